@@ -1,0 +1,4 @@
+export * from "./acl.js";
+export * from "./contract.js";
+export * from "./messages.js";
+export * from "./topics.js";

@@ -1,0 +1,128 @@
+import { z } from "zod";
+
+/** ISO-8601 timestamp, always UTC. */
+const Iso = z.iso.datetime({ offset: true });
+/** Event identity: publisher-unique, so a redelivered event is stored once. */
+export const EventId = z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/);
+
+export const Availability = z.enum(["online", "offline"]);
+export type Availability = z.infer<typeof Availability>;
+
+export const LinkStateName = z.enum(["unknown", "up", "degraded", "down"]);
+export type LinkStateName = z.infer<typeof LinkStateName>;
+
+/** Retained on `link/<name>/state` by the link's prober. */
+export const LinkState = z.object({
+  link: z.string(),
+  state: LinkStateName,
+  since: Iso,
+  cause: z.string().max(500),
+  interface: z.string(),
+  /** The address probes leave from (configured or learned); null while unknown. */
+  source: z.string().nullable(),
+  /** The next hop (configured or learned); null while unknown or for point-to-point links. */
+  gateway: z.string().nullable(),
+  carrier: z.boolean(),
+  rttMs: z.number().nonnegative().nullable(),
+  lossRatio: z.number().min(0).max(1).nullable(),
+  at: Iso,
+});
+export type LinkState = z.infer<typeof LinkState>;
+
+export const RttStats = z.object({
+  meanMs: z.number().nonnegative(),
+  minMs: z.number().nonnegative(),
+  maxMs: z.number().nonnegative(),
+  jitterMs: z.number().nonnegative(),
+});
+export type RttStats = z.infer<typeof RttStats>;
+
+export const TargetHealth = z.object({
+  target: z.string(),
+  method: z.string(),
+  rtt: RttStats.nullable(),
+  lossRatio: z.number().min(0).max(1),
+  samples: z.number().int().nonnegative(),
+});
+export type TargetHealth = z.infer<typeof TargetHealth>;
+
+/** Periodic on `link/<name>/health` (not retained): the sliding window's measurements. */
+export const LinkHealth = z.object({
+  link: z.string(),
+  at: Iso,
+  windowMs: z.number().int().positive(),
+  state: LinkStateName,
+  rtt: RttStats.nullable(),
+  lossRatio: z.number().min(0).max(1),
+  targets: z.array(TargetHealth),
+});
+export type LinkHealth = z.infer<typeof LinkHealth>;
+
+/** QoS 1 on `link/<name>/event`: one state change. Kept in the prober's outbox until the logger acks its id. */
+export const LinkTransition = z.object({
+  id: EventId,
+  link: z.string(),
+  from: LinkStateName,
+  to: LinkStateName,
+  at: Iso,
+  cause: z.string().max(500),
+});
+export type LinkTransition = z.infer<typeof LinkTransition>;
+
+export const Nexthop = z.object({ link: z.string(), weight: z.number().int().min(1).max(256) });
+export type Nexthop = z.infer<typeof Nexthop>;
+
+/** The default route wanpilot has in force; null tier when none is installed. */
+export const DefaultRoute = z.object({
+  tier: z.number().int().nullable(),
+  nexthops: z.array(Nexthop),
+  /** "balanced" | "all-down-keep" (fail open) | "unreachable" */
+  mode: z.enum(["balanced", "all-down-keep", "unreachable", "none"]),
+});
+export type DefaultRoute = z.infer<typeof DefaultRoute>;
+
+export const RouterLinkView = z.object({
+  link: z.string(),
+  state: LinkStateName,
+  table: z.number().int(),
+  active: z.boolean(),
+  weight: z.number().int().nonnegative(),
+  connections: z.number().int().nonnegative().nullable(),
+});
+
+/** Retained on `router/state`. */
+export const RouterState = z.object({
+  at: Iso,
+  defaultRoute: DefaultRoute,
+  links: z.array(RouterLinkView),
+  rules: z.array(z.object({ name: z.string(), via: z.array(z.string()), active: z.string().nullable() })),
+  lastChange: z.object({ at: Iso, reason: z.string() }).nullable(),
+});
+export type RouterState = z.infer<typeof RouterState>;
+
+/** QoS 1 on `router/event`: the kernel's routing was changed. */
+export const RouteChange = z.object({
+  id: EventId,
+  at: Iso,
+  reason: z.string().max(500),
+  defaultRoute: DefaultRoute,
+  flushed: z.array(z.object({ link: z.string(), connections: z.number().int().nonnegative() })).default([]),
+});
+export type RouteChange = z.infer<typeof RouteChange>;
+
+/** QoS 1 on `logger/ack`. */
+export const EventAck = z.object({ ids: z.array(EventId).max(1000), at: Iso });
+export type EventAck = z.infer<typeof EventAck>;
+
+export const ProcessView = z.object({
+  name: z.string(),
+  pid: z.number().int().nullable(),
+  running: z.boolean(),
+  restarts: z.number().int().nonnegative(),
+  startedAt: Iso.nullable(),
+  lastExit: z.object({ at: Iso, code: z.number().nullable(), signal: z.string().nullable() }).nullable(),
+});
+
+/** Retained on `supervisor/state` by `wanpilot start`. */
+export const SupervisorState = z.object({ at: Iso, processes: z.array(ProcessView) });
+export type SupervisorState = z.infer<typeof SupervisorState>;

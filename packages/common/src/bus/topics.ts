@@ -1,0 +1,99 @@
+/**
+ * Every MQTT topic wanpilot uses, built here and nowhere else. All start with `wanpilot/<gateway>/`.
+ * Gateway ids and link names are [a-z0-9_-] (config schema), so they never contain / + #.
+ */
+export const TOPIC_ROOT = "wanpilot";
+
+/** The parts of wanpilot that talk on the bus; a role is also an MQTT username of the embedded broker. */
+export type Component =
+  | { kind: "prober"; link: string }
+  | { kind: "router" }
+  | { kind: "logger" }
+  | { kind: "supervisor" };
+
+export function componentId(c: Component): string {
+  return c.kind === "prober" ? `prober/${c.link}` : c.kind;
+}
+
+export function parseComponentId(id: string): Component | undefined {
+  if (id === "router" || id === "logger" || id === "supervisor") return { kind: id };
+  const m = /^prober\/([a-z0-9_-]{1,32})$/.exec(id);
+  return m?.[1] === undefined ? undefined : { kind: "prober", link: m[1] };
+}
+
+const base = (gw: string) => `${TOPIC_ROOT}/${gw}`;
+
+export const topics = {
+  /** "online" | "offline", retained; the offline is the connection's last will. */
+  availability: (gw: string, c: Component) => `${base(gw)}/availability/${componentId(c)}`,
+  allAvailability: (gw: string) => `${base(gw)}/availability/#`,
+  /** LinkState, retained. */
+  linkState: (gw: string, link: string) => `${base(gw)}/link/${link}/state`,
+  allLinkStates: (gw: string) => `${base(gw)}/link/+/state`,
+  /** LinkHealth, periodic, not retained. */
+  linkHealth: (gw: string, link: string) => `${base(gw)}/link/${link}/health`,
+  allLinkHealth: (gw: string) => `${base(gw)}/link/+/health`,
+  /** LinkTransition, QoS 1, not retained. */
+  linkEvent: (gw: string, link: string) => `${base(gw)}/link/${link}/event`,
+  allLinkEvents: (gw: string) => `${base(gw)}/link/+/event`,
+  /** RouterState, retained. */
+  routerState: (gw: string) => `${base(gw)}/router/state`,
+  /** RouteChange, QoS 1, not retained. */
+  routerEvent: (gw: string) => `${base(gw)}/router/event`,
+  /** EventAck, QoS 1: ids of events the logger has stored; publishers drop them from their outbox. */
+  loggerAck: (gw: string) => `${base(gw)}/logger/ack`,
+  /** SupervisorState, retained. */
+  supervisorState: (gw: string) => `${base(gw)}/supervisor/state`,
+  /** Everything of one gateway, for subscribers. */
+  all: (gw: string) => `${base(gw)}/#`,
+} as const;
+
+export type TopicKind =
+  | "availability"
+  | "linkState"
+  | "linkHealth"
+  | "linkEvent"
+  | "routerState"
+  | "routerEvent"
+  | "loggerAck"
+  | "supervisorState";
+
+export interface ParsedTopic {
+  gateway: string;
+  kind: TopicKind;
+  link?: string;
+  component?: Component;
+}
+
+/** Inverse of the builders; undefined for topics that are not wanpilot's. */
+export function parseTopic(topic: string): ParsedTopic | undefined {
+  const parts = topic.split("/");
+  if (parts[0] !== TOPIC_ROOT || parts.length < 3) return undefined;
+  const gateway = parts[1] ?? "";
+  const rest = parts.slice(2);
+  const [a, b, c] = rest;
+  if (a === "availability") {
+    const component = parseComponentId(rest.slice(1).join("/"));
+    return component ? { gateway, kind: "availability", component } : undefined;
+  }
+  if (a === "link" && b !== undefined && rest.length === 3) {
+    const kind =
+      c === "state" ? "linkState" : c === "health" ? "linkHealth" : c === "event" ? "linkEvent" : undefined;
+    return kind ? { gateway, kind, link: b } : undefined;
+  }
+  if (rest.length !== 2) return undefined;
+  if (a === "router")
+    return b === "state"
+      ? { gateway, kind: "routerState" }
+      : b === "event"
+        ? { gateway, kind: "routerEvent" }
+        : undefined;
+  if (a === "logger" && b === "ack") return { gateway, kind: "loggerAck" };
+  if (a === "supervisor" && b === "state") return { gateway, kind: "supervisorState" };
+  return undefined;
+}
+
+/** Publishing to a wildcard is always a bug. */
+export function isPublishableTopic(topic: string): boolean {
+  return topic.length > 0 && !topic.includes("+") && !topic.includes("#") && !topic.includes(String.fromCharCode(0));
+}

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { InterfaceName, Ipv4Address } from "./net.js";
+import { ProbeConfig } from "./probe.js";
+
+export const LinkName = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,32}$/, {
+    error: (i) => `${JSON.stringify(i.input)} is not a link name (a-z, 0-9, _ and -, up to 32 characters)`,
+  });
+export type LinkName = z.infer<typeof LinkName>;
+
+// 0 and 253..255 are the kernel's unspec/default/main/local tables.
+const RESERVED_TABLES = new Set([0, 253, 254, 255]);
+export const TableId = z
+  .number()
+  .int()
+  .min(1)
+  .max(0xfffffffe)
+  .refine((t) => !RESERVED_TABLES.has(t), {
+    error: (i) => `table ${String(i.input)} is reserved by the kernel (0, 253, 254, 255)`,
+  });
+
+export const LinkConfigInput = z.strictObject({
+  name: LinkName,
+  interface: InterfaceName,
+  gateway: Ipv4Address.optional().meta({
+    description: "Next hop; learned from the interface (DHCP/PPP) when absent",
+  }),
+  source: Ipv4Address.optional().meta({ description: "The interface's own address; learned when absent" }),
+  weight: z.number().int().min(1).max(256).default(1),
+  tier: z.number().int().min(1).max(16).default(1),
+  table: TableId.optional().meta({ description: "Routing table id (default: the first free id from 101)" }),
+  masquerade: z.boolean().default(true),
+  probe: ProbeConfig.default(ProbeConfig.parse({})),
+});
+
+/** A link after defaults: `table` always set. */
+export type LinkConfig = Omit<z.output<typeof LinkConfigInput>, "table"> & { table: number };

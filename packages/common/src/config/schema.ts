@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { BalanceConfig } from "./balance.js";
+import { BusConfig } from "./bus.js";
+import { type LinkConfig, LinkConfigInput } from "./link.js";
+import { LoggerConfig } from "./logger.js";
+import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
+import { TrafficRule } from "./rules.js";
+
+/** First table id handed to links without an explicit `table`. */
+export const DEFAULT_TABLE_BASE = 101;
+
+export const GatewayId = z
+  .string()
+  .regex(/^[a-z0-9_-]{1,64}$/, {
+    error: (i) => `${JSON.stringify(i.input)} is not a gateway id (a-z, 0-9, _ and -)`,
+  });
+
+/** The config file as written (YAML → this schema). Durations are milliseconds and percentages ratios after parsing. */
+const ConfigObject = z.strictObject({
+  gateway: GatewayId.default("wanpilot"),
+  links: z.array(LinkConfigInput).min(1, { error: "needs at least one link" }),
+  balance: BalanceConfig.default(BalanceConfig.parse({})),
+  rules: z.array(TrafficRule).default([]),
+  bus: BusConfig.default(BusConfig.parse({})),
+  logger: LoggerConfig.default(LoggerConfig.parse({})),
+  metrics: z
+    .strictObject({
+      listen: ListenAddress.optional().meta({
+        description: "Prometheus /metrics listener (off when absent)",
+      }),
+    })
+    .default({}),
+  runtime_dir: z
+    .string()
+    .startsWith("/", { error: "must be an absolute path" })
+    .default("/run/wanpilot")
+    .meta({ description: "Where the embedded broker writes the generated bus secret (mode 0600)" }),
+  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
+});
+type Parsed = z.output<typeof ConfigObject>;
+
+export type WanpilotConfig = Omit<Parsed, "links"> & { links: LinkConfig[] };
+
+export const WanpilotConfigInput = ConfigObject.superRefine(crossCheck).transform(assignTables);
+
+function duplicates<T>(items: T[]): Map<T, number[]> {
+  const seen = new Map<T, number[]>();
+  items.forEach((v, i) => {
+    seen.set(v, [...(seen.get(v) ?? []), i]);
+  });
+  return new Map([...seen].filter(([, idx]) => idx.length > 1));
+}
+
+function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
+  const fields = [
+    ["name", "link name"],
+    ["interface", "interface"],
+    ["table", "table"],
+    ["source", "source address"],
+  ] as const;
+  for (const [field, label] of fields) {
+    const values = cfg.links.map((l) => l[field]);
+    for (const [value, idx] of duplicates(values)) {
+      if (value === undefined) continue;
+      for (const i of idx.slice(1))
+        ctx.addIssue({
+          code: "custom",
+          path: ["links", i, field],
+          message: `${label} ${JSON.stringify(value)} is already used by links[${idx[0]}]`,
+        });
+    }
+  }
+  cfg.links.forEach((l, i) => {
+    if (l.probe.reliability > l.probe.targets.length)
+      ctx.addIssue({
+        code: "custom",
+        path: ["links", i, "probe", "reliability"],
+        message: `${l.probe.reliability} targets must answer but only ${l.probe.targets.length} are configured`,
+      });
+  });
+  const tiers = [...new Set(cfg.links.map((l) => l.tier))].sort((a, b) => a - b);
+  const top = tiers.at(-1) ?? 1;
+  for (let t = 1; t < top; t++)
+    if (!tiers.includes(t))
+      ctx.addIssue({
+        code: "custom",
+        path: ["links"],
+        message: `tier ${t} has no links (tiers in use: ${tiers.join(", ")}); number tiers 1, 2, 3… without gaps`,
+      });
+  const names = new Set(cfg.links.map((l) => l.name));
+  cfg.rules.forEach((r, i) => {
+    r.via.forEach((link, j) => {
+      if (!names.has(link))
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "via", j],
+          message: `unknown link "${link}" (links: ${[...names].join(", ")})`,
+        });
+    });
+    for (const [value, idx] of duplicates(r.via))
+      ctx.addIssue({
+        code: "custom",
+        path: ["rules", i, "via", idx[1] ?? 0],
+        message: `link "${value}" is listed twice`,
+      });
+  });
+  for (const [value, idx] of duplicates(cfg.rules.map((r) => r.name)))
+    ctx.addIssue({
+      code: "custom",
+      path: ["rules", idx[1] ?? 0, "name"],
+      message: `rule name "${value}" is already used by rules[${idx[0]}]`,
+    });
+  checkBus(cfg, ctx);
+}
+
+function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
+  const { bus } = cfg;
+  if ((bus.username === undefined) !== (bus.password_file === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", bus.username === undefined ? "username" : "password_file"],
+      message: "username and password_file go together",
+    });
+  if (bus.url !== undefined) return;
+  const { host } = splitHostPort(bus.listen);
+  if (!isLoopbackHost(host) && bus.username === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "listen"],
+      message: `listening on ${host} (not loopback) needs credentials for remote clients: set bus.username and bus.password_file`,
+    });
+  if (!isLoopbackHost(host) && bus.anonymous === "any")
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "anonymous"],
+      message:
+        "anonymous: any on a non-loopback listener would let anyone on the network read; use loopback or none",
+    });
+}
+
+function assignTables(cfg: Parsed): WanpilotConfig {
+  const taken = new Set(cfg.links.flatMap((l) => (l.table === undefined ? [] : [l.table])));
+  let next = DEFAULT_TABLE_BASE;
+  const links = cfg.links.map((l): LinkConfig => {
+    if (l.table !== undefined) return { ...l, table: l.table };
+    while (taken.has(next)) next++;
+    taken.add(next);
+    return { ...l, table: next };
+  });
+  return { ...cfg, links };
+}

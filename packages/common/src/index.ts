@@ -1,0 +1,3 @@
+export * from "./bus/index.js";
+export * from "./config/index.js";
+export * from "./errors.js";
