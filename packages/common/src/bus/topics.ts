@@ -95,5 +95,10 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
 
 /** Publishing to a wildcard is always a bug. */
 export function isPublishableTopic(topic: string): boolean {
-  return topic.length > 0 && !topic.includes("+") && !topic.includes("#") && !topic.includes(String.fromCharCode(0));
+  return (
+    topic.length > 0 &&
+    !topic.includes("+") &&
+    !topic.includes("#") &&
+    !topic.includes(String.fromCharCode(0))
+  );
 }

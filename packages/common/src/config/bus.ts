@@ -14,11 +14,8 @@ export const BusConfig = z.strictObject({
     .meta({ description: "An external broker; then no embedded broker is started" }),
   username: z.string().min(1).max(128).optional(),
   password_file: z.string().startsWith("/", { error: "must be an absolute path" }).optional(),
-  anonymous: z
-    .enum(["none", "loopback", "any"])
-    .default("loopback")
-    .meta({
-      description: "Embedded broker: who may read without credentials (anonymous clients never publish)",
-    }),
+  anonymous: z.enum(["none", "loopback", "any"]).default("loopback").meta({
+    description: "Embedded broker: who may read without credentials (anonymous clients never publish)",
+  }),
 });
 export type BusConfig = z.output<typeof BusConfig>;

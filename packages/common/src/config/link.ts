@@ -2,11 +2,9 @@ import { z } from "zod";
 import { InterfaceName, Ipv4Address } from "./net.js";
 import { ProbeConfig } from "./probe.js";
 
-export const LinkName = z
-  .string()
-  .regex(/^[a-z0-9_-]{1,32}$/, {
-    error: (i) => `${JSON.stringify(i.input)} is not a link name (a-z, 0-9, _ and -, up to 32 characters)`,
-  });
+export const LinkName = z.string().regex(/^[a-z0-9_-]{1,32}$/, {
+  error: (i) => `${JSON.stringify(i.input)} is not a link name (a-z, 0-9, _ and -, up to 32 characters)`,
+});
 export type LinkName = z.infer<typeof LinkName>;
 
 // 0 and 253..255 are the kernel's unspec/default/main/local tables.

@@ -43,11 +43,9 @@ export const Ipv4Address = z
   .string()
   .refine(isIpv4, { error: (i) => `${JSON.stringify(i.input)} is not an IPv4 address` });
 
-export const Ipv4Prefix = z
-  .string()
-  .refine(isIpv4Prefix, {
-    error: (i) => `${JSON.stringify(i.input)} is not an IPv4 prefix (like 198.51.100.0/24, host bits zero)`,
-  });
+export const Ipv4Prefix = z.string().refine(isIpv4Prefix, {
+  error: (i) => `${JSON.stringify(i.input)} is not an IPv4 prefix (like 198.51.100.0/24, host bits zero)`,
+});
 
 /** host:port, for listeners. */
 export const ListenAddress = z.string().superRefine((v, ctx) => {
