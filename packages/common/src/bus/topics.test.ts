@@ -8,7 +8,10 @@ const dsl: Component = { kind: "prober", link: "dsl" };
 describe("topics", () => {
   it.each([
     [topics.availability("gw", dsl), { gateway: "gw", kind: "availability", component: dsl }],
-    [topics.availability("gw", { kind: "router" }), { gateway: "gw", kind: "availability", component: { kind: "router" } }],
+    [
+      topics.availability("gw", { kind: "router" }),
+      { gateway: "gw", kind: "availability", component: { kind: "router" } },
+    ],
     [topics.linkState("gw", "dsl"), { gateway: "gw", kind: "linkState", link: "dsl" }],
     [topics.linkHealth("gw", "dsl"), { gateway: "gw", kind: "linkHealth", link: "dsl" }],
     [topics.linkEvent("gw", "dsl"), { gateway: "gw", kind: "linkEvent", link: "dsl" }],
@@ -21,10 +24,13 @@ describe("topics", () => {
     expect(parseTopic(topic)).toEqual(parsed);
   });
 
-  it.each(["other/gw/router/state", "wanpilot/gw/router/state/x", "wanpilot/gw/link/dsl/other", "wanpilot/gw/availability/prober/", "wanpilot"])(
-    "%s is not a wanpilot topic",
-    (t) => expect(parseTopic(t)).toBeUndefined(),
-  );
+  it.each([
+    "other/gw/router/state",
+    "wanpilot/gw/router/state/x",
+    "wanpilot/gw/link/dsl/other",
+    "wanpilot/gw/availability/prober/",
+    "wanpilot",
+  ])("%s is not a wanpilot topic", (t) => expect(parseTopic(t)).toBeUndefined());
 
   it("never publishes to wildcards", () => {
     expect(isPublishableTopic(topics.allLinkStates("gw"))).toBe(false);
