@@ -1,0 +1,268 @@
+import { EventEmitter } from "node:events";
+import { LabError } from "./errors.js";
+import type { FlowsConfig, StreamsConfig } from "./flow-protocol.js";
+import { parseJsonLine } from "./flow-protocol.js";
+import type { LabProcess } from "./process.js";
+import { scriptPath } from "./scripts.js";
+
+export interface FlowTarget {
+  /** Namespace to run the client in (default: the LAN host). */
+  readonly ns?: string;
+  /** Source address to bind (default: the kernel's choice, i.e. the first LAN host address). */
+  readonly from?: string;
+  /** Destination (default: the lab's flow server). */
+  readonly host?: string;
+  readonly port?: number;
+}
+
+export interface OpenFlowsOptions extends FlowTarget {
+  /** Number of flows, each a new source port (1..10000, default 1). */
+  readonly count?: number;
+  readonly proto?: "tcp" | "udp";
+  /** Per-flow timeout (default 2000 ms). */
+  readonly timeoutMs?: number;
+  /** Flows in flight at once (default 32). */
+  readonly concurrency?: number;
+}
+
+export interface FlowOutcome {
+  readonly index: number;
+  readonly isp?: string;
+  readonly error?: string;
+}
+
+export interface FlowsResult {
+  readonly flows: readonly FlowOutcome[];
+  /** Successful flows per ISP name. */
+  readonly byIsp: Readonly<Record<string, number>>;
+  readonly failed: number;
+}
+
+/** What flows.ts needs from the lab: run a command, spawn a process, know the defaults. */
+export interface FlowHost {
+  exec(ns: string, argv: readonly string[], options: { timeoutMs: number }): Promise<string>;
+  spawn(ns: string, argv: readonly string[]): LabProcess;
+  readonly defaults: {
+    readonly ns: string;
+    readonly host: string;
+    readonly tcpPort: number;
+    readonly udpPort: number;
+  };
+}
+
+function checkCount(count: number, max: number): void {
+  if (!Number.isInteger(count) || count < 1 || count > max) {
+    throw new LabError("LAB_INVALID_OPTIONS", `count: ${count} must be an integer between 1 and ${max}`);
+  }
+}
+
+export function summarizeFlows(lines: readonly string[]): FlowsResult {
+  const flows: FlowOutcome[] = [];
+  const byIsp: Record<string, number> = {};
+  for (const line of lines) {
+    const event = parseJsonLine(line);
+    if (event?.event !== "flow" || typeof event.index !== "number") continue;
+    if (typeof event.isp === "string") {
+      flows.push({ index: event.index, isp: event.isp });
+      byIsp[event.isp] = (byIsp[event.isp] ?? 0) + 1;
+    } else {
+      flows.push({ index: event.index, error: typeof event.error === "string" ? event.error : "unknown" });
+    }
+  }
+  flows.sort((a, b) => a.index - b.index);
+  return { flows, byIsp, failed: flows.filter((flow) => flow.isp === undefined).length };
+}
+
+export async function openFlows(host: FlowHost, options: OpenFlowsOptions = {}): Promise<FlowsResult> {
+  const count = options.count ?? 1;
+  checkCount(count, 10_000);
+  const proto = options.proto ?? "tcp";
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const concurrency = Math.max(1, Math.min(options.concurrency ?? 32, 256));
+  const config: FlowsConfig = {
+    mode: "flows",
+    host: options.host ?? host.defaults.host,
+    port: options.port ?? (proto === "tcp" ? host.defaults.tcpPort : host.defaults.udpPort),
+    proto,
+    count,
+    timeoutMs,
+    concurrency,
+    ...(options.from === undefined ? {} : { from: options.from }),
+  };
+  const rounds = Math.ceil(count / concurrency);
+  const stdout = await host.exec(
+    options.ns ?? host.defaults.ns,
+    [process.execPath, scriptPath("flow-client"), JSON.stringify(config)],
+    { timeoutMs: rounds * timeoutMs + 10_000 },
+  );
+  return summarizeFlows(stdout.split("\n"));
+}
+
+export interface StartStreamsOptions extends FlowTarget {
+  /** Number of TCP streams (1..500, default 1). */
+  readonly count?: number;
+  /** Each stream writes `chunkBytes` every `intervalMs` (defaults 64 bytes / 50 ms). */
+  readonly intervalMs?: number;
+  readonly chunkBytes?: number;
+  /** The client stops on its own after this long (default 120 s). */
+  readonly durationMs?: number;
+  readonly connectTimeoutMs?: number;
+  /** A stream is `alive()` if echoed bytes grew within this window (default 1000 ms). */
+  readonly stallMs?: number;
+}
+
+/** One long-lived TCP connection to the flow server that keeps sending and counts what is echoed. */
+export class Stream {
+  readonly index: number;
+  private ispName: string | undefined;
+  private received = 0;
+  private progressAt = 0;
+  private closedWith: { readonly error?: string } | undefined;
+
+  constructor(
+    index: number,
+    private readonly group: StreamGroup,
+  ) {
+    this.index = index;
+  }
+
+  /** The ISP the server saw this stream come through (undefined until connected). */
+  get isp(): string | undefined {
+    return this.ispName;
+  }
+
+  /** Echoed bytes received so far. */
+  bytes(): number {
+    return this.received;
+  }
+
+  closed(): boolean {
+    return this.closedWith !== undefined;
+  }
+
+  /** Why the stream closed, e.g. "ECONNRESET" (undefined if open or closed cleanly). */
+  closeError(): string | undefined {
+    return this.closedWith?.error;
+  }
+
+  /** Open, and echoed bytes grew within the last `withinMs`. */
+  alive(withinMs = this.group.stallMs): boolean {
+    return !this.closed() && Date.now() - this.progressAt <= withinMs;
+  }
+
+  /** Resolves true once `minBytes` more bytes have been echoed, false on timeout or close. */
+  waitForProgress(timeoutMs: number, minBytes = 1): Promise<boolean> {
+    const goal = this.received + minBytes;
+    return this.group.waitFor(
+      () => (this.received >= goal ? true : this.closed() ? false : undefined),
+      timeoutMs,
+    );
+  }
+
+  /** @internal */
+  update(event: Record<string, unknown>, now: number): void {
+    if (event.event === "connected" && typeof event.isp === "string") {
+      this.ispName = event.isp;
+      this.progressAt = now;
+    } else if (event.event === "closed") {
+      this.closedWith = typeof event.error === "string" ? { error: event.error } : {};
+    } else if (typeof event.bytes === "number" && event.bytes > this.received) {
+      this.received = event.bytes;
+      this.progressAt = now;
+    }
+  }
+}
+
+/** A set of streams run by one client process. */
+export class StreamGroup {
+  readonly streams: readonly Stream[];
+  readonly stallMs: number;
+  private readonly changes = new EventEmitter();
+
+  constructor(
+    count: number,
+    stallMs: number,
+    private readonly process: LabProcess,
+  ) {
+    this.stallMs = stallMs;
+    this.streams = Array.from({ length: count }, (_, index) => new Stream(index, this));
+    this.changes.setMaxListeners(0);
+  }
+
+  /** @internal Feeds one client output line. */
+  onLine(line: string): void {
+    const event = parseJsonLine(line);
+    if (event === undefined) return;
+    const now = Date.now();
+    if (event.event === "bytes" && Array.isArray(event.bytes)) {
+      event.bytes.forEach((bytes, index) => {
+        this.streams[index]?.update({ bytes }, now);
+      });
+    } else if (typeof event.index === "number") {
+      this.streams[event.index]?.update(event, now);
+    }
+    this.changes.emit("change");
+  }
+
+  /** Total echoed bytes per stream. */
+  bytes(): number[] {
+    return this.streams.map((stream) => stream.bytes());
+  }
+
+  /** Resolves with `check()`'s first defined answer after a change, or false after `timeoutMs`. */
+  waitFor(check: () => boolean | undefined, timeoutMs: number): Promise<boolean> {
+    const now = check();
+    if (now !== undefined) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      const done = (value: boolean): void => {
+        clearTimeout(timer);
+        this.changes.off("change", onChange);
+        resolve(value);
+      };
+      const onChange = (): void => {
+        const answer = check();
+        if (answer !== undefined) done(answer);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.changes.on("change", onChange);
+      void this.process.exited.then(() => done(check() ?? false));
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+  }
+}
+
+export async function startStreams(host: FlowHost, options: StartStreamsOptions = {}): Promise<StreamGroup> {
+  const count = options.count ?? 1;
+  checkCount(count, 500);
+  const connectTimeoutMs = options.connectTimeoutMs ?? 3_000;
+  const config: StreamsConfig = {
+    mode: "streams",
+    host: options.host ?? host.defaults.host,
+    port: options.port ?? host.defaults.tcpPort,
+    count,
+    connectTimeoutMs,
+    intervalMs: options.intervalMs ?? 50,
+    chunkBytes: options.chunkBytes ?? 64,
+    durationMs: options.durationMs ?? 120_000,
+    reportMs: 100,
+    ...(options.from === undefined ? {} : { from: options.from }),
+  };
+  const proc = host.spawn(options.ns ?? host.defaults.ns, [
+    process.execPath,
+    scriptPath("flow-client"),
+    JSON.stringify(config),
+  ]);
+  const group = new StreamGroup(count, options.stallMs ?? 1_000, proc);
+  for (const line of proc.lines()) group.onLine(line);
+  proc.onLine((line) => group.onLine(line));
+  const settled = () => (group.streams.every((s) => s.isp !== undefined || s.closed()) ? true : undefined);
+  // Node's startup inside the namespace comes on top of the connect timeout.
+  if (!(await group.waitFor(settled, connectTimeoutMs + 5_000))) {
+    await group.stop();
+    throw new LabError("LAB_TIMEOUT", `streams did not connect; client output:\n${proc.lines().join("\n")}`);
+  }
+  return group;
+}

@@ -1,0 +1,11 @@
+export { isLabError, LabError, type LabErrorCode } from "./errors.js";
+export type { FlowOutcome, FlowsResult, FlowTarget, OpenFlowsOptions, StartStreamsOptions } from "./flows.js";
+export { Stream, StreamGroup } from "./flows.js";
+export { createLab, type IspRef, Lab, type LabOptions, type WanAddress } from "./lab.js";
+export { LAB_NAME_PREFIX, parseLabNamespace } from "./names.js";
+export { isPidAlive, listNamespaces, type SweepOptions, sweepStaleLabs } from "./namespaces.js";
+export type { PingOptions, PingResult } from "./ping.js";
+export { LabProcess, type ProcessExit, type SpawnOptions } from "./process.js";
+export type { CommandResult, RunOptions } from "./run.js";
+export type { IspInfo, LabNamespaces, LanInfo, ServerInfo } from "./topology.js";
+export type { WanLinkState } from "./wan-link.js";
