@@ -234,6 +234,42 @@ export class StreamGroup {
   }
 }
 
+/** A single stream with its own client process: what `lab.startStream()` returns. */
+export class SingleStream {
+  constructor(
+    private readonly stream: Stream,
+    private readonly group: StreamGroup,
+  ) {}
+
+  get isp(): string | undefined {
+    return this.stream.isp;
+  }
+
+  bytes(): number {
+    return this.stream.bytes();
+  }
+
+  closed(): boolean {
+    return this.stream.closed();
+  }
+
+  closeError(): string | undefined {
+    return this.stream.closeError();
+  }
+
+  alive(withinMs?: number): boolean {
+    return this.stream.alive(withinMs);
+  }
+
+  waitForProgress(timeoutMs: number, minBytes?: number): Promise<boolean> {
+    return this.stream.waitForProgress(timeoutMs, minBytes);
+  }
+
+  stop(): Promise<void> {
+    return this.group.stop();
+  }
+}
+
 export async function startStreams(host: FlowHost, options: StartStreamsOptions = {}): Promise<StreamGroup> {
   const count = options.count ?? 1;
   checkCount(count, 500);

@@ -1,7 +1,8 @@
+export { createLab, type LabOptions, withLab } from "./create.js";
 export { isLabError, LabError, type LabErrorCode } from "./errors.js";
 export type { FlowOutcome, FlowsResult, FlowTarget, OpenFlowsOptions, StartStreamsOptions } from "./flows.js";
-export { Stream, StreamGroup } from "./flows.js";
-export { createLab, type IspRef, Lab, type LabOptions, type WanAddress } from "./lab.js";
+export { SingleStream, Stream, StreamGroup } from "./flows.js";
+export { type IspRef, Lab, type WanAddress } from "./lab.js";
 export { LAB_NAME_PREFIX, parseLabNamespace } from "./names.js";
 export { isPidAlive, listNamespaces, type SweepOptions, sweepStaleLabs } from "./namespaces.js";
 export type { PingOptions, PingResult } from "./ping.js";

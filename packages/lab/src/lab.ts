@@ -1,43 +1,22 @@
 import { assertLinkAddress, inPrefix } from "./address.js";
-import { buildTopology, startFlowServer } from "./build.js";
 import { LabError } from "./errors.js";
 import {
   type FlowsResult,
   type OpenFlowsOptions,
   openFlows,
+  SingleStream,
   type StartStreamsOptions,
   type Stream,
   type StreamGroup,
   startStreams,
 } from "./flows.js";
-import { newLabId } from "./names.js";
 import { type PingOptions, type PingResult, parsePingOutput, pingArgv } from "./ping.js";
 import type { LabProcess, SpawnOptions } from "./process.js";
-import { LabResources } from "./resources.js";
+import type { LabResources } from "./resources.js";
 import { renderInetRuleset, renderIspRuleset } from "./rulesets.js";
 import { type CommandResult, inNamespace, ipBatch, nftApply, type RunOptions, run } from "./run.js";
-import {
-  type IspInfo,
-  type LabNamespaces,
-  type LabTopology,
-  type LanInfo,
-  planTopology,
-  type ServerInfo,
-} from "./topology.js";
+import type { IspInfo, LabNamespaces, LabTopology, LanInfo, ServerInfo } from "./topology.js";
 import { type WanLinkState, waitForWanLink, wanLinkState } from "./wan-link.js";
-
-export interface LabOptions {
-  /** Number of simulated ISPs (1..16, default 2). */
-  readonly isps?: number;
-  /** LAN host addresses on the LAN namespace (1..50, default 1). */
-  readonly lanHosts?: number;
-  /** A short label ([a-z0-9]{1,12}) added to the namespace names. */
-  readonly name?: string;
-  /** The gateway masquerades on every WAN (default true). */
-  readonly gwMasquerade?: boolean;
-  /** Start the flow server in inet (default true). */
-  readonly flowServer?: boolean;
-}
 
 /** An ISP by position in `lab.isps` (0-based) or by name ("isp1"). */
 export type IspRef = number | string;
@@ -57,7 +36,7 @@ interface Impairment {
 
 const LINK_WAIT_MS = 5_000;
 
-function checkInteger(value: number, min: number, max: number, what: string): number {
+export function checkInteger(value: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new LabError(
       "LAB_INVALID_OPTIONS",
@@ -264,12 +243,9 @@ export class Lab {
   }
 
   /** One long-lived stream; `stop()` ends it. */
-  async startStream(
-    options: Omit<StartStreamsOptions, "count"> = {},
-  ): Promise<Stream & { stop(): Promise<void> }> {
+  async startStream(options: Omit<StartStreamsOptions, "count"> = {}): Promise<SingleStream> {
     const group = await this.startStreams({ ...options, count: 1 });
-    const stream = group.streams[0] as Stream;
-    return Object.assign(stream, { stop: () => group.stop() });
+    return new SingleStream(group.streams[0] as Stream, group);
   }
 
   private flowHost() {
@@ -294,20 +270,4 @@ export class Lab {
   destroy(): Promise<void> {
     return this.resources.teardown();
   }
-}
-
-/** Builds a lab; on any failure, removes whatever was already created and rethrows. */
-export async function createLab(options: LabOptions = {}): Promise<Lab> {
-  const isps = checkInteger(options.isps ?? 2, 1, 16, "isps");
-  const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 50, "lanHosts");
-  const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts);
-  const resources = new LabResources();
-  try {
-    await buildTopology(topology, resources, { gwMasquerade: options.gwMasquerade ?? true });
-    if (options.flowServer ?? true) await startFlowServer(topology, resources);
-  } catch (error) {
-    await resources.teardown().catch(() => undefined);
-    throw error;
-  }
-  return new Lab(topology, resources);
 }
