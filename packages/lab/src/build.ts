@@ -14,12 +14,14 @@ import {
   type NamespaceBatch,
   routeBatches,
 } from "./topology.js";
+import { waitForAllLinksUp } from "./wan-link.js";
 
 export interface BuildOptions {
   readonly gwMasquerade: boolean;
 }
 
 const SERVER_READY_TIMEOUT_MS = 10_000;
+const LINKS_UP_TIMEOUT_MS = 5_000;
 
 async function batches(list: readonly NamespaceBatch[]): Promise<void> {
   await Promise.all(list.map((batch) => ipBatch(batch.ns, batch.lines)));
@@ -40,6 +42,8 @@ export async function buildTopology(
   await Promise.all(namespaces.map((name) => sysctlSet(name, baseSysctls(t, name))));
   await batches(linkBatches(t));
   await batches(addressBatches(t));
+  // Carrier comes up asynchronously (linkwatch); routes and callers want links that are really up.
+  await Promise.all(namespaces.map((name) => waitForAllLinksUp(name, LINKS_UP_TIMEOUT_MS)));
   await sysctlSet(t.ns.gw, gwWanSysctls(t));
   await batches(routeBatches(t));
   await Promise.all([

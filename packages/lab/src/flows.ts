@@ -159,6 +159,11 @@ export class Stream {
     );
   }
 
+  /** Resolves true once no echoed bytes arrived for `quietMs` (or the stream closed), false on timeout. */
+  waitForStall(timeoutMs: number, quietMs = this.group.stallMs): Promise<boolean> {
+    return this.group.waitFor(() => (this.alive(quietMs) ? undefined : true), timeoutMs);
+  }
+
   /** @internal */
   update(event: Record<string, unknown>, now: number): void {
     if (event.event === "connected" && typeof event.isp === "string") {
@@ -209,7 +214,10 @@ export class StreamGroup {
     return this.streams.map((stream) => stream.bytes());
   }
 
-  /** Resolves with `check()`'s first defined answer after a change, or false after `timeoutMs`. */
+  /**
+   * Resolves with `check()`'s first defined answer, re-checked on every client report (at least
+   * every 100 ms while the client runs), or false after `timeoutMs`.
+   */
   waitFor(check: () => boolean | undefined, timeoutMs: number): Promise<boolean> {
     const now = check();
     if (now !== undefined) return Promise.resolve(now);
@@ -263,6 +271,10 @@ export class SingleStream {
 
   waitForProgress(timeoutMs: number, minBytes?: number): Promise<boolean> {
     return this.stream.waitForProgress(timeoutMs, minBytes);
+  }
+
+  waitForStall(timeoutMs: number, quietMs?: number): Promise<boolean> {
+    return this.stream.waitForStall(timeoutMs, quietMs);
   }
 
   stop(): Promise<void> {

@@ -158,8 +158,10 @@ export class Lab {
     const isp = this.isp(ref);
     this.resources.assertLive();
     await ipBatch(isp.ns, [`link set ${isp.modemInterface} ${up ? "up" : "down"}`]);
-    // The kernel reports carrier changes asynchronously (linkwatch); wait until the gateway sees it.
-    await waitForWanLink(this.ns.gw, isp.wanInterface, (state) => state.carrier === up, LINK_WAIT_MS);
+    // The kernel applies carrier changes asynchronously (linkwatch): the NO-CARRIER flag clears at once, but
+    // until operstate is UP the queue is not attached and the first ARP requests are lost.
+    const ready = (state: WanLinkState) => (up ? state.carrier && state.operstate === "UP" : !state.carrier);
+    await waitForWanLink(this.ns.gw, isp.wanInterface, ready, LINK_WAIT_MS);
   }
 
   /** Carrier and operstate of the gateway's WAN interface, as the gateway sees them. */

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { LabError } from "./errors.js";
 import { parseLabNamespace } from "./names.js";
 import { run, runSyncQuiet } from "./run.js";
@@ -60,13 +61,17 @@ export function removeNamespaceSync(name: string): void {
   runSyncQuiet(["ip", "netns", "delete", name]);
 }
 
+/** True while the process exists and is not a zombie (a killed process may wait a while to be reaped). */
 export function isPidAlive(pid: number): boolean {
+  let stat: string;
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return false;
   }
+  // The state follows the command name, which is in parentheses and may itself contain ") ".
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state !== "Z" && state !== "X";
 }
 
 export interface SweepOptions {

@@ -4,7 +4,7 @@ import type { CommandResult } from "./run.js";
 export interface PingOptions {
   /** Echo requests to send (1..10000, default 3). */
   readonly count?: number;
-  /** Gap between requests (default 10 ms; below 200 ms needs root, which the lab has). */
+  /** Gap between requests (default 5 ms; below 200 ms needs root, which the lab has). */
   readonly intervalMs?: number;
   /** How long to wait for the last reply (default 1000 ms). */
   readonly waitMs?: number;
@@ -37,7 +37,7 @@ export function pingArgv(target: string, options: PingOptions): { argv: string[]
   if (!Number.isInteger(count) || count < 1 || count > 10_000) {
     throw new LabError("LAB_INVALID_OPTIONS", `ping count: ${count} must be an integer between 1 and 10000`);
   }
-  const intervalMs = options.intervalMs ?? 10;
+  const intervalMs = options.intervalMs ?? 5;
   const waitMs = options.waitMs ?? 1_000;
   // No -w deadline: with -c and -w, ping keeps sending until `count` replies arrive, which skews loss.
   const argv = [

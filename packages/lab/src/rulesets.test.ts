@@ -48,6 +48,12 @@ describe("renderIspRuleset", () => {
   });
 });
 
+it("total loss is a plain drop", () => {
+  const text = renderIspRuleset({ ...isp, lossPercent: 100, upstreamCut: false });
+  expect(text).toContain('iifname "wan" drop');
+  expect(text).not.toContain("numgen");
+});
+
 describe("gateway and inet rulesets", () => {
   it("masquerades on every wan when asked", () => {
     expect(renderGwRuleset(true)).toContain('oifname "wan*" masquerade');

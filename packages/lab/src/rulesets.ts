@@ -58,8 +58,10 @@ export function renderIspRuleset(input: IspRulesetInput): string {
     dropOut.push(`oifname "${input.upInterface}" drop`);
   }
   if (threshold > 0) {
-    dropIn.push(`iifname "${input.modemInterface}" numgen random mod ${LOSS_SCALE} < ${threshold} drop`);
-    dropOut.push(`oifname "${input.modemInterface}" numgen random mod ${LOSS_SCALE} < ${threshold} drop`);
+    // nft refuses a comparison numgen can never fail, so total loss is a plain drop.
+    const random = threshold >= LOSS_SCALE ? "" : ` numgen random mod ${LOSS_SCALE} < ${threshold}`;
+    dropIn.push(`iifname "${input.modemInterface}"${random} drop`);
+    dropOut.push(`oifname "${input.modemInterface}"${random} drop`);
   }
   const ports = `${input.inboundPorts.first}-${input.inboundPorts.last}`;
   return table([

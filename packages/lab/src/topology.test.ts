@@ -43,9 +43,19 @@ describe("planTopology", () => {
 
   it("creates every veth inside a namespace, its peer straight into another", () => {
     for (const batch of linkBatches(t)) {
-      for (const line of batch.lines)
-        expect(line).toMatch(/^link add \S+ type veth peer name \S+ netns wpl1x1-/);
+      for (const line of batch.lines) {
+        expect(line).toMatch(/^link add \S+ index \d+ type veth peer name \S+ index \d+ netns wpl1x1-/);
+      }
     }
+  });
+
+  it("gives every interface an index no other interface of the lab has", () => {
+    const indexes = linkBatches(t).flatMap((batch) =>
+      batch.lines.flatMap((line) => [...line.matchAll(/index (\d+)/g)]),
+    );
+    const values = indexes.map((match) => match[1]);
+    expect(values).toHaveLength(2 * (4 + 1 + 4));
+    expect(new Set(values).size).toBe(values.length);
   });
 
   it("gives the gateway addresses but no default route", () => {

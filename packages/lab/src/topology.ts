@@ -116,17 +116,47 @@ export function allNamespaces(topology: LabTopology): string[] {
   return [topology.ns.gw, topology.ns.lan, topology.ns.inet, ...topology.ns.isp];
 }
 
+/**
+ * Interface indexes, unique across the lab. The kernel handles a veth's carrier change at once only
+ * when its ifindex differs from its peer's; otherwise linkwatch may batch it up to a second later,
+ * and links of parallel labs come up slowly. Namespaces start counting at 1, so peers often clash.
+ */
+const IFINDEX = {
+  lanHost: 8,
+  lanGw: 9,
+  gwWan: (n: number) => 10 + n,
+  ispWan: (n: number) => 40 + n,
+  ispUp: (n: number) => 70 + n,
+  inetIsp: (n: number) => 100 + n,
+} as const;
+
 /** Phase 1: veth pairs, each created inside a namespace with its peer moved straight into another one. */
 export function linkBatches(t: LabTopology): NamespaceBatch[] {
+  const veth = (name: string, index: number, peer: string, peerIndex: number, peerNs: string): string =>
+    `link add ${name} index ${index} type veth peer name ${peer} index ${peerIndex} netns ${peerNs}`;
   const gw = [
-    ...t.isps.map(
-      (isp) => `link add ${isp.wanInterface} type veth peer name ${isp.modemInterface} netns ${isp.ns}`,
+    ...t.isps.map((isp) =>
+      veth(
+        isp.wanInterface,
+        IFINDEX.gwWan(isp.index + 1),
+        isp.modemInterface,
+        IFINDEX.ispWan(isp.index + 1),
+        isp.ns,
+      ),
     ),
-    `link add ${t.lan.interface} type veth peer name ${t.lan.hostInterface} netns ${t.ns.lan}`,
+    veth(t.lan.interface, IFINDEX.lanGw, t.lan.hostInterface, IFINDEX.lanHost, t.ns.lan),
   ];
   const isps = t.isps.map((isp) => ({
     ns: isp.ns,
-    lines: [`link add ${isp.upInterface} type veth peer name ${isp.inetInterface} netns ${t.ns.inet}`],
+    lines: [
+      veth(
+        isp.upInterface,
+        IFINDEX.ispUp(isp.index + 1),
+        isp.inetInterface,
+        IFINDEX.inetIsp(isp.index + 1),
+        t.ns.inet,
+      ),
+    ],
   }));
   return [{ ns: t.ns.gw, lines: gw }, ...isps];
 }

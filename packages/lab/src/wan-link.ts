@@ -34,3 +34,19 @@ export async function waitForWanLink(
     await sleep(20);
   }
 }
+
+/** Polls until every interface but lo in `ns` is operationally UP (bounded by `timeoutMs`). */
+export async function waitForAllLinksUp(ns: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { stdout } = await run(["ip", "-n", ns, "-json", "link", "show"]);
+    const links = JSON.parse(stdout) as Array<{ ifname?: string; operstate?: string }>;
+    const down = links.filter((link) => link.ifname !== "lo" && link.operstate !== "UP");
+    if (down.length === 0) return;
+    if (Date.now() > deadline) {
+      const names = down.map((link) => `${link.ifname} ${link.operstate}`).join(", ");
+      throw new LabError("LAB_TIMEOUT", `links in ${ns} not up after ${timeoutMs} ms: ${names}`);
+    }
+    await sleep(20);
+  }
+}
