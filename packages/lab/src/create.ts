@@ -1,6 +1,7 @@
 import { buildTopology, startFlowServer } from "./build.js";
 import { checkInteger, Lab } from "./lab.js";
 import { newLabId } from "./names.js";
+import { sweepStaleLabs } from "./namespaces.js";
 import { LabResources } from "./resources.js";
 import { planTopology } from "./topology.js";
 
@@ -15,6 +16,8 @@ export interface LabOptions {
   readonly gwMasquerade?: boolean;
   /** Start the flow server in inet (default true). */
   readonly flowServer?: boolean;
+  /** First remove labs left behind by dead processes (default true; best effort). */
+  readonly sweep?: boolean;
 }
 
 /** Builds a lab; on any failure, removes whatever was already created and rethrows. */
@@ -22,6 +25,10 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const isps = checkInteger(options.isps ?? 2, 1, 16, "isps");
   const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 50, "lanHosts");
   const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts);
+  if (options.sweep ?? true) {
+    // Leftovers of crashed runs are someone else's mess, never a reason to fail this lab.
+    await sweepStaleLabs().catch(() => undefined);
+  }
   const resources = new LabResources();
   try {
     await buildTopology(topology, resources, { gwMasquerade: options.gwMasquerade ?? true });

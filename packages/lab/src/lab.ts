@@ -1,6 +1,7 @@
 import { assertLinkAddress, inPrefix } from "./address.js";
 import { LabError } from "./errors.js";
 import {
+  type FlowHost,
   type FlowsResult,
   type OpenFlowsOptions,
   openFlows,
@@ -55,7 +56,7 @@ export class Lab {
   readonly server: ServerInfo;
   private ispList: IspInfo[];
   private readonly impairments: Impairment[];
-  private readonly blocked = new Set<string>();
+  private blocked: ReadonlySet<string> = new Set<string>();
 
   constructor(
     private readonly topology: LabTopology,
@@ -76,8 +77,9 @@ export class Lab {
 
   isp(ref: IspRef): IspInfo {
     const found = typeof ref === "number" ? this.ispList[ref] : this.ispList.find((isp) => isp.name === ref);
-    if (found === undefined)
+    if (found === undefined) {
       throw new LabError("LAB_INVALID_OPTIONS", `no ISP ${JSON.stringify(ref)} in this lab`);
+    }
     return found;
   }
 
@@ -196,15 +198,25 @@ export class Lab {
     return next;
   }
 
-  /** The target stops answering anything (silently), e.g. to test a probe quorum. */
-  async blockTarget(address: string): Promise<void> {
-    this.blocked.add(address);
-    await nftApply(this.ns.inet, renderInetRuleset([...this.blocked]));
+  /** The target (any address on inet's lo) stops answering anything, silently: e.g. for a probe quorum. */
+  blockTarget(address: string): Promise<void> {
+    return this.setBlocked(address, true);
   }
 
-  async unblockTarget(address: string): Promise<void> {
-    this.blocked.delete(address);
-    await nftApply(this.ns.inet, renderInetRuleset([...this.blocked]));
+  unblockTarget(address: string): Promise<void> {
+    return this.setBlocked(address, false);
+  }
+
+  private async setBlocked(address: string, blocked: boolean): Promise<void> {
+    if (![...this.targets, this.server.address].includes(address)) {
+      throw new LabError("LAB_INVALID_OPTIONS", `${address} is not a target of this lab`);
+    }
+    this.resources.assertLive();
+    const next = new Set(this.blocked);
+    if (blocked) next.add(address);
+    else next.delete(address);
+    await nftApply(this.ns.inet, renderInetRuleset([...next]));
+    this.blocked = next;
   }
 
   /**
@@ -219,8 +231,9 @@ export class Lab {
       }))
       .filter((entry) => entry.weight > 0);
     const first = used[0];
-    if (first === undefined)
+    if (first === undefined) {
       throw new LabError("LAB_INVALID_OPTIONS", "weights: at least one must be above 0");
+    }
     const route =
       used.length === 1
         ? `route replace default via ${first.isp.modemAddress} dev ${first.isp.wanInterface}`
@@ -250,7 +263,7 @@ export class Lab {
     return new SingleStream(group.streams[0] as Stream, group);
   }
 
-  private flowHost() {
+  private flowHost(): FlowHost {
     return {
       exec: (ns: string, argv: readonly string[], options: { timeoutMs: number }) =>
         this.exec(ns, argv, options),

@@ -112,10 +112,9 @@ describe("leftovers of other processes", () => {
       .map(Number);
     child.kill("SIGKILL");
     await child;
-    expect(await exists(names)).toEqual(names);
 
-    const removed = await sweepStaleLabs();
-    expect(removed).toEqual(expect.arrayContaining(names));
+    // Another test file's createLab() may sweep first; either way the lab must be gone afterwards.
+    await sweepStaleLabs();
     expect(await exists(names)).toEqual([]);
     for (const pid of inside) expect(isPidAlive(pid)).toBe(false);
   });
@@ -127,7 +126,6 @@ describe("leftovers of other processes", () => {
     try {
       for (const name of [...dead, alive]) await execa("ip", ["netns", "add", name], { timeout: 5_000 });
       const removed = await sweepStaleLabs();
-      expect(removed).toEqual(expect.arrayContaining(dead));
       expect(removed).not.toContain(alive);
       expect(await exists([...dead, alive])).toEqual([alive]);
     } finally {

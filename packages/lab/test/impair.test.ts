@@ -60,6 +60,7 @@ describe("impairments", () => {
     expect((await lab.pingFrom(lab.ns.isp[0] ?? "", open, { count: 2 })).received).toBe(2);
     await lab.unblockTarget(blocked);
     expect((await lab.pingFrom(lab.ns.isp[0] ?? "", blocked, { count: 2 })).received).toBe(2);
+    await expect(lab.blockTarget("192.0.2.1")).rejects.toThrow(/not a target/);
   });
 });
 
