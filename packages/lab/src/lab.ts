@@ -1,21 +1,18 @@
 import { assertLinkAddress, inPrefix } from "./address.js";
 import { LabError } from "./errors.js";
-import {
-  type FlowHost,
-  type FlowsResult,
-  type OpenFlowsOptions,
-  openFlows,
-  SingleStream,
-  type StartStreamsOptions,
-  type Stream,
-  type StreamGroup,
-  startStreams,
-} from "./flows.js";
+import { type FlowHost, type FlowsResult, type OpenFlowsOptions, openFlows } from "./flows.js";
 import { type PingOptions, type PingResult, parsePingOutput, pingArgv } from "./ping.js";
 import type { LabProcess, SpawnOptions } from "./process.js";
 import type { LabResources } from "./resources.js";
 import { renderInetRuleset, renderIspRuleset } from "./rulesets.js";
 import { type CommandResult, inNamespace, ipBatch, nftApply, type RunOptions, run } from "./run.js";
+import {
+  SingleStream,
+  type StartStreamsOptions,
+  type Stream,
+  type StreamGroup,
+  startStreams,
+} from "./streams.js";
 import type { IspInfo, LabNamespaces, LabTopology, LanInfo, ServerInfo } from "./topology.js";
 import { type WanLinkState, waitForWanLink, wanLinkState } from "./wan-link.js";
 
