@@ -1,0 +1,20 @@
+/**
+ * Resolves with the reason the process should stop: SIGINT, SIGTERM, or "parent gone" when the
+ * supervisor that spawned us (with an IPC channel) disappears, so no part outlives `wanpilot start`.
+ */
+export function waitForStop(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (reason: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      process.off("disconnect", onGone);
+      resolve(reason);
+    };
+    const onInt = () => done("SIGINT");
+    const onTerm = () => done("SIGTERM");
+    const onGone = () => done("parent gone");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    if (process.connected) process.on("disconnect", onGone);
+  });
+}
