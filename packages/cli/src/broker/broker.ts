@@ -94,20 +94,25 @@ export async function startBroker(opts: {
   const secret = ensureBusSecret(config.runtime_dir);
   const ctx = aclContext(config, secret);
   const principals = new WeakMap<Client, Principal>();
+  const forbiddenWills = new WeakMap<Client, string>();
   const broker = await Aedes.createBroker({
-    preConnect: (_client, packet, done) => {
+    // The will is only visible here; a forbidden one is refused with a proper CONNACK in authenticate.
+    preConnect: (client, packet, done) => {
       const will = packet.will;
-      if (will !== undefined && will !== null && !willAllowed(ctx, packet.username, will.topic)) {
-        log.warn(
-          { clientId: packet.clientId, topic: will.topic },
-          "connection with a forbidden last will refused",
-        );
-        done(null, false);
-        return;
-      }
+      if (will !== undefined && will !== null && !willAllowed(ctx, packet.username, will.topic))
+        forbiddenWills.set(client, will.topic);
       done(null, true);
     },
     authenticate: (client, username, password, done) => {
+      const willTopic = forbiddenWills.get(client);
+      if (willTopic !== undefined) {
+        log.warn(
+          { clientId: client.id, username, topic: willTopic },
+          "connection with a forbidden last will refused",
+        );
+        done(refused(`not allowed to leave a last will on ${willTopic}`), false);
+        return;
+      }
       const result = authenticate(ctx, {
         username,
         password: password?.toString("utf8"),
