@@ -170,6 +170,30 @@ links:
     expect(problems(yaml)).toEqual([expected]);
   });
 
+  it("docs/config.md documents every key of the schema", () => {
+    const doc = read("docs/config.md");
+    const keys = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (node === null || typeof node !== "object") return;
+      const props = (node as { properties?: Record<string, unknown> }).properties;
+      for (const [key, child] of Object.entries(props ?? {})) {
+        keys.add(key);
+        walk(child);
+      }
+      for (const value of Object.values(node)) if (typeof value === "object") walk(value);
+    };
+    walk(configJsonSchema());
+    const missing = [...keys].filter(
+      (k) =>
+        !doc.includes(`\`${k}\``) &&
+        !doc.includes(`.${k}\``) &&
+        !doc.includes(`{${k},`) &&
+        !doc.includes(` ${k},`) &&
+        !doc.includes(` ${k}}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it("the committed JSON Schema matches the zod schema (npm run schema regenerates it)", () => {
     expect(JSON.parse(read("schema/wanpilot.schema.json"))).toEqual(configJsonSchema());
   });
