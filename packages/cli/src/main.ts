@@ -1,8 +1,4 @@
 import { Command, CommanderError, Option } from "commander";
-import { runBroker } from "./commands/broker.js";
-import { checkConfig } from "./commands/check-config.js";
-import { runPart } from "./commands/part.js";
-import { runStart } from "./commands/start.js";
 import { type Output, stdio } from "./output.js";
 
 interface ConfigOpt {
@@ -12,7 +8,10 @@ interface ConfigOpt {
 const configOption = () =>
   new Option("-c, --config <path>", "config file (default: $WANPILOT_CONFIG or /etc/wanpilot/wanpilot.yaml)");
 
-/** Builds the command tree; each action stores its exit code in `result`. */
+/**
+ * Builds the command tree; each action stores its exit code in `result`. Commands are imported when
+ * run, so a part starts without loading what it does not use (a restarted prober comes back sooner).
+ */
 export function buildProgram(out: Output, result: { code: Promise<number> | number }): Command {
   const program = new Command("wanpilot")
     .description("Multi-WAN load balancing and failover for Linux gateways")
@@ -26,23 +25,25 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .command("check-config")
     .description("validate the config file and print what would be set up")
     .addOption(configOption())
-    .action((o: ConfigOpt) => set(checkConfig(out, o)));
+    .action((o: ConfigOpt) => set(import("./commands/check-config.js").then((m) => m.checkConfig(out, o))));
   program
     .command("start")
     .description("run everything in the foreground: broker, one prober per link, router, logger")
     .addOption(configOption())
-    .action((o: ConfigOpt) => set(runStart(out, o)));
+    .action((o: ConfigOpt) => set(import("./commands/start.js").then((m) => m.runStart(out, o))));
   program
     .command("broker")
     .description("run the embedded MQTT broker alone")
     .addOption(configOption())
-    .action((o: ConfigOpt) => set(runBroker(out, o)));
+    .action((o: ConfigOpt) => set(import("./commands/broker.js").then((m) => m.runBroker(out, o))));
   program
     .command("prober")
     .description("run the prober of one link alone")
     .requiredOption("-l, --link <name>", "the link to probe (a links[].name)")
     .addOption(configOption())
-    .action((o: ConfigOpt & { link: string }) => set(runPart(out, "prober", o)));
+    .action((o: ConfigOpt & { link: string }) =>
+      set(import("./commands/part.js").then((m) => m.runPart(out, "prober", o))),
+    );
   for (const [name, what] of [
     ["router", "run the router alone (applies routes, rules and nftables from link states)"],
     ["logger", "run the logger alone (stores events and health in SQLite)"],
@@ -51,7 +52,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       .command(name)
       .description(what)
       .addOption(configOption())
-      .action((o: ConfigOpt) => set(runPart(out, name, o)));
+      .action((o: ConfigOpt) => set(import("./commands/part.js").then((m) => m.runPart(out, name, o))));
   return program;
 }
 

@@ -23,6 +23,8 @@ export interface RunningBroker {
   host: string;
   port: number;
   readonly connectedClients: number;
+  /** wanpilot's own processes connected now (anonymous readers and the remote user not counted). */
+  readonly componentClients: number;
   close(): Promise<void>;
 }
 
@@ -137,6 +139,11 @@ export async function startBroker(opts: {
       done(new Error(`not allowed to publish on ${packet.topic}`));
     },
   });
+  const components = new Set<Client>();
+  broker.on("clientReady", (client) => {
+    if (principals.get(client)?.kind === "component") components.add(client);
+  });
+  broker.on("clientDisconnect", (client) => components.delete(client));
   const server = createServer(broker.handle);
   const where = opts.listen ?? splitHostPort(config.bus.listen);
   try {
@@ -153,6 +160,9 @@ export async function startBroker(opts: {
     port,
     get connectedClients() {
       return broker.connectedClients;
+    },
+    get componentClients() {
+      return components.size;
     },
     async close() {
       await new Promise<void>((r) => broker.close(() => r()));

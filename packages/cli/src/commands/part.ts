@@ -24,13 +24,15 @@ export async function runPart(
     component = { kind, link: opts.link };
   } else component = { kind };
   const id = componentId(component);
-  const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: id });
+  const root = createLogger({ name: "wanpilot", level: config.log_level });
+  // Services name themselves with their own child logger; this one is for the CLI's messages.
+  const log = root.child({ component: id });
   let bus: Bus | undefined;
   let service: ServiceHandle | undefined;
   try {
     const run = await loadService(component);
     bus = await connectBus({ config, component, log });
-    service = await run({ config, log, bus, ...(opts.link === undefined ? {} : { link: opts.link }) });
+    service = await run({ config, log: root, bus, ...(opts.link === undefined ? {} : { link: opts.link }) });
   } catch (err: unknown) {
     await bus?.close().catch(() => undefined);
     if (!isWanpilotError(err)) throw err;

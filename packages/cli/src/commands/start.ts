@@ -61,7 +61,7 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   // Let the broker deliver the children's last wills and our offline before it goes away.
   if (broker !== undefined) {
     const b = broker;
-    await until(() => b.connectedClients === 0, 1000);
+    await until(() => b.componentClients === 0, 1000);
     await b.close();
   }
   log.info("stopped");
