@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CONTRACT, decodePayload, type TopicKind, topics } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
+import { buildProgram } from "../packages/cli/src/main.js";
 
 const doc = readFileSync(new URL("../docs/mqtt.md", import.meta.url), "utf8");
 const kinds = Object.keys(CONTRACT) as TopicKind[];
@@ -53,5 +54,13 @@ describe("docs/mqtt.md matches the bus contract", () => {
 
   it("documents no topic kind that does not exist", () => {
     for (const e of examples()) expect(kinds).toContain(e.kind);
+  });
+});
+
+describe("docs/cli.md", () => {
+  const cli = readFileSync(new URL("../docs/cli.md", import.meta.url), "utf8");
+  const program = buildProgram({ out: () => undefined, err: () => undefined }, { code: 0 });
+  it.each(program.commands.map((c) => c.name()))("documents wanpilot %s", (name) => {
+    expect(cli).toMatch(new RegExp(`^## \`wanpilot ${name}( |\`)`, "m"));
   });
 });
