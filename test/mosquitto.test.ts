@@ -64,7 +64,7 @@ beforeAll(async () => {
       "allow_anonymous false",
       `password_file ${pw}`,
       "persistence false",
-      "log_dest stdout",
+      "log_dest stderr", // stdout is block-buffered into a pipe
       "log_type all",
       // Running as root, mosquitto would switch to its own user and could not read the temp dir.
       "user root",

@@ -89,6 +89,9 @@ export class Supervisor {
     const proc = spawn(process.execPath, [binPath, ...e.spec.args, "--config", configPath], {
       // The IPC channel lets a child notice when the supervisor is gone (see signals.ts).
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
+      // children itself (otherwise a child could exit first and be restarted during shutdown).
+      detached: true,
       env: { ...process.env, WANPILOT_CONFIG: configPath },
     });
     e.proc = proc;
