@@ -7,6 +7,7 @@ import { waitForStop } from "../signals.js";
 
 /** `wanpilot broker`: the embedded broker alone (for systemd units and compose services). */
 export async function runBroker(out: Output, opts: { config?: string }): Promise<number> {
+  const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config } = loaded;
@@ -23,7 +24,7 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     out.err(`wanpilot broker: ${errorMessage(err)}`);
     return 1;
   }
-  const reason = await waitForStop();
+  const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await broker.close();
   return 0;

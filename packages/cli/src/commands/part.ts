@@ -11,6 +11,7 @@ export async function runPart(
   kind: "prober" | "router" | "logger",
   opts: { config?: string; link?: string },
 ): Promise<number> {
+  const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config } = loaded;
@@ -41,7 +42,7 @@ export async function runPart(
     return 1;
   }
   log.info({ pid: process.pid }, "started");
-  const reason = await waitForStop();
+  const reason = await stopRequested;
   log.info({ reason }, "stopping");
   try {
     await service.stop();

@@ -30,6 +30,7 @@ function publisher(bus: Bus, gateway: string, log: Logger) {
 
 /** `wanpilot start`: broker (unless bus.url), one prober per link, router and logger, until a signal. */
 export async function runStart(out: Output, opts: { config?: string }): Promise<number> {
+  const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config, path } = loaded;
@@ -54,7 +55,7 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   });
   supervisor.start();
   log.info({ config: path, children: childSpecs(config).map((c) => c.name) }, "started");
-  const reason = await waitForStop();
+  const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await supervisor.stop();
   await bus.close();

@@ -9,6 +9,7 @@ import {
   nextChildState,
   type RestartPolicy,
 } from "../core/restart-policy.js";
+import { SUPERVISED_ENV } from "../signals.js";
 import type { ChildSpec } from "./children.js";
 
 export interface SupervisorOptions {
@@ -92,7 +93,7 @@ export class Supervisor {
       // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
       // children itself (otherwise a child could exit first and be restarted during shutdown).
       detached: true,
-      env: { ...process.env, WANPILOT_CONFIG: configPath },
+      env: { ...process.env, WANPILOT_CONFIG: configPath, [SUPERVISED_ENV]: "1" },
     });
     e.proc = proc;
     proc.once("exit", (code, signal) => {
