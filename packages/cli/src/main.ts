@@ -53,6 +53,15 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       .description(what)
       .addOption(configOption())
       .action((o: ConfigOpt) => set(import("./commands/part.js").then((m) => m.runPart(out, name, o))));
+  program
+    .command("status")
+    .description("show each link's state, latency, loss, weight and share of connections (from the bus)")
+    .option("--json", "print JSON (one line per update with --watch)")
+    .option("-w, --watch", "keep it live until Ctrl-C")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { json?: boolean; watch?: boolean }) =>
+      set(import("./commands/status.js").then((m) => m.runStatus(out, o))),
+    );
   return program;
 }
 
