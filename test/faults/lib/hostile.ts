@@ -1,0 +1,42 @@
+/**
+ * Strings that try to inject arguments or commands into `ip` / `nft` / `conntrack` argv or into an
+ * `nft -f -` / `ip -batch -` script. None may pass the config schema where it would reach a command.
+ */
+export const HOSTILE_STRINGS: readonly string[] = [
+  "wan1; reboot",
+  "wan1 && reboot",
+  "wan1|reboot",
+  "-all",
+  "-force",
+  "--help",
+  "-batch",
+  "wan1\nflush ruleset",
+  "wan1\r\nreboot",
+  "$(x)",
+  "`x`",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, on purpose
+  "${IFS}",
+  "'wan1'",
+  '"wan1"',
+  "{",
+  "}",
+  "wan1 }",
+  "wan1 table 254",
+  "wan1 dev lo",
+  "wan1\tmetric",
+  "wan1#",
+  "wan1\u0000x",
+  "..",
+  "*",
+  "198.18.1.1; reboot",
+  "198.18.1.1 dev lo",
+  "198.18.1.1\nflush",
+  "-198.18.1.1",
+  "198.18.1.0/24 table 254",
+  "0.0.0.0/0 {",
+  "$(reboot)",
+  "",
+  " ",
+  "\u202ewan1",
+  "wan1%",
+];
