@@ -1,4 +1,3 @@
-export type { Bus } from "./adapters/bus.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./adapters/migrations.js";
 export { type HealthSampleRecord, type LinkRecord, Store, type StoreOptions } from "./adapters/store.js";
 export { acksFor, MAX_ACK_IDS } from "./core/ack.js";

@@ -6,8 +6,7 @@ import {
   topics,
   type WanpilotConfig,
 } from "@wanpilot/common";
-import type { Logger } from "pino";
-import type { Bus } from "./adapters/bus.js";
+import type { Bus, Logger } from "@wanpilot/runtime";
 import { Store } from "./adapters/store.js";
 import { acksFor } from "./core/ack.js";
 

@@ -7,15 +7,14 @@ import {
   type WanpilotConfig,
   WanpilotConfigInput,
 } from "@wanpilot/common";
+import { type Bus, connectBus } from "@wanpilot/runtime";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Bus } from "../src/adapters/bus.js";
 import { Store } from "../src/adapters/store.js";
 import { type LoggerService, run } from "../src/main.js";
 import { openReport } from "../src/report.js";
 import { routeChange, T0, tempDir, transition } from "./fixtures.js";
 import { startBroker, type TestBroker } from "./helpers/broker.js";
-import { connectTestBus } from "./helpers/mqtt-bus.js";
 import { OutboxPublisher } from "./helpers/outbox-publisher.js";
 
 const log = pino({ level: "silent" });
@@ -32,9 +31,11 @@ async function until(what: string, ok: () => boolean, deadlineMs = 30_000): Prom
   }
 }
 
-function configFor(dbPath: string, gateway: string): WanpilotConfig {
+/** The broker is external to the config (bus.url, anonymous), as with `bus.url` and a Mosquitto. */
+function configFor(dbPath: string, gateway: string, broker: TestBroker): WanpilotConfig {
   return WanpilotConfigInput.parse({
     gateway,
+    bus: { url: broker.url },
     links: [
       { name: "a", interface: "wan0" },
       { name: "b", interface: "wan1" },
@@ -47,12 +48,9 @@ function configFor(dbPath: string, gateway: string): WanpilotConfig {
 class LoggerProcess {
   private bus: Bus | undefined;
   service: LoggerService | undefined;
-  constructor(
-    private readonly broker: TestBroker,
-    private readonly config: WanpilotConfig,
-  ) {}
+  constructor(private readonly config: WanpilotConfig) {}
   async start(): Promise<void> {
-    this.bus = await connectTestBus(this.broker.url, { kind: "logger" });
+    this.bus = await connectBus({ config: this.config, component: { kind: "logger" }, log });
     this.service = await run({ config: this.config, log, bus: this.bus });
   }
   async stop(): Promise<void> {
@@ -68,17 +66,16 @@ describe("no transition is lost or doubled", () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const gateway = `noloss${process.pid}`;
-    const config = configFor(tmp.dbPath, gateway);
     const broker = await startBroker();
     cleanups.push(() => broker.stop());
-    const logger = new LoggerProcess(broker, config);
+    const config = configFor(tmp.dbPath, gateway, broker);
+    const logger = new LoggerProcess(config);
     await logger.start();
     cleanups.push(() => logger.stop());
 
     const publisher = (link: string | null, outbox?: OutboxPublisher["outbox"]) =>
       OutboxPublisher.start({
-        url: broker.url,
-        gateway,
+        config,
         component: link === null ? { kind: "router" } : { kind: "prober", link },
         ...(outbox === undefined ? {} : { outbox }),
       });
@@ -172,14 +169,14 @@ describe("no transition is lost or doubled", () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const gateway = `lossy${process.pid}`;
-    const config = configFor(tmp.dbPath, gateway);
     const broker = await startBroker();
     cleanups.push(() => broker.stop());
-    const bus = await connectTestBus(broker.url, { kind: "prober", link: "a" });
+    const config = configFor(tmp.dbPath, gateway, broker);
+    const bus = await connectBus({ config, component: { kind: "prober", link: "a" }, log });
     cleanups.push(() => bus.close());
     const topic = topics.linkEvent(gateway, "a");
     await bus.publish("linkEvent", topic, transition(1, "a", "up", T0));
-    const logger = new LoggerProcess(broker, config);
+    const logger = new LoggerProcess(config);
     await logger.start();
     cleanups.push(() => logger.stop());
     await bus.publish("linkEvent", topic, transition(2, "a", "down", T0 + 1000));

@@ -155,7 +155,11 @@ describe("Store migrations", () => {
 
 describe("Store errors", () => {
   it.each([
-    { name: "a directory", path: () => tmp.dir, message: /cannot open database .*: / },
+    {
+      name: "a directory",
+      path: () => tmp.dir,
+      message: /cannot open database .*: .*the path is a directory/,
+    },
     {
       name: "a place that cannot be created",
       path: () => "/proc/wanpilot-nowhere/wanpilot.db",

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   errorMessage,
@@ -39,11 +39,24 @@ export interface LinkRecord {
   seenMs: number;
 }
 
+/** Why SQLite's "unable to open database file" happened, when the path itself says. */
+function hint(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? " (the path is a directory; logger.database names a file)" : "";
+  } catch {
+    return "";
+  }
+}
+
 function fail(action: string, path: string, err: unknown): WanpilotError {
-  return new WanpilotError("DATABASE_FAILED", `cannot ${action} database ${path}: ${errorMessage(err)}`, {
-    cause: err,
-    details: { path },
-  });
+  return new WanpilotError(
+    "DATABASE_FAILED",
+    `cannot ${action} database ${path}: ${errorMessage(err)}${hint(path)}`,
+    {
+      cause: err,
+      details: { path },
+    },
+  );
 }
 
 /** The logger's SQLite database: WAL, versioned schema, every event stored once by its id. */

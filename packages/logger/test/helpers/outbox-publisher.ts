@@ -4,9 +4,10 @@ import {
   type LinkTransition,
   type RouteChange,
   topics,
+  type WanpilotConfig,
 } from "@wanpilot/common";
-import type { Bus } from "../../src/adapters/bus.js";
-import { connectTestBus } from "./mqtt-bus.js";
+import { type Bus, connectBus } from "@wanpilot/runtime";
+import { pino } from "pino";
 
 type Event = { kind: "linkEvent"; payload: LinkTransition } | { kind: "routerEvent"; payload: RouteChange };
 
@@ -29,15 +30,15 @@ export class OutboxPublisher {
 
   /** `outbox` is what a restarted publisher reads back from its disk. */
   static async start(opts: {
-    url: string;
-    gateway: string;
+    config: WanpilotConfig;
     component: Component;
     outbox?: Map<string, Event>;
     retryMs?: number;
   }): Promise<OutboxPublisher> {
-    const bus = await connectTestBus(opts.url, opts.component);
-    const p = new OutboxPublisher(bus, opts.gateway, new Map(opts.outbox), opts.retryMs ?? 300);
-    await bus.subscribe("loggerAck", topics.loggerAck(opts.gateway), (ack: EventAck) => {
+    const { config, component } = opts;
+    const bus = await connectBus({ config, component, log: pino({ level: "silent" }) });
+    const p = new OutboxPublisher(bus, config.gateway, new Map(opts.outbox), opts.retryMs ?? 300);
+    await bus.subscribe("loggerAck", topics.loggerAck(config.gateway), (ack: EventAck) => {
       for (const id of ack.ids) p.outbox.delete(id);
     });
     bus.onConnect(() => p.resendAll());
