@@ -6,7 +6,8 @@ import { buildReport, type TransitionRecord } from "../src/core/report.js";
 
 const doc = readFileSync(new URL("../../../docs/logger.md", import.meta.url), "utf8");
 const block = (lang: string): string => {
-  const m = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(doc);
+  const fence = "```";
+  const m = new RegExp(`${fence}${lang}\\n([\\s\\S]*?)${fence}`).exec(doc);
   if (m?.[1] === undefined) throw new Error(`docs/logger.md has no ${lang} block`);
   return m[1];
 };
@@ -48,6 +49,6 @@ describe("docs/logger.md", () => {
   });
 
   it("lists every schema migration", () => {
-    for (const m of MIGRATIONS) expect(doc).toMatch(new RegExp(`^\\| ${m.version} \\| `, "m"));
+    for (const m of MIGRATIONS) expect(doc).toMatch(new RegExp(`^\\| ${m.version}\\s+\\| `, "m"));
   });
 });
