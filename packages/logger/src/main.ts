@@ -67,7 +67,6 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
   let pending: Pending = { transitions: [], routeChanges: [], health: [] };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let flushing: Promise<void> = Promise.resolve();
 
   const prune = (): void => {
     try {
@@ -78,9 +77,23 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
     }
   };
 
+  /** Acks are not awaited: while the bus is away they queue, and an ack that never arrives only means a resend. */
+  const publishAcks = (ids: string[]): void => {
+    for (const ack of acksFor(ids, now()))
+      bus.publish("loggerAck", topics.loggerAck(gw), ack).then(
+        () => {
+          stats.acksSent += 1;
+        },
+        (err: unknown) =>
+          log.warn({ err, ids: ack.ids.length }, "ack not sent; the publishers will resend those events"),
+      );
+  };
+
   /** Writes the batch in one go, then acks every id in it. Unwritten events are not acked: they come back. */
-  const write = async (batch: Pending): Promise<void> => {
-    let ids: string[];
+  const flush = (): void => {
+    timer = undefined;
+    const batch = pending;
+    pending = { transitions: [], routeChanges: [], health: [] };
     try {
       const newTransitions = store.insertTransitions(batch.transitions);
       const newRoutes = store.insertRouteChanges(batch.routeChanges);
@@ -88,7 +101,6 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
       stats.transitionsStored += newTransitions;
       stats.routeChangesStored += newRoutes;
       stats.duplicates += batch.transitions.length + batch.routeChanges.length - newTransitions - newRoutes;
-      ids = [...batch.transitions.map((t) => t.id), ...batch.routeChanges.map((r) => r.id)];
       if (newTransitions > 0 || newRoutes > 0)
         log.debug({ transitions: newTransitions, routeChanges: newRoutes }, "events stored");
     } catch (err: unknown) {
@@ -96,28 +108,13 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
       log.error({ err }, "storing events failed; they stay unacked and will be redelivered");
       return;
     }
-    for (const ack of acksFor(ids, now())) {
-      try {
-        await bus.publish("loggerAck", topics.loggerAck(gw), ack);
-        stats.acksSent += 1;
-      } catch (err: unknown) {
-        log.warn({ err, ids: ack.ids.length }, "ack not sent; the publishers will resend those events");
-      }
-    }
-  };
-
-  const flush = (): Promise<void> => {
-    timer = undefined;
-    const batch = pending;
-    pending = { transitions: [], routeChanges: [], health: [] };
-    flushing = flushing.then(() => write(batch));
-    return flushing;
+    publishAcks([...batch.transitions.map((t) => t.id), ...batch.routeChanges.map((r) => r.id)]);
   };
 
   const enqueue = (add: (p: Pending) => void): void => {
     if (stopped) return;
     add(pending);
-    timer ??= setTimeout(() => void flush(), opts.batchDelayMs ?? 25);
+    timer ??= setTimeout(flush, opts.batchDelayMs ?? 25);
   };
 
   await bus.subscribe("linkEvent", topics.allLinkEvents(gw), (t) => enqueue((p) => p.transitions.push(t)));
@@ -142,7 +139,7 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
       stopped = true;
       clearInterval(pruneTimer);
       if (timer !== undefined) clearTimeout(timer);
-      await flush();
+      flush();
       try {
         store.close();
       } catch (err: unknown) {

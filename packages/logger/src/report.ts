@@ -1,4 +1,5 @@
-import { isWanpilotError } from "@wanpilot/common";
+import { existsSync } from "node:fs";
+import { isWanpilotError, WanpilotError } from "@wanpilot/common";
 import { Store } from "./adapters/store.js";
 import { type ReportJson, reportJson, reportTable } from "./core/format.js";
 import { buildReport, type LinkReport, type ReportWindow } from "./core/report.js";
@@ -26,6 +27,12 @@ export interface Report {
 
 /** Read-only first (works for a user who may only read the file); read-write only when it must be migrated. */
 function openForReading(databasePath: string): Store {
+  if (!existsSync(databasePath))
+    throw new WanpilotError(
+      "DATABASE_FAILED",
+      `no database at ${databasePath}: the logger has not run with this logger.database yet`,
+      { details: { path: databasePath } },
+    );
   try {
     return Store.open(databasePath, { readonly: true });
   } catch (err: unknown) {

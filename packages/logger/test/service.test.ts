@@ -11,6 +11,15 @@ import { health, iso, T0, tempDir, transition } from "./fixtures.js";
 import { startBroker } from "./helpers/broker.js";
 
 const log = pino({ level: "silent" });
+/** For tests about the database alone: a bus that carries nothing. */
+const stubBus = {
+  connected: true,
+  rejected: 0,
+  publish: async () => undefined,
+  subscribe: async () => undefined,
+  onConnect: () => undefined,
+  close: async () => undefined,
+};
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -111,6 +120,24 @@ describe("logger service", () => {
     expect(report.json.links.map((l) => [l.name, l.availability])).toEqual([["a", null]]);
   });
 
+  it("prunes health samples past the retention when it starts", async () => {
+    const tmp = tempDir();
+    cleanups.push(tmp.remove);
+    const D = 86_400_000;
+    const seed = Store.open(tmp.dbPath);
+    seed.insertHealth([health("a", T0), health("a", T0 + 95 * D)]);
+    seed.close();
+    const config = WanpilotConfigInput.parse({
+      links: [{ name: "a", interface: "wan0" }],
+      logger: { database: tmp.dbPath, health_retention: "90d" },
+    });
+    const service = await run({ config, log, bus: stubBus, now: () => T0 + 100 * D });
+    await service.stop();
+    const store = Store.open(tmp.dbPath, { readonly: true });
+    cleanups.push(() => store.close());
+    expect(store.healthSamples().map((h) => h.atMs)).toEqual([T0 + 95 * D]);
+  });
+
   it("refuses to start on a database it cannot open", async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
@@ -119,14 +146,6 @@ describe("logger service", () => {
       bus: { url: "mqtt://127.0.0.1:1" },
       logger: { database: tmp.dir },
     });
-    const bus = {
-      connected: true,
-      rejected: 0,
-      publish: async () => undefined,
-      subscribe: async () => undefined,
-      onConnect: () => undefined,
-      close: async () => undefined,
-    };
-    await expect(run({ config, log, bus })).rejects.toMatchObject({ code: "DATABASE_FAILED" });
+    await expect(run({ config, log, bus: stubBus })).rejects.toMatchObject({ code: "DATABASE_FAILED" });
   });
 });

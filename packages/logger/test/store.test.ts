@@ -3,6 +3,7 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { SCHEMA_VERSION } from "../src/adapters/migrations.js";
 import { Store } from "../src/adapters/store.js";
+import { openReport } from "../src/report.js";
 import { health, routeChange, T0, tempDir, transition } from "./fixtures.js";
 
 const D = 86_400_000;
@@ -175,6 +176,26 @@ describe("Store errors", () => {
     const err = thrown(() => Store.open(`${tmp.dir}/missing.db`, { readonly: true }));
     expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
     expect((err as Error).message).toMatch(/cannot read database/);
+  });
+
+  it("a report without a database says the logger has not run", () => {
+    const err = thrown(() => openReport(`${tmp.dir}/missing.db`));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/no database at .*missing\.db: the logger has not run/);
+  });
+
+  it("a report migrates an old database rather than failing", () => {
+    const db = new Database(tmp.dbPath);
+    db.exec(`CREATE TABLE link_transitions (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, link TEXT NOT NULL,
+        from_state TEXT NOT NULL, to_state TEXT NOT NULL, at_ms INTEGER NOT NULL, cause TEXT NOT NULL,
+        received_ms INTEGER NOT NULL);
+      CREATE TABLE route_changes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, at_ms INTEGER NOT NULL,
+        reason TEXT NOT NULL, default_route TEXT NOT NULL, flushed TEXT NOT NULL, received_ms INTEGER NOT NULL);
+      INSERT INTO link_transitions VALUES (1, 'old-event-0001', 'a', 'unknown', 'up', ${T0}, 'probes answer', ${T0});
+      PRAGMA user_version = 1;`);
+    db.close();
+    const report = openReport(tmp.dbPath, { since: T0, until: T0 + 1000, nowMs: T0 + 1000 });
+    expect(report.json.links.map((l) => [l.name, l.availability])).toEqual([["a", 1]]);
   });
 
   it("a write that fails is DATABASE_FAILED", () => {
