@@ -1,14 +1,9 @@
-import {
-  type LinkHealth,
-  type LinkState,
-  type LinkTransition,
-  type RouteChange,
-  topics,
-  type WanpilotConfig,
-} from "@wanpilot/common";
+import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
 import type { Bus, Logger } from "@wanpilot/runtime";
 import { Store } from "./adapters/store.js";
-import { acksFor } from "./core/ack.js";
+import { type LoggerStats, Recorder } from "./recorder.js";
+
+export type { LoggerStats };
 
 export interface LoggerRunOptions {
   config: WanpilotConfig;
@@ -22,24 +17,9 @@ export interface LoggerRunOptions {
   pruneEveryMs?: number;
 }
 
-export interface LoggerStats {
-  transitionsStored: number;
-  routeChangesStored: number;
-  duplicates: number;
-  healthStored: number;
-  acksSent: number;
-  writeFailures: number;
-}
-
 export interface LoggerService {
   stop(): Promise<void>;
   stats(): LoggerStats;
-}
-
-interface Pending {
-  transitions: LinkTransition[];
-  routeChanges: RouteChange[];
-  health: LinkHealth[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -53,21 +33,27 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
   const { config, bus } = opts;
   const log = opts.log.child({ component: "logger" });
   const now = opts.now ?? Date.now;
-  const gw = config.gateway;
+  const gateway = config.gateway;
   const store = Store.open(config.logger.database, { healthEveryMs: config.logger.health_every, now });
   log.info({ database: store.path, schemaVersion: store.schemaVersion() }, "database open");
-  const stats: LoggerStats = {
-    transitionsStored: 0,
-    routeChangesStored: 0,
-    duplicates: 0,
-    healthStored: 0,
-    acksSent: 0,
-    writeFailures: 0,
-  };
-  let pending: Pending = { transitions: [], routeChanges: [], health: [] };
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
+  const recorder = new Recorder({ store, bus, gateway, log, now }, opts.batchDelayMs ?? 25);
 
+  await bus.subscribe("linkEvent", topics.allLinkEvents(gateway), (t) =>
+    recorder.add((b) => b.transitions.push(t)),
+  );
+  await bus.subscribe("routerEvent", topics.routerEvent(gateway), (r) =>
+    recorder.add((b) => b.routeChanges.push(r)),
+  );
+  await bus.subscribe("linkHealth", topics.allLinkHealth(gateway), (h) =>
+    recorder.add((b) => b.health.push(h)),
+  );
+  await bus.subscribe("linkState", topics.allLinkStates(gateway), (s: LinkState) => {
+    try {
+      store.upsertLinkState(s);
+    } catch (err: unknown) {
+      log.error({ err, link: s.link }, "storing link state failed");
+    }
+  });
   const prune = (): void => {
     try {
       const removed = store.pruneHealth(now(), config.logger.health_retention);
@@ -76,75 +62,20 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
       log.error({ err }, "pruning health samples failed");
     }
   };
-
-  /** Acks are not awaited: while the bus is away they queue, and an ack that never arrives only means a resend. */
-  const publishAcks = (ids: string[]): void => {
-    for (const ack of acksFor(ids, now()))
-      bus.publish("loggerAck", topics.loggerAck(gw), ack).then(
-        () => {
-          stats.acksSent += 1;
-        },
-        (err: unknown) =>
-          log.warn({ err, ids: ack.ids.length }, "ack not sent; the publishers will resend those events"),
-      );
-  };
-
-  /** Writes the batch in one go, then acks every id in it. Unwritten events are not acked: they come back. */
-  const flush = (): void => {
-    timer = undefined;
-    const batch = pending;
-    pending = { transitions: [], routeChanges: [], health: [] };
-    try {
-      const newTransitions = store.insertTransitions(batch.transitions);
-      const newRoutes = store.insertRouteChanges(batch.routeChanges);
-      stats.healthStored += store.insertHealth(batch.health);
-      stats.transitionsStored += newTransitions;
-      stats.routeChangesStored += newRoutes;
-      stats.duplicates += batch.transitions.length + batch.routeChanges.length - newTransitions - newRoutes;
-      if (newTransitions > 0 || newRoutes > 0)
-        log.debug({ transitions: newTransitions, routeChanges: newRoutes }, "events stored");
-    } catch (err: unknown) {
-      stats.writeFailures += 1;
-      log.error({ err }, "storing events failed; they stay unacked and will be redelivered");
-      return;
-    }
-    publishAcks([...batch.transitions.map((t) => t.id), ...batch.routeChanges.map((r) => r.id)]);
-  };
-
-  const enqueue = (add: (p: Pending) => void): void => {
-    if (stopped) return;
-    add(pending);
-    timer ??= setTimeout(flush, opts.batchDelayMs ?? 25);
-  };
-
-  await bus.subscribe("linkEvent", topics.allLinkEvents(gw), (t) => enqueue((p) => p.transitions.push(t)));
-  await bus.subscribe("routerEvent", topics.routerEvent(gw), (r) => enqueue((p) => p.routeChanges.push(r)));
-  await bus.subscribe("linkHealth", topics.allLinkHealth(gw), (h) => enqueue((p) => p.health.push(h)));
-  await bus.subscribe("linkState", topics.allLinkStates(gw), (s: LinkState) => {
-    try {
-      store.upsertLinkState(s);
-    } catch (err: unknown) {
-      log.error({ err, link: s.link }, "storing link state failed");
-    }
-  });
   prune();
   const pruneTimer = setInterval(prune, opts.pruneEveryMs ?? HOUR_MS);
   pruneTimer.unref();
-  log.info({ gateway: gw }, "logger running");
+  log.info({ gateway }, "logger running");
 
+  let stopped = false;
   return {
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...recorder.stats }),
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(pruneTimer);
-      if (timer !== undefined) clearTimeout(timer);
-      flush();
-      try {
-        store.close();
-      } catch (err: unknown) {
-        log.warn({ err }, "closing the database failed");
-      }
+      recorder.close();
+      store.close();
       log.info("logger stopped");
     },
   };
