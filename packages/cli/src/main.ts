@@ -53,6 +53,25 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       .description(what)
       .addOption(configOption())
       .action((o: ConfigOpt) => set(import("./commands/part.js").then((m) => m.runPart(out, name, o))));
+  program
+    .command("status")
+    .description("show each link's state, latency, loss, weight and share of connections (from the bus)")
+    .option("--json", "print JSON (one line per update with --watch)")
+    .option("-w, --watch", "keep it live until Ctrl-C")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { json?: boolean; watch?: boolean }) =>
+      set(import("./commands/status.js").then((m) => m.runStatus(out, o))),
+    );
+  program
+    .command("demo")
+    .description(
+      "build three simulated ISPs in network namespaces, run wanpilot over them and play an outage story",
+    )
+    .option("--fast", "a short story (under a minute)")
+    .option("--keep", "leave the lab running at the end (Ctrl-C removes it)")
+    .action((o: { fast?: boolean; keep?: boolean }) =>
+      set(import("./demo/run.js").then((m) => m.runDemo(out, o))),
+    );
   return program;
 }
 
