@@ -42,8 +42,13 @@ class LoggerChild {
     });
     this.proc = proc;
   }
-  get running(): boolean {
-    return this.output.includes('"msg":"logger running"');
+  /** Waits for the "logger running" line; on timeout the error carries the child's output. */
+  async waitRunning(): Promise<void> {
+    await until("the logger process running (is dist built? tsc -b)", () =>
+      this.output.includes('"msg":"logger running"'),
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}\n${this.output.slice(-3000)}`);
+    });
   }
   async kill(): Promise<void> {
     const proc = this.proc;
@@ -88,7 +93,7 @@ log_level: info
     const logger = new LoggerChild(configPath);
     cleanups.push(() => logger.kill());
     logger.start();
-    await until("the logger running", () => logger.running);
+    await logger.waitRunning();
 
     const probers = new Map([
       ["a", await OutboxPublisher.start({ config, component: { kind: "prober", link: "a" } })],
@@ -117,7 +122,7 @@ log_level: info
       await logger.kill();
       await failovers(10);
       logger.start();
-      await until("the logger running again", () => logger.running);
+      await logger.waitRunning();
     }
     await failovers(20);
 
