@@ -29,6 +29,9 @@ export async function until<T>(
   }
 }
 
+/** For lab.tryExec: every exit code is an answer. */
+export const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i);
+
 /** Everything wanpilot-related in the gateway namespace's kernel, as text (counters removed). */
 export async function kernelSnapshot(lab: Lab): Promise<Record<string, string>> {
   const cmds: Record<string, string[]> = {
@@ -41,10 +44,12 @@ export async function kernelSnapshot(lab: Lab): Promise<Record<string, string>> 
   };
   const out: Record<string, string> = {};
   for (const [name, argv] of Object.entries(cmds)) {
-    const r = await lab.tryExec(lab.ns.gw, argv, { timeoutMs: 5000 });
+    const r = await lab.tryExec(lab.ns.gw, argv, { timeoutMs: 5000, okExitCodes: ANY_EXIT });
     out[name] = `${r.stdout}${r.exitCode === 0 ? "" : `\n[exit ${String(r.exitCode)}] ${r.stderr}`}`
       .replace(/counter packets \d+ bytes \d+/g, "counter")
-      .replace(/ expires \d+sec/g, "");
+      .replace(/ expires \d+sec/g, "")
+      // Link-local addresses finish duplicate address detection on their own, seconds after creation.
+      .replace(/^local fe80::\S+ dev .*\n/gm, "");
   }
   return out;
 }
