@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Component, componentId, SupervisorState, topics } from "@wanpilot/common";
 import { createLab, type Lab, type LabProcess } from "@wanpilot/lab";
@@ -7,6 +8,11 @@ import { BusWatch } from "../../helpers/watch.js";
 
 /** A pino line printed by wanpilot start or one of its children. */
 export type LogLine = Record<string, unknown> & { atMs: number; msg?: string; component?: string };
+
+/** Whether a service package is built in this checkout (the prober, router and logger land over time). */
+export function built(pkg: "prober" | "router" | "logger"): boolean {
+  return existsSync(fileURLToPath(new URL(`../../../packages/${pkg}/dist/index.js`, import.meta.url)));
+}
 
 const BUS_CLIENT = fileURLToPath(new URL("./bus-client.mjs", import.meta.url));
 export const PORT = 1883; // the lab's gateway namespace has its own ports
