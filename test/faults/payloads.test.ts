@@ -129,7 +129,7 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
         sent.get(TARGETS.find((t) => t.kind === kind)?.topic ?? ""),
       );
 
-    expect(d.dep.supervisor.running).toBe(true);
+    expect(d.supervisor.running).toBe(true);
     expect(exitedSince(fuzzStart).filter((c) => online.includes(c))).toEqual([]);
     // (A part missing from this checkout logs "cannot start" on each restart: not the fuzz's doing.)
     const errors = d.logs.filter(
@@ -151,7 +151,7 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
     }
     await prober.settled();
     await new Promise((r) => setTimeout(r, 1500));
-    expect(d.dep.supervisor.running).toBe(true);
+    expect(d.supervisor.running).toBe(true);
     expect(await kernelSnapshot(d.lab)).toEqual(kernelBefore);
   });
 
@@ -170,7 +170,7 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
     }
     await prober.settled();
     const { default: Database } = await import("better-sqlite3");
-    const db = new Database(d.dep.config.logger.database, { readonly: true, fileMustExist: true });
+    const db = new Database(d.config.logger.database, { readonly: true, fileMustExist: true });
     try {
       const rows = await until(
         () => {

@@ -1,13 +1,26 @@
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Component, componentId, SupervisorState, topics } from "@wanpilot/common";
-import { createLab, type Lab, type LabProcess } from "@wanpilot/lab";
+import {
+  type Component,
+  componentId,
+  SupervisorState,
+  topics,
+  validateConfig,
+  type WanpilotConfig,
+} from "@wanpilot/common";
+import { createLab, isPidAlive, type Lab, type LabProcess } from "@wanpilot/lab";
 import { deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
-import { LabDeployment, type LabDeployOptions } from "wanpilot/labrun";
+import { type LabDeployOptions, labConfigObject, WANPILOT_BIN } from "wanpilot/labrun";
+import { stringify } from "yaml";
 import { BusWatch } from "../../helpers/watch.js";
 
 /** A pino line printed by wanpilot start or one of its children. */
 export type LogLine = Record<string, unknown> & { atMs: number; msg?: string; component?: string };
+
+/** Zombie-aware: a killed child not yet reaped counts as gone. */
+export { isPidAlive as isAlive } from "@wanpilot/lab";
 
 /** Whether a service package is built in this checkout (the prober, router and logger land over time). */
 export function built(pkg: "prober" | "router" | "logger"): boolean {
@@ -60,26 +73,63 @@ export async function kernelSnapshot(lab: Lab): Promise<Record<string, string>> 
   return out;
 }
 
-/** A running `wanpilot start` in a fresh lab, its log lines and an anonymous watcher of the bus. */
+/**
+ * wanpilot in a fresh lab's gateway: `wanpilot start` (mode "start"), or each part as its own process
+ * like systemd units (mode "parts": `wanpilot broker`, one `wanpilot prober --link X` per link,
+ * `wanpilot router`, `wanpilot logger`). Keeps every log line and an anonymous watcher of the bus.
+ * The files (config, bus secret, database) stay the same across restarts.
+ */
 export class Deployed {
   readonly logs: LogLine[] = [];
   readonly other: string[] = [];
   watch!: BusWatch;
-  dep!: LabDeployment;
+  readonly procs = new Map<string, LabProcess>();
+  readonly dir: string;
+  readonly configPath: string;
+  readonly config: WanpilotConfig;
   private clients: LabProcess[] = [];
+  /** Every child pid seen in a supervisor state (for the final clean-up). */
+  private readonly childPids = new Set<number>();
 
   private constructor(
     readonly lab: Lab,
     readonly gateway: string,
-  ) {}
+    readonly mode: "start" | "parts",
+    deploy: LabDeployOptions,
+    private readonly env: Record<string, string> | undefined,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), "wanpilot-faults-"));
+    mkdirSync(join(this.dir, "run"), { recursive: true });
+    const object = labConfigObject(lab, this.dir, { probe: FAST_PROBE, port: PORT, ...deploy });
+    const parsed = validateConfig(object);
+    if (!parsed.ok) throw new Error(`fault config is invalid:\n${parsed.problems.join("\n")}`);
+    this.config = parsed.config;
+    this.configPath = join(this.dir, "wanpilot.yaml");
+    writeFileSync(this.configPath, stringify(object));
+  }
 
-  static async create(opts: { isps: number; name: string; deploy?: LabDeployOptions }): Promise<Deployed> {
+  static async create(opts: {
+    isps: number;
+    name: string;
+    mode?: "start" | "parts";
+    deploy?: LabDeployOptions;
+    /** Extra environment of wanpilot's processes (e.g. a PATH with command shims). */
+    env?: Record<string, string>;
+  }): Promise<Deployed> {
     const lab = await createLab({ isps: opts.isps, name: opts.name });
-    const d = new Deployed(lab, opts.deploy?.gateway ?? "lab");
+    const d = new Deployed(
+      lab,
+      opts.deploy?.gateway ?? "lab",
+      opts.mode ?? "start",
+      opts.deploy ?? {},
+      opts.env,
+    );
     try {
-      d.start(opts.deploy ?? {});
+      if (d.mode === "start") d.spawn("supervisor", ["start"]);
+      else d.spawn("broker", ["broker"]);
       await until(() => d.logs.some((l) => l.msg === "broker listening"), "the broker to listen", 20_000);
       d.watch = new BusWatch(["ip", "netns", "exec", lab.ns.gw], PORT);
+      if (d.mode === "parts") for (const name of d.partNames()) d.spawnPart(name);
     } catch (err: unknown) {
       await d.destroy();
       throw err;
@@ -87,8 +137,19 @@ export class Deployed {
     return d;
   }
 
-  /** Starts (or restarts) `wanpilot start` with the same files. */
-  start(opts: LabDeployOptions = {}): void {
+  /** The parts' names, as component ids (prober/isp1…, router, logger). */
+  partNames(): string[] {
+    return [...this.config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+  }
+
+  /** (Re)starts a part in "parts" mode. */
+  spawnPart(name: string): LabProcess {
+    const args = name.startsWith("prober/") ? ["prober", "--link", name.slice(7)] : [name];
+    return this.spawn(name, args);
+  }
+
+  /** Runs `wanpilot <args> --config <ours>` in the gateway namespace under `name`. */
+  spawn(name: string, args: string[]): LabProcess {
     const onLine = (line: string) => {
       if (!line.startsWith("{")) return void this.other.push(line);
       try {
@@ -97,7 +158,48 @@ export class Deployed {
         this.other.push(line);
       }
     };
-    this.dep = LabDeployment.start(this.lab, { probe: FAST_PROBE, port: PORT, ...opts, onLine });
+    const proc = this.lab.spawn(
+      this.lab.ns.gw,
+      [process.execPath, WANPILOT_BIN, ...args, "--config", this.configPath],
+      { timeoutMs: 0, onLine, keepLines: 50, ...(this.env === undefined ? {} : { env: this.env }) },
+    );
+    this.procs.set(name, proc);
+    return proc;
+  }
+
+  /** The watcher (mosquitto_sub) exits when its first connect fails: start another after a broker restart. */
+  ensureWatch(): void {
+    if (this.watch.sub.exit !== undefined)
+      this.watch = new BusWatch(["ip", "netns", "exec", this.lab.ns.gw], PORT);
+  }
+
+  /** Mode "start": every child running (a live pid) in a state published after `sinceMs`, and every part online. */
+  allBack(sinceMs: number, timeoutMs = 20_000): Promise<Map<string, number>> {
+    const component = (name: string): Component =>
+      name.startsWith("prober/") ? { kind: "prober", link: name.slice(7) } : ({ kind: name } as Component);
+    return until(
+      () => {
+        this.ensureWatch();
+        const s = this.supervisorState();
+        if (s === undefined || Date.parse(s.at) < sinceMs - 50) return undefined;
+        const pids = new Map(s.processes.map((p) => [p.name, p.pid ?? -1]));
+        for (const pid of pids.values()) if (pid > 0) this.childPids.add(pid);
+        const ok =
+          s.processes.length === this.partNames().length &&
+          s.processes.every((p) => p.running && p.pid !== null && isPidAlive(p.pid)) &&
+          this.partNames().every((n) => this.availability(component(n)) === "online");
+        return ok ? pids : undefined;
+      },
+      "every process back",
+      timeoutMs,
+    );
+  }
+
+  /** `wanpilot start` (mode "start"). */
+  get supervisor(): LabProcess {
+    const p = this.procs.get(this.mode === "start" ? "supervisor" : "broker");
+    if (p === undefined) throw new Error("not started");
+    return p;
   }
 
   /** The last valid SupervisorState on the bus (fault tests publish invalid ones too). */
@@ -122,7 +224,7 @@ export class Deployed {
   /** An authorized bus client (the component's derived credentials) inside the gateway namespace. */
   async client(component: Component, clientId: string): Promise<BusClient> {
     const username = componentId(component);
-    const password = deriveBusPassword(readBusSecret(this.dep.config.runtime_dir), username);
+    const password = deriveBusPassword(readBusSecret(this.config.runtime_dir), username);
     const c = new BusClient(this.lab, [`mqtt://127.0.0.1:${PORT}`, username, password, clientId]);
     this.clients.push(c.proc);
     await c.connected();
@@ -132,8 +234,13 @@ export class Deployed {
   async destroy(): Promise<void> {
     await Promise.allSettled(this.clients.map((c) => c.stop(500)));
     await this.watch?.close().catch(() => undefined);
-    await this.dep?.stop().catch(() => undefined);
+    // SIGTERM first so the parts stop cleanly; then anything of ours still alive (a part orphaned by a
+    // killed supervisor sits in its own process group and would hold the output pipes open).
+    const stops = Promise.allSettled([...this.procs.values()].map((p) => p.stop(6000)));
+    await Promise.race([stops, new Promise((r) => setTimeout(r, 8000))]);
+    for (const pid of this.childPids) if (isPidAlive(pid)) process.kill(pid, "SIGKILL");
     await this.lab.destroy();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

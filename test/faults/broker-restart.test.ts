@@ -1,0 +1,147 @@
+import { type Component, LinkState, topics } from "@wanpilot/common";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BusWatch } from "../helpers/watch.js";
+import { built, Deployed, isAlive, PORT, until } from "./lib/harness.js";
+import { routingProblems } from "./lib/kernel-check.js";
+import { note, pick, SEED } from "./lib/profile.js";
+import { Rng } from "./lib/rng.js";
+
+// The parts run as separate processes (like the systemd units) around a standalone `wanpilot broker`.
+// The broker is killed (-9) and restarted: while it is away the router leaves the kernel alone
+// (routing keeps working); when it is back every part reconnects, the retained state is republished
+// for late subscribers, and a link that failed meanwhile is handled.
+const ROUNDS = pick(2, 5);
+const AWAY_MS = 3000;
+const ready = built("prober") && built("router") && built("logger");
+
+let d: Deployed;
+const live = new Set<string>();
+
+const component = (name: string): Component =>
+  name.startsWith("prober/") ? { kind: "prober", link: name.slice(7) } : ({ kind: name } as Component);
+
+async function routingRight(timeoutMs: number): Promise<void> {
+  let last: string[] = [];
+  await until(
+    async () => {
+      last = await routingProblems(d.lab, d.config, live);
+      return last.length === 0;
+    },
+    "the right routing",
+    timeoutMs,
+  ).catch(() => {
+    throw new Error(`routing wrong: ${last.join("; ")}`);
+  });
+}
+
+async function routeText(): Promise<string> {
+  const [rules, routes] = await Promise.all([
+    d.lab.exec(d.lab.ns.gw, ["ip", "-4", "rule", "show"]),
+    d.lab.exec(d.lab.ns.gw, ["ip", "-4", "route", "show", "table", "all"]),
+  ]);
+  return `${rules}\n${routes}`;
+}
+
+beforeAll(async () => {
+  if (!ready) return;
+  d = await Deployed.create({ isps: 3, name: "fbrk", mode: "parts", deploy: { logLevel: "info" } });
+  for (const isp of d.lab.isps) live.add(isp.name);
+  await until(
+    () => d.partNames().every((n) => d.availability(component(n)) === "online"),
+    "every part online",
+    30_000,
+  );
+  await routingRight(15_000);
+});
+
+afterAll(async () => {
+  await d?.destroy();
+});
+
+describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${SEED})`, () => {
+  it("no route changes while it is away; every part reconnects; retained state and routing come back", async () => {
+    const rng = new Rng(SEED + 21);
+    for (let round = 0; round < ROUNDS; round++) {
+      const before = await routeText();
+      const broker = d.procs.get("broker");
+      const pid = broker?.pid ?? -1;
+      const killedAt = Date.now();
+      process.kill(pid, "SIGKILL");
+      await until(() => !isAlive(pid), "the broker gone", 5000, 20);
+      // Routing is sampled while the bus is away: it must not move.
+      const samples: string[] = [];
+      while (Date.now() - killedAt < AWAY_MS) {
+        samples.push(await routeText());
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const changed = samples.filter((s) => s !== before).length;
+      const firstChange = samples.find((s) => s !== before);
+      if (firstChange !== undefined) {
+        const was = new Set(before.split("\n"));
+        const now = new Set(firstChange.split("\n"));
+        note(
+          "broker-restart",
+          `kernel changed while the bus was away: gone [${[...was].filter((l) => !now.has(l)).join(" | ")}] new [${[...now].filter((l) => !was.has(l)).join(" | ")}]`,
+        );
+      }
+      // In odd rounds a link fails while the bus is away, and is seen once it is back.
+      let cut = "none";
+      if (round % 2 === 1) {
+        const isp = rng.pick(d.lab.isps.filter((i) => live.has(i.name)));
+        await d.lab.cutUpstream(isp.name);
+        live.delete(isp.name);
+        cut = isp.name;
+      }
+      const restartAt = Date.now();
+      d.spawn("broker", ["broker"]);
+      await until(
+        () => d.logs.some((l) => l.atMs >= restartAt && l.msg === "broker listening"),
+        "the broker listening again",
+        15_000,
+      );
+      d.ensureWatch();
+      // Every part reconnects (a "bus connected" after the restart) and says it is online.
+      const reconnected = await until(
+        () => {
+          const names = d
+            .partNames()
+            .filter((n) =>
+              d.logs.some((l) => l.atMs >= restartAt && l.component === n && l.msg === "bus connected"),
+            );
+          return names.length === d.partNames().length ? Date.now() - restartAt : undefined;
+        },
+        "every part reconnected",
+        20_000,
+      );
+      await routingRight(10_000);
+      // A late subscriber gets every link's state and the router's state (republished, retained).
+      const late = new BusWatch(["ip", "netns", "exec", d.lab.ns.gw], PORT);
+      try {
+        await until(
+          () =>
+            d.config.links.every((l) => late.last(topics.linkState(d.gateway, l.name)) !== undefined) &&
+            late.last(topics.routerState(d.gateway)) !== undefined &&
+            d.partNames().every((n) => late.last(topics.availability(d.gateway, component(n))) === "online"),
+          "retained state for a late subscriber",
+          10_000,
+        );
+        for (const l of d.config.links) {
+          const s = LinkState.parse(JSON.parse(late.last(topics.linkState(d.gateway, l.name)) ?? ""));
+          expect(s.state === "up", `${l.name}: ${s.state}`).toBe(live.has(l.name));
+        }
+      } finally {
+        await late.close();
+      }
+      note(
+        "broker-restart",
+        `round ${round}: away ${AWAY_MS} ms, ${samples.length} kernel samples, ${changed} changed; cut during outage: ${cut}; all parts reconnected ${reconnected} ms after the restart`,
+      );
+      expect(changed).toBe(0);
+      if (cut !== "none") {
+        await d.lab.restoreUpstream(cut);
+        live.add(cut);
+        await routingRight(10_000);
+      }
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { built, Deployed, isAlive, until } from "./lib/harness.js";
+import { note } from "./lib/profile.js";
+
+// kill -9 of `wanpilot start`: its parts notice the supervisor is gone and stop, so a restarted
+// `wanpilot start` (systemd, Restart=on-failure) never runs next to old parts with the same MQTT
+// client ids (they would take over each other's sessions) or a second router on the same kernel.
+const ready = built("prober") && built("router") && built("logger");
+let d: Deployed;
+
+beforeAll(async () => {
+  if (!ready) return;
+  d = await Deployed.create({ isps: 2, name: "fsupk", mode: "start", deploy: { logLevel: "debug" } });
+  await d.allBack(0);
+});
+
+afterAll(async () => {
+  await d?.destroy();
+});
+
+describe.skipIf(!ready)("kill -9 of wanpilot start", () => {
+  // BUG (cli/runtime): after `wanpilot start` is killed with SIGKILL, the probers exit but the router
+  // and the logger keep running, orphaned (parent pid 1), for good: they log "stopping" (reason
+  // "parent gone") and then hang in the bus client's close, whose end() waits for QoS 1 publishes
+  // (route changes, acks) that the dead broker will never acknowledge. They also hold the dead
+  // supervisor's stdout open.
+  it.fails("every part it started exits within 10 s", async () => {
+    const children = await d.allBack(0);
+    const pid = d.supervisor.pid ?? -1;
+    const killedAt = Date.now();
+    process.kill(pid, "SIGKILL");
+    const left = await until(
+      () => {
+        const alive = [...children].filter(([, p]) => isAlive(p));
+        return alive.length === 0 ? [] : Date.now() - killedAt > 10_000 ? alive : undefined;
+      },
+      "the parts to exit",
+      15_000,
+      100,
+    );
+    for (const [name] of left) {
+      const lines = d.logs.filter((l) => l.atMs >= killedAt && l.component === name).map((l) => l.msg);
+      note(
+        "supervisor-kill",
+        `${name} still running 10 s after the supervisor died; its log since: ${lines.join(" | ")}`,
+      );
+    }
+    for (const [, p] of left) process.kill(p, "SIGKILL");
+    expect(left.map(([name]) => name)).toEqual([]);
+  });
+});
