@@ -14,6 +14,7 @@ export class Supervised {
   #child: Child | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
+  #restarting = false;
   #backoffMs: number;
 
   constructor(
@@ -40,7 +41,10 @@ export class Supervised {
     if (this.#child === undefined) {
       clearTimeout(this.#timer);
       this.#spawn();
-    } else this.#child.kill("SIGTERM");
+    } else {
+      this.#restarting = true;
+      this.#child.kill("SIGTERM");
+    }
     this.#backoffMs = this.opts.minBackoffMs ?? 200;
   }
 
@@ -69,6 +73,11 @@ export class Supervised {
     void child.then((r) => {
       this.#child = undefined;
       if (this.#stopped) return;
+      if (this.#restarting) {
+        this.#restarting = false;
+        this.#spawn();
+        return;
+      }
       this.opts.log.warn(
         { argv: [file, ...args], exitCode: r.exitCode, stderr: String(r.stderr).slice(0, 300) },
         "command exited; restarting",
