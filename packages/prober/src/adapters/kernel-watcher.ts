@@ -10,7 +10,8 @@ export interface KernelWatcher {
 
 /**
  * Follows one interface: `ip monitor link address route` says when something changed, `ip -json` then
- * reads the interface's link, IPv4 addresses and routes (every table). A slow poll covers a missed event.
+ * reads the interface's link, IPv4 addresses and routes (every table). A slow poll (30 s) covers a missed event;
+ * it is slow because each read costs three `ip` processes.
  */
 export function ipKernelWatcher(opts: {
   prefix: CommandPrefix;
@@ -71,7 +72,7 @@ export function ipKernelWatcher(opts: {
       onFacts = handler;
       monitor.start();
       await read();
-      poll = setInterval(refresh, opts.pollMs ?? 5000);
+      poll = setInterval(refresh, opts.pollMs ?? 30_000);
     },
     async stop() {
       clearInterval(poll);
