@@ -167,11 +167,11 @@ describe("prober on the real kernel", () => {
       // sent from the new one (the ping processes were restarted bound to it).
       const changedAt = performance.now();
       const health = await until(
-        () => p.bus.of("linkHealth").find((h) => h.atMs > changedAt + 10_500)?.payload,
-        20_000,
+        () => p.bus.of("linkHealth").find((h) => h.atMs > changedAt + h.payload.windowMs + 500)?.payload,
+        40_000,
         "a full health window after the change",
       );
-      expect(health.targets.map((t) => [t.lossRatio, t.samples > 20])).toEqual([
+      expect(health.targets.map((t) => [t.lossRatio, t.samples > 40])).toEqual([
         [0, true],
         [0, true],
         [0, true],

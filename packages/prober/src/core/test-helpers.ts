@@ -9,7 +9,7 @@ export function defaultParams(over: Partial<DecisionParams> = {}): DecisionParam
     reliability: 1,
     down: 3,
     up: 10,
-    windowMs: 10_000,
+    windowMs: 20_000,
     degraded: { rttMs: 400, lossRatio: 0.2, recoverRttMs: 300, recoverLossRatio: 0.1 },
     damping: { windowMs: 300_000, downs: 3, factor: 4 },
     ...over,
