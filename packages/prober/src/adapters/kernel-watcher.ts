@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
-import { type KernelFacts, kernelFacts } from "../core/kernel.js";
+import { carrierLossFromMonitorLine, type KernelFacts, kernelFacts } from "../core/kernel.js";
+import { kernelOk } from "../core/machine.js";
 import { type CommandPrefix, ipJson } from "./command.js";
 import { Supervised } from "./supervised.js";
 
@@ -25,19 +26,17 @@ export function ipKernelWatcher(opts: {
   let poll: NodeJS.Timeout | undefined;
   let reading: Promise<void> | undefined;
   let again = false;
+  let last: KernelFacts | undefined;
 
   const read = async (): Promise<void> => {
     try {
-      const link = await ipJson(opts.prefix, ["link", "show", "dev", dev]);
-      const raw =
-        link === undefined
-          ? undefined
-          : {
-              link,
-              addr: await ipJson(opts.prefix, ["-4", "addr", "show", "dev", dev]),
-              routes: await ipJson(opts.prefix, ["-4", "route", "show", "table", "all", "dev", dev]),
-            };
-      onFacts(kernelFacts(raw, opts.configured));
+      const [link, addr, routes] = await Promise.all([
+        ipJson(opts.prefix, ["link", "show", "dev", dev]),
+        ipJson(opts.prefix, ["-4", "addr", "show", "dev", dev]),
+        ipJson(opts.prefix, ["-4", "route", "show", "table", "all", "dev", dev]),
+      ]);
+      last = kernelFacts(link === undefined ? undefined : { link, addr, routes }, opts.configured);
+      onFacts(last);
     } catch (err: unknown) {
       // The device can vanish between two reads; the next event or poll reads it again.
       opts.log.warn({ err, interface: dev }, "reading the interface failed");
@@ -62,6 +61,18 @@ export function ipKernelWatcher(opts: {
     argv: () => ["ip", "monitor", "link", "address", "route"],
     // Lines name the device ("2: wan1: <...>", "... dev wan1 ..."); a deleted device may print only its index.
     onLine: (line) => {
+      // Carrier loss is acted on from the line itself (no process to spawn first); the read confirms.
+      const lost = carrierLossFromMonitorLine(line, dev);
+      if (lost !== undefined && last !== undefined && kernelOk(last.view)) {
+        last = {
+          ...last,
+          view:
+            lost === "gone"
+              ? { present: false, carrier: false, source: null }
+              : { ...last.view, carrier: false },
+        };
+        onFacts(last);
+      }
       if (line.includes(dev) || line.startsWith("Deleted")) refresh();
     },
     onStart: () => refresh(),

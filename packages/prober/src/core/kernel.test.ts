@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { kernelFacts } from "./kernel.js";
+import { carrierLossFromMonitorLine, kernelFacts } from "./kernel.js";
 
 const link = (flags: string[]) => [{ ifname: "wan1", flags }];
 const addr = (...a: object[]) => [{ ifname: "wan1", addr_info: a }];
@@ -68,5 +68,26 @@ describe("kernel facts", () => {
     },
   ])("$name", ({ raw, configured, expected }) => {
     expect(kernelFacts(raw, configured)).toEqual(expected);
+  });
+});
+
+describe("ip monitor fast path", () => {
+  it.each([
+    {
+      line: "3: wan1: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1500 qdisc noqueue state DOWN group default",
+      expected: "carrier",
+    },
+    {
+      line: "3: wan1@if4: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 state LOWERLAYERDOWN",
+      expected: "carrier",
+    },
+    { line: "3: wan1: <BROADCAST,MULTICAST> mtu 1500 qdisc noqueue state DOWN", expected: "carrier" },
+    { line: "Deleted 3: wan1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500", expected: "gone" },
+    { line: "3: wan1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 state UP", expected: undefined },
+    { line: "3: wan10: <NO-CARRIER,BROADCAST,UP> mtu 1500 state DOWN", expected: undefined },
+    { line: "3: wan1    inet 198.18.1.2/24 scope global wan1", expected: undefined },
+    { line: "default via 198.18.1.1 dev wan1 table 101", expected: undefined },
+  ])("$line", ({ line, expected }) => {
+    expect(carrierLossFromMonitorLine(line, "wan1")).toBe(expected);
   });
 });

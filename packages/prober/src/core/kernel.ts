@@ -64,3 +64,16 @@ function learnedGateway(routes: unknown, addrs: { local?: string; address?: stri
   const peer = addrs.find((a) => a.address !== undefined && a.address !== a.local);
   return peer?.address?.split("/")[0] ?? null;
 }
+
+/**
+ * The fast path for carrier loss: an `ip monitor link` line about `dev` that shows it without carrier
+ * ("3: wan1: <NO-CARRIER,BROADCAST,UP> ... state DOWN") or deleted. undefined for every other line; the
+ * full `ip -json` read that follows every event confirms either way.
+ */
+export function carrierLossFromMonitorLine(line: string, dev: string): "carrier" | "gone" | undefined {
+  const m = /^(Deleted )?\d+: ([^:@\s]+)(?:@[^:\s]+)?: <([^>]*)>/.exec(line);
+  if (m === null || m[2] !== dev) return undefined;
+  if (m[1] !== undefined) return "gone";
+  const flags = (m[3] ?? "").split(",");
+  return flags.includes("NO-CARRIER") || !flags.includes("UP") ? "carrier" : undefined;
+}
