@@ -1,0 +1,181 @@
+import { describe, expect, it } from "vitest";
+import { computeDesired } from "./desired.js";
+import { config, inputs } from "./fixtures.js";
+import type { ObservedState, RuleSpec } from "./model.js";
+import { appliedState, linksToFlush, plan, planCleanup } from "./plan.js";
+
+const cfg = config();
+const desired = computeDesired(cfg, inputs({ dsl: "up", cable: "up", lte: "up" }), null);
+const empty: ObservedState = { rules: [], routes: [], nftHash: null, sysctls: {} };
+const done = appliedState(desired, empty);
+const foreign: RuleSpec = {
+  priority: 500,
+  src: "10.9.0.0/16",
+  fwmark: null,
+  fwmask: null,
+  table: 7,
+  suppressPrefixLength: null,
+};
+const system: RuleSpec[] = [
+  { priority: 0, src: "all", fwmark: null, fwmask: null, table: 255, suppressPrefixLength: null },
+  { priority: 32766, src: "all", fwmark: null, fwmask: null, table: 254, suppressPrefixLength: null },
+];
+const linesOf = (cmds: ReturnType<typeof plan>) =>
+  cmds.flatMap((c) => (c.kind === "ip-batch" ? c.lines : []));
+
+describe("plan", () => {
+  it("from nothing: sysctls, nft, then one batch of routes before rules", () => {
+    const cmds = plan(desired, empty);
+    expect(cmds.map((c) => c.kind)).toEqual([...Array(5).fill("sysctl"), "nft", "ip-batch"]);
+    const lines = linesOf(cmds);
+    expect(lines.filter((l) => l.startsWith("route replace"))).toHaveLength(7);
+    expect(lines.filter((l) => l.startsWith("rule add"))).toHaveLength(8);
+    expect(lines.findIndex((l) => l.startsWith("rule"))).toBeGreaterThan(
+      lines.findLastIndex((l) => l.startsWith("route")),
+    );
+    expect(lines).toContain(
+      "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
+    );
+    expect(lines).toContain("rule add priority 10400 from all fwmark 0x10000/0xff0000 lookup 101");
+    expect(lines).toContain("rule add priority 10000 from all lookup 254 suppress_prefixlength 0");
+  });
+
+  it.each([
+    { name: "everything right: nothing to do", observed: done, expected: [] as string[] },
+    {
+      name: "duplicates of its own rules are deleted, one line each",
+      observed: {
+        ...done,
+        rules: [...done.rules, desired.rules[1] as RuleSpec, desired.rules[1] as RuleSpec],
+      },
+      expected: [
+        "rule del priority 10100 from 198.18.1.2 lookup 101",
+        "rule del priority 10100 from 198.18.1.2 lookup 101",
+      ],
+    },
+    {
+      name: "others' rules and kernel rules are untouched",
+      observed: { ...done, rules: [...system, foreign, ...done.rules] },
+      expected: [],
+    },
+    {
+      name: "a leftover rule in its range and its table are removed",
+      observed: {
+        ...done,
+        rules: [...done.rules, { ...foreign, priority: 10405, src: "all", table: 140 }],
+        routes: [
+          ...done.routes,
+          {
+            table: 140,
+            dst: "default",
+            type: "unicast" as const,
+            metric: 0,
+            nexthops: [{ gateway: "198.18.9.1", dev: "x", weight: 1 }],
+            src: null,
+          },
+        ],
+      },
+      expected: ["rule del priority 10405 from all lookup 140", "route del table 140 default"],
+    },
+    {
+      name: "a wrong default route is replaced; a foreign table's route untouched",
+      observed: {
+        ...done,
+        routes: [
+          ...done.routes.filter((r) => r.table !== 100),
+          {
+            table: 100,
+            dst: "default",
+            type: "unicast" as const,
+            metric: 0,
+            nexthops: [{ gateway: "198.18.1.1", dev: "wan1", weight: 1 }],
+            src: null,
+          },
+          {
+            table: 7,
+            dst: "default",
+            type: "unicast" as const,
+            metric: 0,
+            nexthops: [{ gateway: "10.0.0.1", dev: "eth9", weight: 1 }],
+            src: null,
+          },
+        ],
+      },
+      expected: [
+        "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
+      ],
+    },
+    {
+      name: "an extra route with another metric in its table is deleted",
+      observed: {
+        ...done,
+        routes: [
+          ...done.routes,
+          {
+            table: 101,
+            dst: "default",
+            type: "unicast" as const,
+            metric: 50,
+            nexthops: [{ gateway: "198.18.1.1", dev: "wan1", weight: 1 }],
+            src: null,
+          },
+        ],
+      },
+      expected: ["route del table 101 default metric 50"],
+    },
+  ])("$name", ({ observed, expected }) => {
+    const cmds = plan(desired, observed);
+    expect(cmds.filter((c) => c.kind !== "ip-batch")).toEqual([]);
+    expect(linesOf(cmds)).toEqual(expected);
+  });
+
+  it("a changed nft hash or sysctl brings back just that", () => {
+    const cmds = plan(desired, {
+      ...done,
+      nftHash: "0000000000000000",
+      sysctls: { ...done.sysctls, "net.ipv4.ip_forward": "0" },
+    });
+    expect(cmds.map((c) => c.kind)).toEqual(["sysctl", "nft"]);
+  });
+
+  it("one link going down: new default, rules re-pointed in nft, its connections flushed", () => {
+    const next = computeDesired(cfg, inputs({ dsl: "down", cable: "up", lte: "up" }), null);
+    const flush = linksToFlush(desired.links, next.links, true);
+    const cmds = plan(next, done, flush);
+    expect(cmds.map((c) => c.kind)).toEqual(["ip-batch", "conntrack-flush"]);
+    expect(linesOf(cmds)).toEqual(["route replace table 100 default via 198.18.2.1 dev wan2"]);
+    expect(cmds[1]).toEqual({ kind: "conntrack-flush", link: "dsl", mark: 0x10000, mask: 0xff0000 });
+  });
+});
+
+describe("linksToFlush", () => {
+  const views = (states: Record<string, string>) => computeDesired(cfg, inputs(states as never), null).links;
+  it.each([
+    { prev: { dsl: "up", cable: "up" }, next: { dsl: "down", cable: "up" }, on: true, expected: ["dsl"] },
+    { prev: { dsl: "up", cable: "up" }, next: { dsl: "down", cable: "up" }, on: false, expected: [] },
+    {
+      prev: { dsl: "down", cable: "up" },
+      next: { dsl: "down", cable: "down" },
+      on: true,
+      expected: ["cable"],
+    },
+    { prev: { dsl: "down", cable: "up" }, next: { dsl: "up", cable: "up" }, on: true, expected: [] },
+    { prev: { dsl: "up" }, next: { dsl: "degraded" }, on: true, expected: [] },
+    { prev: null, next: { dsl: "down", cable: "unknown" }, on: true, expected: ["dsl"] },
+  ])("$prev → $next (flush_on_down $on)", ({ prev, next, on, expected }) => {
+    const out = linksToFlush(prev === null ? null : views(prev), views(next), on);
+    expect(out.map((l) => l.name)).toEqual(expected);
+  });
+});
+
+describe("planCleanup", () => {
+  it("removes its rules, tables and nft table; leaves others", () => {
+    const observed = { ...done, rules: [...system, foreign, ...done.rules] };
+    const cmds = planCleanup(observed, desired.ownedTables);
+    expect(cmds[0]).toEqual({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
+    const lines = linesOf(cmds);
+    expect(lines.filter((l) => l.startsWith("rule del"))).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith("route del"))).toHaveLength(7);
+    expect(lines.join("\n")).not.toMatch(/priority (0|500|32766) /);
+  });
+});
