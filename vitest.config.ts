@@ -6,6 +6,7 @@ export default defineConfig({
   resolve: { conditions: ["wanpilot-source"] },
   ssr: { resolve: { conditions: ["wanpilot-source"] } },
   test: {
+    reporters: ["default", "./scripts/summary-reporter.ts"],
     projects: [
       {
         extends: true,

@@ -1,0 +1,90 @@
+import { decodePayload, parseTopic, topics, WanpilotError } from "@wanpilot/common";
+import mqtt, { type MqttClient } from "mqtt";
+import type { RetainedSnapshot } from "./view.js";
+
+export function emptySnapshot(): RetainedSnapshot {
+  return { links: new Map(), router: undefined, supervisor: undefined, availability: new Map() };
+}
+
+/** Folds one bus message into the snapshot; false when it was not a retained-state message we show. */
+export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer): boolean {
+  const t = parseTopic(topic);
+  if (t === undefined) return false;
+  switch (t.kind) {
+    case "linkState": {
+      const d = decodePayload("linkState", raw);
+      if (d.ok && t.link !== undefined) snap.links.set(t.link, d.value);
+      return d.ok;
+    }
+    case "routerState": {
+      const d = decodePayload("routerState", raw);
+      if (d.ok) snap.router = d.value;
+      return d.ok;
+    }
+    case "supervisorState": {
+      const d = decodePayload("supervisorState", raw);
+      if (d.ok) snap.supervisor = d.value;
+      return d.ok;
+    }
+    case "availability": {
+      const d = decodePayload("availability", raw);
+      if (d.ok && t.component !== undefined)
+        snap.availability.set(
+          t.component.kind === "prober" ? `prober/${t.component.link}` : t.component.kind,
+          d.value,
+        );
+      return d.ok;
+    }
+    default:
+      return false;
+  }
+}
+
+export interface Watcher {
+  snapshot: RetainedSnapshot;
+  close(): Promise<void>;
+}
+
+/** Connects (read-only), subscribes to the gateway's topics, and calls onChange as retained state arrives. */
+export async function watchBus(
+  url: string,
+  gateway: string,
+  opts: { username?: string; password?: string; onChange?: () => void } = {},
+): Promise<Watcher> {
+  const snapshot = emptySnapshot();
+  let client: MqttClient;
+  try {
+    client = await mqtt.connectAsync(url, {
+      protocolVersion: 4,
+      clean: true,
+      connectTimeout: 2000,
+      reconnectPeriod: opts.onChange ? 1000 : 0,
+      ...(opts.username === undefined ? {} : { username: opts.username, password: opts.password ?? "" }),
+    });
+  } catch (err: unknown) {
+    throw new WanpilotError("NOT_RUNNING", `wanpilot is not running: no broker answers at ${url}`, {
+      cause: err,
+    });
+  }
+  client.on("message", (topic, raw) => {
+    if (applyMessage(snapshot, topic, raw)) opts.onChange?.();
+  });
+  await client.subscribeAsync(topics.all(gateway), { qos: 0 });
+  return { snapshot, close: () => client.endAsync() };
+}
+
+/** Waits until retained messages stop arriving (quietMs without one) or maxMs passed. */
+export async function collectRetained(
+  url: string,
+  gateway: string,
+  opts: { username?: string; password?: string; quietMs?: number; maxMs?: number } = {},
+): Promise<RetainedSnapshot> {
+  let last = Date.now();
+  const w = await watchBus(url, gateway, { ...opts, onChange: () => (last = Date.now()) });
+  const start = Date.now();
+  const quiet = opts.quietMs ?? 250;
+  while (Date.now() - last < quiet && Date.now() - start < (opts.maxMs ?? 2000))
+    await new Promise((r) => setTimeout(r, 25));
+  await w.close();
+  return w.snapshot;
+}

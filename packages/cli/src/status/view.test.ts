@@ -1,0 +1,87 @@
+import { validateConfig } from "@wanpilot/common";
+import { describe, expect, it } from "vitest";
+import { applyMessage, emptySnapshot } from "./collect.js";
+import { age, formatStatus } from "./format.js";
+import { buildStatusView } from "./view.js";
+
+const parsed = validateConfig({
+  gateway: "gw",
+  links: [
+    { name: "dsl", interface: "wan1", weight: 1 },
+    { name: "cable", interface: "wan2", weight: 4 },
+  ],
+});
+if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+const config = parsed.config;
+const now = Date.parse("2026-11-29T12:00:00Z");
+
+function linkState(link: string, state: string) {
+  return Buffer.from(
+    JSON.stringify({
+      link,
+      state,
+      since: "2026-11-29T11:57:30Z",
+      cause: "test",
+      interface: link === "dsl" ? "wan1" : "wan2",
+      source: "198.18.1.2",
+      gateway: "198.18.1.1",
+      carrier: true,
+      rttMs: 12.5,
+      lossRatio: 0.05,
+      at: "2026-11-29T11:59:59Z",
+    }),
+  );
+}
+
+describe("status view", () => {
+  it("shows unknown links and processes when nothing is retained", () => {
+    const view = buildStatusView(config, emptySnapshot());
+    expect(view.links.map((l) => [l.name, l.state, l.weight, l.active, l.connections])).toEqual([
+      ["dsl", "unknown", 1, false, null],
+      ["cable", "unknown", 4, false, null],
+    ]);
+    expect(view.processes["router"]).toEqual({ availability: "unknown", restarts: null, pid: null });
+    expect(formatStatus(view, now)).toContain("default route: unknown (router not reporting)");
+  });
+
+  it("combines link states, the router's view and availability; ignores invalid payloads", () => {
+    const snap = emptySnapshot();
+    expect(applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"))).toBe(true);
+    expect(applyMessage(snap, "wanpilot/gw/link/cable/state", linkState("cable", "down"))).toBe(true);
+    expect(applyMessage(snap, "wanpilot/gw/link/cable/state", Buffer.from("{bad"))).toBe(false);
+    expect(applyMessage(snap, "wanpilot/gw/availability/prober/dsl", Buffer.from("online"))).toBe(true);
+    const router = {
+      at: "2026-11-29T11:59:59Z",
+      defaultRoute: { tier: 1, nexthops: [{ link: "dsl", weight: 1 }], mode: "balanced" },
+      links: [
+        { link: "dsl", state: "up", table: 101, active: true, weight: 1, connections: 30 },
+        { link: "cable", state: "down", table: 102, active: false, weight: 4, connections: 10 },
+      ],
+      rules: [],
+      lastChange: null,
+    };
+    expect(applyMessage(snap, "wanpilot/gw/router/state", Buffer.from(JSON.stringify(router)))).toBe(true);
+    const view = buildStatusView(config, snap);
+    expect(view.links[0]).toMatchObject({
+      name: "dsl",
+      state: "up",
+      active: true,
+      connections: 30,
+      share: 0.75,
+      rttMs: 12.5,
+    });
+    expect(view.links[1]).toMatchObject({ name: "cable", state: "down", active: false, share: 0.25 });
+    expect(view.processes["prober/dsl"]?.availability).toBe("online");
+    const text = formatStatus(view, now);
+    expect(text).toContain("default route: dsl×1 (tier 1, balanced)");
+    expect(text).toMatch(/dsl \(wan1\)\s+UP\s+2m30s\s+13ms\s+5\.0%\s+1\s+1\s+yes\s+75%\s+30/);
+  });
+
+  it.each([
+    ["2026-11-29T11:59:58Z", "2s"],
+    ["2026-11-29T11:57:30Z", "2m30s"],
+    ["2026-11-29T09:00:00Z", "3h"],
+    ["2026-11-27T10:00:00Z", "2d2h"],
+    [null, "-"],
+  ])("age(%s) = %s", (iso, text) => expect(age(iso, now)).toBe(text));
+});

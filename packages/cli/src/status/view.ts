@@ -1,0 +1,78 @@
+import type { Availability, LinkState, RouterState, SupervisorState, WanpilotConfig } from "@wanpilot/common";
+
+/** Everything `wanpilot status` learned from the bus's retained messages. */
+export interface RetainedSnapshot {
+  links: Map<string, LinkState>;
+  router: RouterState | undefined;
+  supervisor: SupervisorState | undefined;
+  /** componentId → availability */
+  availability: Map<string, Availability>;
+}
+
+export interface StatusLink {
+  name: string;
+  interface: string;
+  state: LinkState["state"];
+  since: string | null;
+  cause: string | null;
+  rttMs: number | null;
+  lossRatio: number | null;
+  weight: number;
+  tier: number;
+  /** Carries new connections now (in the default route). */
+  active: boolean;
+  /** Tracked connections on this link (conntrack, by mark); null when unknown. */
+  connections: number | null;
+  /** Share of the tracked connections, 0..1; null when unknown. */
+  share: number | null;
+  source: string | null;
+  gateway: string | null;
+}
+
+export interface StatusView {
+  gateway: string;
+  links: StatusLink[];
+  defaultRoute: RouterState["defaultRoute"] | null;
+  processes: Record<
+    string,
+    { availability: Availability | "unknown"; restarts: number | null; pid: number | null }
+  >;
+}
+
+/** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
+export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot): StatusView {
+  const routed = new Map((snap.router?.links ?? []).map((l) => [l.link, l]));
+  const total = [...routed.values()].reduce((sum, l) => sum + (l.connections ?? 0), 0);
+  const links = config.links.map((cfg): StatusLink => {
+    const st = snap.links.get(cfg.name);
+    const r = routed.get(cfg.name);
+    const connections = r?.connections ?? null;
+    return {
+      name: cfg.name,
+      interface: cfg.interface,
+      state: st?.state ?? "unknown",
+      since: st?.since ?? null,
+      cause: st?.cause ?? null,
+      rttMs: st?.rttMs ?? null,
+      lossRatio: st?.lossRatio ?? null,
+      weight: r?.weight ?? cfg.weight,
+      tier: cfg.tier,
+      active: r?.active ?? false,
+      connections,
+      share: connections === null || total === 0 ? null : connections / total,
+      source: st?.source ?? cfg.source ?? null,
+      gateway: st?.gateway ?? cfg.gateway ?? null,
+    };
+  });
+  const processes: StatusView["processes"] = {};
+  const names = ["supervisor", ...config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+  for (const name of names) {
+    const proc = snap.supervisor?.processes.find((p) => p.name === name);
+    processes[name] = {
+      availability: snap.availability.get(name) ?? "unknown",
+      restarts: proc?.restarts ?? null,
+      pid: proc?.pid ?? null,
+    };
+  }
+  return { gateway: config.gateway, links, defaultRoute: snap.router?.defaultRoute ?? null, processes };
+}

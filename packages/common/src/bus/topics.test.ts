@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { mayPublish } from "./acl.js";
+import { decodePayload, encodePayload } from "./contract.js";
+import { type Component, isPublishableTopic, parseTopic, topics } from "./topics.js";
+
+const dsl: Component = { kind: "prober", link: "dsl" };
+
+describe("topics", () => {
+  it.each([
+    [topics.availability("gw", dsl), { gateway: "gw", kind: "availability", component: dsl }],
+    [
+      topics.availability("gw", { kind: "router" }),
+      { gateway: "gw", kind: "availability", component: { kind: "router" } },
+    ],
+    [topics.linkState("gw", "dsl"), { gateway: "gw", kind: "linkState", link: "dsl" }],
+    [topics.linkHealth("gw", "dsl"), { gateway: "gw", kind: "linkHealth", link: "dsl" }],
+    [topics.linkEvent("gw", "dsl"), { gateway: "gw", kind: "linkEvent", link: "dsl" }],
+    [topics.routerState("gw"), { gateway: "gw", kind: "routerState" }],
+    [topics.routerEvent("gw"), { gateway: "gw", kind: "routerEvent" }],
+    [topics.loggerAck("gw"), { gateway: "gw", kind: "loggerAck" }],
+    [topics.supervisorState("gw"), { gateway: "gw", kind: "supervisorState" }],
+  ])("%s parses back", (topic, parsed) => {
+    expect(topic.startsWith("wanpilot/gw/")).toBe(true);
+    expect(parseTopic(topic)).toEqual(parsed);
+  });
+
+  it.each([
+    "other/gw/router/state",
+    "wanpilot/gw/router/state/x",
+    "wanpilot/gw/link/dsl/other",
+    "wanpilot/gw/availability/prober/",
+    "wanpilot",
+  ])("%s is not a wanpilot topic", (t) => expect(parseTopic(t)).toBeUndefined());
+
+  it("never publishes to wildcards", () => {
+    expect(isPublishableTopic(topics.allLinkStates("gw"))).toBe(false);
+    expect(isPublishableTopic(topics.all("gw"))).toBe(false);
+    expect(isPublishableTopic(topics.routerState("gw"))).toBe(true);
+  });
+});
+
+describe("mayPublish (the embedded broker's ACL)", () => {
+  it.each([
+    [dsl, topics.linkState("gw", "dsl"), true],
+    [dsl, topics.linkEvent("gw", "dsl"), true],
+    [dsl, topics.availability("gw", dsl), true],
+    [dsl, topics.linkState("gw", "cable"), false],
+    [dsl, topics.availability("gw", { kind: "prober", link: "cable" }), false],
+    [dsl, topics.routerState("gw"), false],
+    [dsl, topics.linkState("other", "dsl"), false],
+    [{ kind: "router" }, topics.routerState("gw"), true],
+    [{ kind: "router" }, topics.routerEvent("gw"), true],
+    [{ kind: "router" }, topics.linkState("gw", "dsl"), false],
+    [{ kind: "router" }, topics.availability("gw", { kind: "logger" }), false],
+    [{ kind: "logger" }, topics.loggerAck("gw"), true],
+    [{ kind: "logger" }, topics.routerState("gw"), false],
+    [{ kind: "supervisor" }, topics.supervisorState("gw"), true],
+    [{ kind: "supervisor" }, "wanpilot/gw/anything", false],
+  ] as Array<[Component, string, boolean]>)("%j → %s: %s", (who, topic, allowed) => {
+    expect(mayPublish(who, "gw", topic)).toBe(allowed);
+  });
+});
+
+describe("payloads", () => {
+  it("round-trips availability as a bare word and rejects others", () => {
+    expect(encodePayload("availability", "online")).toBe("online");
+    expect(decodePayload("availability", Buffer.from("offline"))).toEqual({ ok: true, value: "offline" });
+    expect(decodePayload("availability", "maybe").ok).toBe(false);
+  });
+  it("refuses oversized and non-JSON payloads", () => {
+    expect(decodePayload("routerState", "x".repeat(70_000))).toMatchObject({ ok: false });
+    expect(decodePayload("routerState", "{")).toEqual({ ok: false, reason: "payload is not JSON" });
+  });
+});

@@ -1,0 +1,215 @@
+import { readFileSync } from "node:fs";
+import {
+  CONTRACT,
+  type Component,
+  componentId,
+  decodePayload,
+  encodePayload,
+  isPublishableTopic,
+  type PayloadOf,
+  parseTopic,
+  splitHostPort,
+  type TopicKind,
+  topics,
+  type WanpilotConfig,
+  WanpilotError,
+} from "@wanpilot/common";
+import mqtt, { type MqttClient } from "mqtt";
+import type { Logger } from "pino";
+import { deriveBusPassword, readBusSecret } from "./credentials.js";
+import { topicMatches } from "./topic-match.js";
+
+export interface BusCredentials {
+  username: string;
+  password: string;
+}
+
+export interface Bus {
+  publish<K extends TopicKind>(kind: K, topic: string, payload: PayloadOf<K>): Promise<void>;
+  subscribe<K extends TopicKind>(
+    kind: K,
+    pattern: string,
+    handler: (payload: PayloadOf<K>, topic: string) => void,
+  ): Promise<void>;
+  /** Runs after every (re)connect, once "online" is published: republish retained state here. */
+  onConnect(handler: () => void | Promise<void>): void;
+  readonly connected: boolean;
+  /** Inbound payloads dropped as invalid. */
+  readonly rejected: number;
+  close(): Promise<void>;
+}
+
+export interface BusOptions {
+  config: WanpilotConfig;
+  component: Component;
+  log: Logger;
+  credentials?: BusCredentials;
+  /** Overrides the broker URL (tests). */
+  url?: string;
+}
+
+/** The broker URL a component connects to: the external one, or the embedded listener (a wildcard listen → loopback). */
+export function busUrl(config: WanpilotConfig): string {
+  if (config.bus.url !== undefined) return config.bus.url;
+  const { host, port } = splitHostPort(config.bus.listen);
+  const target = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
+  return `mqtt://${target.includes(":") ? `[${target}]` : target}:${port}`;
+}
+
+/** Credentials: given ones, the configured user for an external broker, or derived from the embedded broker's secret. */
+export function resolveCredentials(config: WanpilotConfig, component: Component): BusCredentials | undefined {
+  if (config.bus.url !== undefined) {
+    const { username, password_file } = config.bus;
+    if (username === undefined || password_file === undefined) return undefined;
+    return { username, password: readFileSync(password_file, "utf8").trim() };
+  }
+  const username = componentId(component);
+  return { username, password: deriveBusPassword(readBusSecret(config.runtime_dir), username) };
+}
+
+interface Subscription {
+  kind: TopicKind;
+  pattern: string;
+  handler: (payload: never, topic: string) => void;
+}
+
+/** Connects a component to the bus: last will `offline`, `online` on every connect, schema-checked in and out. */
+export async function connectBus(opts: BusOptions): Promise<Bus> {
+  const { config, component, log } = opts;
+  const id = componentId(component);
+  const availability = topics.availability(config.gateway, component);
+  const creds = opts.credentials ?? resolveCredentials(config, component);
+  const client: MqttClient = mqtt.connect(opts.url ?? busUrl(config), {
+    protocolVersion: 4,
+    clientId: `wanpilot-${config.gateway}-${id.replace("/", "-")}`,
+    clean: false,
+    reconnectPeriod: 500,
+    connectTimeout: 5000,
+    keepalive: 10,
+    ...(creds === undefined ? {} : { username: creds.username, password: creds.password }),
+    will: { topic: availability, payload: Buffer.from("offline"), qos: 1, retain: true },
+  });
+  const subs: Subscription[] = [];
+  const connectHandlers: Array<() => void | Promise<void>> = [];
+  let rejected = 0;
+
+  client.on("message", (topic, raw) => {
+    const parsed = parseTopic(topic);
+    for (const sub of subs) {
+      if (!topicMatches(sub.pattern, topic)) continue;
+      if (parsed?.kind !== sub.kind) {
+        rejected++;
+        log.warn({ topic }, "message on an unexpected topic dropped");
+        continue;
+      }
+      const decoded = decodePayload(sub.kind, raw);
+      if (!decoded.ok) {
+        rejected++;
+        log.warn({ topic, reason: decoded.reason }, "invalid payload dropped");
+        continue;
+      }
+      try {
+        sub.handler(decoded.value as never, topic);
+      } catch (err: unknown) {
+        log.error({ err, topic }, "message handler failed");
+      }
+    }
+  });
+  client.on("connect", () => {
+    log.info({ url: opts.url ?? busUrl(config) }, "bus connected");
+    void (async () => {
+      try {
+        await client.publishAsync(availability, "online", { qos: 1, retain: true });
+        for (const h of connectHandlers) await h();
+      } catch (err: unknown) {
+        log.warn({ err }, "republish after connect failed");
+      }
+    })();
+  });
+  client.on("offline", () => log.warn("bus offline, reconnecting"));
+  client.on("error", (err) => log.warn({ err }, "bus error"));
+
+  await waitConnected(client, 15_000);
+
+  const bus: Bus = {
+    get connected() {
+      return client.connected;
+    },
+    get rejected() {
+      return rejected;
+    },
+    async publish(kind, topic, payload) {
+      if (!isPublishableTopic(topic))
+        throw new WanpilotError("BUS_PAYLOAD_INVALID", `refusing to publish to ${topic}`);
+      const spec = CONTRACT[kind];
+      const check = spec.schema.safeParse(payload);
+      if (!check.success)
+        throw new WanpilotError("BUS_PAYLOAD_INVALID", `payload for ${topic} does not match its schema`, {
+          cause: check.error,
+        });
+      await client.publishAsync(topic, encodePayload(kind, payload), {
+        qos: spec.qos,
+        retain: spec.retained,
+      });
+    },
+    async subscribe(kind, pattern, handler) {
+      subs.push({ kind, pattern, handler: handler as Subscription["handler"] });
+      await client.subscribeAsync(pattern, { qos: 1 });
+    },
+    onConnect(handler) {
+      connectHandlers.push(handler);
+      if (client.connected)
+        void Promise.resolve(handler()).catch((err: unknown) => log.warn({ err }, "connect handler failed"));
+    },
+    async close() {
+      try {
+        if (client.connected) await client.publishAsync(availability, "offline", { qos: 1, retain: true });
+      } finally {
+        await client.endAsync();
+      }
+    },
+  };
+  return bus;
+}
+
+function waitConnected(client: MqttClient, timeoutMs: number): Promise<void> {
+  if (client.connected) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      client.end(true);
+      reject(
+        new WanpilotError("BUS_UNAVAILABLE", `no connection to the bus within ${timeoutMs} ms`, {
+          cause: lastError,
+        }),
+      );
+    }, timeoutMs);
+    let lastError: unknown;
+    const onErr = (err: unknown) => {
+      lastError = err;
+      // A refused login will not get better by retrying.
+      if ((err as { code?: number }).code === 4 || (err as { code?: number }).code === 5) {
+        cleanup();
+        client.end(true);
+        reject(
+          new WanpilotError(
+            "BUS_UNAVAILABLE",
+            `the bus refused the login: ${String((err as Error).message)}`,
+            { cause: err },
+          ),
+        );
+      }
+    };
+    const onConnect = () => {
+      cleanup();
+      resolve();
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      client.off("error", onErr);
+      client.off("connect", onConnect);
+    };
+    client.on("error", onErr);
+    client.on("connect", onConnect);
+  });
+}

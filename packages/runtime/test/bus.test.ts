@@ -1,0 +1,96 @@
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import { Aedes } from "aedes";
+import mqtt from "mqtt";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectBus } from "../src/bus.js";
+import { ensureBusSecret } from "../src/credentials.js";
+
+const log = pino({ level: "silent" });
+let broker: Aedes;
+let server: Server;
+let dir: string;
+let config: WanpilotConfig;
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "wanpilot-bus-"));
+  ensureBusSecret(dir);
+  broker = await Aedes.createBroker();
+  server = createServer(broker.handle);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as { port: number }).port;
+  const parsed = validateConfig({
+    gateway: "gw1",
+    runtime_dir: dir,
+    bus: { listen: `127.0.0.1:${port}` },
+    links: [{ name: "dsl", interface: "wan1" }],
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  config = parsed.config;
+});
+
+afterAll(async () => {
+  server.close();
+  await new Promise<void>((r) => broker.close(() => r()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("connectBus against a real in-process broker", () => {
+  it("publishes online on connect, offline on close, and validates payloads both ways", async () => {
+    const seen = new Map<string, string>();
+    const watcher = await mqtt.connectAsync(
+      `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`,
+    );
+    watcher.on("message", (t, p) => seen.set(t, p.toString()));
+    await watcher.subscribeAsync("wanpilot/#");
+
+    const router = await connectBus({ config, component: { kind: "router" }, log });
+    const availability = topics.availability("gw1", { kind: "router" });
+    await until(() => seen.get(availability) === "online");
+
+    const got: string[] = [];
+    await router.subscribe("linkState", topics.allLinkStates("gw1"), (p) => got.push(p.state));
+    await watcher.publishAsync(topics.linkState("gw1", "dsl"), "{not json");
+    await watcher.publishAsync(topics.linkState("gw1", "dsl"), JSON.stringify({ state: "sideways" }));
+    const good = {
+      link: "dsl",
+      state: "up",
+      since: new Date().toISOString(),
+      cause: "test",
+      interface: "wan1",
+      source: null,
+      gateway: null,
+      carrier: true,
+      rttMs: 1,
+      lossRatio: 0,
+      at: new Date().toISOString(),
+    };
+    await watcher.publishAsync(topics.linkState("gw1", "dsl"), JSON.stringify(good));
+    await until(() => got.length === 1);
+    expect(got).toEqual(["up"]);
+    expect(router.rejected).toBe(2);
+
+    await expect(
+      router.publish("routerState", topics.routerState("gw1"), { nonsense: true } as never),
+    ).rejects.toThrow(/does not match its schema/);
+    await expect(router.publish("routerState", "wanpilot/gw1/#", {} as never)).rejects.toThrow(/refusing/);
+
+    await router.close();
+    await until(() => seen.get(availability) === "offline");
+    await watcher.endAsync();
+  });
+});
