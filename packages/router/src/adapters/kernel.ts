@@ -1,0 +1,116 @@
+import { WanpilotError } from "@wanpilot/common";
+import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
+import { parseNftHash } from "../core/nft.js";
+import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
+import type { Runner } from "./command.js";
+
+export interface InterfaceAddress {
+  local: string;
+  prefixLength: number;
+}
+
+export interface ApplyResult {
+  /** Connections deleted per link by conntrack flushes. */
+  flushed: Array<{ link: string; connections: number }>;
+  /** Commands that failed; the others were still carried out (a missing interface must not block routing). */
+  errors: unknown[];
+}
+
+/** The kernel as the router sees it: read its state, carry out commands. */
+export interface Kernel {
+  observe(sysctlKeys: string[]): Promise<ObservedState>;
+  addresses(): Promise<Map<string, InterfaceAddress>>;
+  apply(cmds: Command[]): Promise<ApplyResult>;
+  /** Tracked connections per link mark. */
+  connectionsByMark(): Promise<Map<number, number>>;
+}
+
+function json(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text === "" ? "[]" : text);
+  } catch (err: unknown) {
+    throw new WanpilotError("COMMAND_FAILED", `${what} printed no JSON`, { cause: err });
+  }
+}
+
+/** `sysctl` prints "key = value"; keys of missing interfaces are skipped (-e). */
+function parseSysctl(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^(\S+)\s*=\s*(.*)$/.exec(line.trim());
+    if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+export function createKernel(run: Runner): Kernel {
+  const observeNft = async (): Promise<string | null> => {
+    // Text, not -j: the JSON of nft 1.0.6 leaves out the table comment that carries the hash.
+    const r = await run(["nft", "list", "table", "inet", NFT_TABLE], { okExitCodes: [1] });
+    return r.exitCode === 0 ? parseNftHash(r.stdout) : null;
+  };
+  return {
+    async observe(sysctlKeys) {
+      const [rules, routes, nftHash, sysctls] = await Promise.all([
+        run(["ip", "-4", "-json", "rule", "show"]),
+        run(["ip", "-4", "-json", "route", "show", "table", "all"]),
+        observeNft(),
+        sysctlKeys.length === 0
+          ? Promise.resolve(null)
+          : run(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
+      ]);
+      return {
+        rules: parseRules(json(rules.stdout, "ip rule")),
+        routes: parseRoutes(json(routes.stdout, "ip route")),
+        nftHash,
+        sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),
+      };
+    },
+    async addresses() {
+      const r = await run(["ip", "-4", "-json", "addr", "show"]);
+      return parseAddresses(json(r.stdout, "ip addr"));
+    },
+    async apply(cmds) {
+      const flushed: ApplyResult["flushed"] = [];
+      const errors: unknown[] = [];
+      const attempt = async (f: () => Promise<void>) => {
+        try {
+          await f();
+        } catch (err: unknown) {
+          errors.push(err);
+        }
+      };
+      const sysctls = cmds.flatMap((c) => (c.kind === "sysctl" ? [`${c.key}=${c.value}`] : []));
+      if (sysctls.length > 0) await attempt(async () => void (await run(["sysctl", "-q", "-w", ...sysctls])));
+      for (const c of cmds) {
+        if (c.kind === "nft")
+          await attempt(async () => void (await run(["nft", "-f", "-"], { input: c.text })));
+        else if (c.kind === "ip-batch")
+          // -force: one bad line (a device gone) must not leave the rest undone; the error still surfaces.
+          await attempt(
+            async () =>
+              void (await run(["ip", "-force", "-batch", "-"], { input: `${c.lines.join("\n")}\n` })),
+          );
+        else if (c.kind === "conntrack-flush")
+          await attempt(async () => {
+            // conntrack exits 1 when nothing matched; the count is on stderr.
+            const r = await run(["conntrack", "-D", "--mark", `${hex(c.mark)}/${hex(c.mask)}`], {
+              okExitCodes: [1],
+            });
+            const n = /(\d+) flow entries have been deleted/.exec(r.stderr)?.[1];
+            flushed.push({ link: c.link, connections: Number(n ?? 0) });
+          });
+      }
+      return { flushed, errors };
+    },
+    async connectionsByMark() {
+      const r = await run(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
+      const out = new Map<number, number>();
+      for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
+        const mark = ((Number(m[1]) & MARK_MASK) >>> MARK_SHIFT) << MARK_SHIFT;
+        if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
+      }
+      return out;
+    },
+  };
+}

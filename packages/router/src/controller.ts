@@ -1,0 +1,137 @@
+import type { DefaultRoute, LinkState, RouteChange, RouterState, WanpilotConfig } from "@wanpilot/common";
+import type { Logger } from "pino";
+import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
+import { balanceTableId, computeDesired } from "./core/desired.js";
+import type { Command, DesiredState, ObservedState } from "./core/model.js";
+import { appliedState, linksToFlush, plan } from "./core/plan.js";
+import { adoptDefaultRoute, describeChange, linkInput, routeChange, routerState } from "./core/state.js";
+
+export interface ControllerDeps {
+  config: WanpilotConfig;
+  log: Logger;
+  kernel: Kernel;
+  now: () => Date;
+  newId: () => string;
+  /** Called after every reconcile that changed routing. */
+  onChange?: (event: RouteChange) => void;
+}
+
+export interface ReconcileResult {
+  commands: Command[];
+  errors: unknown[];
+  change: RouteChange | null;
+}
+
+interface Queued {
+  reason: string;
+  full: boolean;
+  promise: Promise<ReconcileResult>;
+}
+
+/**
+ * Keeps the kernel matching the link states. Reconciles are serialized; states arriving during
+ * one are folded into the next, never debounced by time.
+ */
+export class Controller {
+  private readonly states = new Map<string, LinkState>();
+  private addresses = new Map<string, InterfaceAddress>();
+  private observed: ObservedState | null = null;
+  private desired: DesiredState | null = null;
+  private last: DefaultRoute | null = null;
+  private lastChange: RouterState["lastChange"] = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queued: Queued | null = null;
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** Records a link's state; reconciles when it changes anything the router uses. */
+  onLinkState(state: LinkState): Promise<ReconcileResult> | null {
+    if (!this.deps.config.links.some((l) => l.name === state.link)) return null;
+    const before = this.states.get(state.link);
+    this.states.set(state.link, state);
+    const same =
+      before !== undefined &&
+      before.state === state.state &&
+      before.source === state.source &&
+      before.gateway === state.gateway;
+    if (same && this.desired !== null) return null;
+    const refresh = before?.source !== state.source;
+    return this.reconcile(
+      `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
+      refresh,
+    );
+  }
+
+  /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */
+  reconcile(reason: string, full = false): Promise<ReconcileResult> {
+    const queued = this.queued;
+    if (queued !== null) {
+      queued.reason = `${queued.reason}; ${reason}`;
+      queued.full ||= full;
+      return queued.promise;
+    }
+    const q: Queued = { reason, full, promise: Promise.resolve(null as never) };
+    q.promise = this.chain.then(() => {
+      this.queued = null;
+      return this.once(q.reason, q.full);
+    });
+    this.queued = q;
+    this.chain = q.promise.catch(() => undefined);
+    return q.promise;
+  }
+
+  private async once(reason: string, full: boolean): Promise<ReconcileResult> {
+    const { config, kernel, log } = this.deps;
+    if (full || this.observed === null) {
+      this.addresses = await kernel.addresses();
+      const keys = Object.keys(computeDesired(config, [], null).sysctls);
+      this.observed = await kernel.observe(keys);
+      if (this.last === null)
+        this.last = adoptDefaultRoute(config, this.observed, balanceTableId(config.links));
+    }
+    const inputs = config.links.map((l) =>
+      linkInput(config, l.name, this.states.get(l.name), this.addresses.get(l.interface)),
+    );
+    const next = computeDesired(config, inputs, this.last);
+    const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
+    const commands = plan(next, this.observed, flush);
+    const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
+    for (const err of result.errors) log.error({ err }, "kernel command failed");
+    // After an error, trust nothing: the next reconcile re-reads the kernel.
+    this.observed = result.errors.length === 0 ? appliedState(next, this.observed) : null;
+    const what = describeChange(this.desired, next);
+    this.desired = next;
+    if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
+      this.last = next.defaultRoute;
+    let change: RouteChange | null = null;
+    if (what !== null || result.flushed.some((f) => f.connections > 0)) {
+      const at = this.deps.now().toISOString();
+      change = routeChange(
+        this.deps.newId(),
+        at,
+        `${reason} → ${what ?? "connections flushed"}`,
+        next,
+        result.flushed,
+      );
+      this.lastChange = { at, reason: change.reason };
+      log.info({ reason: change.reason, flushed: result.flushed }, "routing changed");
+      this.deps.onChange?.(change);
+    }
+    return { commands, errors: result.errors, change };
+  }
+
+  get current(): DesiredState | null {
+    return this.desired;
+  }
+
+  async state(withConnections: boolean): Promise<RouterState | null> {
+    if (this.desired === null) return null;
+    let counts: Map<number, number> | null = null;
+    if (withConnections)
+      counts = await this.deps.kernel.connectionsByMark().catch((err: unknown) => {
+        this.deps.log.warn({ err }, "counting connections failed");
+        return null;
+      });
+    return routerState(this.desired, this.deps.now().toISOString(), counts, this.lastChange);
+  }
+}
