@@ -4,7 +4,14 @@ import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
 import { balanceTableId, computeDesired } from "./core/desired.js";
 import type { Command, DesiredState, ObservedState } from "./core/model.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
-import { adoptDefaultRoute, describeChange, linkInput, routeChange, routerState } from "./core/state.js";
+import {
+  adoptDefaultRoute,
+  describeChange,
+  linkInput,
+  routeChange,
+  routerState,
+  tableGateway,
+} from "./core/state.js";
 
 export interface ControllerDeps {
   config: WanpilotConfig;
@@ -89,8 +96,15 @@ export class Controller {
       if (this.last === null)
         this.last = adoptDefaultRoute(config, this.observed, balanceTableId(config.links));
     }
+    const observed = this.observed;
     const inputs = config.links.map((l) =>
-      linkInput(config, l.name, this.states.get(l.name), this.addresses.get(l.interface)),
+      linkInput(
+        config,
+        l.name,
+        this.states.get(l.name),
+        this.addresses.get(l.interface),
+        tableGateway(observed, l.table),
+      ),
     );
     const next = computeDesired(config, inputs, this.last);
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);

@@ -21,12 +21,20 @@ export function adoptDefaultRoute(
   return { tier: Math.min(...tiers), nexthops, mode: "balanced" };
 }
 
+/** The next hop of a table's default route, when it has exactly one. */
+export function tableGateway(observed: ObservedState | null, table: number): string | null {
+  const r = observed?.routes.find((x) => x.table === table && x.dst === "default" && x.metric === 0);
+  return r?.nexthops.length === 1 ? (r.nexthops[0]?.gateway ?? null) : null;
+}
+
 /** A link's facts from its prober's state, falling back to the config and the interface's address. */
 export function linkInput(
   config: WanpilotConfig,
   name: string,
   state: LinkState | undefined,
   address: { local: string; prefixLength: number } | undefined,
+  /** The gateway of the link table's default route in the kernel: adopted until a state tells otherwise. */
+  kernelGateway: string | null = null,
 ): LinkInput {
   const link = config.links.find((l) => l.name === name);
   const source = state?.source ?? link?.source ?? address?.local ?? null;
@@ -34,7 +42,7 @@ export function linkInput(
     name,
     state: state?.state ?? "unknown",
     source,
-    gateway: state?.gateway ?? link?.gateway ?? null,
+    gateway: state?.gateway ?? link?.gateway ?? kernelGateway,
     prefixLength: address !== undefined && address.local === source ? address.prefixLength : null,
   };
 }
