@@ -6,4 +6,4 @@ export { computeDesired } from "./core/desired.js";
 export { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
 export * from "./core/model.js";
 export { linksToFlush, plan, planCleanup } from "./core/plan.js";
-export { cleanup, explainFromStates, type RunOptions, run } from "./main.js";
+export { cleanup, explainFromStates, type RouterHandle, type RunOptions, run } from "./main.js";

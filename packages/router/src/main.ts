@@ -26,7 +26,14 @@ const OUTBOX_MAX = 1000;
 const RESYNC_MS = 30_000;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
-export async function run(opts: RunOptions): Promise<{ stop(): Promise<void>; controller: Controller }> {
+export interface RouterHandle {
+  stop(): Promise<void>;
+  controller: Controller;
+  /** Route changes published but not yet acknowledged by the logger. */
+  pendingEvents(): number;
+}
+
+export async function run(opts: RunOptions): Promise<RouterHandle> {
   const { config } = opts;
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
@@ -77,6 +84,7 @@ export async function run(opts: RunOptions): Promise<{ stop(): Promise<void>; co
   }, opts.resyncMs ?? RESYNC_MS);
   return {
     controller,
+    pendingEvents: () => outbox.size,
     async stop() {
       clearInterval(timer);
       // Routing stays as it is: the gateway keeps working without the router.
