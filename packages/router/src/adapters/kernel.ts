@@ -1,6 +1,6 @@
 import { WanpilotError } from "@wanpilot/common";
 import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
-import { parseNftHash } from "../core/nft.js";
+import { parseNftListing } from "../core/nft.js";
 import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
 import type { Runner } from "./command.js";
 
@@ -44,14 +44,14 @@ function parseSysctl(text: string): Record<string, string> {
 }
 
 export function createKernel(run: Runner): Kernel {
-  const observeNft = async (): Promise<string | null> => {
+  const observeNft = async (): Promise<{ hash: string; vias: Map<string, string> } | null> => {
     // Text, not -j: the JSON of nft 1.0.6 leaves out the table comment that carries the hash.
     const r = await run(["nft", "list", "table", "inet", NFT_TABLE], { okExitCodes: [1] });
-    return r.exitCode === 0 ? parseNftHash(r.stdout) : null;
+    return r.exitCode === 0 ? parseNftListing(r.stdout) : null;
   };
   return {
     async observe(sysctlKeys) {
-      const [rules, routes, nftHash, sysctls] = await Promise.all([
+      const [rules, routes, nft, sysctls] = await Promise.all([
         run(["ip", "-4", "-json", "rule", "show"]),
         run(["ip", "-4", "-json", "route", "show", "table", "all"]),
         observeNft(),
@@ -62,7 +62,8 @@ export function createKernel(run: Runner): Kernel {
       return {
         rules: parseRules(json(rules.stdout, "ip rule")),
         routes: parseRoutes(json(routes.stdout, "ip route")),
-        nftHash,
+        nftHash: nft?.hash ?? null,
+        nftVias: Object.fromEntries(nft?.vias ?? []),
         sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),
       };
     },

@@ -1,4 +1,5 @@
 import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import type { NftDesired } from "./nft.js";
 
 /**
  * What wanpilot owns in the kernel, and the numbers it reserves for it.
@@ -95,7 +96,7 @@ export interface DesiredState {
   /** Tables wanpilot fills and may flush (links' and the balance table). */
   ownedTables: number[];
   balanceTable: number;
-  nft: { text: string; hash: string };
+  nft: NftDesired;
   defaultRoute: DefaultRoute;
   links: LinkView[];
   trafficRules: RuleView[];
@@ -107,6 +108,8 @@ export interface ObservedState {
   routes: RouteSpec[];
   /** Hash carried in the comment of `inet wanpilot`; null when the table is absent; "" when unreadable. */
   nftHash: string | null;
+  /** Via chain name → the tag of its line. */
+  nftVias: Record<string, string>;
   sysctls: Record<string, string>;
 }
 

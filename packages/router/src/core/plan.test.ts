@@ -6,7 +6,7 @@ import { appliedState, linksToFlush, plan, planCleanup } from "./plan.js";
 
 const cfg = config();
 const desired = computeDesired(cfg, inputs({ dsl: "up", cable: "up", lte: "up" }), null);
-const empty: ObservedState = { rules: [], routes: [], nftHash: null, sysctls: {} };
+const empty: ObservedState = { rules: [], routes: [], nftHash: null, nftVias: {}, sysctls: {} };
 const done = appliedState(desired, empty);
 const foreign: RuleSpec = {
   priority: 500,
@@ -145,6 +145,24 @@ describe("plan", () => {
     expect(cmds.map((c) => c.kind)).toEqual(["ip-batch", "conntrack-flush"]);
     expect(linesOf(cmds)).toEqual(["route replace table 100 default via 198.18.2.1 dev wan2"]);
     expect(cmds[1]).toEqual({ kind: "conntrack-flush", link: "dsl", mark: 0x10000, mask: 0xff0000 });
+  });
+});
+
+describe("plan with traffic rules", () => {
+  const withRules = config({ rules: [{ name: "pin", dport: 443, proto: "tcp", via: ["dsl", "cable"] }] });
+  const before = computeDesired(withRules, inputs({ dsl: "up", cable: "up" }), null);
+  it("a link change rewrites only the via chain that changed, in one nft transaction", () => {
+    const next = computeDesired(withRules, inputs({ dsl: "down", cable: "up" }), null);
+    const cmds = plan(next, appliedState(before, empty));
+    expect(cmds[0]).toEqual({
+      kind: "nft",
+      text: `flush chain inet wanpilot via_0\nadd rule inet wanpilot via_0 ${next.nft.vias.get("via_0")?.line}\n`,
+    });
+  });
+  it("a missing via tag (edited by hand) is rewritten; a different table hash replaces the table", () => {
+    expect(plan(before, { ...appliedState(before, empty), nftVias: {} })[0]?.kind).toBe("nft");
+    const whole = plan(before, { ...appliedState(before, empty), nftHash: "x" })[0];
+    expect(whole).toEqual({ kind: "nft", text: before.nft.text });
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type RouteSpec,
   type RuleSpec,
 } from "./model.js";
+import { renderViaUpdate } from "./nft.js";
 
 /** Kernel tables that are never wanpilot's, whatever a rule in its range points at. */
 const KERNEL_TABLES = new Set([0, 253, 254, 255]);
@@ -93,7 +94,8 @@ export function plan(desired: DesiredState, observed: ObservedState, flush: Link
   const cmds: Command[] = [];
   for (const [key, value] of Object.entries(desired.sysctls))
     if (!sameSysctl(observed.sysctls[key], value)) cmds.push({ kind: "sysctl", key, value });
-  if (observed.nftHash !== desired.nft.hash) cmds.push({ kind: "nft", text: desired.nft.text });
+  const nft = planNft(desired, observed);
+  if (nft !== null) cmds.push({ kind: "nft", text: nft });
   const owned = ownedTables(desired, observed);
   const routes = planRoutes(desired, observed, owned);
   const rules = planRules(desired, observed);
@@ -101,6 +103,13 @@ export function plan(desired: DesiredState, observed: ObservedState, flush: Link
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
   for (const l of flush) cmds.push({ kind: "conntrack-flush", link: l.name, mark: l.mark, mask: MARK_MASK });
   return cmds;
+}
+
+/** The whole table when its structure differs; otherwise only the via chains whose verdict changed. */
+function planNft(desired: DesiredState, observed: ObservedState): string | null {
+  if (observed.nftHash !== desired.nft.hash) return desired.nft.text;
+  const changed = [...desired.nft.vias].filter(([name, v]) => observed.nftVias[name] !== v.tag);
+  return changed.length === 0 ? null : renderViaUpdate(changed.map(([name, v]) => [name, v.line]));
 }
 
 function sameSysctl(have: string | undefined, want: string): boolean {
@@ -142,6 +151,7 @@ export function appliedState(desired: DesiredState, observed: ObservedState): Ob
     rules: [...observed.rules.filter((r) => !inRange(r)), ...desired.rules],
     routes: [...observed.routes.filter((r) => !owned.has(r.table)), ...desired.routes],
     nftHash: desired.nft.hash,
+    nftVias: Object.fromEntries([...desired.nft.vias].map(([name, v]) => [name, v.tag])),
     sysctls: { ...observed.sysctls, ...desired.sysctls },
   };
 }
