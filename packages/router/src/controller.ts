@@ -30,7 +30,6 @@ export interface ReconcileResult {
 }
 
 interface Queued {
-  reason: string;
   full: boolean;
   promise: Promise<ReconcileResult>;
 }
@@ -48,6 +47,8 @@ export class Controller {
   private lastChange: RouterState["lastChange"] = null;
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
+  /** Why the next reconcile runs (link transitions, start, resync). */
+  private readonly reasons: string[] = [];
 
   constructor(private readonly deps: ControllerDeps) {}
 
@@ -71,23 +72,23 @@ export class Controller {
 
   /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */
   reconcile(reason: string, full = false): Promise<ReconcileResult> {
+    this.reasons.push(reason);
     const queued = this.queued;
     if (queued !== null) {
-      queued.reason = `${queued.reason}; ${reason}`;
       queued.full ||= full;
       return queued.promise;
     }
-    const q: Queued = { reason, full, promise: Promise.resolve(null as never) };
+    const q: Queued = { full, promise: Promise.resolve(null as never) };
     q.promise = this.chain.then(() => {
       this.queued = null;
-      return this.once(q.reason, q.full);
+      return this.once(q.full);
     });
     this.queued = q;
     this.chain = q.promise.catch(() => undefined);
     return q.promise;
   }
 
-  private async once(reason: string, full: boolean): Promise<ReconcileResult> {
+  private async once(full: boolean): Promise<ReconcileResult> {
     const { config, kernel, log } = this.deps;
     if (full || this.observed === null) {
       this.addresses = await kernel.addresses();
@@ -96,6 +97,8 @@ export class Controller {
       if (this.last === null)
         this.last = adoptDefaultRoute(config, this.observed, balanceTableId(config.links));
     }
+    // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
+    const reason = this.reasons.splice(0).join("; ");
     const observed = this.observed;
     const inputs = config.links.map((l) =>
       linkInput(

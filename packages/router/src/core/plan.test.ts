@@ -180,6 +180,9 @@ describe("linksToFlush", () => {
     { prev: { dsl: "down", cable: "up" }, next: { dsl: "up", cable: "up" }, on: true, expected: [] },
     { prev: { dsl: "up" }, next: { dsl: "degraded" }, on: true, expected: [] },
     { prev: null, next: { dsl: "down", cable: "unknown" }, on: true, expected: ["dsl"] },
+    // Failing open at start (all unknown, all in the route): a link reported down is flushed.
+    { prev: {}, next: { dsl: "down" }, on: true, expected: ["dsl"] },
+    { prev: {}, next: { dsl: "unknown" }, on: true, expected: [] },
   ])("$prev → $next (flush_on_down $on)", ({ prev, next, on, expected }) => {
     const out = linksToFlush(prev === null ? null : views(prev), views(next), on);
     expect(out.map((l) => l.name)).toEqual(expected);

@@ -119,14 +119,18 @@ function sameSysctl(have: string | undefined, want: string): boolean {
   return Number.isNaN(a) || Number.isNaN(b) ? have.trim() === want : a === b;
 }
 
-/** Links whose connections to delete: live before, not live now (or found down at start). */
+/**
+ * Links whose connections to delete: carrying traffic before (live, or in the default route while
+ * failing open), not live now; at start, links found down.
+ */
 export function linksToFlush(prev: LinkView[] | null, next: LinkView[], flushOnDown: boolean): LinkView[] {
   if (!flushOnDown) return [];
   const before = new Map((prev ?? []).map((l) => [l.name, l]));
   return next.filter((l) => {
     if (l.live) return false;
     const was = before.get(l.name);
-    return was === undefined ? prev === null && l.state === "down" : was.live;
+    if (was === undefined) return prev === null && l.state === "down";
+    return was.live || (was.active && l.state === "down");
   });
 }
 
