@@ -15,8 +15,8 @@ export interface RunOptions {
   log: Logger;
   /** An already connected bus (tests); otherwise `connectBus` as the router. */
   bus?: Bus;
-  /** Goes before every command, e.g. `["ip", "netns", "exec", ns]`; none in production. */
-  commandPrefix?: string[];
+  /** Run every kernel command inside this network namespace (the lab's gateway); none in production. */
+  netns?: string;
   /** Full re-read of the kernel (repairs what others changed) and connection counts. */
   resyncMs?: number;
 }
@@ -53,7 +53,7 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   const controller = new Controller({
     config,
     log,
-    kernel: createKernel(createRunner(opts.commandPrefix ?? [])),
+    kernel: createKernel(createRunner(), opts.netns),
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
     onChange: (e) => {
@@ -97,10 +97,10 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
 export async function cleanup(opts: {
   config: WanpilotConfig;
   log: Logger;
-  commandPrefix?: string[];
+  netns?: string;
   kernel?: Kernel;
 }): Promise<{ commands: number; errors: unknown[] }> {
-  const kernel = opts.kernel ?? createKernel(createRunner(opts.commandPrefix ?? []));
+  const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
   const tables = computeDesired(opts.config, [], null).ownedTables;
   const cmds = planCleanup(await kernel.observe([]), tables);
   const result = await kernel.apply(cmds);

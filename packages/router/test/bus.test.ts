@@ -72,7 +72,7 @@ describe("wanpilot router on a real broker and kernel", () => {
   it("follows retained link states, publishes state and events, keeps events until the logger acks", async () => {
     await publishState(0, "up");
     await publishState(1, "up");
-    router = await run({ config, log: silent, commandPrefix: ["ip", "netns", "exec", lab.ns.gw] });
+    router = await run({ config, log: silent, netns: lab.ns.gw });
     expect(await waitUntil(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
     expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
       ["isp1", 1],

@@ -47,7 +47,7 @@ export function linkState(lab: Lab, index: number, state: LinkStateName, cause =
 }
 
 export function gwKernel(lab: Lab): Kernel {
-  return createKernel(createRunner(["ip", "netns", "exec", lab.ns.gw]));
+  return createKernel(createRunner(), lab.ns.gw);
 }
 
 export function controller(lab: Lab, config: WanpilotConfig): Controller {

@@ -65,8 +65,7 @@ describe("restart, double start, repair, cleanup (real kernel)", () => {
     expect(await lab.exec(lab.ns.gw, ["ip", "route", "show", "table", "100"])).toContain("nexthop");
     expect((await lab.openFlows({ count: 50 })).failed).toBe(0);
 
-    const prefix = ["ip", "netns", "exec", lab.ns.gw];
-    const done = await cleanup({ config, log: silent, commandPrefix: prefix });
+    const done = await cleanup({ config, log: silent, netns: lab.ns.gw });
     expect(done.errors).toEqual([]);
     const after = await ipRules(lab);
     expect(after.filter((l) => /^10\d{3}:/.test(l))).toEqual([]);

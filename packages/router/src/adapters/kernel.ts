@@ -43,21 +43,29 @@ function parseSysctl(text: string): Record<string, string> {
   return out;
 }
 
-export function createKernel(run: Runner): Kernel {
+/**
+ * The kernel through external commands. With `netns`, `ip` runs as `ip -n <ns>` (no extra process)
+ * and everything else as `ip netns exec <ns> …`; without, in the router's own namespace.
+ */
+export function createKernel(run: Runner, netns?: string): Kernel {
+  const ip: Runner = (argv, opts) =>
+    run(netns === undefined ? ["ip", ...argv] : ["ip", "-n", netns, ...argv], opts);
+  const other: Runner = (argv, opts) =>
+    run(netns === undefined ? argv : ["ip", "netns", "exec", netns, ...argv], opts);
   const observeNft = async (): Promise<{ hash: string; vias: Map<string, string> } | null> => {
     // Text, not -j: the JSON of nft 1.0.6 leaves out the table comment that carries the hash.
-    const r = await run(["nft", "list", "table", "inet", NFT_TABLE], { okExitCodes: [1] });
+    const r = await other(["nft", "list", "table", "inet", NFT_TABLE], { okExitCodes: [1] });
     return r.exitCode === 0 ? parseNftListing(r.stdout) : null;
   };
   return {
     async observe(sysctlKeys) {
       const [rules, routes, nft, sysctls] = await Promise.all([
-        run(["ip", "-4", "-json", "rule", "show"]),
-        run(["ip", "-4", "-json", "route", "show", "table", "all"]),
+        ip(["-4", "-json", "rule", "show"]),
+        ip(["-4", "-json", "route", "show", "table", "all"]),
         observeNft(),
         sysctlKeys.length === 0
           ? Promise.resolve(null)
-          : run(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
+          : other(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
       ]);
       return {
         rules: parseRules(json(rules.stdout, "ip rule")),
@@ -68,44 +76,47 @@ export function createKernel(run: Runner): Kernel {
       };
     },
     async addresses() {
-      const r = await run(["ip", "-4", "-json", "addr", "show"]);
+      const r = await ip(["-4", "-json", "addr", "show"]);
       return parseAddresses(json(r.stdout, "ip addr"));
     },
     async apply(cmds) {
       const flushed: ApplyResult["flushed"] = [];
       const errors: unknown[] = [];
-      const attempt = async (f: () => Promise<void>) => {
-        try {
-          await f();
-        } catch (err: unknown) {
-          errors.push(err);
-        }
-      };
+      const attempt = (f: () => Promise<unknown>) =>
+        f().then(
+          () => undefined,
+          (err: unknown) => void errors.push(err),
+        );
       const sysctls = cmds.flatMap((c) => (c.kind === "sysctl" ? [`${c.key}=${c.value}`] : []));
-      if (sysctls.length > 0) await attempt(async () => void (await run(["sysctl", "-q", "-w", ...sysctls])));
-      for (const c of cmds) {
-        if (c.kind === "nft")
-          await attempt(async () => void (await run(["nft", "-f", "-"], { input: c.text })));
-        else if (c.kind === "ip-batch")
+      if (sysctls.length > 0) await attempt(() => other(["sysctl", "-q", "-w", ...sysctls]));
+      // nft and routes are independent of each other; running them side by side saves a process start.
+      await Promise.all(
+        cmds.map((c) => {
+          if (c.kind === "nft") return attempt(() => other(["nft", "-f", "-"], { input: c.text }));
+          if (c.kind !== "ip-batch") return undefined;
           // -force: one bad line (a device gone) must not leave the rest undone; the error still surfaces.
-          await attempt(
-            async () =>
-              void (await run(["ip", "-force", "-batch", "-"], { input: `${c.lines.join("\n")}\n` })),
-          );
-        else if (c.kind === "conntrack-flush")
-          await attempt(async () => {
-            // conntrack exits 1 when nothing matched; the count is on stderr.
-            const r = await run(["conntrack", "-D", "--mark", `${hex(c.mark)}/${hex(c.mask)}`], {
-              okExitCodes: [1],
-            });
-            const n = /(\d+) flow entries have been deleted/.exec(r.stderr)?.[1];
-            flushed.push({ link: c.link, connections: Number(n ?? 0) });
-          });
-      }
+          return attempt(() => ip(["-force", "-batch", "-"], { input: `${c.lines.join("\n")}\n` }));
+        }),
+      );
+      // Flushed only once new connections already take the new routes.
+      await Promise.all(
+        cmds.map((c) =>
+          c.kind !== "conntrack-flush"
+            ? undefined
+            : attempt(async () => {
+                // conntrack exits 1 when nothing matched; the count is on stderr.
+                const r = await other(["conntrack", "-D", "--mark", `${hex(c.mark)}/${hex(c.mask)}`], {
+                  okExitCodes: [1],
+                });
+                const n = /(\d+) flow entries have been deleted/.exec(r.stderr)?.[1];
+                flushed.push({ link: c.link, connections: Number(n ?? 0) });
+              }),
+        ),
+      );
       return { flushed, errors };
     },
     async connectionsByMark() {
-      const r = await run(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
+      const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
       const out = new Map<number, number>();
       for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
         const mark = ((Number(m[1]) & MARK_MASK) >>> MARK_SHIFT) << MARK_SHIFT;
