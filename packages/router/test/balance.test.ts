@@ -21,6 +21,11 @@ describe("weighted balancing (real kernel)", () => {
     expect(share(r.byIsp, "isp1")).toBeGreaterThan(0.16);
     expect(share(r.byIsp, "isp1")).toBeLessThan(0.24);
     expect(r.byIsp.isp3 ?? 0).toBe(0); // tier 2 carries nothing while tier 1 lives
+    // The gateway's own connections are balanced the same way.
+    const own = await lab.openFlows({ count: 1000, concurrency: 64, ns: lab.ns.gw });
+    expect(own.failed).toBe(0);
+    expect(share(own.byIsp, "isp1")).toBeGreaterThan(0.14);
+    expect(share(own.byIsp, "isp1")).toBeLessThan(0.26);
   });
 
   it("weights 1:2:3 split 3000 flows by sixths", async () => {

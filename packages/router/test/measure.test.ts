@@ -35,7 +35,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       const dir = mkdtempSync(join(tmpdir(), "wanpilot-measure-"));
       ensureBusSecret(dir);
       const broker = await Aedes.createBroker();
-      const server = createServer(broker.handle).listen(0, "127.0.0.1");
+      const server = createServer({ noDelay: true }, broker.handle).listen(0, "127.0.0.1");
       await once(server, "listening");
       const port = (server.address() as { port: number }).port;
       const parsed = validateConfig({
@@ -75,6 +75,24 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
           samples.push(changedAt - t0);
           await new Promise((r) => setTimeout(r, 60)); // let the flush finish before the next toggle
         }
+        // The same without the broker: the controller called directly, the kernel watched the same way.
+        const direct: number[] = [];
+        const c = controller(lab, parsed.config);
+        await c.reconcile("start", true);
+        await setStates(lab, c, ["up", "up"]);
+        for (let k = 0; k < 50; k++) {
+          changedAt = 0;
+          const t0 = performance.now();
+          void c.onLinkState(linkState(lab, 0, k % 2 === 0 ? "down" : "up"));
+          expect(await waitUntil(() => changedAt > 0, 5000, 1)).toBe(true);
+          direct.push(changedAt - t0);
+          await new Promise((r) => setTimeout(r, 60));
+        }
+        report("latency_direct_ms", {
+          n: direct.length,
+          median: round(pct(direct, 0.5)),
+          p99: round(pct(direct, 0.99)),
+        });
         report("latency_ms", {
           n: samples.length,
           median: round(pct(samples, 0.5)),

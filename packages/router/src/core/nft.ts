@@ -116,10 +116,9 @@ function body(input: NftInput, withVias: boolean): string[] {
       ...restoreLines(input.links),
       `${lan}${ctUnmarked} jump rules`,
     ]),
-    ...chain("output", "type route hook output priority mangle; policy accept;", [
-      ...restoreLines(input.links),
-      `${ctUnmarked} jump rules`,
-    ]),
+    // The gateway's own connections: sticky too. Traffic rules are not applied here: the kernel chose
+    // the source address before this hook, and `from <address>` rules keep bound sockets (probes) on their link.
+    ...chain("output", "type route hook output priority mangle; policy accept;", restoreLines(input.links)),
     ...chain("rules", null, ruleLines(input.rules)),
     ...[...vias].flatMap(([name, v]) => chain(name, null, withVias ? [v.line] : [])),
     // Saved after the routing decision, from the interface the first packet really left by.
