@@ -1,0 +1,51 @@
+import { buildTopology, startFlowServer } from "./build.js";
+import { checkInteger, Lab } from "./lab.js";
+import { newLabId } from "./names.js";
+import { sweepStaleLabs } from "./namespaces.js";
+import { LabResources } from "./resources.js";
+import { planTopology } from "./topology.js";
+
+export interface LabOptions {
+  /** Number of simulated ISPs (1..16, default 2). */
+  readonly isps?: number;
+  /** LAN host addresses on the LAN namespace (1..50, default 1). */
+  readonly lanHosts?: number;
+  /** A short label ([a-z0-9]{1,12}) added to the namespace names. */
+  readonly name?: string;
+  /** The gateway masquerades on every WAN (default true). */
+  readonly gwMasquerade?: boolean;
+  /** Start the flow server in inet (default true). */
+  readonly flowServer?: boolean;
+  /** First remove labs left behind by dead processes (default true; best effort). */
+  readonly sweep?: boolean;
+}
+
+/** Builds a lab; on any failure, removes whatever was already created and rethrows. */
+export async function createLab(options: LabOptions = {}): Promise<Lab> {
+  const isps = checkInteger(options.isps ?? 2, 1, 16, "isps");
+  const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 50, "lanHosts");
+  const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts);
+  if (options.sweep ?? true) {
+    // Leftovers of crashed runs are someone else's mess, never a reason to fail this lab.
+    await sweepStaleLabs().catch(() => undefined);
+  }
+  const resources = new LabResources();
+  try {
+    await buildTopology(topology, resources, { gwMasquerade: options.gwMasquerade ?? true });
+    if (options.flowServer ?? true) await startFlowServer(topology, resources);
+  } catch (error) {
+    await resources.teardown().catch(() => undefined);
+    throw error;
+  }
+  return new Lab(topology, resources);
+}
+
+/** Runs `fn` with a fresh lab and always destroys it, also when `fn` throws. */
+export async function withLab<T>(options: LabOptions, fn: (lab: Lab) => Promise<T>): Promise<T> {
+  const lab = await createLab(options);
+  try {
+    return await fn(lab);
+  } finally {
+    await lab.destroy();
+  }
+}

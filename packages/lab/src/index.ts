@@ -1,0 +1,12 @@
+export { createLab, type LabOptions, withLab } from "./create.js";
+export { isLabError, LabError, type LabErrorCode } from "./errors.js";
+export type { FlowOutcome, FlowsResult, FlowTarget, OpenFlowsOptions } from "./flows.js";
+export { type IspRef, Lab, type WanAddress } from "./lab.js";
+export { LAB_NAME_PREFIX, parseLabNamespace } from "./names.js";
+export { isPidAlive, listNamespaces, type SweepOptions, sweepStaleLabs } from "./namespaces.js";
+export type { PingOptions, PingResult } from "./ping.js";
+export { LabProcess, type ProcessExit, type SpawnOptions } from "./process.js";
+export type { CommandResult, RunOptions } from "./run.js";
+export { SingleStream, type StartStreamsOptions, Stream, StreamGroup } from "./streams.js";
+export type { IspInfo, LabNamespaces, LanInfo, ServerInfo } from "./topology.js";
+export type { WanLinkState } from "./wan-link.js";
