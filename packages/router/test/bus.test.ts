@@ -72,7 +72,7 @@ describe("wanpilot router on a real broker and kernel", () => {
   it("follows retained link states, publishes state and events, keeps events until the logger acks", async () => {
     await publishState(0, "up");
     await publishState(1, "up");
-    router = await run({ config, log: silent, netns: lab.ns.gw });
+    router = await run({ config, log: silent, netns: lab.ns.gw, resyncMs: 300 });
     expect(await waitUntil(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
     expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
       ["isp1", 1],
@@ -90,6 +90,14 @@ describe("wanpilot router on a real broker and kernel", () => {
       /^default via 198\.18\.2\.1 dev wan2/,
     );
     expect((await lab.openFlows({ count: 50 })).byIsp).toEqual({ isp2: 50 });
+
+    // Tracked connections per link, counted by mark on each resync.
+    const streams = await lab.startStreams({ count: 5, durationMs: 10_000 });
+    try {
+      expect(await waitUntil(() => (state?.links.find((l) => l.link === "isp2")?.connections ?? 0) >= 5, 5000)).toBe(true);
+    } finally {
+      await streams.stop();
+    }
 
     expect(router.pendingEvents()).toBeGreaterThan(0);
     await client.publishAsync(
