@@ -94,7 +94,9 @@ describe("wanpilot router on a real broker and kernel", () => {
     // Tracked connections per link, counted by mark on each resync.
     const streams = await lab.startStreams({ count: 5, durationMs: 10_000 });
     try {
-      expect(await waitUntil(() => (state?.links.find((l) => l.link === "isp2")?.connections ?? 0) >= 5, 5000)).toBe(true);
+      expect(
+        await waitUntil(() => (state?.links.find((l) => l.link === "isp2")?.connections ?? 0) >= 5, 5000),
+      ).toBe(true);
     } finally {
       await streams.stop();
     }
