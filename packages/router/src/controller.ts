@@ -1,8 +1,8 @@
 import type { DefaultRoute, LinkState, RouteChange, RouterState, WanpilotConfig } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired } from "./core/desired.js";
-import type { Command, DesiredState, ObservedState } from "./core/model.js";
+import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
+import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
 import {
   adoptDefaultRoute,
@@ -90,17 +90,35 @@ export class Controller {
 
   private async once(full: boolean): Promise<ReconcileResult> {
     const { config, kernel, log } = this.deps;
-    if (full || this.observed === null) {
-      this.addresses = await kernel.addresses();
-      const keys = Object.keys(computeDesired(config, [], null).sysctls);
-      this.observed = await kernel.observe(keys);
-      if (this.last === null)
-        this.last = adoptDefaultRoute(config, this.observed, balanceTableId(config.links));
-    }
+    const observed = full || this.observed === null ? await this.readKernel() : this.observed;
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const observed = this.observed;
-    const inputs = config.links.map((l) =>
+    const next = computeDesired(config, this.inputs(observed), this.last);
+    const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
+    const commands = plan(next, observed, flush);
+    const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
+    for (const err of result.errors) log.error({ err }, "kernel command failed");
+    // After an error, trust nothing: the next reconcile re-reads the kernel.
+    this.observed = result.errors.length === 0 ? appliedState(next, observed) : null;
+    const prev = this.desired;
+    this.desired = next;
+    if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
+      this.last = next.defaultRoute;
+    return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
+  }
+
+  private async readKernel(): Promise<ObservedState> {
+    const { config, kernel } = this.deps;
+    this.addresses = await kernel.addresses();
+    const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
+    this.observed = observed;
+    if (this.last === null) this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links));
+    return observed;
+  }
+
+  private inputs(observed: ObservedState): LinkInput[] {
+    const { config } = this.deps;
+    return config.links.map((l) =>
       linkInput(
         config,
         l.name,
@@ -109,32 +127,29 @@ export class Controller {
         tableGateway(observed, l.table),
       ),
     );
-    const next = computeDesired(config, inputs, this.last);
-    const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
-    const commands = plan(next, this.observed, flush);
-    const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
-    for (const err of result.errors) log.error({ err }, "kernel command failed");
-    // After an error, trust nothing: the next reconcile re-reads the kernel.
-    this.observed = result.errors.length === 0 ? appliedState(next, this.observed) : null;
-    const what = describeChange(this.desired, next);
-    this.desired = next;
-    if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
-      this.last = next.defaultRoute;
-    let change: RouteChange | null = null;
-    if (what !== null || result.flushed.some((f) => f.connections > 0)) {
-      const at = this.deps.now().toISOString();
-      change = routeChange(
-        this.deps.newId(),
-        at,
-        `${reason} → ${what ?? "connections flushed"}`,
-        next,
-        result.flushed,
-      );
-      this.lastChange = { at, reason: change.reason };
-      log.info({ reason: change.reason, flushed: result.flushed }, "routing changed");
-      this.deps.onChange?.(change);
-    }
-    return { commands, errors: result.errors, change };
+  }
+
+  /** A RouteChange when the default route or a rule's link changed, or connections were flushed. */
+  private announce(
+    reason: string,
+    prev: DesiredState | null,
+    next: DesiredState,
+    flushed: RouteChange["flushed"],
+  ): RouteChange | null {
+    const what = describeChange(prev, next);
+    if (what === null && !flushed.some((f) => f.connections > 0)) return null;
+    const at = this.deps.now().toISOString();
+    const change = routeChange(
+      this.deps.newId(),
+      at,
+      `${reason} → ${what ?? "connections flushed"}`,
+      next,
+      flushed,
+    );
+    this.lastChange = { at, reason: change.reason };
+    this.deps.log.info({ reason: change.reason, flushed }, "routing changed");
+    this.deps.onChange?.(change);
+    return change;
   }
 
   get current(): DesiredState | null {

@@ -113,6 +113,33 @@ function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
   );
 }
 
+function ruleActions(config: WanpilotConfig, links: LinkView[]) {
+  const live = new Map(links.filter((l) => l.live).map((l) => [l.name, l]));
+  return config.rules.map((rule) => {
+    const active = rule.via.find((v) => live.has(v)) ?? null;
+    const view = active === null ? undefined : live.get(active);
+    const action: RuleAction =
+      view !== undefined
+        ? { kind: "mark", link: view.name, mark: view.mark }
+        : { kind: rule.fallback === "refuse" ? "refuse" : "balance" };
+    const ruleView: RuleView = { name: rule.name, via: rule.via, active, fallback: rule.fallback };
+    return { rule, action, view: ruleView };
+  });
+}
+
+function ipRules(
+  config: WanpilotConfig,
+  get: (l: LinkConfig) => LinkInput,
+  balanceTable: number,
+): RuleSpec[] {
+  const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
+  return [
+    { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
+    ...config.links.flatMap((l, i) => linkRules(l, i, get(l))),
+    { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
+  ].sort((a, b) => a.priority - b.priority);
+}
+
 /**
  * (config, link states, last default route) → everything wanpilot wants in the kernel.
  * `last` is the default route in force before, kept when every link is down and `all_down: keep`.
@@ -122,17 +149,12 @@ export function computeDesired(
   linkInputs: LinkInput[],
   last: DefaultRoute | null,
 ): DesiredState {
-  const inputs = new Map(
-    config.links.map((l) => [l.name, inputOf(l, new Map(linkInputs.map((i) => [i.name, i])))]),
-  );
+  const given = new Map(linkInputs.map((i) => [i.name, i]));
+  const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
   const table = balanceTableId(config.links);
-  const degraded = config.balance.degraded;
-  const defaultRoute = selectDefaultRoute(
-    config.balance,
-    config.links.map((link) => ({ link, state: get(link).state })),
-    last,
-  );
+  const states = config.links.map((link) => ({ link, state: get(link).state }));
+  const defaultRoute = selectDefaultRoute(config.balance, states, last);
   const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
   const links: LinkView[] = config.links.map((l, i) => ({
     name: l.name,
@@ -141,50 +163,26 @@ export function computeDesired(
     mark: linkMark(i),
     active: inRoute.has(l.name),
     weight: inRoute.get(l.name) ?? 0,
-    live: isLive(get(l).state, degraded),
+    live: isLive(get(l).state, config.balance.degraded),
   }));
-  const liveNames = new Set(links.filter((l) => l.live).map((l) => l.name));
-  const ruleActions = config.rules.map((rule) => {
-    const active = rule.via.find((v) => liveNames.has(v)) ?? null;
-    const view = links.find((l) => l.name === active);
-    const action: RuleAction =
-      view !== undefined
-        ? { kind: "mark", link: view.name, mark: view.mark }
-        : { kind: rule.fallback === "refuse" ? "refuse" : "balance" };
-    return {
-      rule,
-      action,
-      view: { name: rule.name, via: rule.via, active, fallback: rule.fallback } as RuleView,
-    };
-  });
-  const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
-  const rules: RuleSpec[] = [
-    { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
-    ...config.links.flatMap((l, i) => linkRules(l, i, get(l))),
-    { ...none, priority: PRIORITY.balance, src: "all", table },
-  ].sort((a, b) => a.priority - b.priority);
-  const nft = renderNft({
-    links: config.links.map((l, i) => ({
-      name: l.name,
-      interface: l.interface,
-      mark: linkMark(i),
-      masquerade: l.masquerade,
-    })),
-    rules: ruleActions.map(({ rule, action }) => ({ rule, action })),
-    sticky: config.balance.sticky,
-  });
+  const actions = ruleActions(config, links);
+  const nftLinks = links.map((v, i) => ({
+    ...v,
+    interface: config.links[i]?.interface ?? "",
+    masquerade: config.links[i]?.masquerade ?? true,
+  }));
   return {
     sysctls: desiredSysctls(config),
-    rules,
+    rules: ipRules(config, get, table),
     routes: [
       ...config.links.flatMap((l) => linkRoutes(l, get(l))),
       ...balanceRoute(table, defaultRoute, config, inputs),
     ],
     ownedTables: [...config.links.map((l) => l.table), table],
     balanceTable: table,
-    nft,
+    nft: renderNft({ links: nftLinks, rules: actions, sticky: config.balance.sticky }),
     defaultRoute,
     links,
-    trafficRules: ruleActions.map((r) => r.view),
+    trafficRules: actions.map((r) => r.view),
   };
 }
