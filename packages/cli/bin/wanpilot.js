@@ -2,12 +2,14 @@
 // Thin launcher: the compiled CLI lives in dist (built by `npm ci` through the root `prepare` script).
 import { main } from "../dist/main.js";
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+// Once a command has finished, a leftover handle (a socket's linger, a library timer) must not keep
+// the process alive: exit at the latest shortly after.
+const exitSoon = (code) => {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 1000).unref();
+};
+
+main(process.argv.slice(2)).then(exitSoon, (err) => {
+  process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
+  exitSoon(1);
+});

@@ -65,24 +65,36 @@ export class LabDeployment {
     if (!parsed.ok) throw new Error(`lab config is invalid:\n${parsed.problems.join("\n")}`);
     const configPath = join(dir, "wanpilot.yaml");
     writeFileSync(configPath, stringify(object));
-    const supervisor = lab.spawn(lab.ns.gw, [process.execPath, WANPILOT_BIN, "start", "--config", configPath], {
-      timeoutMs: 0,
-      ...(opts.onLine === undefined ? {} : { onLine: opts.onLine }),
-    });
+    const supervisor = lab.spawn(
+      lab.ns.gw,
+      [process.execPath, WANPILOT_BIN, "start", "--config", configPath],
+      {
+        timeoutMs: 0,
+        ...(opts.onLine === undefined ? {} : { onLine: opts.onLine }),
+      },
+    );
     return new LabDeployment(lab, dir, configPath, parsed.config, supervisor);
   }
 
   /** Runs `wanpilot <args…> --config <this config>` inside the gateway namespace; returns stdout. */
   cli(args: string[], timeoutMs = 15_000): Promise<string> {
-    return this.lab.exec(this.lab.ns.gw, [process.execPath, WANPILOT_BIN, ...args, "--config", this.configPath], { timeoutMs });
+    return this.lab.exec(
+      this.lab.ns.gw,
+      [process.execPath, WANPILOT_BIN, ...args, "--config", this.configPath],
+      { timeoutMs },
+    );
   }
 
   /** Spawns a long-running `wanpilot <args…>` (e.g. `status --watch`) inside the gateway namespace. */
   spawnCli(args: string[], onLine?: (line: string, stream: "stdout" | "stderr") => void): LabProcess {
-    return this.lab.spawn(this.lab.ns.gw, [process.execPath, WANPILOT_BIN, ...args, "--config", this.configPath], {
-      timeoutMs: 0,
-      ...(onLine === undefined ? {} : { onLine }),
-    });
+    return this.lab.spawn(
+      this.lab.ns.gw,
+      [process.execPath, WANPILOT_BIN, ...args, "--config", this.configPath],
+      {
+        timeoutMs: 0,
+        ...(onLine === undefined ? {} : { onLine }),
+      },
+    );
   }
 
   /** Stops wanpilot (SIGTERM, then SIGKILL after 6 s); removes its files unless kept (the database, for a report). */

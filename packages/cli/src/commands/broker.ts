@@ -1,0 +1,31 @@
+import { errorMessage, isWanpilotError } from "@wanpilot/common";
+import { createLogger } from "@wanpilot/runtime";
+import { startBroker } from "../broker/broker.js";
+import { loadConfig } from "../config.js";
+import type { Output } from "../output.js";
+import { waitForStop } from "../signals.js";
+
+/** `wanpilot broker`: the embedded broker alone (for systemd units and compose services). */
+export async function runBroker(out: Output, opts: { config?: string }): Promise<number> {
+  const stopRequested = waitForStop();
+  const loaded = loadConfig(out, opts.config);
+  if (!loaded.ok) return 1;
+  const { config } = loaded;
+  if (config.bus.url !== undefined) {
+    out.err(`bus.url is set (${config.bus.url}): the parts use that broker, there is no embedded one to run`);
+    return 1;
+  }
+  const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "broker" });
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  try {
+    broker = await startBroker({ config, log });
+  } catch (err: unknown) {
+    if (!isWanpilotError(err)) throw err;
+    out.err(`wanpilot broker: ${errorMessage(err)}`);
+    return 1;
+  }
+  const reason = await stopRequested;
+  log.info({ reason }, "stopping");
+  await broker.close();
+  return 0;
+}

@@ -1,0 +1,70 @@
+import { errorMessage, isWanpilotError, type SupervisorState, topics } from "@wanpilot/common";
+import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
+import { type RunningBroker, startBroker } from "../broker/broker.js";
+import { loadConfig } from "../config.js";
+import type { Output } from "../output.js";
+import { BIN_PATH } from "../paths.js";
+import { waitForStop } from "../signals.js";
+import { childSpecs } from "../supervisor/children.js";
+import { Supervisor } from "../supervisor/supervisor.js";
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+}
+
+function publisher(bus: Bus, gateway: string, log: Logger) {
+  let latest: SupervisorState | undefined;
+  const publish = () => {
+    if (latest === undefined || !bus.connected) return;
+    bus.publish("supervisorState", topics.supervisorState(gateway), latest).catch((err: unknown) => {
+      log.warn({ err }, "cannot publish supervisor state");
+    });
+  };
+  bus.onConnect(publish);
+  return (state: SupervisorState) => {
+    latest = state;
+    publish();
+  };
+}
+
+/** `wanpilot start`: broker (unless bus.url), one prober per link, router and logger, until a signal. */
+export async function runStart(out: Output, opts: { config?: string }): Promise<number> {
+  const stopRequested = waitForStop();
+  const loaded = loadConfig(out, opts.config);
+  if (!loaded.ok) return 1;
+  const { config, path } = loaded;
+  const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
+  let broker: RunningBroker | undefined;
+  let bus: Bus;
+  try {
+    if (config.bus.url === undefined) broker = await startBroker({ config, log });
+    bus = await connectBus({ config, component: { kind: "supervisor" }, log });
+  } catch (err: unknown) {
+    await broker?.close();
+    if (!isWanpilotError(err)) throw err;
+    out.err(`wanpilot start: ${errorMessage(err)}`);
+    return 1;
+  }
+  const supervisor = new Supervisor({
+    specs: childSpecs(config),
+    binPath: BIN_PATH,
+    configPath: path,
+    log,
+    onChange: publisher(bus, config.gateway, log),
+  });
+  supervisor.start();
+  log.info({ config: path, children: childSpecs(config).map((c) => c.name) }, "started");
+  const reason = await stopRequested;
+  log.info({ reason }, "stopping");
+  await supervisor.stop();
+  await bus.close();
+  // Let the broker deliver the children's last wills and our offline before it goes away.
+  if (broker !== undefined) {
+    const b = broker;
+    await until(() => b.componentClients === 0, 1000);
+    await b.close();
+  }
+  log.info("stopped");
+  return 0;
+}

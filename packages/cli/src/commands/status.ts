@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import { isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
+import { busUrl } from "@wanpilot/runtime";
+import { loadConfig } from "../config.js";
+import type { Output } from "../output.js";
+import { collectRetained, watchBus } from "../status/collect.js";
+import { formatStatus } from "../status/format.js";
+import { buildStatusView, type StatusView } from "../status/view.js";
+
+export interface StatusOptions {
+  config?: string;
+  json?: boolean;
+  watch?: boolean;
+}
+
+/** Remote readers use the configured bus user; local ones read anonymously (the embedded broker allows loopback reads). */
+function readerCredentials(config: WanpilotConfig): { username?: string; password?: string } {
+  const { username, password_file } = config.bus;
+  if (username === undefined || password_file === undefined) return {};
+  return { username, password: readFileSync(password_file, "utf8").trim() };
+}
+
+function nothingOnline(view: StatusView): boolean {
+  return Object.values(view.processes).every((p) => p.availability !== "online");
+}
+
+/** `wanpilot status [--json] [--watch]`: the live state from the bus's retained messages. */
+export async function runStatus(out: Output, opts: StatusOptions): Promise<number> {
+  const loaded = loadConfig(out, opts.config);
+  if (!loaded.ok) return 1;
+  const { config } = loaded;
+  const url = busUrl(config);
+  const render = (view: StatusView) => {
+    if (opts.json) out.out(JSON.stringify(view));
+    else out.out(`${opts.watch ? "\x1b[2J\x1b[H" : ""}${formatStatus(view, Date.now())}`);
+  };
+  try {
+    if (opts.watch) return await watch(url, config, render);
+    const view = buildStatusView(
+      config,
+      await collectRetained(url, config.gateway, readerCredentials(config)),
+    );
+    render(view);
+    if (nothingOnline(view)) {
+      out.err(`wanpilot is not running on gateway ${config.gateway} (every part is offline at ${url})`);
+      return 3;
+    }
+    return 0;
+  } catch (err: unknown) {
+    if (isWanpilotError(err, "NOT_RUNNING")) {
+      out.err(err.message);
+      return 3;
+    }
+    throw err;
+  }
+}
+
+/** Re-renders on every change (at most 4 times a second) until SIGINT/SIGTERM. */
+async function watch(url: string, config: WanpilotConfig, render: (v: StatusView) => void): Promise<number> {
+  let dirty = true;
+  const w = await watchBus(url, config.gateway, {
+    ...readerCredentials(config),
+    onChange: () => (dirty = true),
+  });
+  const timer = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    render(buildStatusView(config, w.snapshot));
+  }, 250);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  clearInterval(timer);
+  await w.close();
+  return 0;
+}

@@ -1,0 +1,56 @@
+import { validateConfig } from "@wanpilot/common";
+import { describe, expect, it } from "vitest";
+import { describeConfig, formatMs } from "./describe-config.js";
+
+describe("formatMs", () => {
+  it.each([
+    { ms: 300, expected: "300ms" },
+    { ms: 1000, expected: "1s" },
+    { ms: 1500, expected: "1500ms" },
+    { ms: 120_000, expected: "2m" },
+    { ms: 7_200_000, expected: "2h" },
+    { ms: 90 * 86_400_000, expected: "90d" },
+  ])("$ms → $expected", ({ ms, expected }) => {
+    expect(formatMs(ms)).toBe(expected);
+  });
+});
+
+describe("describeConfig", () => {
+  const parsed = validateConfig({
+    gateway: "gw",
+    links: [
+      { name: "a", interface: "wan1", weight: 1, gateway: "198.51.100.1" },
+      { name: "b", interface: "wan2", weight: 3, table: 200 },
+      {
+        name: "c",
+        interface: "ppp0",
+        tier: 2,
+        probe: { targets: [{ host: "9.9.9.9", method: "tcp", port: 53 }] },
+      },
+    ],
+    rules: [{ name: "voip", proto: "udp", dport: 5060, via: ["c", "a"] }],
+    bus: { url: "mqtts://broker.example:8883", username: "gw", password_file: "/etc/wanpilot/bus.pass" },
+  });
+  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  const text = describeConfig(parsed.config).join("\n");
+
+  it.each([
+    {
+      what: "each link with interface, table, tier and weight",
+      line: "  b: interface wan2, table 200, tier 1, weight 3",
+    },
+    { what: "assigned tables", line: "  a: interface wan1, table 101, tier 1, weight 1" },
+    { what: "learned addresses", line: "    gateway learned, source learned" },
+    { what: "configured gateway", line: "    gateway 198.51.100.1, source learned" },
+    { what: "probe targets by method", line: "    probe tcp 9.9.9.9:53 every" },
+    { what: "tier shares", line: "  tier 1: a 25%, b 75%" },
+    { what: "the backup tier", line: "  tier 2: c 100%" },
+    { what: "rules", line: "  voip: udp dport 5060 via c > a (else balance)" },
+    {
+      what: "an external bus",
+      line: "  external broker mqtts://broker.example:8883, user gw (password in /etc/wanpilot/bus.pass)",
+    },
+  ])("shows $what", ({ line }) => {
+    expect(text).toContain(line);
+  });
+});

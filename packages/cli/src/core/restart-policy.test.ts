@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import {
+  backoffMs,
+  type ChildEvent,
+  type ChildState,
+  INITIAL_CHILD,
+  nextChildState,
+  type RestartPolicy,
+} from "./restart-policy.js";
+
+const policy: RestartPolicy = { firstDelayMs: 100, maxDelayMs: 1600, stableAfterMs: 10_000 };
+const running = (over: Partial<ChildState> = {}): ChildState => ({
+  ...INITIAL_CHILD,
+  phase: "running",
+  pid: 42,
+  startedAtMs: 1000,
+  ...over,
+});
+
+describe("backoffMs", () => {
+  it.each([
+    { failures: 1, expected: 100 },
+    { failures: 2, expected: 200 },
+    { failures: 3, expected: 400 },
+    { failures: 5, expected: 1600 },
+    { failures: 6, expected: 1600 },
+    { failures: 500, expected: 1600 },
+  ])("failure $failures in a row waits $expected ms", ({ failures, expected }) => {
+    expect(backoffMs(failures, policy)).toBe(expected);
+  });
+});
+
+describe("nextChildState", () => {
+  it.each<{
+    name: string;
+    start: ChildState;
+    event: ChildEvent;
+    expected: Partial<ChildState>;
+    delayMs?: number;
+  }>([
+    {
+      name: "first start is not counted as a restart",
+      start: INITIAL_CHILD,
+      event: { type: "started", atMs: 0, pid: 7 },
+      expected: { phase: "running", pid: 7, restarts: 0, startedAtMs: 0 },
+    },
+    {
+      name: "a crash soon after start restarts after the first delay",
+      start: running(),
+      event: { type: "exited", atMs: 1500, code: 1, signal: null },
+      expected: { phase: "waiting", pid: null, failures: 1 },
+      delayMs: 100,
+    },
+    {
+      name: "a third crash in a row backs off to 4x",
+      start: running({ failures: 2 }),
+      event: { type: "exited", atMs: 1500, code: null, signal: "SIGKILL" },
+      expected: { failures: 3, lastExit: { atMs: 1500, code: null, signal: "SIGKILL" } },
+      delayMs: 400,
+    },
+    {
+      name: "backoff is capped",
+      start: running({ failures: 20 }),
+      event: { type: "exited", atMs: 1500, code: 1, signal: null },
+      expected: { failures: 21 },
+      delayMs: 1600,
+    },
+    {
+      name: "a crash after a stable run starts the backoff over",
+      start: running({ failures: 6 }),
+      event: { type: "exited", atMs: 11_000, code: 1, signal: null },
+      expected: { failures: 1 },
+      delayMs: 100,
+    },
+    {
+      name: "a start after an exit counts a restart",
+      start: { ...running({ restarts: 2 }), phase: "waiting", lastExit: { atMs: 5, code: 1, signal: null } },
+      event: { type: "started", atMs: 2000, pid: 43 },
+      expected: { phase: "running", pid: 43, restarts: 3, startedAtMs: 2000 },
+    },
+    {
+      name: "stopping marks the child stopped",
+      start: running(),
+      event: { type: "stopping" },
+      expected: { phase: "stopped", pid: 42 },
+    },
+    {
+      name: "an exit while stopping is not restarted",
+      start: running({ phase: "stopped" }),
+      event: { type: "exited", atMs: 3000, code: 0, signal: null },
+      expected: { phase: "stopped", pid: null, failures: 0 },
+    },
+  ])("$name", ({ start, event, expected, delayMs }) => {
+    const { state, effect } = nextChildState(start, event, policy);
+    expect(state).toMatchObject(expected);
+    if (delayMs === undefined) expect(effect).toEqual({ type: "none" });
+    else expect(effect).toMatchObject({ type: "restart", delayMs });
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The supervisor's decisions about one child process, pure: time is a parameter and effects
+ * (spawn after a delay, log) are returned as data for the supervisor to carry out.
+ */
+export interface RestartPolicy {
+  /** Delay before the first restart after a stable run: short, so a crash costs well under a second. */
+  firstDelayMs: number;
+  /** Each further failure in a row doubles the delay, up to this cap. */
+  maxDelayMs: number;
+  /** A child that ran this long is stable: its next crash starts the backoff over. */
+  stableAfterMs: number;
+}
+
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  firstDelayMs: 100,
+  maxDelayMs: 30_000,
+  stableAfterMs: 60_000,
+};
+
+export type ChildPhase = "starting" | "running" | "waiting" | "stopped";
+
+export interface ChildState {
+  phase: ChildPhase;
+  pid: number | null;
+  startedAtMs: number | null;
+  /** Restarts since the supervisor started (reported in SupervisorState). */
+  restarts: number;
+  /** Crashes in a row without a stable run in between (drives the backoff). */
+  failures: number;
+  lastExit: { atMs: number; code: number | null; signal: string | null } | null;
+}
+
+export const INITIAL_CHILD: ChildState = {
+  phase: "starting",
+  pid: null,
+  startedAtMs: null,
+  restarts: 0,
+  failures: 0,
+  lastExit: null,
+};
+
+export type ChildEvent =
+  | { type: "started"; atMs: number; pid: number }
+  | { type: "exited"; atMs: number; code: number | null; signal: string | null }
+  | { type: "stopping" };
+
+export type ChildEffect = { type: "restart"; delayMs: number; failures: number } | { type: "none" };
+
+export interface Transition {
+  state: ChildState;
+  effect: ChildEffect;
+}
+
+/** Backoff for the n-th failure in a row (n ≥ 1): first, 2×, 4×… capped. */
+export function backoffMs(failures: number, policy: RestartPolicy): number {
+  const exp = Math.max(0, failures - 1);
+  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** Math.min(exp, 30));
+}
+
+function onExit(
+  s: ChildState,
+  e: Extract<ChildEvent, { type: "exited" }>,
+  policy: RestartPolicy,
+): Transition {
+  const lastExit = { atMs: e.atMs, code: e.code, signal: e.signal };
+  if (s.phase === "stopped") return { state: { ...s, pid: null, lastExit }, effect: { type: "none" } };
+  const ranMs = s.startedAtMs === null ? 0 : e.atMs - s.startedAtMs;
+  const failures = ranMs >= policy.stableAfterMs ? 1 : s.failures + 1;
+  const delayMs = backoffMs(failures, policy);
+  return {
+    state: { ...s, phase: "waiting", pid: null, failures, lastExit },
+    effect: { type: "restart", delayMs, failures },
+  };
+}
+
+export function nextChildState(s: ChildState, e: ChildEvent, policy: RestartPolicy): Transition {
+  switch (e.type) {
+    case "started":
+      return {
+        state: {
+          ...s,
+          phase: "running",
+          pid: e.pid,
+          startedAtMs: e.atMs,
+          restarts: s.lastExit === null ? s.restarts : s.restarts + 1,
+        },
+        effect: { type: "none" },
+      };
+    case "exited":
+      return onExit(s, e, policy);
+    case "stopping":
+      return { state: { ...s, phase: "stopped" }, effect: { type: "none" } };
+  }
+}

@@ -1,0 +1,89 @@
+import { Command, CommanderError, Option } from "commander";
+import { type Output, stdio } from "./output.js";
+
+interface ConfigOpt {
+  config?: string;
+}
+
+const configOption = () =>
+  new Option("-c, --config <path>", "config file (default: $WANPILOT_CONFIG or /etc/wanpilot/wanpilot.yaml)");
+
+/**
+ * Builds the command tree; each action stores its exit code in `result`. Commands are imported when
+ * run, so a part starts without loading what it does not use (a restarted prober comes back sooner).
+ */
+export function buildProgram(out: Output, result: { code: Promise<number> | number }): Command {
+  const program = new Command("wanpilot")
+    .description("Multi-WAN load balancing and failover for Linux gateways")
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.out(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) })
+    .showHelpAfterError("(run wanpilot --help for the commands)");
+  const set = (p: Promise<number> | number) => {
+    result.code = p;
+  };
+  program
+    .command("check-config")
+    .description("validate the config file and print what would be set up")
+    .addOption(configOption())
+    .action((o: ConfigOpt) => set(import("./commands/check-config.js").then((m) => m.checkConfig(out, o))));
+  program
+    .command("start")
+    .description("run everything in the foreground: broker, one prober per link, router, logger")
+    .addOption(configOption())
+    .action((o: ConfigOpt) => set(import("./commands/start.js").then((m) => m.runStart(out, o))));
+  program
+    .command("broker")
+    .description("run the embedded MQTT broker alone")
+    .addOption(configOption())
+    .action((o: ConfigOpt) => set(import("./commands/broker.js").then((m) => m.runBroker(out, o))));
+  program
+    .command("prober")
+    .description("run the prober of one link alone")
+    .requiredOption("-l, --link <name>", "the link to probe (a links[].name)")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { link: string }) =>
+      set(import("./commands/part.js").then((m) => m.runPart(out, "prober", o))),
+    );
+  for (const [name, what] of [
+    ["router", "run the router alone (applies routes, rules and nftables from link states)"],
+    ["logger", "run the logger alone (stores events and health in SQLite)"],
+  ] as const)
+    program
+      .command(name)
+      .description(what)
+      .addOption(configOption())
+      .action((o: ConfigOpt) => set(import("./commands/part.js").then((m) => m.runPart(out, name, o))));
+  program
+    .command("status")
+    .description("show each link's state, latency, loss, weight and share of connections (from the bus)")
+    .option("--json", "print JSON (one line per update with --watch)")
+    .option("-w, --watch", "keep it live until Ctrl-C")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { json?: boolean; watch?: boolean }) =>
+      set(import("./commands/status.js").then((m) => m.runStatus(out, o))),
+    );
+  program
+    .command("demo")
+    .description(
+      "build three simulated ISPs in network namespaces, run wanpilot over them and play an outage story",
+    )
+    .option("--fast", "a short story (under a minute)")
+    .option("--keep", "leave the lab running at the end (Ctrl-C removes it)")
+    .action((o: { fast?: boolean; keep?: boolean }) =>
+      set(import("./demo/run.js").then((m) => m.runDemo(out, o))),
+    );
+  return program;
+}
+
+/** The `wanpilot` command: argv without node and script; resolves to the exit code. */
+export async function main(argv: string[], out: Output = stdio): Promise<number> {
+  const result: { code: Promise<number> | number } = { code: 0 };
+  const program = buildProgram(out, result);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err: unknown) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return await result.code;
+}

@@ -1,0 +1,37 @@
+import { type Component, componentId, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
+import type { Bus, Logger } from "@wanpilot/runtime";
+
+/** What every service package exports as `run` (the prober also gets its `link`). */
+export interface ServiceHandle {
+  stop(): Promise<void>;
+}
+export type ServiceRun = (opts: {
+  config: WanpilotConfig;
+  log: Logger;
+  bus: Bus;
+  link?: string;
+}) => Promise<ServiceHandle>;
+
+const PACKAGES: Record<Exclude<Component["kind"], "supervisor">, string> = {
+  prober: "@wanpilot/prober",
+  router: "@wanpilot/router",
+  logger: "@wanpilot/logger",
+};
+
+/** Loads a service package's `run`; a package without one (not built yet) is a clear error. */
+export async function loadService(component: Component): Promise<ServiceRun> {
+  if (component.kind === "supervisor") throw new Error("the supervisor is not a service");
+  const name = PACKAGES[component.kind];
+  let mod: unknown;
+  try {
+    mod = await import(name);
+  } catch (err: unknown) {
+    throw new WanpilotError("USAGE", `cannot load ${name} for ${componentId(component)}: is it built?`, {
+      cause: err,
+    });
+  }
+  const run = (mod as { run?: unknown }).run;
+  if (typeof run !== "function")
+    throw new WanpilotError("USAGE", `${name} does not export run(): is it built?`, { details: { name } });
+  return run as ServiceRun;
+}

@@ -1,0 +1,16 @@
+import type { WanpilotConfig } from "@wanpilot/common";
+
+/** One process `wanpilot start` keeps running: its name (the component id) and its CLI arguments. */
+export interface ChildSpec {
+  name: string;
+  args: string[];
+}
+
+/** One prober per link, the router and the logger, in that order. */
+export function childSpecs(config: WanpilotConfig): ChildSpec[] {
+  return [
+    ...config.links.map((l) => ({ name: `prober/${l.name}`, args: ["prober", "--link", l.name] })),
+    { name: "router", args: ["router"] },
+    { name: "logger", args: ["logger"] },
+  ];
+}

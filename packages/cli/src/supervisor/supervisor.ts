@@ -1,0 +1,146 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import type { SupervisorState } from "@wanpilot/common";
+import type { Logger } from "@wanpilot/runtime";
+import {
+  type ChildEvent,
+  type ChildState,
+  DEFAULT_RESTART_POLICY,
+  INITIAL_CHILD,
+  nextChildState,
+  type RestartPolicy,
+} from "../core/restart-policy.js";
+import { SUPERVISED_ENV } from "../signals.js";
+import type { ChildSpec } from "./children.js";
+
+export interface SupervisorOptions {
+  specs: ChildSpec[];
+  /** The `wanpilot` bin the children run (with process.execPath). */
+  binPath: string;
+  configPath: string;
+  log: Logger;
+  policy?: RestartPolicy;
+  /** SIGTERM → SIGKILL after this long (stop must finish well within 5 s). */
+  graceMs?: number;
+  /** Called whenever a child starts or exits, to publish SupervisorState. */
+  onChange?: (state: SupervisorState) => void;
+}
+
+interface Entry {
+  spec: ChildSpec;
+  state: ChildState;
+  proc: ChildProcess | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** Keeps the children running: restart with backoff (decided by the pure core), stop them all on request. */
+export class Supervisor {
+  private readonly entries: Entry[];
+  private readonly policy: RestartPolicy;
+
+  constructor(private readonly opts: SupervisorOptions) {
+    this.entries = opts.specs.map((spec) => ({ spec, state: INITIAL_CHILD, proc: null, timer: null }));
+    this.policy = opts.policy ?? DEFAULT_RESTART_POLICY;
+  }
+
+  start(): void {
+    for (const e of this.entries) this.spawn(e);
+  }
+
+  snapshot(): SupervisorState {
+    return {
+      at: new Date().toISOString(),
+      processes: this.entries.map(({ spec, state }) => ({
+        name: spec.name,
+        pid: state.pid,
+        running: state.phase === "running",
+        restarts: state.restarts,
+        startedAt: iso(state.startedAtMs),
+        lastExit:
+          state.lastExit === null
+            ? null
+            : {
+                at: iso(state.lastExit.atMs) ?? "",
+                code: state.lastExit.code,
+                signal: state.lastExit.signal,
+              },
+      })),
+    };
+  }
+
+  private apply(e: Entry, event: ChildEvent): void {
+    const { state, effect } = nextChildState(e.state, event, this.policy);
+    e.state = state;
+    if (effect.type === "restart") {
+      this.opts.log.warn(
+        { child: e.spec.name, ...state.lastExit, delayMs: effect.delayMs, failures: effect.failures },
+        "child exited, restarting",
+      );
+      e.timer = setTimeout(() => {
+        e.timer = null;
+        this.spawn(e);
+      }, effect.delayMs);
+    }
+    this.opts.onChange?.(this.snapshot());
+  }
+
+  private spawn(e: Entry): void {
+    const { binPath, configPath, log } = this.opts;
+    const proc = spawn(process.execPath, [binPath, ...e.spec.args, "--config", configPath], {
+      // The IPC channel lets a child notice when the supervisor is gone (see signals.ts).
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
+      // children itself (otherwise a child could exit first and be restarted during shutdown).
+      detached: true,
+      env: { ...process.env, WANPILOT_CONFIG: configPath, [SUPERVISED_ENV]: "1" },
+    });
+    e.proc = proc;
+    proc.once("exit", (code, signal) => {
+      e.proc = null;
+      this.apply(e, { type: "exited", atMs: Date.now(), code, signal });
+    });
+    proc.once("error", (err) => log.error({ err, child: e.spec.name }, "cannot spawn child"));
+    if (proc.pid !== undefined) {
+      log.info({ child: e.spec.name, pid: proc.pid }, "child started");
+      this.apply(e, { type: "started", atMs: Date.now(), pid: proc.pid });
+    }
+  }
+
+  /** SIGTERM every child, SIGKILL what is left after the grace period; resolves when all are gone. */
+  async stop(): Promise<void> {
+    const graceMs = this.opts.graceMs ?? 3000;
+    for (const e of this.entries) {
+      if (e.timer !== null) clearTimeout(e.timer);
+      e.timer = null;
+      e.state = nextChildState(e.state, { type: "stopping" }, this.policy).state;
+      e.proc?.kill("SIGTERM");
+    }
+    const alive = () => this.entries.filter((e) => e.proc !== null);
+    if (!(await this.waitGone(graceMs))) {
+      for (const e of alive()) {
+        this.opts.log.warn({ child: e.spec.name, graceMs }, "child ignored SIGTERM, killing");
+        e.proc?.kill("SIGKILL");
+      }
+      await this.waitGone(1000);
+    }
+    this.opts.onChange?.(this.snapshot());
+  }
+
+  private async waitGone(timeoutMs: number): Promise<boolean> {
+    const procs = this.entries.flatMap((e) => (e.proc === null ? [] : [e.proc]));
+    const exits = procs.map(
+      (p) =>
+        new Promise<void>((r) =>
+          p.exitCode !== null || p.signalCode !== null ? r() : p.once("exit", () => r()),
+        ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((r) => {
+      timer = setTimeout(() => r(false), timeoutMs);
+    });
+    const result = await Promise.race([Promise.all(exits).then(() => true as const), timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+}

@@ -1,0 +1,96 @@
+import type { SupervisorState } from "@wanpilot/common";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { Supervisor } from "../src/supervisor/supervisor.js";
+
+const FIXTURE = new URL("fixtures/child.mjs", import.meta.url).pathname;
+const log = pino({ level: "silent" });
+let running: Supervisor | undefined;
+
+async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function supervise(modes: string[], graceMs = 3000) {
+  const states: SupervisorState[] = [];
+  const sup = new Supervisor({
+    specs: modes.map((m, i) => ({ name: `${m}-${i}`, args: [m] })),
+    binPath: FIXTURE,
+    configPath: "/nonexistent.yaml",
+    log,
+    policy: { firstDelayMs: 50, maxDelayMs: 400, stableAfterMs: 60_000 },
+    graceMs,
+    onChange: (s) => states.push(s),
+  });
+  running = sup;
+  sup.start();
+  return { sup, states };
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+});
+
+describe("Supervisor with real child processes", () => {
+  it("restarts a crashing child with growing delays and reports each exit", async () => {
+    const { sup, states } = supervise(["crash"]);
+    const view = await until(() => {
+      const p = sup.snapshot().processes[0];
+      return p !== undefined && p.restarts >= 4 ? p : undefined;
+    }, "4 restarts");
+    expect(view.lastExit).toMatchObject({ code: 3, signal: null });
+    // The wait between an exit and the next start is the backoff: 50, 100, 200, 400 ms (capped).
+    const delays = states
+      .map((s) => s.processes[0])
+      .filter((p) => p?.running && p.lastExit !== null)
+      .map((p) => Date.parse(p?.startedAt ?? "") - Date.parse(p?.lastExit?.at ?? ""));
+    expect(delays.length).toBeGreaterThanOrEqual(4);
+    [50, 100, 200, 400].forEach((ms, i) => {
+      expect(delays[i]).toBeGreaterThanOrEqual(ms - 5);
+      expect(delays[i]).toBeLessThan(ms + 250);
+    });
+  });
+
+  it("restarts a child killed with SIGKILL", async () => {
+    const { sup } = supervise(["run"]);
+    const first = await until(() => sup.snapshot().processes[0]?.pid ?? undefined, "first pid");
+    process.kill(first, "SIGKILL");
+    const again = await until(() => {
+      const p = sup.snapshot().processes[0];
+      return p?.running && p.pid !== first ? p : undefined;
+    }, "a new process");
+    expect(again).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL", code: null } });
+  });
+
+  it("stops children with SIGTERM, SIGKILLs one that ignores it after the grace period, restarts none", async () => {
+    const { sup } = supervise(["run", "stubborn"], 500);
+    const pids = await until(() => {
+      const ps = sup.snapshot().processes.map((p) => p.pid);
+      return ps.every((p) => p !== null) ? (ps as number[]) : undefined;
+    }, "both running");
+    await new Promise((r) => setTimeout(r, 300)); // let the stubborn child install its SIGTERM handler
+    const t0 = Date.now();
+    await sup.stop();
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(pids.filter(alive)).toEqual([]);
+    const after = sup.snapshot().processes;
+    expect(after.map((p) => p.lastExit?.signal ?? p.lastExit?.code)).toEqual([0, "SIGKILL"]);
+    expect(after.every((p) => !p.running && p.restarts === 0)).toBe(true);
+  });
+});

@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { parseConfigText } from "@wanpilot/common";
+import type { Command } from "commander";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { buildProgram } from "../packages/cli/src/main.js";
+
+const root = new URL("../", import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, root), "utf8");
+const program = buildProgram({ out: () => undefined, err: () => undefined }, { code: 0 });
+
+/** Holds an argv (without the program name) against the real command tree: command, options, required ones. */
+function checkArgv(argv: string[]): string {
+  const [name, ...rest] = argv;
+  const cmd = program.commands.find((c: Command) => c.name() === name);
+  if (cmd === undefined) return `no command ${String(name)}`;
+  const known = new Map(cmd.options.map((o) => [o.long ?? "", o]));
+  for (let i = 0; i < rest.length; i++) {
+    const opt = known.get(rest[i] ?? "");
+    if (opt === undefined) return `${String(name)}: unknown argument ${String(rest[i])}`;
+    if (opt.required || opt.optional) i++;
+  }
+  for (const o of cmd.options)
+    if (o.mandatory && !rest.includes(o.long ?? "")) return `${String(name)}: missing ${String(o.long)}`;
+  return "ok";
+}
+
+interface ComposeService {
+  command: string[];
+  network_mode?: string;
+  cap_add?: string[];
+  volumes: string[];
+  environment: Record<string, string>;
+}
+
+const compose = parse(read("docker-compose.yml"), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
+const services = Object.entries(compose.services);
+const exampleConfig = parseConfigText(read("examples/two-links.yaml"));
+
+describe("docker-compose.yml", () => {
+  it.each(services)("%s runs a real wanpilot command", (_name, svc) => {
+    expect(checkArgv(svc.command)).toBe("ok");
+  });
+
+  it("has the broker, one prober per link of the example config, the router and the logger", () => {
+    if (!exampleConfig.ok) throw new Error(exampleConfig.problems.join("\n"));
+    const parts = services.map(([, s]) => s.command.join(" ")).sort();
+    const expected = [
+      "broker",
+      "logger",
+      "router",
+      ...exampleConfig.config.links.map((l) => `prober --link ${l.name}`),
+    ].sort();
+    expect(parts).toEqual(expected);
+  });
+
+  it.each(services)(
+    "%s: host network, config and state volumes, config path in the environment",
+    (_n, svc) => {
+      expect(svc.network_mode).toBe("host");
+      expect(svc.environment.WANPILOT_CONFIG).toBe("/etc/wanpilot/wanpilot.yaml");
+      const targets = svc.volumes.map((v) => v.split(":")[1]);
+      expect(targets).toEqual(
+        expect.arrayContaining(["/etc/wanpilot/wanpilot.yaml", "/run/wanpilot", "/var/lib/wanpilot"]),
+      );
+    },
+  );
+
+  it.each(services)("%s: NET_ADMIN and NET_RAW exactly where the kernel is touched", (_n, svc) => {
+    const touchesKernel = svc.command[0] === "prober" || svc.command[0] === "router";
+    expect([...(svc.cap_add ?? [])].sort()).toEqual(touchesKernel ? ["NET_ADMIN", "NET_RAW"] : []);
+  });
+});
+
+/** A systemd unit file as section → key → values (repeated keys accumulate). */
+function parseUnit(text: string): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  let section = "";
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const head = /^\[(.+)\]$/.exec(line);
+    if (head) {
+      section = head[1] ?? "";
+      out[section] = {};
+      continue;
+    }
+    const eq = line.indexOf("=");
+    const key = line.slice(0, eq);
+    const sec = out[section] ?? {};
+    sec[key] = [...(sec[key] ?? []), line.slice(eq + 1)];
+    out[section] = sec;
+  }
+  return out;
+}
+
+const unitDir = new URL("deploy/systemd/", root);
+const services_ = readdirSync(unitDir)
+  .filter((f) => f.endsWith(".service"))
+  .map((f) => [f, parseUnit(readFileSync(new URL(f, unitDir), "utf8"))] as const);
+
+describe("deploy/systemd units", () => {
+  it("cover start and every part", () => {
+    expect(services_.map(([f]) => f).sort()).toEqual([
+      "wanpilot-broker.service",
+      "wanpilot-logger.service",
+      "wanpilot-prober@.service",
+      "wanpilot-router.service",
+      "wanpilot.service",
+    ]);
+  });
+
+  it.each(services_)("%s runs real wanpilot commands", (_f, unit) => {
+    const svc = unit.Service ?? {};
+    const lines = [...(svc.ExecStart ?? []), ...(svc.ExecStartPre ?? [])];
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      const [bin, ...argv] = line.replaceAll("%i", "dsl").split(/\s+/);
+      expect(bin).toBe("/usr/bin/wanpilot");
+      expect(checkArgv(argv)).toBe("ok");
+    }
+    expect(svc.Environment).toContain("WANPILOT_CONFIG=/etc/wanpilot/wanpilot.yaml");
+  });
+
+  it.each(services_)("%s: capabilities only through the ambient set, bounded, never as root", (_f, unit) => {
+    const svc = unit.Service ?? {};
+    const exec = (svc.ExecStart ?? []).join(" ");
+    const touchesKernel = / (start|prober|router)\b/.test(exec);
+    const ambient = (svc.AmbientCapabilities ?? []).join(" ");
+    const bounding = (svc.CapabilityBoundingSet ?? []).join(" ");
+    expect(svc.User).toEqual(["wanpilot"]);
+    expect(ambient).toBe(touchesKernel ? "CAP_NET_ADMIN CAP_NET_RAW" : "");
+    expect(bounding).toBe(ambient);
+    expect(svc.SecureBits ?? []).toEqual([]);
+    // File capabilities (setcap on node) would be ignored under NoNewPrivileges; ambient ones are not.
+    expect(JSON.stringify(unit)).not.toMatch(/setcap/);
+  });
+});

@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function until<T>(
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A spawned process whose stdout/stderr lines are kept (with arrival times) for assertions. */
+export class Spawned {
+  readonly proc: ChildProcess;
+  readonly lines: Array<{ atMs: number; line: string; stream: "out" | "err" }> = [];
+  exit: { code: number | null; signal: string | null; atMs: number } | undefined;
+
+  constructor(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+    const [cmd, ...args] = argv;
+    this.proc = spawn(cmd ?? "false", args, { stdio: ["ignore", "pipe", "pipe"], env });
+    for (const [stream, src] of [
+      ["out", this.proc.stdout],
+      ["err", this.proc.stderr],
+    ] as const)
+      if (src !== null)
+        createInterface({ input: src }).on("line", (line) =>
+          this.lines.push({ atMs: Date.now(), line, stream }),
+        );
+    this.proc.once("exit", (code, signal) => {
+      this.exit = { code, signal, atMs: Date.now() };
+    });
+  }
+
+  get pid(): number {
+    return this.proc.pid ?? -1;
+  }
+
+  /** Parsed pino JSON lines of stdout. */
+  json(): Array<Record<string, unknown> & { atMs: number }> {
+    return this.lines.flatMap(({ line, atMs }) => {
+      if (!line.startsWith("{")) return [];
+      try {
+        return [{ ...(JSON.parse(line) as Record<string, unknown>), atMs }];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  text(): string {
+    return this.lines.map((l) => l.line).join("\n");
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 10_000): Promise<void> {
+    if (this.exit !== undefined) return;
+    this.proc.kill(signal);
+    try {
+      await until(() => this.exit !== undefined, "exit", timeoutMs);
+    } catch {
+      this.proc.kill("SIGKILL");
+      await until(() => this.exit !== undefined, "exit after SIGKILL", 5000);
+    }
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Component, componentId, SupervisorState, topics } from "@wanpilot/common";
+import { createLab, type Lab } from "@wanpilot/lab";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isAlive, Spawned, until } from "./helpers/process.js";
+import { BusWatch } from "./helpers/watch.js";
+
+// `wanpilot start` end to end, inside a lab's gateway namespace, against the real kernel: the
+// embedded broker, one prober per link, the router and the logger as real processes.
+const BIN = new URL("../packages/cli/bin/wanpilot.js", import.meta.url).pathname;
+const GW = "e2e";
+const PORT = 18830; // the lab's gateway namespace has its own ports
+
+let lab: Lab;
+let dir: string;
+let start: Spawned;
+let watch: BusWatch;
+let components: Component[];
+const inGw = () => ["ip", "netns", "exec", lab.ns.gw];
+const availability = (c: Component) => topics.availability(GW, c);
+const note = (line: string) => process.stderr.write(`[start.test] ${line}\n`);
+
+function writeConfig(): string {
+  const links = lab.isps.map(
+    (isp, i) => `  - name: ${isp.name}
+    interface: ${isp.wanInterface}
+    gateway: ${isp.modemAddress}
+    source: ${isp.gwAddress}
+    weight: ${i + 1}
+    probe:
+      targets: [${lab.targets.join(", ")}]
+      interval: 200ms
+      timeout: 500ms
+      up: 2
+`,
+  );
+  const path = join(dir, "wanpilot.yaml");
+  writeFileSync(
+    path,
+    `gateway: ${GW}
+links:
+${links.join("")}bus:
+  listen: 127.0.0.1:${PORT}
+runtime_dir: ${join(dir, "run")}
+logger:
+  database: ${join(dir, "wanpilot.db")}
+log_level: debug
+`,
+  );
+  return path;
+}
+
+function supervisorState(): SupervisorState | undefined {
+  const raw = watch.last(topics.supervisorState(GW));
+  return raw === undefined ? undefined : SupervisorState.parse(JSON.parse(raw));
+}
+
+beforeAll(async () => {
+  lab = await createLab({ isps: 2, name: "clistart" });
+  dir = mkdtempSync(join(tmpdir(), "wanpilot-start-"));
+  const config = writeConfig();
+  components = [
+    ...lab.isps.map((i): Component => ({ kind: "prober", link: i.name })),
+    { kind: "router" },
+    { kind: "logger" },
+    { kind: "supervisor" },
+  ];
+  start = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", config]);
+  await until(
+    () => start.json().some((l) => l.msg === "broker listening") || start.exit,
+    "the broker to listen",
+  );
+  expect(start.exit, start.text()).toBeUndefined();
+  watch = new BusWatch(inGw(), PORT);
+});
+
+afterAll(async () => {
+  await start?.stop("SIGKILL");
+  await watch?.close();
+  await lab?.destroy();
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("wanpilot start in a lab gateway", () => {
+  it("brings up every process, and an anonymous subscriber sees each one online", async () => {
+    const t0 = Date.now();
+    await until(
+      () => components.every((c) => watch.last(availability(c)) === "online"),
+      `every availability online (${components.map(componentId).join(", ")})`,
+      30_000,
+    ).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nseen:\n${watch.sub.text()}\nstart:\n${start.text().slice(-4000)}`);
+    });
+    note(`all ${components.length} availabilities online ${Date.now() - t0} ms after the broker listened`);
+    const state = await until(() => {
+      const s = supervisorState();
+      return s?.processes.every((p) => p.running) ? s : undefined;
+    }, "supervisor state with every child running");
+    expect(state.processes.map((p) => p.name).sort()).toEqual(
+      components
+        .filter((c) => c.kind !== "supervisor")
+        .map(componentId)
+        .sort(),
+    );
+  });
+
+  it("refuses an anonymous publish to a wanpilot topic", async () => {
+    const forged = `forged-${process.pid}`;
+    const pub = await execa(
+      "ip",
+      ["netns", "exec", lab.ns.gw, "mosquitto_pub", "-h", "127.0.0.1", "-p", String(PORT)].concat([
+        "-t",
+        availability({ kind: "router" }),
+        "-m",
+        forged,
+        "-q",
+        "1",
+        "-r",
+      ]),
+      { reject: false, timeout: 10_000 },
+    );
+    note(`anonymous mosquitto_pub exit code ${String(pub.exitCode)}: ${pub.stderr.trim()}`);
+    // A later subscriber would get the retained value: it must still be the router's own.
+    const late = new BusWatch(inGw(), PORT);
+    try {
+      await until(() => late.last(availability({ kind: "router" })), "the retained router availability");
+      expect(late.last(availability({ kind: "router" }))).toBe("online");
+    } finally {
+      await late.close();
+    }
+    expect(watch.messages().filter((m) => m.payload === forged)).toEqual([]);
+    expect(start.json().some((l) => l.msg === "publish refused")).toBe(true);
+  });
+
+  it("restarts a prober killed with SIGKILL", async () => {
+    const link = lab.isps[0]?.name ?? "";
+    const name = `prober/${link}`;
+    const before = supervisorState()?.processes.find((p) => p.name === name);
+    expect(before?.pid).toBeTypeOf("number");
+    const oldPid = before?.pid ?? 0;
+    const killedAt = Date.now();
+    process.kill(oldPid, "SIGKILL");
+    const avail = availability({ kind: "prober", link });
+    const restarted = await until(
+      () => {
+        const p = supervisorState()?.processes.find((q) => q.name === name);
+        return p?.running && p.pid !== oldPid ? p : undefined;
+      },
+      "a new prober process",
+      20_000,
+    );
+    const respawnMs = Date.now() - killedAt;
+    await until(
+      () => watch.messages().some((m) => m.topic === avail && m.atMs > killedAt && m.payload === "offline"),
+      "the killed prober's last will",
+    );
+    await until(
+      () => watch.messages().some((m) => m.topic === avail && m.atMs > killedAt && m.payload === "online"),
+      "the restarted prober online",
+      20_000,
+    );
+    const onlineMs =
+      (watch.messages().find((m) => m.topic === avail && m.atMs > killedAt && m.payload === "online")?.atMs ??
+        0) - killedAt;
+    note(`kill -9 ${name}: new process seen after ${respawnMs} ms, online again after ${onlineMs} ms`);
+    expect(restarted.restarts).toBe(1);
+    expect(restarted.lastExit?.signal).toBe("SIGKILL");
+    expect(start.json().some((l) => l.msg === "child exited, restarting" && l.child === name)).toBe(true);
+  });
+
+  it("stops everything on SIGTERM within 5 s, every availability offline, no process left", async () => {
+    const pids = (supervisorState()?.processes ?? []).flatMap((p) => (p.pid === null ? [] : [p.pid]));
+    expect(pids.length).toBe(components.length - 1);
+    const t0 = Date.now();
+    start.proc.kill("SIGTERM");
+    await until(() => start.exit, "wanpilot start to exit", 15_000);
+    const stopMs = (start.exit?.atMs ?? 0) - t0;
+    note(`SIGTERM to exit: ${stopMs} ms`);
+    expect(start.exit).toMatchObject({ code: 0, signal: null });
+    expect(stopMs).toBeLessThan(5000);
+    for (const c of components) expect(watch.last(availability(c)), componentId(c)).toBe("offline");
+    expect(pids.filter(isAlive)).toEqual([]);
+    await watch.close();
+    const left = await execa("ip", ["netns", "pids", lab.ns.gw], { timeout: 5000 });
+    expect(left.stdout.trim()).toBe("");
+  });
+});
