@@ -25,7 +25,12 @@ const linesOf = (cmds: ReturnType<typeof plan>) =>
 
 describe("plan", () => {
   it("from nothing: sysctls, nft, then one batch of routes before rules", () => {
-    const cmds = plan(desired, empty);
+    const wans = {
+      "net.ipv4.conf.wan1.rp_filter": "0",
+      "net.ipv4.conf.wan2.rp_filter": "1",
+      "net.ipv4.conf.wwan0.rp_filter": "0",
+    };
+    const cmds = plan(desired, { ...empty, sysctls: wans });
     expect(cmds.map((c) => c.kind)).toEqual([...Array(5).fill("sysctl"), "nft", "ip-batch"]);
     const lines = linesOf(cmds);
     expect(lines.filter((l) => l.startsWith("route replace"))).toHaveLength(7);
@@ -127,6 +132,17 @@ describe("plan", () => {
     const cmds = plan(desired, observed);
     expect(cmds.filter((c) => c.kind !== "ip-batch")).toEqual([]);
     expect(linesOf(cmds)).toEqual(expected);
+  });
+
+  it("settings of an interface that is not there are left until it appears", () => {
+    const { "net.ipv4.conf.wwan0.rp_filter": _gone, ...present } = done.sysctls;
+    const observed = { ...done, sysctls: present };
+    expect(plan(desired, observed)).toEqual([]);
+    expect(appliedState(desired, observed).sysctls["net.ipv4.conf.wwan0.rp_filter"]).toBeUndefined();
+    const back = { ...done, sysctls: { ...present, "net.ipv4.conf.wwan0.rp_filter": "0" } };
+    expect(plan(desired, back)).toEqual([
+      { kind: "sysctl", key: "net.ipv4.conf.wwan0.rp_filter", value: "2" },
+    ]);
   });
 
   it("a changed nft hash or sysctl brings back just that", () => {

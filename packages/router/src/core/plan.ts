@@ -92,8 +92,11 @@ function planRules(desired: DesiredState, observed: ObservedState) {
  */
 export function plan(desired: DesiredState, observed: ObservedState, flush: LinkView[] = []): Command[] {
   const cmds: Command[] = [];
-  for (const [key, value] of Object.entries(desired.sysctls))
+  for (const [key, value] of Object.entries(desired.sysctls)) {
+    // An interface that is not there (a USB modem unplugged) has no settings yet; set them once it is.
+    if (isInterfaceKey(key) && observed.sysctls[key] === undefined) continue;
     if (!sameSysctl(observed.sysctls[key], value)) cmds.push({ kind: "sysctl", key, value });
+  }
   const nft = planNft(desired, observed);
   if (nft !== null) cmds.push({ kind: "nft", text: nft });
   const owned = ownedTables(desired, observed);
@@ -111,6 +114,8 @@ function planNft(desired: DesiredState, observed: ObservedState): string | null 
   const changed = [...desired.nft.vias].filter(([name, v]) => observed.nftVias[name] !== v.tag);
   return changed.length === 0 ? null : renderViaUpdate(changed.map(([name, v]) => [name, v.line]));
 }
+
+const isInterfaceKey = (key: string) => key.startsWith("net.ipv4.conf.");
 
 function sameSysctl(have: string | undefined, want: string): boolean {
   if (have === undefined) return false;
@@ -156,6 +161,13 @@ export function appliedState(desired: DesiredState, observed: ObservedState): Ob
     routes: [...observed.routes.filter((r) => !owned.has(r.table)), ...desired.routes],
     nftHash: desired.nft.hash,
     nftVias: Object.fromEntries([...desired.nft.vias].map(([name, v]) => [name, v.tag])),
-    sysctls: { ...observed.sysctls, ...desired.sysctls },
+    sysctls: {
+      ...observed.sysctls,
+      ...Object.fromEntries(
+        Object.entries(desired.sysctls).filter(
+          ([k]) => !isInterfaceKey(k) || observed.sysctls[k] !== undefined,
+        ),
+      ),
+    },
   };
 }
