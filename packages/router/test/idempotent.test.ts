@@ -5,7 +5,8 @@ import { controller, ipRules, labConfig, newLab, setStates, silent } from "./har
 
 const snapshot = async (lab: Lab) => ({
   rules: await ipRules(lab),
-  routes: await lab.exec(lab.ns.gw, ["ip", "route", "show", "table", "all"]),
+  routes: await lab.exec(lab.ns.gw, ["ip", "-4", "route", "show", "table", "all"]),
+  nexthops: await lab.exec(lab.ns.gw, ["ip", "nexthop", "show"]),
   nft: await lab.exec(lab.ns.gw, ["nft", "list", "ruleset"]),
 });
 

@@ -61,6 +61,7 @@ describe("kernel adapter", () => {
     expect(await createKernel(run).observe(["net.ipv4.ip_forward"])).toEqual({
       rules: [],
       routes: [],
+      nexthops: [],
       nftHash: null,
       nftVias: {},
       sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.wan1.rp_filter": "2" },

@@ -1,5 +1,6 @@
 import { WanpilotError } from "@wanpilot/common";
 import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
+import { parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
 import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
 import type { Runner } from "./command.js";
@@ -59,9 +60,10 @@ export function createKernel(run: Runner, netns?: string): Kernel {
   };
   return {
     async observe(sysctlKeys) {
-      const [rules, routes, nft, sysctls] = await Promise.all([
+      const [rules, routes, nexthops, nft, sysctls] = await Promise.all([
         ip(["-4", "-json", "rule", "show"]),
         ip(["-4", "-json", "route", "show", "table", "all"]),
+        ip(["-json", "nexthop", "show"]),
         observeNft(),
         sysctlKeys.length === 0
           ? Promise.resolve(null)
@@ -70,6 +72,7 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       return {
         rules: parseRules(json(rules.stdout, "ip rule")),
         routes: parseRoutes(json(routes.stdout, "ip route")),
+        nexthops: parseNexthops(json(nexthops.stdout, "ip nexthop")),
         nftHash: nft?.hash ?? null,
         nftVias: Object.fromEntries(nft?.vias ?? []),
         sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),

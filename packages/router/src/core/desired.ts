@@ -13,6 +13,7 @@ import {
   type RuleSpec,
   type RuleView,
 } from "./model.js";
+import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
 
 /** The balance table: 100, or the first id below 101 (then above) that no link uses. */
@@ -90,6 +91,7 @@ function balanceRoute(
   route: DefaultRoute,
   config: WanpilotConfig,
   inputs: Map<string, LinkInput>,
+  nexthopObjects: NexthopObject[],
 ): RouteSpec[] {
   const base = { table, dst: "default", metric: 0, src: null };
   if (route.mode === "unreachable") return [{ ...base, type: "unreachable", nexthops: [] }];
@@ -98,7 +100,9 @@ function balanceRoute(
     if (link === undefined) return [];
     return [{ gateway: inputs.get(n.link)?.gateway ?? null, dev: link.interface, weight: n.weight }];
   });
-  return nexthops.length === 0 ? [] : [{ ...base, type: "unicast", nexthops }];
+  if (nexthops.length === 0) return [];
+  const group = nexthopObjects.length > 0 ? { nhid: NEXTHOP_ID.group } : {};
+  return [{ ...base, type: "unicast", nexthops, ...group }];
 }
 
 function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
@@ -166,6 +170,9 @@ export function computeDesired(
     live: isLive(get(l).state, config.balance.degraded),
   }));
   const actions = ruleActions(config, links);
+  // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
+  const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
+  const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs) : [];
   const nftLinks = links.map((v, i) => ({
     ...v,
     interface: config.links[i]?.interface ?? "",
@@ -176,10 +183,11 @@ export function computeDesired(
     rules: ipRules(config, get, table),
     routes: [
       ...config.links.flatMap((l) => linkRoutes(l, get(l))),
-      ...balanceRoute(table, defaultRoute, config, inputs),
+      ...balanceRoute(table, defaultRoute, config, inputs, nexthops),
     ],
     ownedTables: [...config.links.map((l) => l.table), table],
     balanceTable: table,
+    nexthops,
     nft: renderNft({ links: nftLinks, rules: actions, sticky: config.balance.sticky }),
     defaultRoute,
     links,

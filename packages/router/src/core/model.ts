@@ -1,4 +1,5 @@
 import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
 /**
@@ -66,6 +67,8 @@ export interface RouteSpec {
   nexthops: NexthopSpec[];
   /** Preferred source (connected routes); informational, not compared. */
   src: string | null;
+  /** The route uses a nexthop object (the resilient group); `nexthops` then only describe it. */
+  nhid?: number;
 }
 
 export interface LinkView {
@@ -97,6 +100,8 @@ export interface DesiredState {
   ownedTables: number[];
   balanceTable: number;
   nft: NftDesired;
+  /** Nexthop objects (only with hash: host): link members, then the resilient group. */
+  nexthops: NexthopObject[];
   defaultRoute: DefaultRoute;
   links: LinkView[];
   trafficRules: RuleView[];
@@ -108,6 +113,7 @@ export interface ObservedState {
   routes: RouteSpec[];
   /** Hash carried in the comment of `inet wanpilot`; null when the table is absent; "" when unreadable. */
   nftHash: string | null;
+  nexthops: NexthopObject[];
   /** Via chain name → the tag of its line. */
   nftVias: Record<string, string>;
   sysctls: Record<string, string>;

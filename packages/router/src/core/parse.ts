@@ -56,6 +56,7 @@ export function parseRoutes(json: unknown): RouteSpec[] {
       metric: num(r.metric, 0),
       nexthops: type === "unicast" ? nexthops : [],
       src: str(r.prefsrc),
+      ...(typeof r.nhid === "number" ? { nhid: r.nhid } : {}),
     };
   });
 }

@@ -6,7 +6,7 @@ import { appliedState, linksToFlush, plan, planCleanup } from "./plan.js";
 
 const cfg = config();
 const desired = computeDesired(cfg, inputs({ dsl: "up", cable: "up", lte: "up" }), null);
-const empty: ObservedState = { rules: [], routes: [], nftHash: null, nftVias: {}, sysctls: {} };
+const empty: ObservedState = { rules: [], routes: [], nexthops: [], nftHash: null, nftVias: {}, sysctls: {} };
 const done = appliedState(desired, empty);
 const foreign: RuleSpec = {
   priority: 500,

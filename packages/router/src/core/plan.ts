@@ -9,6 +9,7 @@ import {
   type RouteSpec,
   type RuleSpec,
 } from "./model.js";
+import { deleteLines, ownNexthop, planNexthops } from "./nexthops.js";
 import { renderViaUpdate } from "./nft.js";
 
 /** Kernel tables that are never wanpilot's, whatever a rule in its range points at. */
@@ -34,12 +35,14 @@ function nexthopText(r: RouteSpec): string {
 
 /** Everything compared about a route: its type and next hops (weights only when multipath). */
 export function routeValue(r: RouteSpec): string {
+  if (r.nhid !== undefined) return `${r.type} nhid ${r.nhid}`;
   return `${r.type} ${nexthopText(r)}`;
 }
 
 export function routeLine(r: RouteSpec): string {
   const metric = r.metric === 0 ? "" : ` metric ${r.metric}`;
   if (r.type === "unreachable") return `route replace table ${r.table} unreachable ${r.dst}${metric}`;
+  if (r.nhid !== undefined) return `route replace table ${r.table} ${r.dst}${metric} nhid ${r.nhid}`;
   const single = r.nexthops.length === 1 && r.nexthops[0]?.gateway === null ? " scope link" : "";
   return `route replace table ${r.table} ${r.dst}${metric} ${nexthopText(r)}${single}`;
 }
@@ -102,7 +105,9 @@ export function plan(desired: DesiredState, observed: ObservedState, flush: Link
   const owned = ownedTables(desired, observed);
   const routes = planRoutes(desired, observed, owned);
   const rules = planRules(desired, observed);
-  const lines = [...routes.add, ...rules.add, ...rules.del, ...routes.del];
+  const nexthops = planNexthops(desired.nexthops, observed.nexthops);
+  // Objects before the routes that use them; stale ones after nothing uses them any more.
+  const lines = [...nexthops.add, ...routes.add, ...rules.add, ...rules.del, ...routes.del, ...nexthops.del];
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
   for (const l of flush) cmds.push({ kind: "conntrack-flush", link: l.name, mark: l.mark, mask: MARK_MASK });
   return cmds;
@@ -145,6 +150,7 @@ export function planCleanup(observed: ObservedState, tables: number[]): Command[
   const lines = [
     ...observed.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)}`),
     ...observed.routes.filter((r) => owned.has(r.table)).map(routeDelLine),
+    ...deleteLines(observed.nexthops.filter(ownNexthop)),
   ];
   const cmds: Command[] = [];
   if (observed.nftHash !== null)
@@ -159,6 +165,7 @@ export function appliedState(desired: DesiredState, observed: ObservedState): Ob
   return {
     rules: [...observed.rules.filter((r) => !inRange(r)), ...desired.rules],
     routes: [...observed.routes.filter((r) => !owned.has(r.table)), ...desired.routes],
+    nexthops: [...observed.nexthops.filter((o) => !ownNexthop(o)), ...desired.nexthops],
     nftHash: desired.nft.hash,
     nftVias: Object.fromEntries([...desired.nft.vias].map(([name, v]) => [name, v.tag])),
     sysctls: {
