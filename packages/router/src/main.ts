@@ -82,10 +82,13 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       .then(() => publishState(true))
       .catch((err: unknown) => log.error({ err }, "resync failed"));
   }, opts.resyncMs ?? RESYNC_MS);
+  let stopped = false;
   return {
     controller,
     pendingEvents: () => outbox.size,
     async stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       // Routing stays as it is: the gateway keeps working without the router.
       if (opts.bus === undefined) await bus.close();

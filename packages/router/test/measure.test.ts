@@ -1,6 +1,6 @@
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -46,6 +46,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       });
       if (!parsed.ok) throw new Error(parsed.problems.join());
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+      (client.stream as unknown as Socket).setNoDelay(true);
       let changedAt = 0;
       const monitor = lab.spawn(lab.ns.gw, ["ip", "monitor", "route"]);
       monitor.onLine((line) => {
@@ -75,7 +76,8 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
           samples.push(changedAt - t0);
           await new Promise((r) => setTimeout(r, 60)); // let the flush finish before the next toggle
         }
-        // The same without the broker: the controller called directly, the kernel watched the same way.
+        // The same without the broker: the controller called directly (the bus router stopped first).
+        await router.stop();
         const direct: number[] = [];
         const c = controller(lab, parsed.config);
         await c.reconcile("start", true);
