@@ -45,6 +45,7 @@ export class Controller {
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
   private lastChange: RouterState["lastChange"] = null;
+  private counts: Map<number, number> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
   /** Why the next reconcile runs (link transitions, start, resync). */
@@ -156,14 +157,14 @@ export class Controller {
     return this.desired;
   }
 
-  async state(withConnections: boolean): Promise<RouterState | null> {
+  /** The state to publish; connections are counted again when asked, else the last count is shown. */
+  async state(countConnections: boolean): Promise<RouterState | null> {
     if (this.desired === null) return null;
-    let counts: Map<number, number> | null = null;
-    if (withConnections)
-      counts = await this.deps.kernel.connectionsByMark().catch((err: unknown) => {
+    if (countConnections)
+      this.counts = await this.deps.kernel.connectionsByMark().catch((err: unknown) => {
         this.deps.log.warn({ err }, "counting connections failed");
         return null;
       });
-    return routerState(this.desired, this.deps.now().toISOString(), counts, this.lastChange);
+    return routerState(this.desired, this.deps.now().toISOString(), this.counts, this.lastChange);
   }
 }
