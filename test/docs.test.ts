@@ -16,6 +16,7 @@ const PATTERN: Record<TopicKind, string> = {
   routerEvent: topics.routerEvent("<gateway>"),
   loggerAck: topics.loggerAck("<gateway>"),
   supervisorState: topics.supervisorState("<gateway>"),
+  haDiscovery: "homeassistant/<component>/wanpilot_<gateway>_<link>/<what>/config",
 };
 
 function tableRow(kind: TopicKind): string[] | undefined {
