@@ -20,7 +20,8 @@ const PATTERN: Record<TopicKind, string> = {
 };
 
 function tableRow(kind: TopicKind): string[] | undefined {
-  const line = doc.split("\n").find((l) => l.startsWith(`| \`${kind}\` |`));
+  // biome pads markdown tables: match the first cell, not the exact spacing.
+  const line = doc.split("\n").find((l) => new RegExp(`^\\| \`${kind}\`\\s*\\|`).test(l));
   return line
     ?.split("|")
     .slice(1, -1)
