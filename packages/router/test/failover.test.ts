@@ -48,6 +48,22 @@ describe("failover and recovery (real kernel)", () => {
     }
   });
 
+  it("a WAN losing carrier leaves the multipath route at once, before any link state arrives", async () => {
+    const c = controller(lab, labConfig(lab, [{}, {}, {}]));
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up", "up"]);
+    expect((await lab.openFlows({ count: 150 })).byIsp.isp1 ?? 0).toBeGreaterThan(0);
+    await lab.carrierDown(0);
+    try {
+      // No onLinkState("down") here: only the kernel's ignore_routes_with_linkdown keeps flows off isp1.
+      const during = await lab.openFlows({ count: 150, timeoutMs: 1500 });
+      expect(during.failed).toBe(0);
+      expect(during.byIsp.isp1 ?? 0).toBe(0);
+    } finally {
+      await lab.carrierUp(0);
+    }
+  });
+
   it("tiers: the higher tier carries traffic only while the lower one is down", async () => {
     const c = controller(lab, labConfig(lab, [{}, { tier: 2 }, { tier: 2 }]));
     await c.reconcile("start", true);

@@ -112,7 +112,12 @@ describe("desiredSysctls", () => {
     },
   ])("hash $hash", ({ hash, expected }) => {
     const s = desiredSysctls(config({ balance: { hash } }, [{ name: "a", interface: "eth0.100" }]));
-    expect(s).toEqual({ "net.ipv4.ip_forward": "1", "net.ipv4.conf.eth0/100.rp_filter": "2", ...expected });
+    expect(s).toEqual({
+      "net.ipv4.ip_forward": "1",
+      "net.ipv4.conf.eth0/100.rp_filter": "2",
+      "net.ipv4.conf.eth0/100.ignore_routes_with_linkdown": "1",
+      ...expected,
+    });
   });
 });
 

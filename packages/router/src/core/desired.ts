@@ -41,6 +41,9 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   if (config.balance.hash === "host") out["net.ipv4.fib_multipath_hash_fields"] = "0x0001";
   // Loose: replies may arrive on another WAN than the main table's route for their source.
   for (const l of config.links) out[ifSysctl(l.interface, "rp_filter")] = "2";
+  // A WAN without carrier must drop out of the multipath route at once, before the prober says so;
+  // the kernel only honours this when it is set before the carrier goes (found in the lab).
+  for (const l of config.links) out[ifSysctl(l.interface, "ignore_routes_with_linkdown")] = "1";
   return out;
 }
 
