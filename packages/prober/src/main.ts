@@ -5,7 +5,7 @@ import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
 import { ipKernelWatcher, type KernelWatcher } from "./adapters/kernel-watcher.js";
 import { createTargetProber, type TargetProber } from "./adapters/target-prober.js";
-import type { KernelFacts } from "./core/kernel.js";
+import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
 import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
 import { acknowledge, emptyOutbox, enqueue, type Outbox } from "./core/outbox.js";
 import { type DecisionParams, decisionParams } from "./core/params.js";
@@ -74,6 +74,7 @@ export class LinkProber {
       prefix: o.commandPrefix ?? [],
       interface: link.interface,
       configured,
+      ownTables: wanpilotTables(o.config.links.map((l) => l.table)),
       log: this.#log,
     });
   }

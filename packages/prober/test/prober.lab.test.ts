@@ -9,22 +9,16 @@ import { MemoryBus, until } from "./memory-bus.js";
 const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
 let lab: Lab;
 
-/** Plays the router's part (policy routing for a link) and the DHCP client's part (its default route). */
+/**
+ * Plays the DHCP client's part (a default route in main with a high metric, so it is not the gateway's
+ * default) and the router's part (the link's own table and `ip rule from <address>`).
+ */
 async function routeLink(l: Lab, isp: number, table: number): Promise<void> {
   const i = l.isps[isp];
   if (i === undefined) throw new Error("no such isp");
-  await l.exec("gw", [
-    "ip",
-    "route",
-    "replace",
-    "default",
-    "via",
-    i.modemAddress,
-    "dev",
-    i.wanInterface,
-    "table",
-    String(table),
-  ]);
+  const via = ["via", i.modemAddress, "dev", i.wanInterface];
+  await l.exec("gw", ["ip", "route", "replace", "default", ...via, "metric", String(1000 + table)]);
+  await l.exec("gw", ["ip", "route", "replace", "default", ...via, "table", String(table)]);
   await l.exec("gw", [
     "ip",
     "rule",
@@ -153,7 +147,14 @@ describe("prober on the real kernel", () => {
     try {
       await until(() => stateOf(p.bus)?.state === "up", 5000, "up");
       const info = await lab.setWanAddress(0, { address: "198.18.21.2", gateway: "198.18.21.1" });
-      await routeLink(lab, 0, 101);
+      const gw = (argv: string[]) => lab.exec("gw", ["ip", ...argv]);
+      // The DHCP client installs its new default route in main. The router's table 101 still holds the old
+      // gateway (written back here: the kernel flushed it with the old prefix): the prober must not learn
+      // from wanpilot's own table, or the router would never follow.
+      const changeAt = performance.now();
+      await gw(["route", "replace", "default", "via", "198.18.1.1", "dev", "wan1", "table", "101", "onlink"]);
+      await new Promise((r) => setTimeout(r, 300)); // let the prober see the stale route alone first
+      await gw(["route", "replace", "default", "via", "198.18.21.1", "dev", "wan1", "metric", "1101"]);
       const s = await until(
         () => {
           const st = stateOf(p.bus);
@@ -163,6 +164,14 @@ describe("prober on the real kernel", () => {
         "the new source and gateway published",
       );
       expect(s.link).toBe(info.name);
+      const learned = p.bus
+        .of("linkState")
+        .filter((x) => x.atMs > changeAt)
+        .map((x) => x.payload.gateway);
+      expect(learned).not.toContain("198.18.1.1");
+      // The router follows what was published.
+      await gw(["rule", "add", "from", "198.18.21.2", "lookup", "101", "pref", "1102"]);
+      await gw(["route", "replace", "default", "via", "198.18.21.1", "dev", "wan1", "table", "101"]);
       // The old address is gone, so every answer in a window that starts after the change came from probes
       // sent from the new one (the ping processes were restarted bound to it).
       const changedAt = performance.now();
@@ -176,7 +185,7 @@ describe("prober on the real kernel", () => {
         [0, true],
         [0, true],
       ]);
-      expect(stateOf(p.bus)?.state).toBe("up");
+      expect(stateOf(p.bus)).toMatchObject({ state: "up", source: "198.18.21.2", gateway: "198.18.21.1" });
     } finally {
       await stop();
     }

@@ -18,6 +18,8 @@ export function ipKernelWatcher(opts: {
   prefix: CommandPrefix;
   interface: string;
   configured: { source?: string; gateway?: string };
+  /** Tables whose routes were written by wanpilot itself, never learned from. */
+  ownTables: readonly number[];
   log: Logger;
   pollMs?: number;
 }): KernelWatcher {
@@ -35,7 +37,11 @@ export function ipKernelWatcher(opts: {
         ipJson(opts.prefix, ["-4", "addr", "show", "dev", dev]),
         ipJson(opts.prefix, ["-4", "route", "show", "table", "all", "dev", dev]),
       ]);
-      last = kernelFacts(link === undefined ? undefined : { link, addr, routes }, opts.configured);
+      last = kernelFacts(
+        link === undefined ? undefined : { link, addr, routes },
+        opts.configured,
+        opts.ownTables,
+      );
       onFacts(last);
     } catch (err: unknown) {
       // The device can vanish between two reads; the next event or poll reads it again.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { carrierLossFromMonitorLine, kernelFacts } from "./kernel.js";
+import { carrierLossFromMonitorLine, kernelFacts, wanpilotTables } from "./kernel.js";
 
 const link = (flags: string[]) => [{ ifname: "wan1", flags }];
 const addr = (...a: object[]) => [{ ifname: "wan1", addr_info: a }];
@@ -89,5 +89,42 @@ describe("ip monitor fast path", () => {
     { line: "default via 198.18.1.1 dev wan1 table 101", expected: undefined },
   ])("$line", ({ line, expected }) => {
     expect(carrierLossFromMonitorLine(line, "wan1")).toBe(expected);
+  });
+});
+
+describe("learning the gateway ignores wanpilot's own tables", () => {
+  const raw = (routes: object[]) => ({
+    link: up,
+    addr: addr({ family: "inet", local: "198.18.1.2" }),
+    routes,
+  });
+  it.each([
+    {
+      name: "the router's stale route in table 101 loses to the DHCP client's in main",
+      routes: [
+        { dst: "default", gateway: "198.18.1.1", table: "101" },
+        { dst: "default", gateway: "198.18.7.1", metric: 1001 },
+      ],
+      expected: "198.18.7.1",
+    },
+    {
+      name: "only wanpilot's route: nothing learned",
+      routes: [{ dst: "default", gateway: "198.18.1.1", table: "100" }],
+      expected: null,
+    },
+    {
+      name: "another table of the DHCP client's counts",
+      routes: [{ dst: "default", gateway: "198.18.1.9", table: "300" }],
+      expected: "198.18.1.9",
+    },
+  ])("$name", ({ routes, expected }) => {
+    expect(kernelFacts(raw(routes), {}, wanpilotTables([101, 102])).gateway).toBe(expected);
+  });
+
+  it.each([
+    { links: [101, 102], expected: [101, 102, 100] },
+    { links: [100, 101], expected: [100, 101, 99] },
+  ])("tables of links $links", ({ links, expected }) => {
+    expect(wanpilotTables(links)).toEqual(expected);
   });
 });

@@ -31,6 +31,7 @@ function asArray<T>(json: unknown): T[] {
 export function kernelFacts(
   raw: { link: unknown; addr: unknown; routes: unknown } | undefined,
   configured: { source?: string; gateway?: string },
+  ownTables: readonly number[] = [],
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
   if (raw === undefined) return { view: none, gateway: configured.gateway ?? null };
@@ -51,13 +52,20 @@ export function kernelFacts(
       : (primary[0]?.local ?? addrs[0]?.local ?? null);
   return {
     view: { present: true, carrier, source },
-    gateway: configured.gateway ?? learnedGateway(raw.routes, addrs),
+    gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
   };
 }
 
-function learnedGateway(routes: unknown, addrs: { local?: string; address?: string }[]): string | null {
+function learnedGateway(
+  routes: unknown,
+  addrs: { local?: string; address?: string }[],
+  ownTables: readonly number[],
+): string | null {
+  // Routes in wanpilot's own tables were written by the router from what this prober published:
+  // learning from them would never see the DHCP client's change. `ip -json` omits `table` for main.
+  const own = new Set(ownTables.map(String));
   const defaults = asArray<IpRoute>(routes)
-    .filter((r) => r.dst === "default" && r.gateway !== undefined)
+    .filter((r) => r.dst === "default" && r.gateway !== undefined && !own.has(r.table ?? "main"))
     .sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
   if (defaults[0]?.gateway !== undefined) return defaults[0].gateway;
   // A point-to-point link (PPP) has a peer address instead of a gateway.
@@ -76,4 +84,19 @@ export function carrierLossFromMonitorLine(line: string, dev: string): "carrier"
   if (m[1] !== undefined) return "gone";
   const flags = (m[3] ?? "").split(",");
   return flags.includes("NO-CARRIER") || !flags.includes("UP") ? "carrier" : undefined;
+}
+
+/**
+ * The routing tables wanpilot's router owns: every link's table and the balance table (100, or the first
+ * id below 101, then above, that no link uses: the router's `balanceTableId`).
+ */
+export function wanpilotTables(linkTables: readonly number[]): number[] {
+  const used = new Set(linkTables);
+  let balance = 100;
+  while (balance >= 1 && used.has(balance)) balance--;
+  if (balance < 1) {
+    balance = 100;
+    while (used.has(balance) || balance === 253 || balance === 254 || balance === 255) balance++;
+  }
+  return [...linkTables, balance];
 }
