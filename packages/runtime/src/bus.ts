@@ -113,6 +113,13 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         log.warn({ topic, reason: decoded.reason }, "invalid payload dropped");
         continue;
       }
+      // The broker lets a prober publish only on its own link's topics; the payload must agree with the topic.
+      const named = (decoded.value as { link?: unknown }).link;
+      if (parsed.link !== undefined && named !== undefined && named !== parsed.link) {
+        rejected++;
+        log.warn({ topic, link: named }, "payload names another link than its topic, dropped");
+        continue;
+      }
       try {
         sub.handler(decoded.value as never, topic);
       } catch (err: unknown) {
@@ -129,6 +136,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     }
   });
   client.on("connect", () => {
+    // Latency matters more than packet count here (a link-state message should reach the router at once).
+    const stream = client.stream as { setNoDelay?: (on: boolean) => void };
+    stream.setNoDelay?.(true);
     log.info({ url: opts.url ?? busUrl(config) }, "bus connected");
     void (async () => {
       try {

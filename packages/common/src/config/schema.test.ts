@@ -33,7 +33,8 @@ describe("the config file", () => {
     expect(config.links.map((l) => l.table)).toEqual([101, 102]);
     expect(config.links[0]).toMatchObject({ weight: 1, tier: 1, masquerade: true });
     expect(config.links[0]?.probe).toMatchObject({
-      interval: 500,
+      interval: 300,
+      timeout: 700,
       down: 3,
       up: 10,
       reliability: 1,
@@ -149,6 +150,11 @@ links:
       "reliability over targets",
       `${LINKS}    probe: { targets: [203.0.113.1], reliability: 2 }`,
       "links[1].probe.reliability: 2 targets must answer but only 1 are configured",
+    ],
+    [
+      "name starting with a dash",
+      LINKS.replace("name: cable", 'name: "-all"'),
+      'links[1].name: "-all" is not a link name (a-z, 0-9, _ and -, starting with a letter or digit, up to 32 characters)',
     ],
     ["no links", "gateway: gw\n", "links: is required (a list)"],
     [
