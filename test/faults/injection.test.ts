@@ -121,11 +121,10 @@ describe("hostile strings in the config", () => {
     },
   );
 
-  // FINDING (common): gateway ids, link names, rule names and target names may start with "-"
-  // ("-all", "--help", "-batch" pass), and target names may be "..". The issue asks for "-all" to be
-  // refused; a name that reads as an option is one careless argv away from being one.
-  it.fails("names refuse a leading '-' (gateway, link, rule and target names accept \"-all\")", () => {
-    const accepted = rows(NAME_FIELDS)
+  // Found by this suite: names accepted a leading "-" ("-all", "--help"); fixed in common (30f3999)
+  // for gateway ids, link names and rule names.
+  const acceptedNames = (fields: typeof NAME_FIELDS) =>
+    rows(fields)
       .filter(({ value }) => value.startsWith("-") || value === "..")
       .filter(({ setter, value }) => {
         const cfg = base();
@@ -133,8 +132,15 @@ describe("hostile strings in the config", () => {
         return validateConfig(cfg).ok;
       })
       .map(({ path, value }) => `${path}=${value}`);
-    note("injection", `names accepted with a leading '-': ${accepted.join(", ")}`);
-    expect(accepted).toEqual([]);
+
+  it("gateway ids, link names and rule names refuse a leading '-'", () => {
+    expect(acceptedNames(NAME_FIELDS.slice(0, 3))).toEqual([]);
+  });
+
+  // FINDING (common, low): a probe target's `name` (a label for reports) still accepts "-all",
+  // "--help", ".." and "-198.18.1.1". Not seen on any command line; refused elsewhere for the same reason.
+  it.fails("probe target names refuse a leading '-' and '..'", () => {
+    expect(acceptedNames(NAME_FIELDS.slice(3))).toEqual([]);
   });
 });
 

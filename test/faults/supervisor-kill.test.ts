@@ -20,11 +20,12 @@ afterAll(async () => {
 
 describe.skipIf(!ready)("kill -9 of wanpilot start", () => {
   // BUG (cli/runtime): after `wanpilot start` is killed with SIGKILL, the probers exit but the router
-  // and the logger keep running, orphaned (parent pid 1), for good: they log "stopping" (reason
+  // and/or the logger keep running, orphaned (parent pid 1), for seconds to minutes (once > 4 min,
+  // sometimes under 10 s; always past 3 s in 6 of 6 supervisor kills seen): they log "stopping" (reason
   // "parent gone") and then hang in the bus client's close, whose end() waits for QoS 1 publishes
   // (route changes, acks) that the dead broker will never acknowledge. They also hold the dead
   // supervisor's stdout open.
-  it.fails("every part it started exits within 10 s", async () => {
+  it.fails("every part it started exits within 3 s (the supervisor's own stop grace)", async () => {
     const children = await d.allBack(0);
     const pid = d.supervisor.pid ?? -1;
     const killedAt = Date.now();
@@ -32,7 +33,7 @@ describe.skipIf(!ready)("kill -9 of wanpilot start", () => {
     const left = await until(
       () => {
         const alive = [...children].filter(([, p]) => isAlive(p));
-        return alive.length === 0 ? [] : Date.now() - killedAt > 10_000 ? alive : undefined;
+        return alive.length === 0 ? [] : Date.now() - killedAt > 3000 ? alive : undefined;
       },
       "the parts to exit",
       15_000,
@@ -42,7 +43,7 @@ describe.skipIf(!ready)("kill -9 of wanpilot start", () => {
       const lines = d.logs.filter((l) => l.atMs >= killedAt && l.component === name).map((l) => l.msg);
       note(
         "supervisor-kill",
-        `${name} still running 10 s after the supervisor died; its log since: ${lines.join(" | ")}`,
+        `${name} still running 3 s after the supervisor died; its log since: ${lines.join(" | ")}`,
       );
     }
     for (const [, p] of left) process.kill(p, "SIGKILL");

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import {
   type Component,
   componentId,
+  RouterState,
   SupervisorState,
   topics,
   validateConfig,
@@ -200,6 +201,25 @@ export class Deployed {
     const p = this.procs.get(this.mode === "start" ? "supervisor" : "broker");
     if (p === undefined) throw new Error("not started");
     return p;
+  }
+
+  /** Waits until the router's published state has every link of `live` up and active, the rest not. */
+  routerSettled(live: Set<string>, timeoutMs = 30_000): Promise<true> {
+    const topic = topics.routerState(this.gateway);
+    return until(
+      () => {
+        const raw = this.watch.last(topic);
+        if (raw === undefined) return false;
+        const s = RouterState.safeParse(JSON.parse(raw));
+        return (
+          s.success &&
+          s.data.links.every((l) => (l.state === "up" && l.active) === live.has(l.link)) &&
+          s.data.links.length === this.config.links.length
+        );
+      },
+      "the router's state to show the live links",
+      timeoutMs,
+    );
   }
 
   /** The last valid SupervisorState on the bus (fault tests publish invalid ones too). */
