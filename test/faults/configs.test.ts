@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfigText } from "@wanpilot/common";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { looksLikeCrash, pool, runCli } from "./lib/cli.js";
 import { type BrokenConfig, baseConfig, brokenConfig } from "./lib/config-gen.js";
@@ -14,8 +14,13 @@ import { Rng } from "./lib/rng.js";
 // nothing crashes.
 const COUNT = 500;
 const CLI_COUNT = pick(25, 150);
-const dir = mkdtempSync(join(tmpdir(), "wanpilot-faults-configs-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "wanpilot-faults-configs-"));
+});
+afterAll(() => {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+});
 
 const rng = new Rng(SEED);
 const cases: BrokenConfig[] = Array.from({ length: COUNT }, (_, i) => brokenConfig(rng, `case${i}.yaml`));
