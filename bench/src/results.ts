@@ -12,6 +12,8 @@ export interface Measurement {
   unit: Unit;
   /** Repeated trials (unit ms). */
   summary?: Summary;
+  /** Which tail the table shows next to the median (default p95). */
+  tail?: "p95" | "p99";
   /** A single value (a count, a share deviation, a ratio); null when it could not be measured. */
   value?: number | null;
   note?: string;

@@ -11,7 +11,8 @@ export function formatValue(m: Measurement): string {
   if (m.summary !== undefined) {
     const s = m.summary;
     if (s.n === 0) return "—";
-    return `${formatMs(s.medianMs)} / ${formatMs(s.p95Ms)}`;
+    const tail = m.tail === "p99" ? s.p99Ms : s.p95Ms;
+    return `${formatMs(s.medianMs)} / ${formatMs(tail)}${m.tail === "p99" ? " (p99)" : ""}`;
   }
   const v = m.value;
   if (v === undefined || v === null) return "—";

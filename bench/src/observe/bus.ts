@@ -101,6 +101,15 @@ export class BusTap {
     return undefined;
   }
 
+  /** When the tap received that transition's message (epoch ms): what the router reacts to. */
+  transitionMessage(link: string, state: LinkState["state"], after: number): number | undefined {
+    for (const e of this.events) {
+      if (e.kind !== "linkState" || e.link !== link || e.state.state !== state) continue;
+      if (Date.parse(e.state.since) >= after) return e.t;
+    }
+    return undefined;
+  }
+
   /** The router's first kernel change at or after `after`: RouteChange.at, else RouterState.lastChange.at. */
   routeChange(after: number): number | undefined {
     for (const e of this.events) {

@@ -9,6 +9,8 @@ export interface TrialObservation {
   kernelAt: number | null;
   /** `ip monitor` saw the first routing change after the down. */
   kernelSeenAt: number | null;
+  /** A subscriber received the down message (wanpilot only). */
+  downMessageAt?: number;
   restoreAt: number | null;
   upAt: number | null;
   /** The LAN client's attempts during the trial. */
@@ -19,6 +21,8 @@ export interface TrialTimes {
   cutToDownMs: number | null;
   downToKernelMs: number | null;
   downToKernelSeenMs: number | null;
+  /** The down message on the bus → `ip monitor` saw the change. */
+  messageToKernelMs: number | null;
   cutToLastFailureMs: number | null;
   restoreToUpMs: number | null;
   attempts: number;
@@ -43,6 +47,7 @@ export function trialTimes(o: TrialObservation): TrialTimes {
     cutToDownMs: diff(o.downAt, o.cutAt),
     downToKernelMs: diff(o.kernelAt, o.downAt),
     downToKernelSeenMs: diff(o.kernelSeenAt, o.downAt),
+    messageToKernelMs: diff(o.kernelSeenAt, o.downMessageAt ?? null),
     cutToLastFailureMs: o.attempts.length === 0 ? null : lastFailureMs(o.attempts, o.cutAt),
     restoreToUpMs: diff(o.upAt, o.restoreAt),
     attempts: o.attempts.length,

@@ -21,13 +21,25 @@ const METRICS: Array<[keyof TrialTimes, string]> = [
 ];
 
 function rows(system: string, times: readonly TrialTimes[]): Measurement[] {
-  return METRICS.map(([key, metric]) => ({
+  const out: Measurement[] = METRICS.map(([key, metric]) => ({
     scenario: SCENARIO,
     metric,
     system,
     unit: "ms" as const,
     summary: summarize(column(times, key)),
   }));
+  const bus = column(times, "messageToKernelMs");
+  if (bus.length > 0)
+    out.push({
+      scenario: SCENARIO,
+      metric: "link-state message → kernel changed",
+      system,
+      unit: "ms",
+      tail: "p99",
+      summary: summarize(bus),
+      note: "message: received by a bus subscriber; kernel: ip monitor",
+    });
+  return out;
 }
 
 /** L4 hashing in the lab's gateway, as wanpilot's default sets it: the same spread for every contender. */
@@ -59,6 +71,7 @@ async function wanpilotSeries(ctx: ScenarioContext, profile: keyof typeof PROFIL
       healthy: () => tap.healthy(links),
       transition: (l: string, s: "up" | "down", after: number) => tap.transition(l, s, after),
       routeChange: (after: number) => tap.routeChange(after),
+      transitionMessage: (l: string, s: "up" | "down", after: number) => tap.transitionMessage(l, s, after),
     };
     const r = await runTrials(lab, observed, kernel, plan, trials, ctx.progress);
     return { ...r, probe };

@@ -11,6 +11,8 @@ export interface Observed {
   transition(link: string, state: "up" | "down", after: number): number | undefined;
   /** When the system changed the kernel, first time at or after `after`. */
   routeChange(after: number): number | undefined;
+  /** When the down/up message reached a subscriber (wanpilot only). */
+  transitionMessage?(link: string, state: "up" | "down", after: number): number | undefined;
 }
 
 export interface TrialPlan {
@@ -67,6 +69,8 @@ export async function runTrial(
     );
     await sleep(plan.settleMs + plan.connectTimeoutMs);
     obs.kernelSeenAt = kernel.firstAfter(downAt - 1) ?? null;
+    const messageAt = sys.transitionMessage?.(link, "down", before);
+    if (messageAt !== undefined) obs.downMessageAt = messageAt;
   } finally {
     await loop.stop();
     obs.attempts = loop.attempts.filter((a) => a.t <= Date.now() - plan.connectTimeoutMs);
