@@ -85,6 +85,9 @@ async function main(): Promise<number> {
   return results.scenarios.some((s) => s.error !== undefined) ? 1 : 0;
 }
 
+// exit (not die) on a signal: the labs' exit handlers then remove their namespaces
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(130));
+
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {

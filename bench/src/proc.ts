@@ -13,7 +13,10 @@ export function parseStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(")");
   const pid = Number.parseInt(text, 10);
   if (close < 0 || Number.isNaN(pid)) return undefined;
-  const f = text.slice(close + 2).trim().split(/\s+/);
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // after the name: state(0) ppid(1) … utime(11) stime(12) cutime(13) cstime(14)
   const n = (i: number) => Number(f[i]);
   const ticks = n(11) + n(12) + n(13) + n(14);

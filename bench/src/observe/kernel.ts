@@ -10,6 +10,25 @@ export function parseIpTimestamp(line: string): number | undefined {
   return Number.isNaN(base) ? undefined : base + frac;
 }
 
+/** The burst of changes starting at the first one at or after `from`: it ends at the first gap longer than gapMs. */
+export function burst(
+  times: readonly number[],
+  from: number,
+  gapMs: number,
+): { first: number; last: number; count: number } | undefined {
+  const sorted = times.filter((t) => t >= from).sort((a, b) => a - b);
+  const first = sorted[0];
+  if (first === undefined) return undefined;
+  let last = first;
+  let count = 1;
+  for (const t of sorted.slice(1)) {
+    if (t - last > gapMs) break;
+    last = t;
+    count++;
+  }
+  return { first, last, count };
+}
+
 /** Watches the gateway namespace's routes, rules and nexthops (`ip -ts monitor`): when did the kernel change. */
 export class KernelWatch {
   private readonly changes: Array<{ at: number; line: string }> = [];
@@ -29,6 +48,10 @@ export class KernelWatch {
   /** The first kernel routing change at or after `t` (epoch ms). */
   firstAfter(t: number): number | undefined {
     return this.changes.find((c) => c.at >= t)?.at;
+  }
+
+  times(): number[] {
+    return this.changes.map((c) => c.at);
   }
 
   linesAfter(t: number): string[] {

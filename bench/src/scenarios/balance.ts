@@ -10,7 +10,12 @@ function weightsByName(lab: Lab, weights: readonly number[]): Record<string, num
 }
 
 /** `count` L4 flows over links weighted `weights`: the largest deviation from each link's ideal share. */
-async function byWeight(ctx: ScenarioContext, out: ScenarioOutput, weights: number[], count: number): Promise<void> {
+async function byWeight(
+  ctx: ScenarioContext,
+  out: ScenarioOutput,
+  weights: number[],
+  count: number,
+): Promise<void> {
   const label = weights.join(":");
   ctx.progress(`balance ${label}: ${count} flows`);
   const lab = await createLab({ isps: weights.length, gwMasquerade: false, name: `bal${weights.length}` });
@@ -50,7 +55,12 @@ async function byHost(ctx: ScenarioContext, out: ScenarioOutput, flowsPerHost: n
     let mixed = 0;
     let failed = 0;
     for (const from of lab.lan.hostAddresses) {
-      const r = await lab.openFlows({ count: flowsPerHost, from, concurrency: flowsPerHost, timeoutMs: 3000 });
+      const r = await lab.openFlows({
+        count: flowsPerHost,
+        from,
+        concurrency: flowsPerHost,
+        timeoutMs: 3000,
+      });
       failed += r.failed;
       const used = Object.keys(r.byIsp);
       if (used.length > 1) mixed++;
@@ -98,4 +108,3 @@ export const balance: Scenario = {
   title: "Balance accuracy: weights 1:4 and 1:2:3 over 5000 flows; hash: host over LAN hosts",
   run,
 };
-

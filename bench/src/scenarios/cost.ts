@@ -8,7 +8,11 @@ import { Running } from "../wanpilot.js";
 const SCENARIO = "cost";
 
 /** CPU ticks a group of processes used between two snapshots (new processes count whole). */
-export function groupTicks(pids: readonly number[], before: readonly ProcStat[], after: readonly ProcStat[]): number {
+export function groupTicks(
+  pids: readonly number[],
+  before: readonly ProcStat[],
+  after: readonly ProcStat[],
+): number {
   const b = new Map(before.map((s) => [s.pid, s.ticks]));
   const a = new Map(after.map((s) => [s.pid, s.ticks]));
   let sum = 0;
@@ -30,7 +34,8 @@ function processPids(running: Running): Map<string, number> {
   const m = new Map<string, number>();
   const sup = running.dep.supervisor.pid;
   if (sup !== undefined) m.set("supervisor (+ broker)", sup);
-  for (const p of running.tap.supervisor()?.processes ?? []) if (p.pid !== null && p.running) m.set(p.name, p.pid);
+  for (const p of running.tap.supervisor()?.processes ?? [])
+    if (p.pid !== null && p.running) m.set(p.name, p.pid);
   return m;
 }
 
@@ -51,7 +56,8 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     const rssMaxKiB = new Map<string, number>();
     const started = Date.now();
     while (Date.now() - started < seconds * 1000) {
-      for (const [name, pid] of pids) rssMaxKiB.set(name, Math.max(rssMaxKiB.get(name) ?? 0, readRssKiB(pid) ?? 0));
+      for (const [name, pid] of pids)
+        rssMaxKiB.set(name, Math.max(rssMaxKiB.get(name) ?? 0, readRssKiB(pid) ?? 0));
       await sleep(1000);
     }
     const after = allStats();
@@ -64,7 +70,13 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
       total += cpuPct;
       out.measurements.push(
         { scenario: SCENARIO, metric: "CPU, % of one core", system: name, unit: "percent", value: cpuPct },
-        { scenario: SCENARIO, metric: "memory (max VmRSS)", system: name, unit: "MiB", value: (rssMaxKiB.get(name) ?? 0) / 1024 },
+        {
+          scenario: SCENARIO,
+          metric: "memory (max VmRSS)",
+          system: name,
+          unit: "MiB",
+          value: (rssMaxKiB.get(name) ?? 0) / 1024,
+        },
       );
     }
     out.measurements.push({

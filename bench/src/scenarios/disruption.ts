@@ -18,7 +18,8 @@ function watchClosures(group: StreamGroup, from: number, boundMs: number): Promi
   const closedAt = new Map<number, number>();
   return (async () => {
     while (Date.now() - from < boundMs && closedAt.size < dead.length) {
-      for (const s of dead) if (!closedAt.has(s.index) && s.closed()) closedAt.set(s.index, Date.now() - from);
+      for (const s of dead)
+        if (!closedAt.has(s.index) && s.closed()) closedAt.set(s.index, Date.now() - from);
       await sleep(20);
     }
     return [...closedAt.values()];
@@ -40,7 +41,12 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
       ctx.progress(`disruption round ${round}/${rounds}: 30 streams over 3 links, isp1 cut and restored`);
       const group = await lab.startStreams({ count: 30, durationMs: 120_000, stallMs: 1500 });
       try {
-        await waitFor("every stream flowing", () => (group.streams.every((s) => s.alive()) ? true : undefined), 10_000, 50);
+        await waitFor(
+          "every stream flowing",
+          () => (group.streams.every((s) => s.alive()) ? true : undefined),
+          10_000,
+          50,
+        );
         broken.healthy += group.streams.filter((s) => s.isp !== DEAD).length;
         deadStreams += group.streams.filter((s) => s.isp === DEAD).length;
         const cutAt = Date.now();
@@ -99,6 +105,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
 
 export const disruption: Scenario = {
   name: SCENARIO,
-  title: "Disruption: healthy links' streams broken by a failover and a recovery; the dead link's clients told",
+  title:
+    "Disruption: healthy links' streams broken by a failover and a recovery; the dead link's clients told",
   run,
 };

@@ -210,7 +210,15 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     "classic recipe": recipe,
   }))
     for (const e of r.errors) out.notes.push(`${name}: a trial failed: ${e.split("\n")[0]}`);
+  const empty = Object.entries({
+    "wanpilot (default)": def,
+    "wanpilot (fast)": fast,
+    "classic recipe": recipe,
+  })
+    .filter(([, r]) => r.observations.length === 0)
+    .map(([name]) => name);
   out.raw = { profiles: { default: def.probe, fast: fast.probe }, observations: t, kernelAlone: kernel };
+  if (empty.length > 0) throw new Error(`no trial completed for ${empty.join(", ")} (see the notes)`);
 }
 
 export const failover: Scenario = {

@@ -74,6 +74,8 @@ export async function runTrial(
   } finally {
     await loop.stop();
     obs.attempts = loop.attempts.filter((a) => a.t <= Date.now() - plan.connectTimeoutMs);
+    // a random phase here too: the recipe's recovery depends on where the restore falls in its 10 s cycle
+    await sleep(Math.random() * plan.phaseMs);
     const restoreBefore = Date.now();
     await lab.restoreUpstream(0);
     obs.restoreAt = (restoreBefore + Date.now()) / 2;
