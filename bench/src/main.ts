@@ -4,39 +4,14 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "./args.js";
 import type { BenchResults } from "./results.js";
 import { machineInfo } from "./results.js";
 import { runScenario, type Scenario } from "./scenario.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { formatReport } from "./table.js";
 
-interface Args {
-  quick: boolean;
-  only: string[] | undefined;
-  out: string;
-  list: boolean;
-}
-
 const DEFAULT_OUT = fileURLToPath(new URL("../results.json", import.meta.url));
-
-export function parseArgs(argv: readonly string[]): Args | string {
-  const args: Args = { quick: false, only: undefined, out: DEFAULT_OUT, list: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--quick") args.quick = true;
-    else if (a === "--list") args.list = true;
-    else if (a === "--only" || a === "--out") {
-      const v = argv[++i];
-      if (v === undefined) return `${a} needs a value`;
-      if (a === "--only") args.only = v.split(",");
-      else args.out = v;
-    } else return `unknown argument ${a} (try --quick, --only <scenario>, --out <file>, --list)`;
-  }
-  const unknown = (args.only ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
-  if (unknown.length > 0)
-    return `unknown scenario ${unknown.join(", ")} (known: ${SCENARIOS.map((s) => s.name).join(", ")})`;
-  return args;
-}
 
 function refusal(): string | undefined {
   if (process.platform !== "linux")
@@ -47,7 +22,11 @@ function refusal(): string | undefined {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs(
+    process.argv.slice(2),
+    SCENARIOS.map((s) => s.name),
+    DEFAULT_OUT,
+  );
   if (typeof args === "string") {
     process.stderr.write(`${args}\n`);
     return 2;

@@ -148,9 +148,9 @@ function ratioRows(
   theirs: readonly TrialTimes[],
 ): Measurement[] {
   const keys: Array<[keyof TrialTimes, string]> = [
-    ["cutToDownMs", "down published, vs classic recipe (median ratio)"],
-    ["cutToLastFailureMs", "new connections work again, vs classic recipe (median ratio)"],
-    ["restoreToUpMs", "up published, vs classic recipe (median ratio)"],
+    ["cutToDownMs", "outage → down: wanpilot ÷ classic recipe (medians)"],
+    ["cutToLastFailureMs", "outage → last failed connection: wanpilot ÷ classic recipe"],
+    ["restoreToUpMs", "restore → up: wanpilot ÷ classic recipe (medians)"],
   ];
   return keys.map(([key, metric]) => ({
     scenario: SCENARIO,
