@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Measurement } from "./results.js";
-import { formatMs, formatTable, formatValue } from "./table.js";
+import { formatMs, formatPivot, formatTable, formatValue } from "./table.js";
 
 const base = { scenario: "failover", metric: "cut → down", system: "wanpilot" } as const;
 
@@ -50,5 +50,35 @@ describe("formatTable", () => {
     expect(new Set(lines.map((l) => l.length)).size).toBe(1);
     expect(lines[1]).toMatch(/^\| -+ \| -+ \|/);
     expect(lines[2]).toContain("bounded at 30 s");
+  });
+});
+
+describe("formatPivot", () => {
+  it("puts systems side by side and leaves ratios out", () => {
+    const sum = (medianMs: number) => ({
+      n: 1,
+      medianMs,
+      p95Ms: medianMs,
+      p99Ms: medianMs,
+      minMs: 0,
+      maxMs: 0,
+    });
+    const text = formatPivot(
+      [
+        { scenario: "failover", metric: "cut → down", system: "wanpilot", unit: "ms", summary: sum(500) },
+        { scenario: "failover", metric: "cut → down", system: "recipe", unit: "ms", summary: sum(5000) },
+        { scenario: "failover", metric: "ratio", system: "wanpilot", unit: "ratio", value: 0.1 },
+        { scenario: "failover", metric: "failing", system: "kernel", unit: "percent", value: 50 },
+        { scenario: "balance", metric: "1:4", system: "wanpilot", unit: "points", value: 1 },
+      ],
+      "failover",
+    );
+    const lines = text.split("\n");
+    expect(lines[0]).toMatch(/^\| failover \(median \/ p95\) \| wanpilot +\| recipe +\| kernel +\|$/);
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toContain("500 ms / 500 ms");
+    expect(lines[2]).toContain("5000 ms / 5000 ms");
+    expect(lines[3]).toContain("50.0 %");
+    expect(text).not.toContain("ratio");
   });
 });

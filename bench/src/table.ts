@@ -59,10 +59,33 @@ export function formatMachine(m: Machine, date: string): string {
   return `${date} · ${m.cpuModel}, ${m.cores} cores, ${m.memoryMiB} MiB · Linux ${m.kernel} · Node ${m.node}`;
 }
 
+/**
+ * One scenario's measurements as metric × system (the failover comparison: wanpilot's profiles, the
+ * classic recipe and the kernel alone side by side). Cells are what formatValue prints.
+ */
+export function formatPivot(measurements: readonly Measurement[], scenario: string): string {
+  const ms = measurements.filter((m) => m.scenario === scenario && m.unit !== "ratio");
+  const systems = [...new Set(ms.map((m) => m.system))];
+  const metrics = [...new Set(ms.map((m) => m.metric))];
+  const rows = metrics.map((metric) => [
+    metric,
+    ...systems.map((system) => {
+      const m = ms.find((x) => x.metric === metric && x.system === system);
+      return m === undefined ? "" : formatValue(m);
+    }),
+  ]);
+  const head = [`${scenario} (median / p95)`, ...systems];
+  const all = [head, ...rows];
+  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+  const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(head), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n");
+}
+
 /** Everything a run prints at the end: the machine, the table, the notes and failures. */
 export function formatReport(r: BenchResults): string {
   const all = r.scenarios.flatMap((s) => s.measurements);
   const out = [`Machine: ${formatMachine(r.machine, r.date)}`, `Command: ${r.command}`, "", formatTable(all)];
+  if (all.some((m) => m.scenario === "failover")) out.push("", formatPivot(all, "failover"));
   const notes = r.scenarios.flatMap((s) => s.notes.map((n) => `- ${s.name}: ${n}`));
   if (notes.length > 0) out.push("", "Notes:", ...notes);
   const failed = r.scenarios.filter((s) => s.error !== undefined);
