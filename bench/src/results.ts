@@ -17,6 +17,8 @@ export interface Measurement {
   /** A single value (a count, a share deviation, a ratio); null when it could not be measured. */
   value?: number | null;
   note?: string;
+  /** What the table shows instead of the number (a bound that was never reached: "never (≥ 20 s)"). */
+  display?: string;
 }
 
 export interface ScenarioResult {

@@ -12,6 +12,7 @@ describe("formatValue", () => {
     { m: { ...base, unit: "points", value: 0.456 }, expected: "0.46 pt" },
     { m: { ...base, unit: "ratio", value: 0.0712 }, expected: "× 0.07" },
     { m: { ...base, unit: "count", value: 0 }, expected: "0" },
+    { m: { ...base, unit: "ms", value: null, display: "never" }, expected: "never" },
     { m: { ...base, unit: "MiB", value: 61.04 }, expected: "61.0 MiB" },
     {
       m: {

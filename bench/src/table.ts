@@ -8,6 +8,7 @@ export function formatMs(ms: number | null): string {
 }
 
 export function formatValue(m: Measurement): string {
+  if (m.display !== undefined) return m.display;
   if (m.summary !== undefined) {
     const s = m.summary;
     if (s.n === 0) return "—";
