@@ -1,5 +1,5 @@
 /**
- * Prints every message of one gateway's bus as a JSON line {t, topic, payload} (`node bus-tap.js <url> <gateway>`).
+ * Prints the state messages of one gateway's bus (link states, router state and events, supervisor state) as JSON lines {t, topic, payload} (`node bus-tap.js <url> <gateway>`).
  * Runs inside the lab's gateway namespace, where the embedded broker listens on loopback (anonymous reads allowed).
  * `t` is the receive time (epoch ms); all namespaces share the realtime clock.
  */
@@ -26,7 +26,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ t: Date.now(), topic, payload })}\n`);
   });
   client.on("connect", () => {
-    client.subscribe(topics.all(gateway), { qos: 1 });
+    // only what the bench reads: health messages would make the tap a load on the broker it measures
+    client.subscribe(
+      [
+        topics.allLinkStates(gateway),
+        topics.routerState(gateway),
+        topics.routerEvent(gateway),
+        topics.supervisorState(gateway),
+      ],
+      { qos: 1 },
+    );
     process.stdout.write(`${JSON.stringify({ t: Date.now(), topic: "", payload: "connected" })}\n`);
   });
   client.on("error", (err) => process.stderr.write(`${err.message}\n`));
