@@ -176,7 +176,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
   const trials = ctx.quick ? 3 : 20;
   const def = await guarded(() => wanpilotSeries(ctx, "default", trials));
   const fast = await guarded(() => wanpilotSeries(ctx, "fast", trials));
-  const recipe = await guarded(() => recipeSeries(ctx, ctx.quick ? 1 : 4, ctx.quick ? 2 : 5));
+  const recipe = await guarded(() => recipeSeries(ctx, ctx.quick ? 1 : 5, ctx.quick ? 2 : 4));
   const boundMs = ctx.quick ? 8000 : 20_000;
   const kernel = await kernelAlone(ctx, boundMs);
   const t = {
