@@ -16,10 +16,12 @@ const PATTERN: Record<TopicKind, string> = {
   routerEvent: topics.routerEvent("<gateway>"),
   loggerAck: topics.loggerAck("<gateway>"),
   supervisorState: topics.supervisorState("<gateway>"),
+  haDiscovery: "homeassistant/<component>/wanpilot_<gateway>_<link>/<what>/config",
 };
 
 function tableRow(kind: TopicKind): string[] | undefined {
-  const line = doc.split("\n").find((l) => l.startsWith(`| \`${kind}\` |`));
+  // biome pads markdown tables: match the first cell, not the exact spacing.
+  const line = doc.split("\n").find((l) => new RegExp(`^\\| \`${kind}\`\\s*\\|`).test(l));
   return line
     ?.split("|")
     .slice(1, -1)
