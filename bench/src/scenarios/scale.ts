@@ -37,6 +37,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     const link = "isp4";
     const firstChange: number[] = [];
     const settled: number[] = [];
+    const events: number[] = [];
     ctx.progress(`scale: ${toggles} outages of ${link}`);
     for (let k = 0; k < toggles; k++) {
       await r.waitHealthy(60_000);
@@ -49,6 +50,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
       if (b !== undefined) {
         firstChange.push(b.first - msgAt);
         settled.push(b.last - msgAt);
+        events.push(b.count);
       }
       const restoreAt = Date.now();
       await lab.restoreUpstream(link);
@@ -80,13 +82,14 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
       },
       {
         scenario: SCENARIO,
-        metric: `${LINKS} links, ${RULES} rules: one link down message → last kernel change`,
+        metric: `${LINKS} links, ${RULES} rules: one link down message → kernel settled`,
         system: "wanpilot (fast)",
         unit: "ms",
         summary: summarize(settled),
-        note: "the link's default-route nexthop and the rules that fall over",
+        note: `last change of the burst; ${events.join(", ")} ip monitor events per outage`,
       },
     );
+    out.raw = { firstChangeMs: firstChange, settledMs: settled, eventsPerOutage: events, install };
     out.notes.push(
       "kernel changes seen by `ip -ts monitor route rule nexthop` in the gateway namespace; a burst ends at the first 200 ms (install: 500 ms) without a change",
       "the router's in-process numbers (no probes, no bus) are in docs/router.md",
