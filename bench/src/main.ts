@@ -2,7 +2,7 @@
  * `npm run bench` [--quick] [--only <scenario>[,<scenario>…]] [--out <file>]: measures wanpilot in lab
  * namespaces, writes bench/results.json and prints a table with the machine it ran on.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "./args.js";
 import type { BenchResults } from "./results.js";
@@ -33,6 +33,10 @@ async function main(): Promise<number> {
   }
   if (args.list) {
     for (const s of SCENARIOS) process.stdout.write(`${s.name.padEnd(12)} ${s.title}\n`);
+    return 0;
+  }
+  if (args.table !== undefined) {
+    process.stdout.write(`${formatReport(JSON.parse(readFileSync(args.table, "utf8")) as BenchResults)}\n`);
     return 0;
   }
   const refused = refusal();

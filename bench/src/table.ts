@@ -33,6 +33,9 @@ export function formatValue(m: Measurement): string {
   }
 }
 
+/** Markdown formatters (biome) pad every column to at least 3 (`---`): so do we, and pasted tables stay as printed. */
+const MIN_WIDTH = 3;
+
 const HEAD = ["scenario", "metric", "system", "median / p95 or value", "n", "note"] as const;
 
 function cells(m: Measurement): string[] {
@@ -49,7 +52,7 @@ function cells(m: Measurement): string[] {
 /** A Markdown table (also readable as plain text), columns padded to their widest cell. */
 export function formatTable(measurements: readonly Measurement[]): string {
   const rows = [HEAD.map(String), ...measurements.map(cells)];
-  const widths = HEAD.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  const widths = HEAD.map((_, i) => Math.max(MIN_WIDTH, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   const rule = `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`;
   const [head, ...body] = rows;
@@ -77,7 +80,7 @@ export function formatPivot(measurements: readonly Measurement[], scenario: stri
   ]);
   const head = [`${scenario} (median / p95)`, ...systems];
   const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
+  const widths = head.map((_, i) => Math.max(MIN_WIDTH, ...all.map((r) => (r[i] ?? "").length)));
   const line = (r: readonly string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
   return [line(head), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...rows.map(line)].join("\n");
 }
@@ -85,11 +88,18 @@ export function formatPivot(measurements: readonly Measurement[], scenario: stri
 /** Everything a run prints at the end: the machine, the table, the notes and failures. */
 export function formatReport(r: BenchResults): string {
   const all = r.scenarios.flatMap((s) => s.measurements);
-  const out = [`Machine: ${formatMachine(r.machine, r.date)}`, `Command: ${r.command}`, "", formatTable(all)];
+  // blank lines where a Markdown formatter would put them: the output pastes into docs unchanged
+  const out = [
+    `Machine: ${formatMachine(r.machine, r.date)}`,
+    "",
+    `Command: \`${r.command}\``,
+    "",
+    formatTable(all),
+  ];
   if (all.some((m) => m.scenario === "failover")) out.push("", formatPivot(all, "failover"));
   const notes = r.scenarios.flatMap((s) => s.notes.map((n) => `- ${s.name}: ${n}`));
-  if (notes.length > 0) out.push("", "Notes:", ...notes);
+  if (notes.length > 0) out.push("", "Notes:", "", ...notes);
   const failed = r.scenarios.filter((s) => s.error !== undefined);
-  if (failed.length > 0) out.push("", "Failed:", ...failed.map((s) => `- ${s.name}: ${s.error}`));
+  if (failed.length > 0) out.push("", "Failed:", "", ...failed.map((s) => `- ${s.name}: ${s.error}`));
   return out.join("\n");
 }
