@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Component, componentId, SupervisorState, topics } from "@wanpilot/common";
@@ -23,7 +23,7 @@ const inGw = () => ["ip", "netns", "exec", lab.ns.gw];
 const availability = (c: Component) => topics.availability(GW, c);
 const note = (line: string) => process.stderr.write(`[start.test] ${line}\n`);
 
-function writeConfig(): string {
+function writeConfig(port = PORT, file = "wanpilot.yaml"): string {
   const links = lab.isps.map(
     (isp, i) => `  - name: ${isp.name}
     interface: ${isp.wanInterface}
@@ -37,13 +37,13 @@ function writeConfig(): string {
       up: 2
 `,
   );
-  const path = join(dir, "wanpilot.yaml");
+  const path = join(dir, file);
   writeFileSync(
     path,
     `gateway: ${GW}
 links:
 ${links.join("")}bus:
-  listen: 127.0.0.1:${PORT}
+  listen: 127.0.0.1:${port}
 runtime_dir: ${join(dir, "run")}
 logger:
   database: ${join(dir, "wanpilot.db")}
@@ -186,5 +186,50 @@ describe("wanpilot start in a lab gateway", () => {
     await watch.close();
     const left = await execa("ip", ["netns", "pids", lab.ns.gw], { timeout: 5000 });
     expect(left.stdout.trim()).toBe("");
+  });
+});
+
+describe("wanpilot start killed with SIGKILL", () => {
+  it("leaves no part behind: each child notices its supervisor is gone and stops", async () => {
+    // Its own port, so this test does not depend on the one above having stopped.
+    const config = writeConfig(PORT + 1, "sigkill.yaml");
+    const again = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", config]);
+    try {
+      await until(
+        () =>
+          again.json().filter((l) => l.msg === "child started").length >= components.length - 1 || again.exit,
+        "every child started",
+      );
+      expect(again.exit, again.text()).toBeUndefined();
+      const children = again
+        .json()
+        .filter((l) => l.msg === "child started")
+        .map((l) => Number(l.pid));
+      const t0 = Date.now();
+      process.kill(again.pid, "SIGKILL");
+      await until(() => children.every((pid) => !isAlive(pid)), "every child to stop", 15_000).catch(
+        async (err: unknown) => {
+          const ps = await execa("ps", ["-o", "pid,ppid,stat,etime,cmd", "-p", children.join(",")], {
+            reject: false,
+          });
+          throw new Error(`${String(err)}\n${ps.stdout}`);
+        },
+      );
+      note(`supervisor SIGKILLed: all ${children.length} children gone after ${Date.now() - t0} ms`);
+      const left = await execa("ip", ["netns", "pids", lab.ns.gw], { timeout: 5000 });
+      const ours = left.stdout
+        .split("\n")
+        .filter((pid) => pid !== "" && isAlive(Number(pid)))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(config);
+          } catch {
+            return false; // gone meanwhile
+          }
+        });
+      expect(ours).toEqual([]);
+    } finally {
+      await again.stop("SIGKILL");
+    }
   });
 });
