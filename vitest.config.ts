@@ -10,14 +10,25 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] },
+        test: { name: "unit", include: ["packages/*/src/**/*.test.ts", "bench/src/**/*.test.ts"] },
       },
       {
         extends: true,
         test: {
           name: "integration",
           include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+          exclude: ["test/faults/**"],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // `npm test` runs the short profile; `npm run test:faults` the full one (WANPILOT_FAULTS=full).
+        extends: true,
+        test: {
+          name: "faults",
+          include: ["test/faults/**/*.test.ts"],
+          testTimeout: 600_000,
           hookTimeout: 120_000,
         },
       },

@@ -62,6 +62,16 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .action((o: ConfigOpt & { json?: boolean; watch?: boolean }) =>
       set(import("./commands/status.js").then((m) => m.runStatus(out, o))),
     );
+  program
+    .command("demo")
+    .description(
+      "build three simulated ISPs in network namespaces, run wanpilot over them and play an outage story",
+    )
+    .option("--fast", "a short story (under a minute)")
+    .option("--keep", "leave the lab running at the end (Ctrl-C removes it)")
+    .action((o: { fast?: boolean; keep?: boolean }) =>
+      set(import("./demo/run.js").then((m) => m.runDemo(out, o))),
+    );
   return program;
 }
 

@@ -1,3 +1,4 @@
+import { isHaDiscoveryTopic, isHaDiscoveryTopicOf } from "./homeassistant.js";
 import { type Component, parseTopic, type TopicKind } from "./topics.js";
 
 /** Which topic kinds each component may publish (its own link only, for probers). */
@@ -10,6 +11,8 @@ const PUBLISHES: Record<Component["kind"], TopicKind[]> = {
 
 /** Pure ACL of the embedded broker: may `who` publish on `topic` of gateway `gw`? */
 export function mayPublish(who: Component, gw: string, topic: string): boolean {
+  // Home Assistant discovery lives under its own prefix; only the supervisor announces the gateway.
+  if (isHaDiscoveryTopic(topic)) return who.kind === "supervisor" && isHaDiscoveryTopicOf(topic, gw);
   const t = parseTopic(topic);
   if (t === undefined || t.gateway !== gw || !PUBLISHES[who.kind].includes(t.kind)) return false;
   if (t.kind === "availability") return JSON.stringify(t.component) === JSON.stringify(who);

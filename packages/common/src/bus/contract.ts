@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { HaDiscovery } from "./homeassistant.js";
 import {
   Availability,
   EventAck,
@@ -29,6 +30,7 @@ export const CONTRACT = {
   routerEvent: { schema: RouteChange, retained: false, qos: 1, encoding: "json" },
   loggerAck: { schema: EventAck, retained: false, qos: 1, encoding: "json" },
   supervisorState: { schema: SupervisorState, retained: true, qos: 1, encoding: "json" },
+  haDiscovery: { schema: HaDiscovery, retained: true, qos: 1, encoding: "json" },
 } as const satisfies Record<TopicKind, TopicSpec>;
 
 export type PayloadOf<K extends TopicKind> = z.output<(typeof CONTRACT)[K]["schema"]>;

@@ -56,7 +56,8 @@ export type TopicKind =
   | "routerState"
   | "routerEvent"
   | "loggerAck"
-  | "supervisorState";
+  | "supervisorState"
+  | "haDiscovery";
 
 export interface ParsedTopic {
   gateway: string;
