@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CONTRACT, decodePayload, type TopicKind, topics } from "@wanpilot/common";
+import { CONTRACT, decodePayload, haDiscoveryTopic, type TopicKind, topics } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../packages/cli/src/main.js";
 
@@ -16,12 +16,13 @@ const PATTERN: Record<TopicKind, string> = {
   routerEvent: topics.routerEvent("<gateway>"),
   loggerAck: topics.loggerAck("<gateway>"),
   supervisorState: topics.supervisorState("<gateway>"),
+  haDiscovery: "homeassistant/<sensor\\|binary_sensor>/wanpilot_<gateway>_<link>/<what>/config",
 };
 
 function tableRow(kind: TopicKind): string[] | undefined {
   const line = doc.split("\n").find((l) => l.startsWith(`| \`${kind}\` |`));
   return line
-    ?.split("|")
+    ?.split(/(?<!\\)\|/)
     .slice(1, -1)
     .map((c) => c.trim());
 }
@@ -50,6 +51,12 @@ describe("docs/mqtt.md matches the bus contract", () => {
       const decoded = decodePayload(kind, e.body);
       expect(decoded.ok ? "valid" : decoded.reason).toBe("valid");
     }
+  });
+
+  it("describes the Home Assistant discovery topic the way common builds it", () => {
+    expect(haDiscoveryTopic("<gateway>", "<link>", "sensor", "<what>")).toBe(
+      PATTERN.haDiscovery.replace("<sensor\\|binary_sensor>", "sensor"),
+    );
   });
 
   it("documents no topic kind that does not exist", () => {
