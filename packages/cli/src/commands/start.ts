@@ -9,6 +9,7 @@ import {
 import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
+import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
 import { waitForStop } from "../signals.js";
@@ -53,11 +54,14 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const { config, path } = loaded;
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
   let broker: RunningBroker | undefined;
-  let bus: Bus;
+  let bus: Bus | undefined;
+  let observer: Observer;
   try {
     if (config.bus.url === undefined) broker = await startBroker({ config, log });
     bus = await connectBus({ config, component: { kind: "supervisor" }, log });
+    observer = await startObserver({ config, bus, log });
   } catch (err: unknown) {
+    await bus?.close();
     await broker?.close();
     if (!isWanpilotError(err)) throw err;
     out.err(`wanpilot start: ${errorMessage(err)}`);
@@ -76,6 +80,7 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await supervisor.stop();
+  await observer.close();
   await bus.close();
   // Let the broker deliver the children's last wills and our offline before it goes away.
   if (broker !== undefined) {
