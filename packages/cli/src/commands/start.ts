@@ -1,11 +1,4 @@
-import {
-  errorMessage,
-  haDiscoveryMessages,
-  isWanpilotError,
-  type SupervisorState,
-  topics,
-  type WanpilotConfig,
-} from "@wanpilot/common";
+import { errorMessage, isWanpilotError, type SupervisorState, topics } from "@wanpilot/common";
 import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
@@ -36,16 +29,6 @@ function publisher(bus: Bus, gateway: string, log: Logger) {
   };
 }
 
-/** Home Assistant discovery for every link, retained; again on every connect (the embedded broker forgets). */
-function announceToHomeAssistant(bus: Bus, config: WanpilotConfig, log: Logger): void {
-  bus.onConnect(async () => {
-    for (const m of haDiscoveryMessages(config))
-      await bus.publish("haDiscovery", m.topic, m.payload).catch((err: unknown) => {
-        log.warn({ err, topic: m.topic }, "cannot publish Home Assistant discovery");
-      });
-  });
-}
-
 /** `wanpilot start`: broker (unless bus.url), one prober per link, router and logger, until a signal. */
 export async function runStart(out: Output, opts: { config?: string }): Promise<number> {
   const stopRequested = waitForStop();
@@ -74,7 +57,6 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
     log,
     onChange: publisher(bus, config.gateway, log),
   });
-  announceToHomeAssistant(bus, config, log);
   supervisor.start();
   log.info({ config: path, children: childSpecs(config).map((c) => c.name) }, "started");
   const reason = await stopRequested;
