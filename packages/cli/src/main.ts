@@ -63,6 +63,19 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       set(import("./commands/status.js").then((m) => m.runStatus(out, o))),
     );
   program
+    .command("report")
+    .description(
+      "availability, outages and downtime per link, from the logger's database (works with wanpilot stopped)",
+    )
+    .option("--since <when>", "start of the window: 7d, 24h, an ISO date (default 7d)")
+    .option("--until <when>", "end of the window: now, 1h, an ISO date (default now)")
+    .option("--link <name>", "only this link")
+    .option("--json", "print JSON")
+    .addOption(configOption())
+    .action((o: { config?: string; since?: string; until?: string; link?: string; json?: boolean }) =>
+      set(import("./commands/report.js").then((m) => m.runReport(out, o))),
+    );
+  program
     .command("demo")
     .description(
       "build three simulated ISPs in network namespaces, run wanpilot over them and play an outage story",

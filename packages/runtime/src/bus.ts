@@ -67,6 +67,8 @@ export function resolveCredentials(config: WanpilotConfig, component: Component)
   return { username, password: deriveBusPassword(readBusSecret(config.runtime_dir), username) };
 }
 
+const MAX_EARLY_MESSAGES = 10_000;
+
 interface Subscription {
   kind: TopicKind;
   pattern: string;
@@ -93,9 +95,12 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   const connectHandlers: Array<() => void | Promise<void>> = [];
   let rejected = 0;
 
-  client.on("message", (topic, raw) => {
+  // A persistent session's queued messages arrive right after CONNACK, before the caller has had a
+  // chance to subscribe(): keep them (bounded) and hand them over when the matching handler registers.
+  const early: Array<{ topic: string; raw: Buffer }> = [];
+  const deliver = (topic: string, raw: Buffer, only?: Subscription) => {
     const parsed = parseTopic(topic);
-    for (const sub of subs) {
+    for (const sub of only ? [only] : subs) {
       if (!topicMatches(sub.pattern, topic)) continue;
       if (parsed?.kind !== sub.kind) {
         rejected++;
@@ -113,6 +118,14 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       } catch (err: unknown) {
         log.error({ err, topic }, "message handler failed");
       }
+    }
+  };
+  client.on("message", (topic, raw) => {
+    if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw);
+    else if (early.length < MAX_EARLY_MESSAGES) early.push({ topic, raw });
+    else {
+      rejected++;
+      log.warn({ topic }, "message before any matching subscription dropped");
     }
   });
   client.on("connect", () => {
@@ -153,7 +166,15 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       });
     },
     async subscribe(kind, pattern, handler) {
-      subs.push({ kind, pattern, handler: handler as Subscription["handler"] });
+      const sub: Subscription = { kind, pattern, handler: handler as Subscription["handler"] };
+      subs.push(sub);
+      for (let i = 0; i < early.length; ) {
+        const m = early[i];
+        if (m !== undefined && topicMatches(pattern, m.topic)) {
+          early.splice(i, 1);
+          deliver(m.topic, m.raw, sub);
+        } else i++;
+      }
       await client.subscribeAsync(pattern, { qos: 1 });
     },
     onConnect(handler) {

@@ -93,4 +93,32 @@ describe("connectBus against a real in-process broker", () => {
     await until(() => seen.get(availability) === "offline");
     await watcher.endAsync();
   });
+
+  it("hands a persistent session's queued messages to the handler subscribed after reconnecting", async () => {
+    const port = (server.address() as { port: number }).port;
+    const event = (id: string) =>
+      JSON.stringify({
+        id,
+        link: "dsl",
+        from: "up",
+        to: "down",
+        at: new Date().toISOString(),
+        cause: "test",
+      });
+    const first = await connectBus({ config, component: { kind: "logger" }, log });
+    await first.subscribe("linkEvent", topics.allLinkEvents("gw1"), () => undefined);
+    await first.close();
+
+    const publisher = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    await publisher.publishAsync(topics.linkEvent("gw1", "dsl"), event("event-0001"), { qos: 1 });
+    await publisher.endAsync();
+
+    const again = await connectBus({ config, component: { kind: "logger" }, log });
+    await new Promise((r) => setTimeout(r, 200)); // the queued message arrives with the session, before subscribe()
+    const got: string[] = [];
+    await again.subscribe("linkEvent", topics.allLinkEvents("gw1"), (e) => got.push(e.id));
+    await until(() => got.length === 1);
+    expect(got).toEqual(["event-0001"]);
+    await again.close();
+  });
 });

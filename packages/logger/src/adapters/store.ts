@@ -1,0 +1,288 @@
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  errorMessage,
+  type LinkHealth,
+  type LinkState,
+  type LinkStateName,
+  type LinkTransition,
+  type RouteChange,
+  WanpilotError,
+} from "@wanpilot/common";
+import Database from "better-sqlite3";
+import type { TransitionRecord } from "../core/report.js";
+import { pendingMigrations, SCHEMA_VERSION } from "./migrations.js";
+
+export interface StoreOptions {
+  /** Open without writing (e.g. `wanpilot report`); the file must exist and be at the current schema. */
+  readonly?: boolean;
+  /** One health sample is kept per link per this period. */
+  healthEveryMs?: number;
+  /** Wall clock for `received_ms`; injectable for tests. */
+  now?: () => number;
+}
+
+export interface HealthSampleRecord {
+  link: string;
+  atMs: number;
+  state: LinkStateName;
+  rttMeanMs: number | null;
+  lossRatio: number;
+}
+
+export interface LinkRecord {
+  name: string;
+  interface: string;
+  state: LinkStateName;
+  sinceMs: number;
+  cause: string;
+  seenMs: number;
+}
+
+/** Why SQLite's "unable to open database file" happened, when the path itself says. */
+function hint(path: string): string {
+  try {
+    return statSync(path).isDirectory() ? " (the path is a directory; logger.database names a file)" : "";
+  } catch {
+    return "";
+  }
+}
+
+function fail(action: string, path: string, err: unknown): WanpilotError {
+  return new WanpilotError(
+    "DATABASE_FAILED",
+    `cannot ${action} database ${path}: ${errorMessage(err)}${hint(path)}`,
+    {
+      cause: err,
+      details: { path },
+    },
+  );
+}
+
+/** The logger's SQLite database: WAL, versioned schema, every event stored once by its id. */
+export class Store {
+  private readonly healthEveryMs: number;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+    opts: StoreOptions,
+  ) {
+    this.healthEveryMs = opts.healthEveryMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Opens (creating the file and its directory unless read-only) and migrates; DATABASE_FAILED when it cannot. */
+  static open(path: string, opts: StoreOptions = {}): Store {
+    let db: Database.Database | undefined;
+    try {
+      if (opts.readonly !== true) makeParents(path);
+      db = new Database(path, { readonly: opts.readonly === true, fileMustExist: opts.readonly === true });
+      db.pragma("busy_timeout = 5000");
+      if (opts.readonly !== true) {
+        const mode = db.pragma("journal_mode = WAL", { simple: true });
+        if (mode !== "wal") throw new Error(`journal mode is ${String(mode)}, not wal`);
+        // FULL: an acked event must survive a power cut, the publisher has already dropped it.
+        db.pragma("synchronous = FULL");
+      }
+      migrate(db, opts.readonly === true);
+      return new Store(db, path, opts);
+    } catch (err: unknown) {
+      db?.close();
+      if (err instanceof WanpilotError) throw err;
+      throw fail(opts.readonly === true ? "read" : "open", path, err);
+    }
+  }
+
+  schemaVersion(): number {
+    return Number(this.db.pragma("user_version", { simple: true }));
+  }
+
+  /** Stores new transitions; already stored ids are ignored. Returns how many were new. */
+  insertTransitions(events: readonly LinkTransition[]): number {
+    return this.write("write to", () => {
+      const stmt = this.db.prepare(
+        `INSERT OR IGNORE INTO link_transitions (id, link, from_state, to_state, at_ms, cause, received_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      );
+      const receivedMs = this.now();
+      let stored = 0;
+      for (const e of events)
+        stored += stmt.run(e.id, e.link, e.from, e.to, Date.parse(e.at), e.cause, receivedMs).changes;
+      return stored;
+    });
+  }
+
+  /** Stores new route changes; already stored ids are ignored. Returns how many were new. */
+  insertRouteChanges(events: readonly RouteChange[]): number {
+    return this.write("write to", () => {
+      const stmt = this.db.prepare(
+        `INSERT OR IGNORE INTO route_changes (id, at_ms, reason, default_route, flushed, received_ms)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      );
+      const receivedMs = this.now();
+      let stored = 0;
+      for (const e of events)
+        stored += stmt.run(
+          e.id,
+          Date.parse(e.at),
+          e.reason,
+          JSON.stringify(e.defaultRoute),
+          JSON.stringify(e.flushed),
+          receivedMs,
+        ).changes;
+      return stored;
+    });
+  }
+
+  /** Keeps the first sample of each link in each `healthEveryMs` slot; returns how many were kept. */
+  insertHealth(samples: readonly LinkHealth[]): number {
+    return this.write("write to", () => {
+      const stmt = this.db.prepare(
+        `INSERT OR IGNORE INTO health_samples (link, bucket_ms, at_ms, state, rtt_mean_ms, rtt_min_ms,
+           rtt_max_ms, jitter_ms, loss_ratio, window_ms, targets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      let stored = 0;
+      for (const h of samples) {
+        const atMs = Date.parse(h.at);
+        const bucketMs = Math.floor(atMs / this.healthEveryMs) * this.healthEveryMs;
+        const { rtt } = h;
+        stored += stmt.run(
+          h.link,
+          bucketMs,
+          atMs,
+          h.state,
+          rtt?.meanMs ?? null,
+          rtt?.minMs ?? null,
+          rtt?.maxMs ?? null,
+          rtt?.jitterMs ?? null,
+          h.lossRatio,
+          h.windowMs,
+          JSON.stringify(h.targets),
+        ).changes;
+      }
+      return stored;
+    });
+  }
+
+  /** Remembers each link's last retained state (so a report knows links that never changed). */
+  upsertLinkState(s: LinkState): void {
+    this.write("write to", () =>
+      this.db
+        .prepare(
+          `INSERT INTO links (name, interface, state, since_ms, cause, seen_ms) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET interface = excluded.interface, state = excluded.state,
+             since_ms = excluded.since_ms, cause = excluded.cause, seen_ms = excluded.seen_ms`,
+        )
+        .run(s.link, s.interface, s.state, Date.parse(s.since), s.cause, Date.parse(s.at)),
+    );
+  }
+
+  /** Deletes health samples older than `retentionMs` before `nowMs`; returns how many. */
+  pruneHealth(nowMs: number, retentionMs: number): number {
+    return this.write(
+      "prune",
+      () => this.db.prepare("DELETE FROM health_samples WHERE at_ms < ?").run(nowMs - retentionMs).changes,
+    );
+  }
+
+  /** All transitions (of one link), in time order; ties keep arrival order. */
+  transitions(link?: string): TransitionRecord[] {
+    const where = link === undefined ? "" : "WHERE link = ?";
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT id, link, from_state AS "from", to_state AS "to", at_ms AS atMs, cause
+           FROM link_transitions ${where} ORDER BY at_ms, seq`,
+        )
+        .all(...(link === undefined ? [] : [link])),
+    );
+    return rows as TransitionRecord[];
+  }
+
+  routeChangeIds(): string[] {
+    return this.read(() =>
+      this.db.prepare("SELECT id FROM route_changes ORDER BY at_ms, seq").pluck().all(),
+    ) as string[];
+  }
+
+  healthSamples(link?: string): HealthSampleRecord[] {
+    const where = link === undefined ? "" : "WHERE link = ?";
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT link, at_ms AS atMs, state, rtt_mean_ms AS rttMeanMs, loss_ratio AS lossRatio
+           FROM health_samples ${where} ORDER BY link, at_ms`,
+        )
+        .all(...(link === undefined ? [] : [link])),
+    );
+    return rows as HealthSampleRecord[];
+  }
+
+  links(): LinkRecord[] {
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT name, interface, state, since_ms AS sinceMs, cause, seen_ms AS seenMs FROM links ORDER BY name`,
+        )
+        .all(),
+    );
+    return rows as LinkRecord[];
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private write<T>(action: string, fn: () => T): T {
+    try {
+      return this.db.transaction(fn)();
+    } catch (err: unknown) {
+      throw fail(action, this.path, err);
+    }
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err: unknown) {
+      throw fail("read", this.path, err);
+    }
+  }
+}
+
+/**
+ * mkdir -p of the file's directory, one level at a time: Node's recursive mkdir spins forever under
+ * /proc (ENOENT from a directory that exists), non-recursive mkdir just fails.
+ */
+function makeParents(path: string): void {
+  const missing: string[] = [];
+  for (let dir = dirname(path); !existsSync(dir) && dirname(dir) !== dir; dir = dirname(dir))
+    missing.unshift(dir);
+  for (const dir of missing) mkdirSync(dir);
+}
+
+/** Applies the missing migrations in order, each atomically with its version bump. */
+function migrate(db: Database.Database, readonly: boolean): void {
+  const version = Number(db.pragma("user_version", { simple: true }));
+  if (version > SCHEMA_VERSION)
+    throw new WanpilotError(
+      "DATABASE_FAILED",
+      `database ${db.name} has schema version ${version}, newer than this wanpilot knows (${SCHEMA_VERSION}); upgrade wanpilot`,
+      { details: { path: db.name, version } },
+    );
+  const pending = pendingMigrations(version);
+  if (pending.length === 0) return;
+  if (readonly)
+    throw new WanpilotError(
+      "DATABASE_FAILED",
+      `database ${db.name} has schema version ${version} and needs migrating to ${SCHEMA_VERSION}; run the logger once (it migrates on start)`,
+      { details: { path: db.name, version, needsMigration: true } },
+    );
+  for (const m of pending)
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+}

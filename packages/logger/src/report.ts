@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { isWanpilotError, WanpilotError } from "@wanpilot/common";
+import { Store } from "./adapters/store.js";
+import { type ReportJson, reportJson, reportTable } from "./core/format.js";
+import { buildReport, type LinkReport, type ReportWindow } from "./core/report.js";
+import { resolveWindow, type TimeBound } from "./core/window.js";
+
+export interface ReportOptions {
+  /** "7d" (default), an ISO date, epoch ms or a Date. */
+  since?: TimeBound;
+  /** "now" (default), a duration ago, an ISO date, epoch ms or a Date; capped at now. */
+  until?: TimeBound;
+  /** Only this link. */
+  link?: string;
+  /** Links to report even without history (e.g. the config's). */
+  links?: string[];
+  /** For tests. */
+  nowMs?: number;
+}
+
+export interface Report {
+  window: ReportWindow;
+  links: LinkReport[];
+  json: ReportJson;
+  text: string;
+}
+
+/** Read-only first (works for a user who may only read the file); read-write only when it must be migrated. */
+function openForReading(databasePath: string): Store {
+  if (!existsSync(databasePath))
+    throw new WanpilotError(
+      "DATABASE_FAILED",
+      `no database at ${databasePath}: the logger has not run with this logger.database yet`,
+      { details: { path: databasePath } },
+    );
+  try {
+    return Store.open(databasePath, { readonly: true });
+  } catch (err: unknown) {
+    if (isWanpilotError(err, "DATABASE_FAILED") && err.details.needsMigration === true)
+      return Store.open(databasePath);
+    throw err;
+  }
+}
+
+/**
+ * The uptime report from the database alone (the daemon may be stopped). Throws DATABASE_FAILED when the
+ * database cannot be read, USAGE for a bad window.
+ */
+export function openReport(databasePath: string, opts: ReportOptions = {}): Report {
+  const window = resolveWindow(opts, opts.nowMs ?? Date.now());
+  const store = openForReading(databasePath);
+  try {
+    const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
+    const names = opts.link === undefined ? known : [opts.link];
+    const transitions = store.transitions(opts.link);
+    const links = buildReport(transitions, window, names);
+    return { window, links, json: reportJson(links, window), text: reportTable(links, window) };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,52 @@
+import { createServer, type Server } from "node:net";
+import { Aedes } from "aedes";
+
+/** A real in-process aedes broker on 127.0.0.1; `restart()` drops every client and listens again on the same port. */
+export interface TestBroker {
+  readonly port: number;
+  readonly url: string;
+  /** Clients that connected to the broker since it last started. */
+  readonly clientsSinceStart: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+async function listen(port: number): Promise<{ server: Server; broker: Aedes; port: number }> {
+  const broker = await Aedes.createBroker();
+  const server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("broker has no TCP address");
+  return { server, broker, port: address.port };
+}
+
+export async function startBroker(): Promise<TestBroker> {
+  let clients = 0;
+  const count = (b: Aedes) => b.on("client", () => (clients += 1));
+  let current: { server: Server; broker: Aedes } | undefined = await listen(0);
+  count(current.broker);
+  const port = (current.server.address() as { port: number }).port;
+  return {
+    port,
+    get clientsSinceStart() {
+      return clients;
+    },
+    url: `mqtt://127.0.0.1:${port}`,
+    async stop() {
+      const running = current;
+      current = undefined;
+      if (running === undefined) return;
+      await new Promise<void>((resolve) => running.broker.close(() => resolve()));
+      await new Promise<void>((resolve) => running.server.close(() => resolve()));
+    },
+    async start() {
+      if (current !== undefined) return;
+      clients = 0;
+      current = await listen(port);
+      count(current.broker);
+    },
+  };
+}

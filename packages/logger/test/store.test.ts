@@ -1,0 +1,217 @@
+import { isWanpilotError } from "@wanpilot/common";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SCHEMA_VERSION } from "../src/adapters/migrations.js";
+import { Store } from "../src/adapters/store.js";
+import { openReport } from "../src/report.js";
+import { health, routeChange, T0, tempDir, transition } from "./fixtures.js";
+
+const D = 86_400_000;
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (err: unknown) {
+    return err;
+  }
+  return undefined;
+}
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  tmp = tempDir();
+});
+afterEach(() => tmp.remove());
+
+describe("Store", () => {
+  it("creates a WAL database at the current schema version, in a directory it creates", () => {
+    const path = `${tmp.dir}/nested/dir/wanpilot.db`;
+    const store = Store.open(path);
+    expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+    store.close();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
+    raw.close();
+  });
+
+  it("stores each transition and route change exactly once, across reopenings", () => {
+    const batch = [transition(1, "a", "up", T0), transition(2, "a", "down", T0 + 1000)];
+    let store = Store.open(tmp.dbPath);
+    expect(store.insertTransitions(batch)).toBe(2);
+    expect(store.insertTransitions(batch)).toBe(0);
+    expect(store.insertRouteChanges([routeChange(1, T0), routeChange(1, T0)])).toBe(1);
+    store.close();
+    store = Store.open(tmp.dbPath);
+    expect(store.insertTransitions([...batch, transition(3, "a", "up", T0 + 2000)])).toBe(1);
+    expect(store.transitions().map((t) => [t.id, t.to, t.atMs])).toEqual([
+      ["test-a-000001", "up", T0],
+      ["test-a-000002", "down", T0 + 1000],
+      ["test-a-000003", "up", T0 + 2000],
+    ]);
+    expect(store.routeChangeIds()).toEqual(["route-000001"]);
+    store.close();
+  });
+
+  it("keeps one health sample per link per health_every", () => {
+    const store = Store.open(tmp.dbPath, { healthEveryMs: 10_000 });
+    const samples = Array.from({ length: 30 }, (_, i) => [
+      health("a", T0 + i * 2000),
+      health("b", T0 + i * 2000),
+    ]);
+    expect(store.insertHealth(samples.flat())).toBe(12);
+    expect(store.healthSamples("a").map((h) => h.atMs - T0)).toEqual([
+      0, 10_000, 20_000, 30_000, 40_000, 50_000,
+    ]);
+    store.close();
+  });
+
+  it("prunes health samples older than the retention, not transitions", () => {
+    const now = T0 + 200 * D;
+    const store = Store.open(tmp.dbPath, { now: () => now });
+    store.insertHealth([health("a", now - 100 * D), health("a", now - 89 * D), health("a", now - 1000)]);
+    store.insertTransitions([transition(1, "a", "up", now - 150 * D)]);
+    expect(store.pruneHealth(now, 90 * D)).toBe(1);
+    expect(store.healthSamples().map((h) => now - h.atMs)).toEqual([89 * D, 1000]);
+    expect(store.pruneHealth(now + 89 * D, 90 * D)).toBe(1);
+    expect(store.healthSamples().map((h) => now - h.atMs)).toEqual([1000]);
+    expect(store.transitions()).toHaveLength(1);
+    store.close();
+  });
+
+  it("remembers each link's last retained state", () => {
+    const store = Store.open(tmp.dbPath);
+    const state = {
+      link: "a",
+      state: "up" as const,
+      since: new Date(T0).toISOString(),
+      cause: "probes answer",
+      interface: "wan0",
+      source: null,
+      gateway: null,
+      carrier: true,
+      rttMs: 10,
+      lossRatio: 0,
+      at: new Date(T0 + 5000).toISOString(),
+    };
+    store.upsertLinkState(state);
+    store.upsertLinkState({ ...state, state: "down", since: new Date(T0 + 4000).toISOString() });
+    expect(store.links()).toEqual([
+      {
+        name: "a",
+        interface: "wan0",
+        state: "down",
+        sinceMs: T0 + 4000,
+        cause: "probes answer",
+        seenMs: T0 + 5000,
+      },
+    ]);
+    store.close();
+  });
+});
+
+describe("Store migrations", () => {
+  /** A version 1 database as wanpilot 0.1 wrote it, written by hand (not from MIGRATIONS). */
+  function writeV1(path: string): void {
+    const db = new Database(path);
+    db.pragma("journal_mode = WAL");
+    db.exec(`
+      CREATE TABLE link_transitions (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, link TEXT NOT NULL,
+        from_state TEXT NOT NULL, to_state TEXT NOT NULL, at_ms INTEGER NOT NULL, cause TEXT NOT NULL,
+        received_ms INTEGER NOT NULL);
+      CREATE TABLE route_changes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, at_ms INTEGER NOT NULL,
+        reason TEXT NOT NULL, default_route TEXT NOT NULL, flushed TEXT NOT NULL, received_ms INTEGER NOT NULL);
+      INSERT INTO link_transitions VALUES (1, 'old-event-0001', 'a', 'up', 'down', ${T0}, 'carrier lost', ${T0});
+      PRAGMA user_version = 1;`);
+    db.close();
+  }
+
+  it("migrates a version 1 database and keeps its rows", () => {
+    writeV1(tmp.dbPath);
+    const store = Store.open(tmp.dbPath);
+    expect(store.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(store.transitions()).toEqual([
+      { id: "old-event-0001", link: "a", from: "up", to: "down", atMs: T0, cause: "carrier lost" },
+    ]);
+    expect(store.insertTransitions([transition(1, "a", "up", T0 + 1000)])).toBe(1);
+    expect(store.insertHealth([health("a", T0)])).toBe(1);
+    store.close();
+  });
+
+  it("refuses to migrate read-only, telling how", () => {
+    writeV1(tmp.dbPath);
+    const err = thrown(() => Store.open(tmp.dbPath, { readonly: true }));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/schema version 1 and needs migrating/);
+  });
+
+  it("refuses a database from a newer wanpilot", () => {
+    const db = new Database(tmp.dbPath);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const err = thrown(() => Store.open(tmp.dbPath));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/newer than this wanpilot knows/);
+  });
+});
+
+describe("Store errors", () => {
+  it.each([
+    {
+      name: "a directory",
+      path: () => tmp.dir,
+      message: /cannot open database .*: .*the path is a directory/,
+    },
+    {
+      name: "a place that cannot be created",
+      path: () => "/proc/wanpilot-nowhere/wanpilot.db",
+      message: /cannot open database \/proc\/wanpilot-nowhere/,
+    },
+  ])("opening $name is DATABASE_FAILED with a clear message", ({ path, message }) => {
+    const err = thrown(() => Store.open(path()));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(message);
+  });
+
+  it("reading a missing database is DATABASE_FAILED", () => {
+    const err = thrown(() => Store.open(`${tmp.dir}/missing.db`, { readonly: true }));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/cannot read database/);
+  });
+
+  it("a report without a database says the logger has not run", () => {
+    const err = thrown(() => openReport(`${tmp.dir}/missing.db`));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/no database at .*missing\.db: the logger has not run/);
+  });
+
+  it("a report migrates an old database rather than failing", () => {
+    const db = new Database(tmp.dbPath);
+    db.exec(`CREATE TABLE link_transitions (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, link TEXT NOT NULL,
+        from_state TEXT NOT NULL, to_state TEXT NOT NULL, at_ms INTEGER NOT NULL, cause TEXT NOT NULL,
+        received_ms INTEGER NOT NULL);
+      CREATE TABLE route_changes (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, at_ms INTEGER NOT NULL,
+        reason TEXT NOT NULL, default_route TEXT NOT NULL, flushed TEXT NOT NULL, received_ms INTEGER NOT NULL);
+      INSERT INTO link_transitions VALUES (1, 'old-event-0001', 'a', 'unknown', 'up', ${T0}, 'probes answer', ${T0});
+      PRAGMA user_version = 1;`);
+    db.close();
+    const report = openReport(tmp.dbPath, { since: T0, until: T0 + 1000, nowMs: T0 + 1000 });
+    expect(report.json.links.map((l) => [l.name, l.availability])).toEqual([["a", 1]]);
+  });
+
+  it("a write that fails is DATABASE_FAILED", () => {
+    const store = Store.open(tmp.dbPath);
+    store.close();
+    const err = thrown(() => store.insertTransitions([transition(1, "a", "up", T0)]));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/cannot write to database/);
+  });
+
+  it("a read-only database refuses writes with DATABASE_FAILED", () => {
+    Store.open(tmp.dbPath).close();
+    const store = Store.open(tmp.dbPath, { readonly: true });
+    const err = thrown(() => store.insertTransitions([transition(1, "a", "up", T0)]));
+    expect(isWanpilotError(err, "DATABASE_FAILED")).toBe(true);
+    expect((err as Error).message).toMatch(/readonly/);
+    store.close();
+  });
+});
