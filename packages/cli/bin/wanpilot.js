@@ -9,6 +9,12 @@ const exitSoon = (code) => {
   setTimeout(() => process.exit(code), 1000).unref();
 };
 
+// `wanpilot status | head`: a reader that goes away is not an error.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 main(process.argv.slice(2)).then(exitSoon, (err) => {
   process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
   exitSoon(1);
