@@ -82,11 +82,25 @@ describe.skipIf(skip)(`the parts run alone against wanpilot broker${pending}`, (
     await watch.close();
     broker = await startBroker();
     watch = new BusWatch(inGw(), PORT);
-    await until(() => online(watch as BusWatch), "every part online after the broker restarted", 30_000);
+    await until(
+      () => online(watch as BusWatch),
+      "every part online after the broker restarted",
+      30_000,
+    ).catch((err: unknown) => {
+      const logs = running.map(
+        ([c, p]) => `${componentId(c)}:\n${p.text().split("\n").slice(-6).join("\n")}`,
+      );
+      throw new Error(
+        `${String(err)}\nseen:\n${watch?.sub.text()}\n${logs.join("\n")}\nbroker:\n${broker.text().slice(-2000)}`,
+      );
+    });
 
     for (const [c, p] of running) {
       await p.stop("SIGTERM");
-      expect(p.exit?.code, componentId(c)).toBe(0);
+      expect(
+        p.exit?.code,
+        `${componentId(c)} ${JSON.stringify(p.exit)}\n${p.text().split("\n").slice(-8).join("\n")}`,
+      ).toBe(0);
       await until(() => watch?.last(topics.availability(GW, c)) === "offline", `${componentId(c)} offline`);
     }
     await broker.stop("SIGTERM");

@@ -188,6 +188,12 @@ describe.skipIf(skip)(`wanpilot start in a lab gateway${pending}`, () => {
     expect(start.exit).toMatchObject({ code: 0, signal: null });
     expect(stopMs).toBeLessThan(5000);
     for (const c of components) expect(watch.last(availability(c)), componentId(c)).toBe("offline");
+    // Each child stopped cleanly on the supervisor's SIGTERM (exit code 0, not killed).
+    const final = supervisorState();
+    note(`children's last exits: ${JSON.stringify(final?.processes.map((p) => [p.name, p.lastExit]))}`);
+    expect(final?.processes.map((p) => [p.name, p.running, p.lastExit?.code, p.lastExit?.signal])).toEqual(
+      final?.processes.map((p) => [p.name, false, 0, null]),
+    );
     expect(pids.filter(isAlive)).toEqual([]);
     await watch.close();
     const left = await execa("ip", ["netns", "pids", lab.ns.gw], { timeout: 5000 });
