@@ -76,6 +76,31 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       set(import("./commands/report.js").then((m) => m.runReport(out, o))),
     );
   program
+    .command("explain")
+    .description("which link a new flow to <destination> would take now, and why")
+    .argument("<destination>", "IPv4 address")
+    .option("--from <address>", "the LAN host it comes from")
+    .option("--proto <proto>", "tcp or udp")
+    .option("--dport <port>", "destination port")
+    .option("--json", "print JSON")
+    .addOption(configOption())
+    .action(
+      (
+        destination: string,
+        o: { config?: string; from?: string; proto?: string; dport?: string; json?: boolean },
+      ) => set(import("./commands/explain.js").then((m) => m.runExplain(out, destination, o))),
+    );
+  program
+    .command("cleanup")
+    .description(
+      "remove every route, rule, routing table and nftables table wanpilot owns (stop wanpilot first)",
+    )
+    .option("--force", "even while the router reports online")
+    .addOption(configOption())
+    .action((o: { config?: string; force?: boolean }) =>
+      set(import("./commands/cleanup.js").then((m) => m.runCleanup(out, o))),
+    );
+  program
     .command("demo")
     .description(
       "build three simulated ISPs in network namespaces, run wanpilot over them and play an outage story",

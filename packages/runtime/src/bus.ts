@@ -129,6 +129,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     }
   });
   client.on("connect", () => {
+    // Latency matters more than packet count here (a link-state message should reach the router at once).
+    const stream = client.stream as { setNoDelay?: (on: boolean) => void };
+    stream.setNoDelay?.(true);
     log.info({ url: opts.url ?? busUrl(config) }, "bus connected");
     void (async () => {
       try {

@@ -144,7 +144,8 @@ export async function startBroker(opts: {
     if (principals.get(client)?.kind === "component") components.add(client);
   });
   broker.on("clientDisconnect", (client) => components.delete(client));
-  const server = createServer(broker.handle);
+  // Small MQTT packets held back by Nagle add tens of ms to every link-state → kernel change.
+  const server = createServer({ noDelay: true }, broker.handle);
   const where = opts.listen ?? splitHostPort(config.bus.listen);
   try {
     await listen(server, where.host, where.port);

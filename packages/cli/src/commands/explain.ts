@@ -1,0 +1,62 @@
+import { isIpv4, isWanpilotError } from "@wanpilot/common";
+import { explainFromStates } from "@wanpilot/router";
+import { busUrl } from "@wanpilot/runtime";
+import { loadConfig } from "../config.js";
+import type { Output } from "../output.js";
+import { collectRetained } from "../status/collect.js";
+
+export interface ExplainOptions {
+  config?: string;
+  from?: string;
+  proto?: string;
+  dport?: string;
+  json?: boolean;
+}
+
+/** `wanpilot explain <destination>`: which link a new flow would take now, and why. */
+export async function runExplain(out: Output, destination: string, opts: ExplainOptions): Promise<number> {
+  const loaded = loadConfig(out, opts.config);
+  if (!loaded.ok) return 1;
+  const { config } = loaded;
+  const problems = [
+    ...(isIpv4(destination) ? [] : [`destination: "${destination}" is not an IPv4 address`]),
+    ...(opts.from === undefined || isIpv4(opts.from)
+      ? []
+      : [`--from: "${opts.from}" is not an IPv4 address`]),
+    ...(opts.proto === undefined || opts.proto === "tcp" || opts.proto === "udp"
+      ? []
+      : [`--proto: "${opts.proto}" is not tcp or udp`]),
+    ...(opts.dport === undefined || /^\d{1,5}$/.test(opts.dport)
+      ? []
+      : [`--dport: "${opts.dport}" is not a port`]),
+  ];
+  if (problems.length > 0) {
+    for (const p of problems) out.err(p);
+    return 2;
+  }
+  let states: Awaited<ReturnType<typeof collectRetained>>["links"];
+  try {
+    states = (await collectRetained(busUrl(config), config.gateway)).links;
+  } catch (err: unknown) {
+    if (!isWanpilotError(err, "NOT_RUNNING")) throw err;
+    out.err(`${err.message}; explaining with every link's state unknown`);
+    states = new Map();
+  }
+  const answer = explainFromStates(config, [...states.values()], {
+    destination,
+    ...(opts.from === undefined ? {} : { from: opts.from }),
+    ...(opts.proto === "tcp" || opts.proto === "udp" ? { proto: opts.proto } : {}),
+    ...(opts.dport === undefined ? {} : { dport: Number(opts.dport) }),
+  });
+  if (opts.json) {
+    out.out(JSON.stringify(answer, null, 2));
+    return 0;
+  }
+  const flow = `${destination}${opts.proto ? ` ${opts.proto}` : ""}${opts.dport ? `/${opts.dport}` : ""}${opts.from ? ` from ${opts.from}` : ""}`;
+  const target = answer.refused
+    ? "refused"
+    : (answer.link ?? answer.candidates.map((c) => `${c.link} ${Math.round(c.share * 100)}%`).join(" / "));
+  out.out(`${flow} → ${target || "no live link"}`);
+  out.out(`  ${answer.reason}`);
+  return 0;
+}

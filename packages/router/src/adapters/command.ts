@@ -1,0 +1,52 @@
+import { WanpilotError } from "@wanpilot/common";
+import { execa } from "execa";
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+export interface CommandOptions {
+  input?: string;
+  /** Exit codes that are answers, not failures (e.g. conntrack's 1 for "nothing deleted"). */
+  okExitCodes?: number[];
+  timeoutMs?: number;
+}
+
+/** Runs one external command: argv array, never a shell, always a timeout. */
+export type Runner = (argv: string[], opts?: CommandOptions) => Promise<CommandResult>;
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+
+/**
+ * A runner over execa. `prefix` goes before every argv: `["ip", "netns", "exec", ns]` runs
+ * everything inside a namespace (the lab's gateway); production uses none.
+ */
+export function createRunner(prefix: string[] = []): Runner {
+  return async (argv, opts = {}) => {
+    const full = [...prefix, ...argv];
+    const [file, ...args] = full;
+    if (file === undefined) throw new WanpilotError("COMMAND_FAILED", "empty command");
+    const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const r = await execa(file, args, {
+      reject: false,
+      timeout: timeoutMs,
+      stripFinalNewline: false,
+      ...(opts.input === undefined ? { stdin: "ignore" as const } : { input: opts.input }),
+    });
+    if (r.timedOut)
+      throw new WanpilotError("COMMAND_TIMEOUT", `${full.join(" ")} timed out after ${timeoutMs} ms`, {
+        details: { argv: full, timeoutMs },
+      });
+    const exitCode = r.exitCode ?? -1;
+    const ok = exitCode === 0 || (opts.okExitCodes ?? []).includes(exitCode);
+    if (!ok)
+      throw new WanpilotError(
+        "COMMAND_FAILED",
+        `${full.join(" ")} exited ${exitCode}: ${String(r.stderr).trim().slice(0, 500)}`,
+        { cause: r.cause, details: { argv: full, exitCode, stderr: String(r.stderr) } },
+      );
+    return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
+  };
+}

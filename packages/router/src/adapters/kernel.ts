@@ -1,0 +1,131 @@
+import { WanpilotError } from "@wanpilot/common";
+import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
+import { parseNexthops } from "../core/nexthops.js";
+import { parseNftListing } from "../core/nft.js";
+import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
+import type { Runner } from "./command.js";
+
+export interface InterfaceAddress {
+  local: string;
+  prefixLength: number;
+}
+
+export interface ApplyResult {
+  /** Connections deleted per link by conntrack flushes. */
+  flushed: Array<{ link: string; connections: number }>;
+  /** Commands that failed; the others were still carried out (a missing interface must not block routing). */
+  errors: unknown[];
+}
+
+/** The kernel as the router sees it: read its state, carry out commands. */
+export interface Kernel {
+  observe(sysctlKeys: string[]): Promise<ObservedState>;
+  addresses(): Promise<Map<string, InterfaceAddress>>;
+  apply(cmds: Command[]): Promise<ApplyResult>;
+  /** Tracked connections per link mark. */
+  connectionsByMark(): Promise<Map<number, number>>;
+}
+
+function json(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text === "" ? "[]" : text);
+  } catch (err: unknown) {
+    throw new WanpilotError("COMMAND_FAILED", `${what} printed no JSON`, { cause: err });
+  }
+}
+
+/** `sysctl` prints "key = value"; keys of missing interfaces are skipped (-e). */
+function parseSysctl(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^(\S+)\s*=\s*(.*)$/.exec(line.trim());
+    if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/**
+ * The kernel through external commands. With `netns`, `ip` runs as `ip -n <ns>` (no extra process)
+ * and everything else as `ip netns exec <ns> …`; without, in the router's own namespace.
+ */
+export function createKernel(run: Runner, netns?: string): Kernel {
+  const ip: Runner = (argv, opts) =>
+    run(netns === undefined ? ["ip", ...argv] : ["ip", "-n", netns, ...argv], opts);
+  const other: Runner = (argv, opts) =>
+    run(netns === undefined ? argv : ["ip", "netns", "exec", netns, ...argv], opts);
+  const observeNft = async (): Promise<{ hash: string; vias: Map<string, string> } | null> => {
+    // Text, not -j: the JSON of nft 1.0.6 leaves out the table comment that carries the hash.
+    const r = await other(["nft", "list", "table", "inet", NFT_TABLE], { okExitCodes: [1] });
+    return r.exitCode === 0 ? parseNftListing(r.stdout) : null;
+  };
+  return {
+    async observe(sysctlKeys) {
+      const [rules, routes, nexthops, nft, sysctls] = await Promise.all([
+        ip(["-4", "-json", "rule", "show"]),
+        ip(["-4", "-json", "route", "show", "table", "all"]),
+        ip(["-json", "nexthop", "show"]),
+        observeNft(),
+        sysctlKeys.length === 0
+          ? Promise.resolve(null)
+          : other(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
+      ]);
+      return {
+        rules: parseRules(json(rules.stdout, "ip rule")),
+        routes: parseRoutes(json(routes.stdout, "ip route")),
+        nexthops: parseNexthops(json(nexthops.stdout, "ip nexthop")),
+        nftHash: nft?.hash ?? null,
+        nftVias: Object.fromEntries(nft?.vias ?? []),
+        sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),
+      };
+    },
+    async addresses() {
+      const r = await ip(["-4", "-json", "addr", "show"]);
+      return parseAddresses(json(r.stdout, "ip addr"));
+    },
+    async apply(cmds) {
+      const flushed: ApplyResult["flushed"] = [];
+      const errors: unknown[] = [];
+      const attempt = (f: () => Promise<unknown>) =>
+        f().then(
+          () => undefined,
+          (err: unknown) => void errors.push(err),
+        );
+      const sysctls = cmds.flatMap((c) => (c.kind === "sysctl" ? [`${c.key}=${c.value}`] : []));
+      if (sysctls.length > 0) await attempt(() => other(["sysctl", "-q", "-w", ...sysctls]));
+      // nft and routes are independent of each other; running them side by side saves a process start.
+      await Promise.all(
+        cmds.map((c) => {
+          if (c.kind === "nft") return attempt(() => other(["nft", "-f", "-"], { input: c.text }));
+          if (c.kind !== "ip-batch") return undefined;
+          // -force: one bad line (a device gone) must not leave the rest undone; the error still surfaces.
+          return attempt(() => ip(["-force", "-batch", "-"], { input: `${c.lines.join("\n")}\n` }));
+        }),
+      );
+      // Flushed only once new connections already take the new routes.
+      await Promise.all(
+        cmds.map((c) =>
+          c.kind !== "conntrack-flush"
+            ? undefined
+            : attempt(async () => {
+                // conntrack exits 1 when nothing matched; the count is on stderr.
+                const r = await other(["conntrack", "-D", "--mark", `${hex(c.mark)}/${hex(c.mask)}`], {
+                  okExitCodes: [1],
+                });
+                const n = /(\d+) flow entries have been deleted/.exec(r.stderr)?.[1];
+                flushed.push({ link: c.link, connections: Number(n ?? 0) });
+              }),
+        ),
+      );
+      return { flushed, errors };
+    },
+    async connectionsByMark() {
+      const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
+      const out = new Map<number, number>();
+      for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
+        const mark = ((Number(m[1]) & MARK_MASK) >>> MARK_SHIFT) << MARK_SHIFT;
+        if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
+      }
+      return out;
+    },
+  };
+}

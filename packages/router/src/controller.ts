@@ -1,0 +1,170 @@
+import type { DefaultRoute, LinkState, RouteChange, RouterState, WanpilotConfig } from "@wanpilot/common";
+import type { Logger } from "pino";
+import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
+import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
+import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
+import { appliedState, linksToFlush, plan } from "./core/plan.js";
+import {
+  adoptDefaultRoute,
+  describeChange,
+  linkInput,
+  routeChange,
+  routerState,
+  tableGateway,
+} from "./core/state.js";
+
+export interface ControllerDeps {
+  config: WanpilotConfig;
+  log: Logger;
+  kernel: Kernel;
+  now: () => Date;
+  newId: () => string;
+  /** Called after every reconcile that changed routing. */
+  onChange?: (event: RouteChange) => void;
+}
+
+export interface ReconcileResult {
+  commands: Command[];
+  errors: unknown[];
+  change: RouteChange | null;
+}
+
+interface Queued {
+  full: boolean;
+  promise: Promise<ReconcileResult>;
+}
+
+/**
+ * Keeps the kernel matching the link states. Reconciles are serialized; states arriving during
+ * one are folded into the next, never debounced by time.
+ */
+export class Controller {
+  private readonly states = new Map<string, LinkState>();
+  private addresses = new Map<string, InterfaceAddress>();
+  private observed: ObservedState | null = null;
+  private desired: DesiredState | null = null;
+  private last: DefaultRoute | null = null;
+  private lastChange: RouterState["lastChange"] = null;
+  private counts: Map<number, number> | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private queued: Queued | null = null;
+  /** Why the next reconcile runs (link transitions, start, resync). */
+  private readonly reasons: string[] = [];
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** Records a link's state; reconciles when it changes anything the router uses. */
+  onLinkState(state: LinkState): Promise<ReconcileResult> | null {
+    if (!this.deps.config.links.some((l) => l.name === state.link)) return null;
+    const before = this.states.get(state.link);
+    this.states.set(state.link, state);
+    const same =
+      before !== undefined &&
+      before.state === state.state &&
+      before.source === state.source &&
+      before.gateway === state.gateway;
+    if (same && this.desired !== null) return null;
+    const refresh = before?.source !== state.source;
+    return this.reconcile(
+      `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
+      refresh,
+    );
+  }
+
+  /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */
+  reconcile(reason: string, full = false): Promise<ReconcileResult> {
+    this.reasons.push(reason);
+    const queued = this.queued;
+    if (queued !== null) {
+      queued.full ||= full;
+      return queued.promise;
+    }
+    const q: Queued = { full, promise: Promise.resolve(null as never) };
+    q.promise = this.chain.then(() => {
+      this.queued = null;
+      return this.once(q.full);
+    });
+    this.queued = q;
+    this.chain = q.promise.catch(() => undefined);
+    return q.promise;
+  }
+
+  private async once(full: boolean): Promise<ReconcileResult> {
+    const { config, kernel, log } = this.deps;
+    const observed = full || this.observed === null ? await this.readKernel() : this.observed;
+    // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
+    const reason = this.reasons.splice(0).join("; ");
+    const next = computeDesired(config, this.inputs(observed), this.last);
+    const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
+    const commands = plan(next, observed, flush);
+    const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
+    for (const err of result.errors) log.error({ err }, "kernel command failed");
+    // After an error, trust nothing: the next reconcile re-reads the kernel.
+    this.observed = result.errors.length === 0 ? appliedState(next, observed) : null;
+    const prev = this.desired;
+    this.desired = next;
+    if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
+      this.last = next.defaultRoute;
+    return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
+  }
+
+  private async readKernel(): Promise<ObservedState> {
+    const { config, kernel } = this.deps;
+    this.addresses = await kernel.addresses();
+    const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
+    this.observed = observed;
+    if (this.last === null) this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links));
+    return observed;
+  }
+
+  private inputs(observed: ObservedState): LinkInput[] {
+    const { config } = this.deps;
+    return config.links.map((l) =>
+      linkInput(
+        config,
+        l.name,
+        this.states.get(l.name),
+        this.addresses.get(l.interface),
+        tableGateway(observed, l.table),
+      ),
+    );
+  }
+
+  /** A RouteChange when the default route or a rule's link changed, or connections were flushed. */
+  private announce(
+    reason: string,
+    prev: DesiredState | null,
+    next: DesiredState,
+    flushed: RouteChange["flushed"],
+  ): RouteChange | null {
+    const what = describeChange(prev, next);
+    if (what === null && !flushed.some((f) => f.connections > 0)) return null;
+    const at = this.deps.now().toISOString();
+    const change = routeChange(
+      this.deps.newId(),
+      at,
+      `${reason} → ${what ?? "connections flushed"}`,
+      next,
+      flushed,
+    );
+    this.lastChange = { at, reason: change.reason };
+    this.deps.log.info({ reason: change.reason, flushed }, "routing changed");
+    this.deps.onChange?.(change);
+    return change;
+  }
+
+  get current(): DesiredState | null {
+    return this.desired;
+  }
+
+  /** The state to publish; connections are counted again when asked, else the last count is shown. */
+  async state(countConnections: boolean): Promise<RouterState | null> {
+    if (this.desired === null) return null;
+    if (countConnections)
+      this.counts = await this.deps.kernel.connectionsByMark().catch((err: unknown) => {
+        this.deps.log.warn({ err }, "counting connections failed");
+        return null;
+      });
+    return routerState(this.desired, this.deps.now().toISOString(), this.counts, this.lastChange);
+  }
+}

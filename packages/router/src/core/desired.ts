@@ -1,0 +1,199 @@
+import type { DefaultRoute, HashPolicy, LinkConfig, WanpilotConfig } from "@wanpilot/common";
+import { isLive, selectDefaultRoute } from "./balance.js";
+import {
+  BALANCE_TABLE_DEFAULT,
+  type DesiredState,
+  type LinkInput,
+  type LinkView,
+  linkMark,
+  MARK_MASK,
+  type NexthopSpec,
+  PRIORITY,
+  type RouteSpec,
+  type RuleSpec,
+  type RuleView,
+} from "./model.js";
+import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
+import { type RuleAction, renderNft } from "./nft.js";
+
+/** The balance table: 100, or the first id below 101 (then above) that no link uses. */
+export function balanceTableId(links: Array<Pick<LinkConfig, "table">>): number {
+  const used = new Set(links.map((l) => l.table));
+  for (let t = BALANCE_TABLE_DEFAULT; t >= 1; t--) if (!used.has(t)) return t;
+  let t = BALANCE_TABLE_DEFAULT;
+  while (used.has(t) || t === 253 || t === 254 || t === 255) t++;
+  return t;
+}
+
+/** `sysctl` key of an interface setting; dots in interface names (VLANs) are written as slashes. */
+export function ifSysctl(ifname: string, key: string): string {
+  return `net.ipv4.conf.${ifname.replaceAll(".", "/")}.${key}`;
+}
+
+const HASH_POLICY: Record<HashPolicy, string> = { l3: "0", l4: "1", host: "3" };
+
+export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
+  const out: Record<string, string> = {
+    "net.ipv4.ip_forward": "1",
+    "net.ipv4.fib_multipath_hash_policy": HASH_POLICY[config.balance.hash],
+  };
+  // Policy 3 hashes on chosen fields; 0x0001 = source address only, so a LAN host keeps one link.
+  if (config.balance.hash === "host") out["net.ipv4.fib_multipath_hash_fields"] = "0x0001";
+  // Loose: replies may arrive on another WAN than the main table's route for their source.
+  for (const l of config.links) out[ifSysctl(l.interface, "rp_filter")] = "2";
+  // A WAN without carrier must drop out of the multipath route at once, before the prober says so;
+  // the kernel only honours this when it is set before the carrier goes (found in the lab).
+  for (const l of config.links) out[ifSysctl(l.interface, "ignore_routes_with_linkdown")] = "1";
+  return out;
+}
+
+function network(address: string, prefixLength: number): string {
+  const n = address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+  const size = 2 ** (32 - prefixLength);
+  const base = n - (n % size);
+  const octets = [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256);
+  return `${octets.join(".")}/${prefixLength}`;
+}
+
+function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  const base = { table: link.table, type: "unicast" as const, metric: 0 };
+  const direct: NexthopSpec = { gateway: null, dev: link.interface, weight: 1 };
+  if (input.source !== null && input.prefixLength !== null && input.prefixLength < 32)
+    routes.push({
+      ...base,
+      dst: network(input.source, input.prefixLength),
+      nexthops: [direct],
+      src: input.source,
+    });
+  else if (input.gateway !== null)
+    routes.push({ ...base, dst: input.gateway, nexthops: [direct], src: input.source });
+  routes.push({ ...base, dst: "default", nexthops: [{ ...direct, gateway: input.gateway }], src: null });
+  return routes;
+}
+
+function linkRules(link: LinkConfig, index: number, input: LinkInput): RuleSpec[] {
+  const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
+  const rules: RuleSpec[] = [
+    {
+      ...none,
+      priority: PRIORITY.fwmark + index,
+      src: "all",
+      fwmark: linkMark(index),
+      fwmask: MARK_MASK,
+      table: link.table,
+    },
+  ];
+  if (input.source !== null)
+    rules.unshift({ ...none, priority: PRIORITY.fromSource + index, src: input.source, table: link.table });
+  return rules;
+}
+
+function balanceRoute(
+  table: number,
+  route: DefaultRoute,
+  config: WanpilotConfig,
+  inputs: Map<string, LinkInput>,
+  nexthopObjects: NexthopObject[],
+): RouteSpec[] {
+  const base = { table, dst: "default", metric: 0, src: null };
+  if (route.mode === "unreachable") return [{ ...base, type: "unreachable", nexthops: [] }];
+  const nexthops = route.nexthops.flatMap((n): NexthopSpec[] => {
+    const link = config.links.find((l) => l.name === n.link);
+    if (link === undefined) return [];
+    return [{ gateway: inputs.get(n.link)?.gateway ?? null, dev: link.interface, weight: n.weight }];
+  });
+  if (nexthops.length === 0) return [];
+  const group = nexthopObjects.length > 0 ? { nhid: NEXTHOP_ID.group } : {};
+  return [{ ...base, type: "unicast", nexthops, ...group }];
+}
+
+function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
+  return (
+    inputs.get(link.name) ?? {
+      name: link.name,
+      state: "unknown",
+      source: link.source ?? null,
+      gateway: link.gateway ?? null,
+      prefixLength: null,
+    }
+  );
+}
+
+function ruleActions(config: WanpilotConfig, links: LinkView[]) {
+  const live = new Map(links.filter((l) => l.live).map((l) => [l.name, l]));
+  return config.rules.map((rule) => {
+    const active = rule.via.find((v) => live.has(v)) ?? null;
+    const view = active === null ? undefined : live.get(active);
+    const action: RuleAction =
+      view !== undefined
+        ? { kind: "mark", link: view.name, mark: view.mark }
+        : { kind: rule.fallback === "refuse" ? "refuse" : "balance" };
+    const ruleView: RuleView = { name: rule.name, via: rule.via, active, fallback: rule.fallback };
+    return { rule, action, view: ruleView };
+  });
+}
+
+function ipRules(
+  config: WanpilotConfig,
+  get: (l: LinkConfig) => LinkInput,
+  balanceTable: number,
+): RuleSpec[] {
+  const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
+  return [
+    { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
+    ...config.links.flatMap((l, i) => linkRules(l, i, get(l))),
+    { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
+  ].sort((a, b) => a.priority - b.priority);
+}
+
+/**
+ * (config, link states, last default route) → everything wanpilot wants in the kernel.
+ * `last` is the default route in force before, kept when every link is down and `all_down: keep`.
+ */
+export function computeDesired(
+  config: WanpilotConfig,
+  linkInputs: LinkInput[],
+  last: DefaultRoute | null,
+): DesiredState {
+  const given = new Map(linkInputs.map((i) => [i.name, i]));
+  const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
+  const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
+  const table = balanceTableId(config.links);
+  const states = config.links.map((link) => ({ link, state: get(link).state }));
+  const defaultRoute = selectDefaultRoute(config.balance, states, last);
+  const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
+  const links: LinkView[] = config.links.map((l, i) => ({
+    name: l.name,
+    state: get(l).state,
+    table: l.table,
+    mark: linkMark(i),
+    active: inRoute.has(l.name),
+    weight: inRoute.get(l.name) ?? 0,
+    live: isLive(get(l).state, config.balance.degraded),
+  }));
+  const actions = ruleActions(config, links);
+  // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
+  const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
+  const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs) : [];
+  const nftLinks = links.map((v, i) => ({
+    ...v,
+    interface: config.links[i]?.interface ?? "",
+    masquerade: config.links[i]?.masquerade ?? true,
+  }));
+  return {
+    sysctls: desiredSysctls(config),
+    rules: ipRules(config, get, table),
+    routes: [
+      ...config.links.flatMap((l) => linkRoutes(l, get(l))),
+      ...balanceRoute(table, defaultRoute, config, inputs, nexthops),
+    ],
+    ownedTables: [...config.links.map((l) => l.table), table],
+    balanceTable: table,
+    nexthops,
+    nft: renderNft({ links: nftLinks, rules: actions, sticky: config.balance.sticky }),
+    defaultRoute,
+    links,
+    trafficRules: actions.map((r) => r.view),
+  };
+}

@@ -1,0 +1,135 @@
+import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import type { NexthopObject } from "./nexthops.js";
+import type { NftDesired } from "./nft.js";
+
+/**
+ * What wanpilot owns in the kernel, and the numbers it reserves for it.
+ * Rule priorities 10000..10999 are wanpilot's; nothing else in that range is expected, and
+ * anything found there is treated as a leftover of an earlier run.
+ */
+export const PRIORITY = {
+  min: 10000,
+  max: 10999,
+  /** `lookup main suppress_prefixlength 0`: main's specific routes (LAN, connected) win over marks. */
+  suppressMain: 10000,
+  /** `from <link source> lookup <link table>`: probes and the gateway's own replies. */
+  fromSource: 10100,
+  /** `fwmark <link mark>/<mask> lookup <link table>`: sticky connections, rules, inbound symmetry. */
+  fwmark: 10400,
+  /** `lookup <balance table>`: the default route wanpilot installs. */
+  balance: 10900,
+} as const;
+
+/** Bits of the packet/connection mark wanpilot uses; other bits are left to the user's firewall. */
+export const MARK_MASK = 0x00ff0000;
+export const MARK_SHIFT = 16;
+/** Up to 255 links fit in the mask. */
+export const MAX_LINKS = 255;
+/** The table holding the default route, unless a link already uses that id. */
+export const BALANCE_TABLE_DEFAULT = 100;
+export const NFT_TABLE = "wanpilot";
+
+/** Facts about a link as the router knows them now (config merged with what the prober learned). */
+export interface LinkInput {
+  name: string;
+  state: LinkStateName;
+  /** Learned or configured address of the link; null while unknown. */
+  source: string | null;
+  /** Learned or configured next hop; null for point-to-point links or while unknown. */
+  gateway: string | null;
+  /** Prefix length of `source` on the interface, when known (for the connected route). */
+  prefixLength: number | null;
+}
+
+export interface RuleSpec {
+  priority: number;
+  /** "all" or an address/prefix. */
+  src: string;
+  fwmark: number | null;
+  fwmask: number | null;
+  table: number;
+  suppressPrefixLength: number | null;
+}
+
+export interface NexthopSpec {
+  gateway: string | null;
+  dev: string;
+  weight: number;
+}
+
+export interface RouteSpec {
+  table: number;
+  /** "default" or a prefix. */
+  dst: string;
+  type: "unicast" | "unreachable";
+  metric: number;
+  /** Single-path routes: one nexthop; multipath: several; unreachable: none. */
+  nexthops: NexthopSpec[];
+  /** Preferred source (connected routes); informational, not compared. */
+  src: string | null;
+  /** The route uses a nexthop object (the resilient group); `nexthops` then only describe it. */
+  nhid?: number;
+}
+
+export interface LinkView {
+  name: string;
+  state: LinkStateName;
+  table: number;
+  mark: number;
+  /** Carries part of the default route now. */
+  active: boolean;
+  /** Weight in the default route (0 when not in it). */
+  weight: number;
+  /** Usable for new connections (rules and balancing). */
+  live: boolean;
+}
+
+export interface RuleView {
+  name: string;
+  via: string[];
+  /** The link carrying the rule's traffic now; null when it falls back. */
+  active: string | null;
+  fallback: "balance" | "refuse";
+}
+
+export interface DesiredState {
+  sysctls: Record<string, string>;
+  rules: RuleSpec[];
+  routes: RouteSpec[];
+  /** Tables wanpilot fills and may flush (links' and the balance table). */
+  ownedTables: number[];
+  balanceTable: number;
+  nft: NftDesired;
+  /** Nexthop objects (only with hash: host): link members, then the resilient group. */
+  nexthops: NexthopObject[];
+  defaultRoute: DefaultRoute;
+  links: LinkView[];
+  trafficRules: RuleView[];
+}
+
+/** What the kernel holds now (only the parts wanpilot may own are compared). */
+export interface ObservedState {
+  rules: RuleSpec[];
+  routes: RouteSpec[];
+  /** Hash carried in the comment of `inet wanpilot`; null when the table is absent; "" when unreadable. */
+  nftHash: string | null;
+  nexthops: NexthopObject[];
+  /** Via chain name → the tag of its line. */
+  nftVias: Record<string, string>;
+  sysctls: Record<string, string>;
+}
+
+/** Effects, as data; the kernel adapter carries them out in order. */
+export type Command =
+  | { kind: "sysctl"; key: string; value: string }
+  | { kind: "nft"; text: string }
+  | { kind: "ip-batch"; lines: string[] }
+  | { kind: "conntrack-flush"; link: string; mark: number; mask: number };
+
+export function linkMark(index: number): number {
+  return ((index + 1) << MARK_SHIFT) >>> 0;
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}

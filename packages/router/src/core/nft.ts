@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import type { TrafficRule } from "@wanpilot/common";
+import { hex, MARK_MASK, NFT_TABLE } from "./model.js";
+
+export interface NftLink {
+  name: string;
+  interface: string;
+  mark: number;
+  masquerade: boolean;
+}
+
+/** What a traffic rule does now: pin to a link's mark, let balancing decide, or refuse. */
+export type RuleAction =
+  | { kind: "mark"; link: string; mark: number }
+  | { kind: "balance" }
+  | { kind: "refuse" };
+
+export interface NftInput {
+  links: NftLink[];
+  rules: Array<{ rule: TrafficRule; action: RuleAction }>;
+  sticky: boolean;
+}
+
+const KEEP = hex(~MARK_MASK >>> 0);
+const setMeta = (mark: number) => `meta mark set meta mark & ${KEEP} | ${hex(mark)}`;
+const setCt = (mark: number) => `ct mark set ct mark & ${KEEP} | ${hex(mark)}`;
+const ctUnmarked = `ct mark & ${hex(MARK_MASK)} == 0x0`;
+const quote = (s: string) => `"${s}"`;
+
+function portMatch(proto: "tcp" | "udp", dir: "sport" | "dport", spec: TrafficRule["dport"]): string[] {
+  return spec === undefined ? [] : [`${proto} ${dir} ${String(spec)}`];
+}
+
+/** The nft match expression of a traffic rule (iif, prefixes, protocol, ports). */
+export function ruleMatch(rule: TrafficRule): string {
+  const parts: string[] = [];
+  if (rule.iif !== undefined) parts.push(`iifname ${quote(rule.iif)}`);
+  if (rule.src !== undefined) parts.push(`ip saddr ${rule.src}`);
+  if (rule.dst !== undefined) parts.push(`ip daddr ${rule.dst}`);
+  if (rule.proto === "tcp" || rule.proto === "udp") {
+    const ports = [
+      ...portMatch(rule.proto, "sport", rule.sport),
+      ...portMatch(rule.proto, "dport", rule.dport),
+    ];
+    parts.push(...(ports.length > 0 ? ports : [`meta l4proto ${rule.proto}`]));
+  } else if (rule.proto === "icmp") parts.push("meta l4proto icmp");
+  return parts.join(" ");
+}
+
+/** Rules sharing a via list and fallback share one small chain; only those chains change with link states. */
+export function viaKey(rule: Pick<TrafficRule, "via" | "fallback">): string {
+  return `${rule.via.join(",")}|${rule.fallback}`;
+}
+
+function viaLine(action: RuleAction): string {
+  const verdict =
+    action.kind === "mark" ? `${setMeta(action.mark)} return` : action.kind === "refuse" ? "drop" : "return";
+  return `${verdict} comment ${quote(`v ${shortHash(verdict)}`)}`;
+}
+
+/** The via chains: name → their one line (carrying its own hash, read back by observers). */
+export function viaChains(rules: NftInput["rules"]): Map<string, { line: string; tag: string }> {
+  const out = new Map<string, { line: string; tag: string }>();
+  const names = new Map<string, string>();
+  for (const { rule, action } of rules) {
+    const key = viaKey(rule);
+    if (names.has(key)) continue;
+    const name = `via_${names.size}`;
+    names.set(key, name);
+    const line = viaLine(action);
+    out.set(name, { line, tag: /comment "v ([0-9a-f]+)"/.exec(line)?.[1] ?? "" });
+  }
+  return out;
+}
+
+function ruleLines(rules: NftInput["rules"]): string[] {
+  const names = new Map<string, string>();
+  return rules.map(({ rule }) => {
+    const key = viaKey(rule);
+    if (!names.has(key)) names.set(key, `via_${names.size}`);
+    const match = ruleMatch(rule);
+    // goto: the via chain's verdict ends the rules chain, so the first matching rule wins.
+    return `${match === "" ? "" : `${match} `}goto ${names.get(key)} comment ${quote(`rule ${rule.name}`)}`;
+  });
+}
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 16);
+}
+
+function restoreLines(links: NftLink[]): string[] {
+  return links.map((l) => `ct mark & ${hex(MARK_MASK)} == ${hex(l.mark)} ${setMeta(l.mark)}`);
+}
+
+function body(input: NftInput, withVias: boolean): string[] {
+  const vias = viaChains(input.rules);
+  const wans = input.links.map((l) => quote(l.interface));
+  const lan = wans.length > 0 ? `iifname != { ${wans.join(", ")} } ` : "";
+  const inbound = input.links.map(
+    (l) => `ct state new iifname ${quote(l.interface)} ${ctUnmarked} ${setCt(l.mark)}`,
+  );
+  const save = input.sticky
+    ? input.links.map((l) => `${ctUnmarked} oifname ${quote(l.interface)} ${setCt(l.mark)}`)
+    : [];
+  const nat = input.links.filter((l) => l.masquerade).map((l) => `oifname ${quote(l.interface)} masquerade`);
+  const chain = (name: string, hook: string | null, lines: string[]) => [
+    `  chain ${name} {`,
+    ...(hook === null ? [] : [`    ${hook}`]),
+    ...lines.map((l) => `    ${l}`),
+    "  }",
+  ];
+  return [
+    // Inbound symmetry first, then restore: connections arriving on a WAN are answered over it.
+    ...chain("prerouting", "type filter hook prerouting priority mangle; policy accept;", [
+      ...inbound,
+      ...restoreLines(input.links),
+      `${lan}${ctUnmarked} jump rules`,
+    ]),
+    // The gateway's own connections: sticky too. Traffic rules are not applied here: the kernel chose
+    // the source address before this hook, and `from <address>` rules keep bound sockets (probes) on their link.
+    ...chain("output", "type route hook output priority mangle; policy accept;", restoreLines(input.links)),
+    ...chain("rules", null, ruleLines(input.rules)),
+    ...[...vias].flatMap(([name, v]) => chain(name, null, withVias ? [v.line] : [])),
+    // Saved after the routing decision, from the interface the first packet really left by.
+    ...chain("postrouting", "type filter hook postrouting priority mangle; policy accept;", save),
+    ...chain("nat", "type nat hook postrouting priority srcnat; policy accept;", nat),
+  ];
+}
+
+export interface NftDesired {
+  /** Replaces the whole table atomically. */
+  text: string;
+  /** Hash of everything but the via chains' contents (carried in the table comment). */
+  hash: string;
+  /** Via chain name → its one line and that line's tag. */
+  vias: Map<string, { line: string; tag: string }>;
+}
+
+/** `nft -f` text that replaces `inet wanpilot` atomically; the hash in its comment tells observers it is current. */
+export function renderNft(input: NftInput): NftDesired {
+  const hash = shortHash(body(input, false).join("\n"));
+  const text = [
+    `table inet ${NFT_TABLE} {}`,
+    `delete table inet ${NFT_TABLE}`,
+    `table inet ${NFT_TABLE} {`,
+    `  comment ${quote(`wanpilot ${hash}`)}`,
+    ...body(input, true),
+    "}",
+    "",
+  ].join("\n");
+  return { text, hash, vias: viaChains(input.rules) };
+}
+
+/** Only the via chains that differ, rewritten in one atomic `nft -f`. */
+export function renderViaUpdate(changed: Array<[string, string]>): string {
+  return `${changed.flatMap(([name, line]) => [`flush chain inet ${NFT_TABLE} ${name}`, `add rule inet ${NFT_TABLE} ${name} ${line}`]).join("\n")}\n`;
+}
+
+/** Reads the table hash and each via chain's tag back from `nft list table inet wanpilot` output. */
+export function parseNftListing(listing: string): { hash: string; vias: Map<string, string> } {
+  const hash = /comment "wanpilot ([0-9a-f]{16})"/.exec(listing)?.[1] ?? "";
+  const vias = new Map<string, string>();
+  for (const m of listing.matchAll(/chain (via_\d+) \{([^}]*)\}/g))
+    if (m[1] !== undefined) vias.set(m[1], /comment "v ([0-9a-f]+)"/.exec(m[2] ?? "")?.[1] ?? "");
+  return { hash, vias };
+}

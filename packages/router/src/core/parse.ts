@@ -1,0 +1,76 @@
+import type { NexthopSpec, RouteSpec, RuleSpec } from "./model.js";
+
+const TABLE_NAMES: Record<string, number> = { unspec: 0, default: 253, main: 254, local: 255 };
+
+function tableId(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value !== "string") return 254; // `ip -json route` omits the table for main
+  return TABLE_NAMES[value] ?? Number(value);
+}
+
+const rec = (v: unknown): Record<string, unknown> =>
+  typeof v === "object" && v !== null ? (v as Record<string, unknown>) : {};
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const num = (v: unknown, fallback: number): number =>
+  typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : fallback;
+
+/** `ip -json rule show` → rules (IPv4). */
+export function parseRules(json: unknown): RuleSpec[] {
+  if (!Array.isArray(json)) return [];
+  return json.map((raw): RuleSpec => {
+    const r = rec(raw);
+    const src = str(r.src) ?? "all";
+    const srclen = r.srclen;
+    const fwmark = r.fwmark === undefined ? null : num(r.fwmark, 0);
+    return {
+      priority: num(r.priority, 0),
+      src: src !== "all" && typeof srclen === "number" && srclen !== 32 ? `${src}/${srclen}` : src,
+      fwmark,
+      fwmask: fwmark === null ? null : num(r.fwmask, 0xffffffff),
+      table: tableId(r.table),
+      suppressPrefixLength: r.suppress_prefixlen === undefined ? null : num(r.suppress_prefixlen, 0),
+    };
+  });
+}
+
+function nexthop(raw: unknown): NexthopSpec {
+  const n = rec(raw);
+  return { gateway: str(n.gateway), dev: str(n.dev) ?? "", weight: num(n.weight, 1) };
+}
+
+/** `ip -4 -json route show table all` → routes (only unicast and unreachable are wanpilot's kinds). */
+export function parseRoutes(json: unknown): RouteSpec[] {
+  if (!Array.isArray(json)) return [];
+  return json.map((raw): RouteSpec => {
+    const r = rec(raw);
+    const type = str(r.type) ?? "unicast";
+    const nexthops = Array.isArray(r.nexthops)
+      ? r.nexthops.map(nexthop)
+      : r.dev === undefined
+        ? []
+        : [nexthop(r)];
+    return {
+      table: tableId(r.table),
+      dst: str(r.dst) ?? "default",
+      type: type === "unreachable" ? "unreachable" : "unicast",
+      metric: num(r.metric, 0),
+      nexthops: type === "unicast" ? nexthops : [],
+      src: str(r.prefsrc),
+      ...(typeof r.nhid === "number" ? { nhid: r.nhid } : {}),
+    };
+  });
+}
+
+/** `ip -4 -json addr show` → interface → its first IPv4 address and prefix length. */
+export function parseAddresses(json: unknown): Map<string, { local: string; prefixLength: number }> {
+  const out = new Map<string, { local: string; prefixLength: number }>();
+  if (!Array.isArray(json)) return out;
+  for (const raw of json) {
+    const i = rec(raw);
+    const name = str(i.ifname);
+    const first = Array.isArray(i.addr_info) ? rec(i.addr_info.find((a) => rec(a).family === "inet")) : {};
+    const local = str(first.local);
+    if (name !== null && local !== null) out.set(name, { local, prefixLength: num(first.prefixlen, 32) });
+  }
+  return out;
+}

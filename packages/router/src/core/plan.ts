@@ -1,0 +1,180 @@
+import {
+  type Command,
+  type DesiredState,
+  hex,
+  type LinkView,
+  MARK_MASK,
+  type ObservedState,
+  PRIORITY,
+  type RouteSpec,
+  type RuleSpec,
+} from "./model.js";
+import { deleteLines, ownNexthop, planNexthops } from "./nexthops.js";
+import { renderViaUpdate } from "./nft.js";
+
+/** Kernel tables that are never wanpilot's, whatever a rule in its range points at. */
+const KERNEL_TABLES = new Set([0, 253, 254, 255]);
+
+export function ruleKey(r: RuleSpec): string {
+  const mark = r.fwmark === null ? "" : ` fwmark ${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`;
+  const sp = r.suppressPrefixLength === null ? "" : ` suppress_prefixlength ${r.suppressPrefixLength}`;
+  return `priority ${r.priority} from ${r.src}${mark} lookup ${r.table}${sp}`;
+}
+
+export function routeId(r: RouteSpec): string {
+  return `table ${r.table} ${r.dst} metric ${r.metric}`;
+}
+
+function nexthopText(r: RouteSpec): string {
+  if (r.type === "unreachable") return "unreachable";
+  const one = (n: RouteSpec["nexthops"][number]) =>
+    `${n.gateway === null ? "" : `via ${n.gateway} `}dev ${n.dev}`;
+  if (r.nexthops.length === 1 && r.nexthops[0] !== undefined) return one(r.nexthops[0]);
+  return r.nexthops.map((n) => `nexthop ${one(n)} weight ${n.weight}`).join(" ");
+}
+
+/** Everything compared about a route: its type and next hops (weights only when multipath). */
+export function routeValue(r: RouteSpec): string {
+  if (r.nhid !== undefined) return `${r.type} nhid ${r.nhid}`;
+  return `${r.type} ${nexthopText(r)}`;
+}
+
+export function routeLine(r: RouteSpec): string {
+  const metric = r.metric === 0 ? "" : ` metric ${r.metric}`;
+  if (r.type === "unreachable") return `route replace table ${r.table} unreachable ${r.dst}${metric}`;
+  if (r.nhid !== undefined) return `route replace table ${r.table} ${r.dst}${metric} nhid ${r.nhid}`;
+  const single = r.nexthops.length === 1 && r.nexthops[0]?.gateway === null ? " scope link" : "";
+  return `route replace table ${r.table} ${r.dst}${metric} ${nexthopText(r)}${single}`;
+}
+
+function routeDelLine(r: RouteSpec): string {
+  return `route del table ${r.table} ${r.dst}${r.metric === 0 ? "" : ` metric ${r.metric}`}`;
+}
+
+const inRange = (r: RuleSpec) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max;
+
+/** Tables wanpilot may touch: its own, and any a leftover rule of its range points at. */
+export function ownedTables(
+  desired: Pick<DesiredState, "ownedTables">,
+  observed: Pick<ObservedState, "rules">,
+): Set<number> {
+  const leftovers = observed.rules.filter(inRange).map((r) => r.table);
+  return new Set([...desired.ownedTables, ...leftovers].filter((t) => !KERNEL_TABLES.has(t)));
+}
+
+function planRoutes(desired: DesiredState, observed: ObservedState, owned: Set<number>) {
+  const have = new Map(observed.routes.filter((r) => owned.has(r.table)).map((r) => [routeId(r), r]));
+  const want = new Map(desired.routes.map((r) => [routeId(r), r]));
+  const add = desired.routes.filter((r) => {
+    const h = have.get(routeId(r));
+    return h === undefined || routeValue(h) !== routeValue(r);
+  });
+  const del = [...have.values()].filter((r) => !want.has(routeId(r)));
+  return { add: add.map(routeLine), del: del.map(routeDelLine) };
+}
+
+function planRules(desired: DesiredState, observed: ObservedState) {
+  const counts = new Map<string, number>();
+  for (const r of observed.rules.filter(inRange)) counts.set(ruleKey(r), (counts.get(ruleKey(r)) ?? 0) + 1);
+  const add: string[] = [];
+  for (const r of desired.rules) {
+    const k = ruleKey(r);
+    const n = counts.get(k) ?? 0;
+    if (n === 0) add.push(`rule add ${k}`);
+    counts.set(k, n - 1);
+  }
+  // What is left over: leftovers of earlier runs and duplicates, deleted one instance per line.
+  const del = [...counts].flatMap(([k, n]) => Array.from({ length: Math.max(0, n) }, () => `rule del ${k}`));
+  return { add, del };
+}
+
+/**
+ * (desired, observed) → the smallest ordered list of commands: sysctls, the nft table (so marks
+ * exist before routes use them), one `ip -batch` (routes, then new rules, then stale rules, then
+ * stale routes), then conntrack flushes of links that went down.
+ */
+export function plan(desired: DesiredState, observed: ObservedState, flush: LinkView[] = []): Command[] {
+  const cmds: Command[] = [];
+  for (const [key, value] of Object.entries(desired.sysctls)) {
+    // An interface that is not there (a USB modem unplugged) has no settings yet; set them once it is.
+    if (isInterfaceKey(key) && observed.sysctls[key] === undefined) continue;
+    if (!sameSysctl(observed.sysctls[key], value)) cmds.push({ kind: "sysctl", key, value });
+  }
+  const nft = planNft(desired, observed);
+  if (nft !== null) cmds.push({ kind: "nft", text: nft });
+  const owned = ownedTables(desired, observed);
+  const routes = planRoutes(desired, observed, owned);
+  const rules = planRules(desired, observed);
+  const nexthops = planNexthops(desired.nexthops, observed.nexthops);
+  // Objects before the routes that use them; stale ones after nothing uses them any more.
+  const lines = [...nexthops.add, ...routes.add, ...rules.add, ...rules.del, ...routes.del, ...nexthops.del];
+  if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
+  for (const l of flush) cmds.push({ kind: "conntrack-flush", link: l.name, mark: l.mark, mask: MARK_MASK });
+  return cmds;
+}
+
+/** The whole table when its structure differs; otherwise only the via chains whose verdict changed. */
+function planNft(desired: DesiredState, observed: ObservedState): string | null {
+  if (observed.nftHash !== desired.nft.hash) return desired.nft.text;
+  const changed = [...desired.nft.vias].filter(([name, v]) => observed.nftVias[name] !== v.tag);
+  return changed.length === 0 ? null : renderViaUpdate(changed.map(([name, v]) => [name, v.line]));
+}
+
+const isInterfaceKey = (key: string) => key.startsWith("net.ipv4.conf.");
+
+function sameSysctl(have: string | undefined, want: string): boolean {
+  if (have === undefined) return false;
+  const a = Number(have.trim());
+  const b = Number(want);
+  return Number.isNaN(a) || Number.isNaN(b) ? have.trim() === want : a === b;
+}
+
+/**
+ * Links whose connections to delete: carrying traffic before (live, or in the default route while
+ * failing open), not live now; at start, links found down.
+ */
+export function linksToFlush(prev: LinkView[] | null, next: LinkView[], flushOnDown: boolean): LinkView[] {
+  if (!flushOnDown) return [];
+  const before = new Map((prev ?? []).map((l) => [l.name, l]));
+  return next.filter((l) => {
+    if (l.live) return false;
+    const was = before.get(l.name);
+    if (was === undefined) return prev === null && l.state === "down";
+    return was.live || (was.active && l.state === "down");
+  });
+}
+
+/** Everything wanpilot owns, removed: its rules, its tables' routes, `inet wanpilot`. Sysctls stay. */
+export function planCleanup(observed: ObservedState, tables: number[]): Command[] {
+  const owned = ownedTables({ ownedTables: tables }, observed);
+  const lines = [
+    ...observed.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)}`),
+    ...observed.routes.filter((r) => owned.has(r.table)).map(routeDelLine),
+    ...deleteLines(observed.nexthops.filter(ownNexthop)),
+  ];
+  const cmds: Command[] = [];
+  if (observed.nftHash !== null)
+    cmds.push({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
+  if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
+  return cmds;
+}
+
+/** The observed state after `desired` was applied without error (saves re-reading the kernel). */
+export function appliedState(desired: DesiredState, observed: ObservedState): ObservedState {
+  const owned = ownedTables(desired, observed);
+  return {
+    rules: [...observed.rules.filter((r) => !inRange(r)), ...desired.rules],
+    routes: [...observed.routes.filter((r) => !owned.has(r.table)), ...desired.routes],
+    nexthops: [...observed.nexthops.filter((o) => !ownNexthop(o)), ...desired.nexthops],
+    nftHash: desired.nft.hash,
+    nftVias: Object.fromEntries([...desired.nft.vias].map(([name, v]) => [name, v.tag])),
+    sysctls: {
+      ...observed.sysctls,
+      ...Object.fromEntries(
+        Object.entries(desired.sysctls).filter(
+          ([k]) => !isInterfaceKey(k) || observed.sysctls[k] !== undefined,
+        ),
+      ),
+    },
+  };
+}

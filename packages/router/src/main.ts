@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { type LinkState, type RouteChange, topics, type WanpilotConfig } from "@wanpilot/common";
+import { type Bus, connectBus } from "@wanpilot/runtime";
+import type { Logger } from "pino";
+import { createRunner } from "./adapters/command.js";
+import { createKernel, type Kernel } from "./adapters/kernel.js";
+import { Controller } from "./controller.js";
+import { computeDesired } from "./core/desired.js";
+import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
+import { planCleanup } from "./core/plan.js";
+import { linkInput } from "./core/state.js";
+
+export interface RunOptions {
+  config: WanpilotConfig;
+  log: Logger;
+  /** An already connected bus (tests); otherwise `connectBus` as the router. */
+  bus?: Bus;
+  /** Run every kernel command inside this network namespace (the lab's gateway); none in production. */
+  netns?: string;
+  /** Full re-read of the kernel (repairs what others changed) and connection counts. */
+  resyncMs?: number;
+}
+
+/** Route changes not yet acknowledged by the logger; oldest dropped beyond this. */
+const OUTBOX_MAX = 1000;
+const RESYNC_MS = 30_000;
+
+/** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
+export interface RouterHandle {
+  stop(): Promise<void>;
+  controller: Controller;
+  /** Route changes published but not yet acknowledged by the logger. */
+  pendingEvents(): number;
+}
+
+export async function run(opts: RunOptions): Promise<RouterHandle> {
+  const { config } = opts;
+  const log = opts.log.child({ component: "router" });
+  const gw = config.gateway;
+  const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
+  const outbox = new Map<string, RouteChange>();
+  const publishEvent = (e: RouteChange) =>
+    bus
+      .publish("routerEvent", topics.routerEvent(gw), e)
+      .catch((err: unknown) => log.warn({ err }, "publishing a route change failed"));
+  const publishState = async (withConnections: boolean) => {
+    const state = await controller.state(withConnections);
+    if (state !== null)
+      await bus
+        .publish("routerState", topics.routerState(gw), state)
+        .catch((err: unknown) => log.warn({ err }, "publishing router state failed"));
+  };
+  const controller = new Controller({
+    config,
+    log,
+    kernel: createKernel(createRunner(), opts.netns),
+    now: () => new Date(),
+    newId: () => `router-${randomUUID()}`,
+    onChange: (e) => {
+      outbox.set(e.id, e);
+      for (const id of [...outbox.keys()].slice(0, Math.max(0, outbox.size - OUTBOX_MAX))) outbox.delete(id);
+      void publishEvent(e);
+      void publishState(false);
+    },
+  });
+  await controller.reconcile("start", true);
+  await bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
+    for (const id of ack.ids) outbox.delete(id);
+  });
+  await bus.subscribe("linkState", topics.allLinkStates(gw), (state: LinkState) => {
+    controller
+      .onLinkState(state)
+      ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
+  });
+  bus.onConnect(async () => {
+    await publishState(true);
+    for (const e of outbox.values()) await publishEvent(e);
+  });
+  const timer = setInterval(() => {
+    controller
+      .reconcile("resync", true)
+      .then(() => publishState(true))
+      .catch((err: unknown) => log.error({ err }, "resync failed"));
+  }, opts.resyncMs ?? RESYNC_MS);
+  let stopped = false;
+  return {
+    controller,
+    pendingEvents: () => outbox.size,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      // Routing stays as it is: the gateway keeps working without the router.
+      if (opts.bus === undefined) await bus.close();
+    },
+  };
+}
+
+/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
+export async function cleanup(opts: {
+  config: WanpilotConfig;
+  log: Logger;
+  netns?: string;
+  kernel?: Kernel;
+}): Promise<{ commands: number; errors: unknown[] }> {
+  const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
+  const tables = computeDesired(opts.config, [], null).ownedTables;
+  const cmds = planCleanup(await kernel.observe([]), tables);
+  const result = await kernel.apply(cmds);
+  for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
+  return { commands: cmds.length, errors: result.errors };
+}
+
+/** `wanpilot explain`: from the link states now (e.g. the retained ones on the bus). */
+export function explainFromStates(
+  config: WanpilotConfig,
+  states: LinkState[],
+  query: ExplainQuery,
+): Explanation {
+  const inputs = config.links.map((l) =>
+    linkInput(
+      config,
+      l.name,
+      states.find((s) => s.link === l.name),
+      undefined,
+    ),
+  );
+  return explain(config, computeDesired(config, inputs, null), query);
+}

@@ -1,0 +1,119 @@
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type RouteChange,
+  type RouterState,
+  topics,
+  validateConfig,
+  type WanpilotConfig,
+} from "@wanpilot/common";
+import type { Lab } from "@wanpilot/lab";
+import { ensureBusSecret } from "@wanpilot/runtime";
+import { Aedes } from "aedes";
+import mqtt, { type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RouterHandle, run } from "../src/main.js";
+import { linkState, newLab, silent, waitUntil } from "./harness.js";
+
+describe("wanpilot router on a real broker and kernel", () => {
+  let lab: Lab;
+  let broker: Aedes;
+  let server: Server;
+  let dir: string;
+  let config: WanpilotConfig;
+  let client: MqttClient;
+  let router: RouterHandle | undefined;
+  const events: RouteChange[] = [];
+  let state: RouterState | undefined;
+
+  beforeAll(async () => {
+    lab = await newLab({ isps: 2, name: "rtbus" });
+    dir = mkdtempSync(join(tmpdir(), "wanpilot-router-"));
+    ensureBusSecret(dir);
+    broker = await Aedes.createBroker();
+    server = createServer(broker.handle);
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as { port: number }).port;
+    const parsed = validateConfig({
+      gateway: "gw1",
+      runtime_dir: dir,
+      bus: { listen: `127.0.0.1:${port}` },
+      links: lab.isps.map((isp, i) => ({ name: isp.name, interface: isp.wanInterface, weight: i + 1 })),
+    });
+    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+    config = parsed.config;
+    client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+    client.on("message", (topic, payload) => {
+      if (topic === topics.routerEvent("gw1")) events.push(JSON.parse(payload.toString()) as RouteChange);
+      if (topic === topics.routerState("gw1")) state = JSON.parse(payload.toString()) as RouterState;
+    });
+    await client.subscribeAsync([topics.routerEvent("gw1"), topics.routerState("gw1")], { qos: 1 });
+  });
+  afterAll(async () => {
+    await router?.stop();
+    await client?.endAsync();
+    server?.close();
+    await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await lab?.destroy();
+  });
+
+  const publishState = (i: number, s: "up" | "down") =>
+    client.publishAsync(
+      topics.linkState("gw1", lab.isps[i]?.name ?? ""),
+      JSON.stringify(linkState(lab, i, s)),
+      { qos: 1, retain: true },
+    );
+
+  it("follows retained link states, publishes state and events, keeps events until the logger acks", async () => {
+    await publishState(0, "up");
+    await publishState(1, "up");
+    router = await run({ config, log: silent, netns: lab.ns.gw, resyncMs: 300 });
+    expect(await waitUntil(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
+    expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
+      ["isp1", 1],
+      ["isp2", 2],
+    ]);
+
+    // A bad payload is dropped, never a crash.
+    await client.publishAsync(topics.linkState("gw1", "isp1"), "{not json", { qos: 1 });
+    await publishState(0, "down");
+    expect(await waitUntil(() => events.some((e) => /isp1 up → down/.test(e.reason)), 10_000)).toBe(true);
+    const change = events.find((e) => /isp1 up → down/.test(e.reason));
+    expect(change?.defaultRoute.nexthops).toEqual([{ link: "isp2", weight: 2 }]);
+    expect(change?.flushed).toEqual([{ link: "isp1", connections: expect.any(Number) }]);
+    expect(await lab.exec(lab.ns.gw, ["ip", "route", "show", "table", "100"])).toMatch(
+      /^default via 198\.18\.2\.1 dev wan2/,
+    );
+    expect((await lab.openFlows({ count: 50 })).byIsp).toEqual({ isp2: 50 });
+
+    // Tracked connections per link, counted by mark on each resync.
+    const streams = await lab.startStreams({ count: 5, durationMs: 10_000 });
+    try {
+      expect(
+        await waitUntil(() => (state?.links.find((l) => l.link === "isp2")?.connections ?? 0) >= 5, 5000),
+      ).toBe(true);
+    } finally {
+      await streams.stop();
+    }
+
+    expect(router.pendingEvents()).toBeGreaterThan(0);
+    await client.publishAsync(
+      topics.loggerAck("gw1"),
+      JSON.stringify({ ids: events.map((e) => e.id), at: new Date().toISOString() }),
+      { qos: 1 },
+    );
+    expect(await waitUntil(() => router?.pendingEvents() === 0, 5000)).toBe(true);
+
+    // Stopping leaves routing as it is.
+    await router.stop();
+    router = undefined;
+    expect(await lab.exec(lab.ns.gw, ["ip", "route", "show", "table", "100"])).toMatch(
+      /^default via 198\.18\.2\.1/,
+    );
+  });
+});

@@ -1,0 +1,96 @@
+import type { LinkState, LinkStateName, WanpilotConfig } from "@wanpilot/common";
+import { validateConfig } from "@wanpilot/common";
+import { createLab, type Lab, type LabOptions } from "@wanpilot/lab";
+import { pino } from "pino";
+import { createRunner } from "../src/adapters/command.js";
+import { createKernel, type Kernel } from "../src/adapters/kernel.js";
+import { Controller } from "../src/controller.js";
+
+export const silent = pino({ level: "silent" });
+
+export interface LinkSpec {
+  weight?: number;
+  tier?: number;
+}
+
+/** A config whose links are the lab's ISPs (link i = isp(i+1)), addresses given as if learned. */
+export function labConfig(lab: Lab, links: LinkSpec[], extra: Record<string, unknown> = {}): WanpilotConfig {
+  const r = validateConfig({
+    links: links.map((l, i) => {
+      const isp = lab.isps[i];
+      if (isp === undefined) throw new Error(`lab has no ISP ${i}`);
+      return { name: isp.name, interface: isp.wanInterface, ...l };
+    }),
+    ...extra,
+  });
+  if (!r.ok) throw new Error(r.problems.join("\n"));
+  return r.config;
+}
+
+export function linkState(lab: Lab, index: number, state: LinkStateName, cause = "test"): LinkState {
+  const isp = lab.isps[index];
+  if (isp === undefined) throw new Error(`lab has no ISP ${index}`);
+  const at = new Date().toISOString();
+  return {
+    link: isp.name,
+    state,
+    since: at,
+    cause,
+    interface: isp.wanInterface,
+    source: isp.gwAddress,
+    gateway: isp.modemAddress,
+    carrier: true,
+    rttMs: state === "down" ? null : 1,
+    lossRatio: state === "down" ? null : 0,
+    at,
+  };
+}
+
+export function gwKernel(lab: Lab): Kernel {
+  return createKernel(createRunner(), lab.ns.gw);
+}
+
+export function controller(lab: Lab, config: WanpilotConfig): Controller {
+  let n = 0;
+  return new Controller({
+    config,
+    log: silent,
+    kernel: gwKernel(lab),
+    now: () => new Date(),
+    newId: () => `test-event-${String(++n).padStart(4, "0")}`,
+  });
+}
+
+/** Feeds every link's state and waits until the kernel holds the result. */
+export async function setStates(lab: Lab, c: Controller, states: LinkStateName[]): Promise<void> {
+  const runs = states.map((s, i) => c.onLinkState(linkState(lab, i, s)));
+  await Promise.all(runs.filter((p) => p !== null));
+}
+
+/** The gateway's lab runs without its own masquerade: wanpilot's nft table must do it. */
+export function newLab(opts: LabOptions): Promise<Lab> {
+  return createLab({ gwMasquerade: false, ...opts });
+}
+
+export function share(byIsp: Readonly<Record<string, number>>, isp: string): number {
+  const total = Object.values(byIsp).reduce((a, b) => a + b, 0);
+  return total === 0 ? 0 : (byIsp[isp] ?? 0) / total;
+}
+
+export async function ipRules(lab: Lab): Promise<string[]> {
+  return (await lab.exec(lab.ns.gw, ["ip", "rule", "show"])).trim().split("\n");
+}
+
+/** Polls `check` until it returns true or `timeoutMs` passes. */
+export async function waitUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  stepMs = 50,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
