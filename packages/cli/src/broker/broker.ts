@@ -44,6 +44,18 @@ function readerPassword(config: WanpilotConfig): string | undefined {
   }
 }
 
+function busSecret(runtimeDir: string): Buffer {
+  try {
+    return ensureBusSecret(runtimeDir);
+  } catch (err: unknown) {
+    throw new WanpilotError(
+      "BROKER_BIND_FAILED",
+      `cannot keep the bus secret in runtime_dir ${runtimeDir}: ${errorMessage(err)}`,
+      { cause: err, details: { runtimeDir } },
+    );
+  }
+}
+
 function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
   const reader = config.bus.username;
   const readerPass = readerPassword(config);
@@ -93,7 +105,7 @@ export async function startBroker(opts: {
   listen?: { host: string; port: number };
 }): Promise<RunningBroker> {
   const { config, log } = opts;
-  const secret = ensureBusSecret(config.runtime_dir);
+  const secret = busSecret(config.runtime_dir);
   const ctx = aclContext(config, secret);
   const principals = new WeakMap<Client, Principal>();
   const forbiddenWills = new WeakMap<Client, string>();
