@@ -113,6 +113,13 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         log.warn({ topic, reason: decoded.reason }, "invalid payload dropped");
         continue;
       }
+      // The broker lets a prober publish only on its own link's topics; the payload must agree with the topic.
+      const named = (decoded.value as { link?: unknown }).link;
+      if (parsed.link !== undefined && named !== undefined && named !== parsed.link) {
+        rejected++;
+        log.warn({ topic, link: named }, "payload names another link than its topic, dropped");
+        continue;
+      }
       try {
         sub.handler(decoded.value as never, topic);
       } catch (err: unknown) {

@@ -79,10 +79,11 @@ describe("connectBus against a real in-process broker", () => {
       lossRatio: 0,
       at: new Date().toISOString(),
     };
+    await watcher.publishAsync(topics.linkState("gw1", "dsl"), JSON.stringify({ ...good, link: "cable" }));
     await watcher.publishAsync(topics.linkState("gw1", "dsl"), JSON.stringify(good));
     await until(() => got.length === 1);
     expect(got).toEqual(["up"]);
-    expect(router.rejected).toBe(2);
+    expect(router.rejected).toBe(3);
 
     await expect(
       router.publish("routerState", topics.routerState("gw1"), { nonsense: true } as never),

@@ -17,7 +17,7 @@ export function componentId(c: Component): string {
 
 export function parseComponentId(id: string): Component | undefined {
   if (id === "router" || id === "logger" || id === "supervisor") return { kind: id };
-  const m = /^prober\/([a-z0-9_-]{1,32})$/.exec(id);
+  const m = /^prober\/([a-z0-9][a-z0-9_-]{0,31})$/.exec(id);
   return m?.[1] === undefined ? undefined : { kind: "prober", link: m[1] };
 }
 

@@ -2,8 +2,9 @@ import { z } from "zod";
 import { InterfaceName, Ipv4Address } from "./net.js";
 import { ProbeConfig } from "./probe.js";
 
-export const LinkName = z.string().regex(/^[a-z0-9_-]{1,32}$/, {
-  error: (i) => `${JSON.stringify(i.input)} is not a link name (a-z, 0-9, _ and -, up to 32 characters)`,
+export const LinkName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+  error: (i) =>
+    `${JSON.stringify(i.input)} is not a link name (a-z, 0-9, _ and -, starting with a letter or digit, up to 32 characters)`,
 });
 export type LinkName = z.infer<typeof LinkName>;
 

@@ -23,8 +23,9 @@ export type PortSpec = z.infer<typeof PortSpec>;
 
 export const TrafficRule = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9_-]{1,32}$/, {
-      error: (i) => `${JSON.stringify(i.input)} is not a rule name (a-z, 0-9, _ and -, up to 32 characters)`,
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
+      error: (i) =>
+        `${JSON.stringify(i.input)} is not a rule name (a-z, 0-9, _ and -, starting with a letter or digit, up to 32 characters)`,
     }),
     src: Ipv4Prefix.optional(),
     dst: Ipv4Prefix.optional(),

@@ -150,6 +150,11 @@ links:
       `${LINKS}    probe: { targets: [203.0.113.1], reliability: 2 }`,
       "links[1].probe.reliability: 2 targets must answer but only 1 are configured",
     ],
+    [
+      "name starting with a dash",
+      LINKS.replace("name: cable", 'name: "-all"'),
+      'links[1].name: "-all" is not a link name (a-z, 0-9, _ and -, starting with a letter or digit, up to 32 characters)',
+    ],
     ["no links", "gateway: gw\n", "links: is required (a list)"],
     [
       "public listener without credentials",

@@ -9,8 +9,9 @@ import { TrafficRule } from "./rules.js";
 /** First table id handed to links without an explicit `table`. */
 export const DEFAULT_TABLE_BASE = 101;
 
-export const GatewayId = z.string().regex(/^[a-z0-9_-]{1,64}$/, {
-  error: (i) => `${JSON.stringify(i.input)} is not a gateway id (a-z, 0-9, _ and -)`,
+export const GatewayId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, {
+  error: (i) =>
+    `${JSON.stringify(i.input)} is not a gateway id (a-z, 0-9, _ and -, starting with a letter or digit)`,
 });
 
 /** The config file as written (YAML → this schema). Durations are milliseconds and percentages ratios after parsing. */
