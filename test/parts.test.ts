@@ -76,6 +76,12 @@ describe.skipIf(skip)(`the parts run alone against wanpilot broker${pending}`, (
     const running = parts.map(([c, args]) => [c, wanpilot(args)] as const);
     const online = (w: BusWatch) => parts.every(([c]) => w.last(topics.availability(GW, c)) === "online");
     await until(() => online(watch as BusWatch), "every part online", 30_000);
+    // A steady state: every part has finished starting (a broker restart during start-up is another story).
+    await until(
+      () => running.every(([, p]) => p.json().some((l) => l.msg === "started")),
+      "every part started",
+      30_000,
+    );
 
     // The broker restarts (keeping its secret in runtime_dir): every part logs in again by itself.
     await broker.stop("SIGTERM");

@@ -15,7 +15,24 @@ process.stdout.on("error", (err) => {
   throw err;
 });
 
-main(process.argv.slice(2)).then(exitSoon, (err) => {
-  process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
-  exitSoon(1);
+// Node exits quietly with code 0 when nothing is left to wait for, even with the command unfinished
+// (seen: a part whose MQTT client stopped reconnecting after losing the broker during start-up).
+// That is a failure: say so and exit non-zero, so `wanpilot start` or systemd restarts it.
+let finished = false;
+process.on("beforeExit", () => {
+  if (finished) return;
+  process.stderr.write("wanpilot: stopped unexpectedly (nothing left to wait for: bus connection lost?)\n");
+  process.exit(70);
 });
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    finished = true;
+    exitSoon(code);
+  },
+  (err) => {
+    finished = true;
+    process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
+    exitSoon(1);
+  },
+);
