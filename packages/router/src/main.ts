@@ -19,11 +19,14 @@ export interface RunOptions {
   netns?: string;
   /** Full re-read of the kernel (repairs what others changed) and connection counts. */
   resyncMs?: number;
+  /** How often tracked connections are counted for the published state (default 5 s). */
+  countMs?: number;
 }
 
 /** Route changes not yet acknowledged by the logger; oldest dropped beyond this. */
 const OUTBOX_MAX = 1000;
 const RESYNC_MS = 30_000;
+const COUNT_MS = 5_000;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
 export interface RouterHandle {
@@ -82,6 +85,8 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       .then(() => publishState(true))
       .catch((err: unknown) => log.error({ err }, "resync failed"));
   }, opts.resyncMs ?? RESYNC_MS);
+  // `wanpilot status` shows each link's share of the tracked connections: keep the counts fresh.
+  const counter = setInterval(() => void publishState(true), opts.countMs ?? COUNT_MS);
   let stopped = false;
   return {
     controller,
@@ -90,6 +95,7 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      clearInterval(counter);
       // Routing stays as it is: the gateway keeps working without the router.
       if (opts.bus === undefined) await bus.close();
     },

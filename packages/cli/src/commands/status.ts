@@ -40,11 +40,14 @@ export async function runStatus(out: Output, opts: StatusOptions): Promise<numbe
       config,
       await collectRetained(url, config.gateway, readerCredentials(config)),
     );
-    render(view);
     if (nothingOnline(view)) {
-      out.err(`wanpilot is not running on gateway ${config.gateway} (every part is offline at ${url})`);
+      if (opts.json) render(view);
+      out.err(
+        `wanpilot is not running on gateway ${config.gateway} (a broker answers at ${url}, but no part is online)`,
+      );
       return 3;
     }
+    render(view);
     return 0;
   } catch (err: unknown) {
     if (isWanpilotError(err, "NOT_RUNNING")) {
@@ -60,6 +63,7 @@ async function watch(url: string, config: WanpilotConfig, render: (v: StatusView
   let dirty = true;
   const w = await watchBus(url, config.gateway, {
     ...readerCredentials(config),
+    retry: true,
     onChange: () => (dirty = true),
   });
   const timer = setInterval(() => {

@@ -38,10 +38,13 @@ export async function runDemo(out: Output, opts: DemoOptions): Promise<number> {
       logLevel: "warn",
     });
     const live = new LiveView(dep, () => aborted);
+    // Up, and the probes sent before the router had installed the links' tables have left the window.
     await live.waitFor(
-      (v) => v.links.every((l) => l.state === "up"),
+      (v) =>
+        v.links.every((l) => l.state === "up" && (l.lossRatio ?? 1) < 0.2) &&
+        v.processes.router?.availability === "online",
       profile.stepTimeoutMs * 2,
-      "every link up",
+      "every link up with a clean window",
     );
     out.out(`wanpilot is running in namespace ${lab.ns.gw}; every link is up.\n`);
     out.out(await dep.cli(["status"]));
@@ -166,7 +169,10 @@ class LiveView {
         lastTick = line;
         if (ok(v)) return v;
       }
-      if (Date.now() > end) throw new Error(`the demo waited ${timeoutMs / 1000} s for ${what} in vain`);
+      if (Date.now() > end)
+        throw new Error(
+          `the demo waited ${timeoutMs / 1000} s for ${what} in vain (last seen: ${v === undefined ? "no status" : `${tickerLine(v)}; ${JSON.stringify(v.processes)}`})`,
+        );
       await sleep(50);
     }
   }

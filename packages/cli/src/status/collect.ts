@@ -45,31 +45,51 @@ export interface Watcher {
   close(): Promise<void>;
 }
 
-/** Connects (read-only), subscribes to the gateway's topics, and calls onChange as retained state arrives. */
+/**
+ * Connects (read-only), subscribes to the gateway's topics, and calls onChange as retained state arrives.
+ * Without `retry`: fails at once with NOT_RUNNING when no broker answers. With it: keeps trying,
+ * so `status --watch` started before wanpilot shows it as soon as it is up.
+ */
 export async function watchBus(
   url: string,
   gateway: string,
-  opts: { username?: string; password?: string; onChange?: () => void } = {},
+  opts: { username?: string; password?: string; onChange?: () => void; retry?: boolean } = {},
 ): Promise<Watcher> {
   const snapshot = emptySnapshot();
+  const options = {
+    protocolVersion: 4 as const,
+    clean: true,
+    connectTimeout: 2000,
+    reconnectPeriod: opts.retry ? 1000 : 0,
+    ...(opts.username === undefined ? {} : { username: opts.username, password: opts.password ?? "" }),
+  };
   let client: MqttClient;
-  try {
-    client = await mqtt.connectAsync(url, {
-      protocolVersion: 4,
-      clean: true,
-      connectTimeout: 2000,
-      reconnectPeriod: opts.onChange ? 1000 : 0,
-      ...(opts.username === undefined ? {} : { username: opts.username, password: opts.password ?? "" }),
-    });
-  } catch (err: unknown) {
-    throw new WanpilotError("NOT_RUNNING", `wanpilot is not running: no broker answers at ${url}`, {
-      cause: err,
-    });
+  if (opts.retry) {
+    client = mqtt.connect(url, options);
+    client.on("error", () => undefined); // reconnects on its own
+  } else {
+    const notRunning = (cause?: unknown) =>
+      new WanpilotError("NOT_RUNNING", `wanpilot is not running: no broker answers at ${url}`, { cause });
+    try {
+      client = await mqtt.connectAsync(url, options, false);
+    } catch (err: unknown) {
+      throw notRunning(err);
+    }
+    // connectAsync also resolves when the client gives up and ends (connection refused, no retries).
+    if (!client.connected) {
+      client.end(true);
+      throw notRunning();
+    }
   }
   client.on("message", (topic, raw) => {
     if (applyMessage(snapshot, topic, raw)) opts.onChange?.();
   });
-  await client.subscribeAsync(topics.all(gateway), { qos: 0 });
+  // Clean sessions: subscribe again on every (re)connect.
+  client.on(
+    "connect",
+    () => void client.subscribeAsync(topics.all(gateway), { qos: 0 }).catch(() => undefined),
+  );
+  if (client.connected) await client.subscribeAsync(topics.all(gateway), { qos: 0 });
   return { snapshot, close: () => client.endAsync() };
 }
 

@@ -79,10 +79,14 @@ export function normalizeTarget(t: z.output<typeof ProbeTargetInput>): ProbeTarg
 }
 
 /**
- * Probe defaults. A round is sent every `interval`; each target answers within `timeout` or the
- * round counts it lost. Down after `down` bad rounds: 3 × 500 ms plus the timeout is under 2 s,
- * yet with 3 targets and 10 % independent loss a bad round needs all three lost (p = 10⁻³), so three
- * in a row (10⁻⁹ per round, 6.3·10⁷ rounds a year) happen once in ~16 years.
+ * Probe defaults (the arithmetic is in docs/prober.md). Each target is probed every `interval`; a probe
+ * not answered within `timeout` is lost. A link is down once fewer than `reliability` targets are still
+ * answering, a target counting as silent after `down` lost probes in a row. Worst case on a full outage:
+ * down × interval + timeout = 3 × 300 ms + 700 ms = 1.6 s (iputils ping really sends every ~312 ms: 1.64 s).
+ * With 3 targets and 10 % independent loss a false down needs one target's third loss in a row while
+ * both others are already 3 down: 3 · 0.1⁹ · 0.9 = 2.7·10⁻⁹ per round, 1.05·10⁸ rounds a year: once in
+ * ~3.5 years. A 700 ms timeout still counts a bloated LTE reply as
+ * an answer; geostationary satellite links (RTT ≥ 600 ms) should raise it to 1500ms.
  */
 export const ProbeConfig = z
   .strictObject({
@@ -90,17 +94,47 @@ export const ProbeConfig = z
       .array(ProbeTargetInput)
       .min(1, { error: "needs at least one target" })
       .default([...DEFAULT_PROBE_TARGETS]),
-    interval: duration({ min: 50, max: 60_000 }).default(500),
-    timeout: duration({ min: 50, max: 30_000 }).default(1000),
+    interval: duration({ min: 50, max: 60_000 }).default(300),
+    timeout: duration({ min: 50, max: 30_000 }).default(700),
     reliability: z.number().int().min(1).default(1),
     down: z.number().int().min(1).max(1000).default(3),
     up: z.number().int().min(1).max(1000).default(10),
+    // 20 s (~66 probes a target): at 10 % loss a 10 s window read as over 20 % in 2 % of the time, 20 s in ~0.1 %.
+    window: duration({ min: 1000, max: 3_600_000 })
+      .default(20_000)
+      .meta({ description: "Sliding window for RTT/loss statistics and the degraded decision" }),
     degraded: z
       .strictObject({
         rtt: duration({ min: 1 }).default(400),
         loss: ratio().default(0.2),
+        recover_rtt: duration({ min: 1 })
+          .optional()
+          .meta({ description: "Leave degraded only below this RTT (default 75 % of rtt)" }),
+        recover_loss: ratio()
+          .optional()
+          .meta({ description: "Leave degraded only below this loss (default half of loss)" }),
       })
       .default({ rtt: 400, loss: 0.2 }),
+    damping: z
+      .strictObject({
+        window: duration({ min: 1000 }).default(300_000),
+        downs: z.number().int().min(1).max(1000).default(3),
+        factor: z.number().int().min(1).max(100).default(4),
+      })
+      .default({ window: 300_000, downs: 3, factor: 4 })
+      .meta({
+        description:
+          "A link that went down `downs` times within `window` needs up × factor good rounds to return",
+      }),
   })
-  .transform((p) => ({ ...p, targets: p.targets.map(normalizeTarget) }));
+  .transform((p) => ({
+    ...p,
+    targets: p.targets.map(normalizeTarget),
+    degraded: {
+      rtt: p.degraded.rtt,
+      loss: p.degraded.loss,
+      recover_rtt: p.degraded.recover_rtt ?? p.degraded.rtt * 0.75,
+      recover_loss: p.degraded.recover_loss ?? p.degraded.loss / 2,
+    },
+  }));
 export type ProbeConfig = z.output<typeof ProbeConfig>;

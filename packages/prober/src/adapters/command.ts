@@ -1,0 +1,43 @@
+import { WanpilotError } from "@wanpilot/common";
+import { execa } from "execa";
+
+/**
+ * Prepended to every command the prober runs. Empty in production (the whole process runs in the
+ * gateway's namespace); `["ip", "netns", "exec", "<ns>"]` in lab tests.
+ */
+export type CommandPrefix = readonly string[];
+
+export function withPrefix(prefix: CommandPrefix, argv: readonly string[]): { file: string; args: string[] } {
+  const full = [...prefix, ...argv];
+  const [file, ...args] = full;
+  if (file === undefined) throw new WanpilotError("USAGE", "empty command");
+  return { file, args };
+}
+
+/** Runs `ip -json ...`; undefined when the device does not exist. */
+export async function ipJson(
+  prefix: CommandPrefix,
+  args: readonly string[],
+  timeoutMs = 2000,
+): Promise<unknown> {
+  const { file, args: rest } = withPrefix(prefix, ["ip", "-json", ...args]);
+  const r = await execa(file, rest, { timeout: timeoutMs, reject: false });
+  if (r.timedOut)
+    throw new WanpilotError("COMMAND_TIMEOUT", `${[file, ...rest].join(" ")} timed out`, {
+      details: { argv: [file, ...rest], timeoutMs },
+    });
+  if (r.exitCode !== 0) {
+    if (/does not exist|Cannot find device/.test(r.stderr)) return undefined;
+    throw new WanpilotError("COMMAND_FAILED", `${[file, ...rest].join(" ")} failed: ${r.stderr.trim()}`, {
+      details: { argv: [file, ...rest], exitCode: r.exitCode, stderr: r.stderr },
+    });
+  }
+  try {
+    return JSON.parse(r.stdout.trim() === "" ? "[]" : r.stdout) as unknown;
+  } catch (err: unknown) {
+    throw new WanpilotError("COMMAND_FAILED", `${[file, ...rest].join(" ")} printed no JSON`, {
+      cause: err,
+      details: { argv: [file, ...rest], stdout: r.stdout.slice(0, 500) },
+    });
+  }
+}

@@ -1,0 +1,102 @@
+import type { KernelView } from "./machine.js";
+
+/** What the kernel says about a link's interface, reduced to what the prober acts on. */
+export interface KernelFacts {
+  view: KernelView;
+  /** The next hop: configured, else the gateway of a default route on the interface, else a p2p peer. */
+  gateway: string | null;
+}
+
+interface IpLink {
+  flags?: string[];
+}
+interface IpAddr {
+  addr_info?: { family?: string; local?: string; address?: string; secondary?: boolean }[];
+}
+interface IpRoute {
+  dst?: string;
+  gateway?: string;
+  table?: string;
+  metric?: number;
+}
+
+function asArray<T>(json: unknown): T[] {
+  return Array.isArray(json) ? (json as T[]) : [];
+}
+
+/**
+ * Reduces `ip -json link show dev X`, `ip -json -4 addr show dev X` and `ip -json -4 route show table all
+ * dev X` (undefined when the device does not exist) to the facts the machine needs.
+ */
+export function kernelFacts(
+  raw: { link: unknown; addr: unknown; routes: unknown } | undefined,
+  configured: { source?: string; gateway?: string },
+  ownTables: readonly number[] = [],
+): KernelFacts {
+  const none = { present: false, carrier: false, source: null };
+  if (raw === undefined) return { view: none, gateway: configured.gateway ?? null };
+  const link = asArray<IpLink>(raw.link)[0];
+  if (link === undefined) return { view: none, gateway: configured.gateway ?? null };
+  const flags = link.flags ?? [];
+  // LOWER_UP is the carrier; an interface set administratively down carries nothing either.
+  const carrier = flags.includes("LOWER_UP") && flags.includes("UP");
+  const addrs = asArray<IpAddr>(raw.addr)
+    .flatMap((a) => a.addr_info ?? [])
+    .filter((a) => a.family === "inet");
+  const primary = addrs.filter((a) => a.secondary !== true);
+  const source =
+    configured.source !== undefined
+      ? addrs.some((a) => a.local === configured.source)
+        ? configured.source
+        : null
+      : (primary[0]?.local ?? addrs[0]?.local ?? null);
+  return {
+    view: { present: true, carrier, source },
+    gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
+  };
+}
+
+function learnedGateway(
+  routes: unknown,
+  addrs: { local?: string; address?: string }[],
+  ownTables: readonly number[],
+): string | null {
+  // Routes in wanpilot's own tables were written by the router from what this prober published:
+  // learning from them would never see the DHCP client's change. `ip -json` omits `table` for main.
+  const own = new Set(ownTables.map(String));
+  const defaults = asArray<IpRoute>(routes)
+    .filter((r) => r.dst === "default" && r.gateway !== undefined && !own.has(r.table ?? "main"))
+    .sort((a, b) => (a.metric ?? 0) - (b.metric ?? 0));
+  if (defaults[0]?.gateway !== undefined) return defaults[0].gateway;
+  // A point-to-point link (PPP) has a peer address instead of a gateway.
+  const peer = addrs.find((a) => a.address !== undefined && a.address !== a.local);
+  return peer?.address?.split("/")[0] ?? null;
+}
+
+/**
+ * The fast path for carrier loss: an `ip monitor link` line about `dev` that shows it without carrier
+ * ("3: wan1: <NO-CARRIER,BROADCAST,UP> ... state DOWN") or deleted. undefined for every other line; the
+ * full `ip -json` read that follows every event confirms either way.
+ */
+export function carrierLossFromMonitorLine(line: string, dev: string): "carrier" | "gone" | undefined {
+  const m = /^(Deleted )?\d+: ([^:@\s]+)(?:@[^:\s]+)?: <([^>]*)>/.exec(line);
+  if (m === null || m[2] !== dev) return undefined;
+  if (m[1] !== undefined) return "gone";
+  const flags = (m[3] ?? "").split(",");
+  return flags.includes("NO-CARRIER") || !flags.includes("UP") ? "carrier" : undefined;
+}
+
+/**
+ * The routing tables wanpilot's router owns: every link's table and the balance table (100, or the first
+ * id below 101, then above, that no link uses: the router's `balanceTableId`).
+ */
+export function wanpilotTables(linkTables: readonly number[]): number[] {
+  const used = new Set(linkTables);
+  let balance = 100;
+  while (balance >= 1 && used.has(balance)) balance--;
+  if (balance < 1) {
+    balance = 100;
+    while (used.has(balance) || balance === 253 || balance === 254 || balance === 255) balance++;
+  }
+  return [...linkTables, balance];
+}

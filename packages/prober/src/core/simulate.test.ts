@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { falseDownRatePerRound, simulateLoss } from "./simulate.js";
+import { defaultParams } from "./test-helpers.js";
+
+const p = defaultParams();
+const ROUNDS_PER_YEAR = (365 * 24 * 3600 * 1000) / p.intervalMs;
+
+describe("seeded simulation of the decision core under independent loss", () => {
+  it("1 million rounds, 3 targets, defaults, 10 % loss on every probe: no false down", () => {
+    const r = simulateLoss(p, 0.1, 1_000_000, 42);
+    expect(r.downs).toBe(0);
+    expect(r.states.down).toBe(0);
+    // The arithmetic (docs/prober.md): 3 · 0.1⁹ · 0.9 per round, 1.05·10⁸ rounds a year → one in ~3.5 years.
+    const years = 1 / (falseDownRatePerRound(p, 0.1) * ROUNDS_PER_YEAR);
+    expect(years).toBeGreaterThan(3.4);
+    expect(years).toBeLessThan(3.6);
+  }, 120_000);
+
+  it.each([
+    { lossRatio: 0.5, rounds: 200_000 },
+    { lossRatio: 0.4, rounds: 400_000 },
+  ])(
+    "the formula matches what the core does at $lossRatio loss",
+    ({ lossRatio, rounds }) => {
+      const r = simulateLoss(p, lossRatio, rounds, 7);
+      const expected = falseDownRatePerRound(p, lossRatio) * r.roundsNotDown;
+      // Poisson: within 4 standard deviations.
+      expect(Math.abs(r.downs - expected)).toBeLessThan(4 * Math.sqrt(expected) + 2);
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,225 @@
+import { randomUUID } from "node:crypto";
+import { type LinkConfig, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
+import type { Logger } from "pino";
+import type { ProberBus } from "./adapters/bus.js";
+import type { CommandPrefix } from "./adapters/command.js";
+import { ipKernelWatcher, type KernelWatcher } from "./adapters/kernel-watcher.js";
+import { createTargetProber, type TargetProber } from "./adapters/target-prober.js";
+import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
+import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
+import { acknowledge, emptyOutbox, enqueue, type Outbox } from "./core/outbox.js";
+import { type DecisionParams, decisionParams } from "./core/params.js";
+import {
+  estimatedSentAt,
+  newPingTracker,
+  type PingEvent,
+  type PingTracker,
+  pingDue,
+  pingEvent,
+  pingRestarted,
+} from "./core/ping-tracker.js";
+import { linkHealthPayload, linkStatePayload, type PayloadContext, transitionPayload } from "./publish.js";
+
+export interface ProberOptions {
+  config: WanpilotConfig;
+  link: string;
+  log: Logger;
+  bus: ProberBus;
+  /** Prepended to ping/ip commands: `["ip", "netns", "exec", ns]` in lab tests, empty in production. */
+  commandPrefix?: CommandPrefix;
+  /** How often LinkHealth (and a refreshed LinkState) is published; default 2 s. */
+  healthIntervalMs?: number;
+}
+
+/** Monotonic core time; wall time only when a timestamp is published. */
+const now = (): number => performance.now();
+const iso = (atMs: number): string => new Date(Date.now() - (now() - atMs)).toISOString();
+
+/** One link's prober: probes, kernel watcher, decision core and bus, wired. */
+export class LinkProber {
+  readonly #o: ProberOptions;
+  readonly #log: Logger;
+  readonly #link: LinkConfig;
+  readonly #params: DecisionParams;
+  readonly #ctx: PayloadContext;
+  #machine: LinkMachine;
+  #facts: KernelFacts | undefined;
+  #trackers = new Map<string, PingTracker>();
+  #probers: TargetProber[] = [];
+  #watcher: KernelWatcher;
+  #outbox: Outbox = emptyOutbox();
+  #drainTimer: NodeJS.Timeout | undefined;
+  #healthTimer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(o: ProberOptions) {
+    const link = o.config.links.find((l) => l.name === o.link);
+    if (link === undefined)
+      throw new WanpilotError("USAGE", `no link named "${o.link}" in the config`, {
+        details: { links: o.config.links.map((l) => l.name) },
+      });
+    this.#o = o;
+    this.#link = link;
+    this.#log = o.log.child({ component: "prober", link: link.name });
+    this.#params = decisionParams(link.probe);
+    this.#machine = initialMachine(this.#params, now());
+    const methods = Object.fromEntries(
+      this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
+    );
+    this.#ctx = { link: link.name, interface: link.interface, methods, windowMs: this.#params.windowMs, iso };
+    const configured: { source?: string; gateway?: string } = {};
+    if (link.source !== undefined) configured.source = link.source;
+    if (link.gateway !== undefined) configured.gateway = link.gateway;
+    this.#watcher = ipKernelWatcher({
+      prefix: o.commandPrefix ?? [],
+      interface: link.interface,
+      configured,
+      ownTables: wanpilotTables(o.config.links.map((l) => l.table)),
+      log: this.#log,
+    });
+  }
+
+  get state(): LinkMachine["state"] {
+    return this.#machine.state;
+  }
+
+  async start(): Promise<void> {
+    const gw = this.#o.config.gateway;
+    await this.#o.bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
+      this.#outbox = acknowledge(this.#outbox, ack.ids);
+    });
+    this.#o.bus.onConnect(() => this.#republish());
+    await this.#watcher.start((f) => this.#onFacts(f));
+    this.#startProbers();
+    this.#healthTimer = setInterval(() => this.#publishHealth(), this.#o.healthIntervalMs ?? 2000);
+    this.#publishState();
+    this.#log.info({ targets: this.#params.targets, intervalMs: this.#params.intervalMs }, "prober started");
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#drainTimer);
+    clearInterval(this.#healthTimer);
+    await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
+  }
+
+  #startProbers(): void {
+    const { intervalMs, timeoutMs } = this.#params;
+    this.#params.targets.forEach((key, i) => {
+      const target = this.#link.probe.targets[i];
+      if (target === undefined) return;
+      this.#trackers.set(key, newPingTracker(key, intervalMs, timeoutMs, now()));
+      const prober = createTargetProber({
+        target,
+        intervalMs,
+        timeoutMs,
+        source: () => this.#facts?.view.source ?? null,
+        prefix: this.#o.commandPrefix ?? [],
+        now,
+        onEvent: (e) => this.#onPingEvent(key, e),
+        onRestart: (atMs) => this.#onRestart(key, atMs),
+        log: this.#log.child({ target: key }),
+      });
+      this.#probers.push(prober);
+      prober.start();
+    });
+    this.#drain();
+  }
+
+  #onPingEvent(key: string, e: PingEvent): void {
+    const t = this.#trackers.get(key);
+    if (t === undefined || this.#stopped) return;
+    this.#trackers.set(key, pingEvent(t, e));
+    this.#drain();
+  }
+
+  #onRestart(key: string, atMs: number): void {
+    const t = this.#trackers.get(key);
+    if (t === undefined) return;
+    const r = pingRestarted(t, atMs);
+    this.#trackers.set(key, r.tracker);
+    for (const outcome of r.outcomes) this.#apply({ kind: "probe", atMs, outcome });
+  }
+
+  /** Feeds every probe whose fate is known to the core, then sleeps until the next one can time out. */
+  #drain(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#drainTimer);
+    const at = now();
+    let nextMs = at + this.#params.intervalMs;
+    for (const [key, t] of this.#trackers) {
+      const d = pingDue(t, at);
+      this.#trackers.set(key, d.tracker);
+      for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
+      nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
+    }
+    this.#drainTimer = setTimeout(() => this.#drain(), Math.max(2, nextMs - now() + 1));
+  }
+
+  #onFacts(f: KernelFacts): void {
+    const before = this.#facts;
+    this.#facts = f;
+    this.#apply({ kind: "kernel", atMs: now(), interface: this.#link.interface, view: f.view });
+    if (before?.view.source !== f.view.source) {
+      this.#log.info({ from: before?.view.source ?? null, to: f.view.source }, "source address changed");
+      for (const p of this.#probers) p.sourceChanged();
+    }
+    if (before?.gateway !== f.gateway)
+      this.#log.info({ from: before?.gateway ?? null, to: f.gateway }, "gateway changed");
+    if (JSON.stringify(before) !== JSON.stringify(f)) this.#publishState();
+  }
+
+  #apply(input: MachineInput): void {
+    const s = step(this.#params, this.#machine, input);
+    this.#machine = s.machine;
+    for (const t of s.transitions) {
+      this.#log.info({ from: t.from, to: t.to, cause: t.cause }, "link state changed");
+      const event = transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`);
+      this.#outbox = enqueue(this.#outbox, event);
+      this.#publish(() =>
+        this.#o.bus.publish("linkEvent", topics.linkEvent(this.#o.config.gateway, this.#link.name), event),
+      );
+    }
+    if (s.transitions.length > 0) this.#publishState();
+  }
+
+  #publishState(): void {
+    const payload = linkStatePayload(this.#ctx, this.#machine, this.#facts, now());
+    this.#publish(() =>
+      this.#o.bus.publish("linkState", topics.linkState(this.#o.config.gateway, this.#link.name), payload),
+    );
+  }
+
+  #publishHealth(): void {
+    const payload = linkHealthPayload(this.#ctx, this.#machine, now());
+    this.#publish(() =>
+      this.#o.bus.publish("linkHealth", topics.linkHealth(this.#o.config.gateway, this.#link.name), payload),
+    );
+    this.#publishState();
+  }
+
+  /** After a (re)connect: the retained state, then every transition the logger has not acknowledged. */
+  async #republish(): Promise<void> {
+    this.#publishState();
+    const topic = topics.linkEvent(this.#o.config.gateway, this.#link.name);
+    for (const event of this.#outbox.items)
+      this.#publish(() => this.#o.bus.publish("linkEvent", topic, event));
+  }
+
+  #publish(send: () => Promise<void>): void {
+    if (this.#stopped) return;
+    send().catch((err: unknown) => this.#log.warn({ err }, "publish failed"));
+  }
+
+  /** Transitions not yet acknowledged by the logger (tests, status). */
+  get unacknowledged(): number {
+    return this.#outbox.items.length;
+  }
+}
+
+/** Starts the prober of one link; resolves once it probes. */
+export async function run(o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> {
+  const prober = new LinkProber(o);
+  await prober.start();
+  return { prober, stop: () => prober.stop() };
+}

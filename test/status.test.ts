@@ -1,0 +1,78 @@
+import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LabDeployment } from "wanpilot/labrun";
+import type { StatusView } from "../packages/cli/src/status/view.js";
+import { until } from "./helpers/process.js";
+
+const FAST = { interval: "200ms", timeout: "500ms", down: 3, up: 5, window: "2s" };
+
+/** The links of the default route wanpilot installed, as the kernel has them (balance table 100). */
+async function kernelNexthops(lab: Lab): Promise<Map<string, number>> {
+  const routes = JSON.parse(await lab.gwExec(["ip", "-json", "route", "show", "table", "100"])) as Array<{
+    dst: string;
+    dev?: string;
+    weight?: number;
+    nexthops?: Array<{ dev: string; weight?: number }>;
+  }>;
+  const def = routes.find((r) => r.dst === "default");
+  const hops = def?.nexthops ?? (def?.dev ? [{ dev: def.dev, weight: def.weight ?? 1 }] : []);
+  return new Map(hops.map((h) => [h.dev, h.weight ?? 1]));
+}
+
+describe("wanpilot status against the kernel's truth", () => {
+  let lab: Lab;
+  let dep: LabDeployment;
+  let streams: StreamGroup | undefined;
+  let latest: StatusView | undefined;
+
+  beforeAll(async () => {
+    lab = await createLab({ isps: 2, gwMasquerade: false, name: "status" });
+    dep = LabDeployment.start(lab, { weights: [1, 3], probe: FAST, logLevel: "warn" });
+    dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
+      if (stream === "stdout" && line.startsWith("{")) latest = JSON.parse(line) as StatusView;
+    });
+  });
+  afterAll(async () => {
+    await streams?.stop();
+    await dep?.stop();
+    await lab?.destroy();
+  });
+
+  const view = (ok: (v: StatusView) => boolean, what: string) =>
+    until(() => (latest !== undefined && ok(latest) ? latest : undefined), what, 30_000);
+
+  it("shows the links the kernel routes over, their weights and their connections", async () => {
+    await view((v) => v.links.every((l) => l.state === "up" && l.active), "both links up and active");
+    const hops = await kernelNexthops(lab);
+    const v = await view((x) => x.links.every((l) => l.active === hops.has(l.interface)), "status to match");
+    for (const l of v.links) expect(l.weight).toBe(hops.get(l.interface));
+    expect(v.defaultRoute?.nexthops.map((n) => n.link).sort()).toEqual(["isp1", "isp2"]);
+    expect(Object.values(v.processes).every((p) => p.availability === "online")).toBe(true);
+
+    streams = await lab.startStreams({ count: 12, durationMs: 120_000 });
+    const via = (isp: string) => streams?.streams.filter((s) => s.isp === isp).length ?? 0;
+    // The router counts tracked connections every 5 s; each stream is one of them.
+    const counted = await view(
+      (x) =>
+        x.links.every((l) => (l.connections ?? 0) >= via(l.name)) &&
+        x.links.some((l) => (l.connections ?? 0) > 0),
+      "connection counts covering the streams",
+    );
+    expect(counted.links.reduce((a, l) => a + (l.connections ?? 0), 0)).toBeGreaterThanOrEqual(12);
+  });
+
+  it("follows an upstream cut: the link is down and inactive in status and gone from the kernel's route", async () => {
+    await lab.cutUpstream(0);
+    try {
+      const v = await view((x) => x.links[0]?.state === "down" && x.links[0].active === false, "isp1 down");
+      expect(v.links[0]?.cause).toMatch(/no reply/);
+      const hops = await kernelNexthops(lab);
+      expect([...hops.keys()]).toEqual(["wan2"]);
+      expect(v.defaultRoute?.nexthops.map((n) => n.link)).toEqual(["isp2"]);
+    } finally {
+      await lab.restoreUpstream(0);
+    }
+    await view((x) => x.links.every((l) => l.state === "up" && l.active), "isp1 back");
+    expect([...(await kernelNexthops(lab)).keys()].sort()).toEqual(["wan1", "wan2"]);
+  });
+});
