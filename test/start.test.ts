@@ -187,6 +187,12 @@ describe.skipIf(skip)(`wanpilot start in a lab gateway${pending}`, () => {
     note(`SIGTERM to exit: ${stopMs} ms`);
     expect(start.exit).toMatchObject({ code: 0, signal: null });
     expect(stopMs).toBeLessThan(5000);
+    // The subscriber's output may trail the supervisor's exit by a moment.
+    await until(
+      () => components.every((c) => watch.last(availability(c)) === "offline"),
+      "every availability offline",
+      5000,
+    ).catch(() => undefined);
     for (const c of components) expect(watch.last(availability(c)), componentId(c)).toBe("offline");
     // Each child stopped cleanly on the supervisor's SIGTERM (exit code 0, not killed).
     const final = supervisorState();
