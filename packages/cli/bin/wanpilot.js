@@ -6,7 +6,7 @@ import { main } from "../dist/main.js";
 // the process alive: exit at the latest shortly after.
 const exitSoon = (code) => {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 1000).unref();
+  setTimeout(() => process.exit(code), 250).unref();
 };
 
 // `wanpilot status | head`: a reader that goes away is not an error.

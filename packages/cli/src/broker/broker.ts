@@ -151,11 +151,9 @@ export async function startBroker(opts: {
       done(new Error(`not allowed to publish on ${packet.topic}`));
     },
   });
-  const components = new Set<Client>();
-  broker.on("clientReady", (client) => {
-    if (principals.get(client)?.kind === "component") components.add(client);
-  });
-  broker.on("clientDisconnect", (client) => components.delete(client));
+  // aedes's own table of connected clients (a session taken over by a reconnect leaves it without a
+  // clientDisconnect event, so counting events would drift).
+  const connected = () => Object.values((broker as unknown as { clients: Record<string, Client> }).clients);
   // Small MQTT packets held back by Nagle add tens of ms to every link-state → kernel change.
   const server = createServer({ noDelay: true }, broker.handle);
   const where = opts.listen ?? splitHostPort(config.bus.listen);
@@ -175,7 +173,7 @@ export async function startBroker(opts: {
       return broker.connectedClients;
     },
     get componentClients() {
-      return components.size;
+      return connected().filter((c) => principals.get(c)?.kind === "component").length;
     },
     async close() {
       await new Promise<void>((r) => broker.close(() => r()));
