@@ -23,13 +23,14 @@ describe("wanpilot demo --fast (the whole system on simulated ISPs)", () => {
     expect(text).toMatch(/^isp1\s+\d+\.\d+%\s+\S+\s+1\s/m);
     expect(text).toMatch(/^isp1\s+\S+ \S+\s+\S+ \S+\s+\S+\s+no reply from 3\/3 targets/m);
 
-    const gwNs = /running in namespace (\S+);/.exec(text)?.[1];
+    const [, gwNs, configPath] = /running in namespace (\S+) with (\S+);/.exec(text) ?? [];
     expect(gwNs).toBeDefined();
+    expect(configPath).toMatch(/wanpilot\.yaml$/);
     const labId = gwNs?.replace(/-gw$/, "") ?? "";
     expect((await listNamespaces()).filter((n) => n.startsWith(labId))).toEqual([]);
     const leftovers = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
       .split("\n")
-      .filter((l) => l.includes("wanpilot-lab-") || l.includes(labId));
+      .filter((l) => l.includes(configPath ?? "?") || l.includes(labId));
     expect(leftovers).toEqual([]);
   });
 });

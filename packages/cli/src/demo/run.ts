@@ -46,7 +46,7 @@ export async function runDemo(out: Output, opts: DemoOptions): Promise<number> {
       profile.stepTimeoutMs * 2,
       "every link up with a clean window",
     );
-    out.out(`wanpilot is running in namespace ${lab.ns.gw}; every link is up.\n`);
+    out.out(`wanpilot is running in namespace ${lab.ns.gw} with ${dep.configPath}; every link is up.\n`);
     out.out(await dep.cli(["status"]));
     streams = await lab.startStreams({ count: 6, durationMs: 10 * 60_000 });
     const flows = await lab.openFlows({ count: profile.flows });

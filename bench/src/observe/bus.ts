@@ -1,0 +1,130 @@
+import { LinkState, parseTopic, RouteChange, RouterState, SupervisorState } from "@wanpilot/common";
+import type { Lab, LabProcess } from "@wanpilot/lab";
+import { scriptPath } from "../paths.js";
+
+export type BusEvent =
+  | { kind: "linkState"; t: number; link: string; state: LinkState }
+  | { kind: "routerState"; t: number; state: RouterState }
+  | { kind: "routeChange"; t: number; change: RouteChange }
+  | { kind: "supervisorState"; t: number; state: SupervisorState };
+
+/** A bus-tap line → a typed event (only the kinds the bench reads); undefined for anything else. */
+export function parseTapLine(line: string): BusEvent | undefined {
+  let raw: { t?: unknown; topic?: unknown; payload?: unknown };
+  try {
+    raw = JSON.parse(line) as typeof raw;
+  } catch {
+    return undefined;
+  }
+  if (typeof raw.t !== "number" || typeof raw.topic !== "string") return undefined;
+  const topic = parseTopic(raw.topic);
+  const t = raw.t;
+  switch (topic?.kind) {
+    case "linkState": {
+      const p = LinkState.safeParse(raw.payload);
+      return p.success && topic.link !== undefined
+        ? { kind: "linkState", t, link: topic.link, state: p.data }
+        : undefined;
+    }
+    case "routerState": {
+      const p = RouterState.safeParse(raw.payload);
+      return p.success ? { kind: "routerState", t, state: p.data } : undefined;
+    }
+    case "routerEvent": {
+      const p = RouteChange.safeParse(raw.payload);
+      return p.success ? { kind: "routeChange", t, change: p.data } : undefined;
+    }
+    case "supervisorState": {
+      const p = SupervisorState.safeParse(raw.payload);
+      return p.success ? { kind: "supervisorState", t, state: p.data } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Everything a deployment publishes, as seen from inside its gateway namespace. */
+export class BusTap {
+  readonly events: BusEvent[] = [];
+  private readonly proc: LabProcess;
+
+  constructor(lab: Lab, url: string, gateway: string) {
+    this.proc = lab.spawn(lab.ns.gw, [process.execPath, scriptPath("scripts/bus-tap.js"), url, gateway], {
+      timeoutMs: 0,
+      onLine: (line, stream) => {
+        if (stream !== "stdout") return;
+        const e = parseTapLine(line);
+        if (e !== undefined) this.events.push(e);
+      },
+    });
+  }
+
+  /** The latest retained state of each link. */
+  links(): Map<string, LinkState> {
+    const m = new Map<string, LinkState>();
+    for (const e of this.events) if (e.kind === "linkState") m.set(e.link, e.state);
+    return m;
+  }
+
+  router(): RouterState | undefined {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i];
+      if (e?.kind === "routerState") return e.state;
+    }
+    return undefined;
+  }
+
+  supervisor(): SupervisorState | undefined {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i];
+      if (e?.kind === "supervisorState") return e.state;
+    }
+    return undefined;
+  }
+
+  /** Every link up and every link active in the router's default route. */
+  healthy(links: readonly string[]): boolean {
+    const states = this.links();
+    const router = this.router();
+    return links.every(
+      (l) => states.get(l)?.state === "up" && router?.links.find((r) => r.link === l)?.active === true,
+    );
+  }
+
+  /** The `since` (epoch ms) of the first state `state` of `link` that began at or after `after`. */
+  transition(link: string, state: LinkState["state"], after: number): number | undefined {
+    for (const e of this.events) {
+      if (e.kind !== "linkState" || e.link !== link || e.state.state !== state) continue;
+      const since = Date.parse(e.state.since);
+      if (since >= after) return since;
+    }
+    return undefined;
+  }
+
+  /** When the tap received that transition's message (epoch ms): what the router reacts to. */
+  transitionMessage(link: string, state: LinkState["state"], after: number): number | undefined {
+    for (const e of this.events) {
+      if (e.kind !== "linkState" || e.link !== link || e.state.state !== state) continue;
+      if (Date.parse(e.state.since) >= after) return e.t;
+    }
+    return undefined;
+  }
+
+  /** The router's first kernel change at or after `after`: RouteChange.at, else RouterState.lastChange.at. */
+  routeChange(after: number): number | undefined {
+    for (const e of this.events) {
+      const at =
+        e.kind === "routeChange"
+          ? Date.parse(e.change.at)
+          : e.kind === "routerState" && e.state.lastChange !== null
+            ? Date.parse(e.state.lastChange.at)
+            : undefined;
+      if (at !== undefined && at >= after) return at;
+    }
+    return undefined;
+  }
+
+  stop(): Promise<void> {
+    return this.proc.stop(1000).then(() => undefined);
+  }
+}
