@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseConfigText } from "@wanpilot/common";
 import type { Command } from "commander";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildProgram } from "../packages/cli/src/main.js";
@@ -136,5 +139,26 @@ describe("deploy/systemd units", () => {
     expect(svc.SecureBits ?? []).toEqual([]);
     // File capabilities (setcap on node) would be ignored under NoNewPrivileges; ambient ones are not.
     expect(JSON.stringify(unit)).not.toMatch(/setcap/);
+  });
+});
+
+const hasSystemdAnalyze = (await execa("systemd-analyze", ["--version"], { reject: false })).exitCode === 0;
+
+describe.skipIf(!hasSystemdAnalyze)("deploy/systemd units under systemd-analyze verify", () => {
+  it("have no problem but the wanpilot command not being installed here", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "wanpilot-units-"));
+    try {
+      for (const f of readdirSync(unitDir)) copyFileSync(new URL(f, unitDir), join(dir, f));
+      const units = ["wanpilot.service", "wanpilot-broker.service", "wanpilot-router.service"]
+        .concat(["wanpilot-logger.service", "wanpilot-prober@dsl.service", "wanpilot-parts.target"])
+        .map((u) => join(dir, u));
+      const r = await execa("systemd-analyze", ["verify", ...units], { reject: false, timeout: 30_000 });
+      const problems = `${r.stdout}\n${r.stderr}`
+        .split("\n")
+        .filter((l) => l.trim() !== "" && !/Command \/usr\/bin\/wanpilot is not executable/.test(l));
+      expect(problems).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { CONTRACT, decodePayload, type TopicKind, topics } from "@wanpilot/common";
+import { CONTRACT, decodePayload, haDiscoveryTopic, type TopicKind, topics } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../packages/cli/src/main.js";
 
@@ -52,6 +52,12 @@ describe("docs/mqtt.md matches the bus contract", () => {
       const decoded = decodePayload(kind, e.body);
       expect(decoded.ok ? "valid" : decoded.reason).toBe("valid");
     }
+  });
+
+  it("describes the Home Assistant discovery topic the way common builds it", () => {
+    expect(PATTERN.haDiscovery.replace("<component>", "sensor")).toBe(
+      haDiscoveryTopic("<gateway>", "<link>", "sensor", "<what>"),
+    );
   });
 
   it("documents no topic kind that does not exist", () => {

@@ -6,10 +6,33 @@ import { main } from "../dist/main.js";
 // the process alive: exit at the latest shortly after.
 const exitSoon = (code) => {
   process.exitCode = code;
-  setTimeout(() => process.exit(code), 1000).unref();
+  setTimeout(() => process.exit(code), 250).unref();
 };
 
-main(process.argv.slice(2)).then(exitSoon, (err) => {
-  process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
-  exitSoon(1);
+// `wanpilot status | head`: a reader that goes away is not an error.
+process.stdout.on("error", (err) => {
+  if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw err;
 });
+
+// Node exits quietly with code 0 when nothing is left to wait for, even with the command unfinished
+// (seen: a part whose MQTT client stopped reconnecting after losing the broker during start-up).
+// That is a failure: say so and exit non-zero, so `wanpilot start` or systemd restarts it.
+let finished = false;
+process.on("beforeExit", () => {
+  if (finished) return;
+  process.stderr.write("wanpilot: stopped unexpectedly (nothing left to wait for: bus connection lost?)\n");
+  process.exit(70);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    finished = true;
+    exitSoon(code);
+  },
+  (err) => {
+    finished = true;
+    process.stderr.write(`wanpilot: ${err instanceof Error ? err.message : String(err)}\n`);
+    exitSoon(1);
+  },
+);

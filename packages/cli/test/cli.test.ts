@@ -103,6 +103,18 @@ describe("wanpilot commands refuse what cannot work, with one line", () => {
     expect(r.stdout).not.toMatch(/child started/);
   });
 
+  it("broker: a runtime_dir it cannot write → exit 1 and the reason", async () => {
+    const path = config(
+      "rundir.yaml",
+      `links: [{name: a, interface: wan1}]\nruntime_dir: /etc/hostname/run\nbus: {listen: "127.0.0.1:${busyPort}"}\n`,
+    );
+    const r = await wanpilot(["broker", "--config", path]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(
+      "wanpilot broker: cannot keep the bus secret in runtime_dir /etc/hostname/run: ENOTDIR: not a directory, mkdir '/etc/hostname/run'",
+    );
+  });
+
   it("broker: with bus.url there is no embedded broker to run", async () => {
     const path = config("url.yaml", base(`{url: "mqtt://127.0.0.1:1"}`));
     const r = await wanpilot(["broker", "--config", path]);

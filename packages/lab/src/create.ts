@@ -8,7 +8,7 @@ import { planTopology } from "./topology.js";
 export interface LabOptions {
   /** Number of simulated ISPs (1..16, default 2). */
   readonly isps?: number;
-  /** LAN host addresses on the LAN namespace (1..50, default 1). */
+  /** LAN host addresses on the LAN namespace (1..250, default 1). */
   readonly lanHosts?: number;
   /** A short label ([a-z0-9]{1,12}) added to the namespace names. */
   readonly name?: string;
@@ -23,7 +23,7 @@ export interface LabOptions {
 /** Builds a lab; on any failure, removes whatever was already created and rethrows. */
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const isps = checkInteger(options.isps ?? 2, 1, 16, "isps");
-  const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 50, "lanHosts");
+  const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 250, "lanHosts");
   const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts);
   if (options.sweep ?? true) {
     // Leftovers of crashed runs are someone else's mess, never a reason to fail this lab.

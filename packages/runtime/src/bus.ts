@@ -193,14 +193,30 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         void Promise.resolve(handler()).catch((err: unknown) => log.warn({ err }, "connect handler failed"));
     },
     async close() {
+      // Never hang on a broker that went away: the offline gets a second, then the client is ended by force
+      // (a forced end skips DISCONNECT, so the broker publishes the will, which says offline too).
       try {
-        if (client.connected) await client.publishAsync(availability, "offline", { qos: 1, retain: true });
+        if (client.connected)
+          await withTimeout(client.publishAsync(availability, "offline", { qos: 1, retain: true }), 1000);
+      } catch (err: unknown) {
+        log.warn({ err }, "could not publish offline before closing");
       } finally {
-        await client.endAsync();
+        await withTimeout(client.endAsync(!client.connected), 1000).catch(() => client.endAsync(true));
       }
     },
   };
   return bus;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WanpilotError("BUS_UNAVAILABLE", `no answer from the bus within ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function waitConnected(client: MqttClient, timeoutMs: number): Promise<void> {

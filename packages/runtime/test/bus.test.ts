@@ -122,4 +122,18 @@ describe("connectBus against a real in-process broker", () => {
     expect(got).toEqual(["event-0001"]);
     await again.close();
   });
+
+  it("close() returns promptly when the broker has gone away", async () => {
+    const b = await Aedes.createBroker();
+    const srv = createServer(b.handle);
+    srv.listen(0, "127.0.0.1");
+    await once(srv, "listening");
+    const url = `mqtt://127.0.0.1:${(srv.address() as { port: number }).port}`;
+    const bus = await connectBus({ config, component: { kind: "router" }, log, url });
+    await new Promise<void>((r) => b.close(() => r()));
+    srv.close();
+    const t0 = Date.now();
+    await bus.close();
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
 });

@@ -44,6 +44,18 @@ function readerPassword(config: WanpilotConfig): string | undefined {
   }
 }
 
+function busSecret(runtimeDir: string): Buffer {
+  try {
+    return ensureBusSecret(runtimeDir);
+  } catch (err: unknown) {
+    throw new WanpilotError(
+      "BROKER_BIND_FAILED",
+      `cannot keep the bus secret in runtime_dir ${runtimeDir}: ${errorMessage(err)}`,
+      { cause: err, details: { runtimeDir } },
+    );
+  }
+}
+
 function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
   const reader = config.bus.username;
   const readerPass = readerPassword(config);
@@ -93,7 +105,7 @@ export async function startBroker(opts: {
   listen?: { host: string; port: number };
 }): Promise<RunningBroker> {
   const { config, log } = opts;
-  const secret = ensureBusSecret(config.runtime_dir);
+  const secret = busSecret(config.runtime_dir);
   const ctx = aclContext(config, secret);
   const principals = new WeakMap<Client, Principal>();
   const forbiddenWills = new WeakMap<Client, string>();
@@ -139,11 +151,9 @@ export async function startBroker(opts: {
       done(new Error(`not allowed to publish on ${packet.topic}`));
     },
   });
-  const components = new Set<Client>();
-  broker.on("clientReady", (client) => {
-    if (principals.get(client)?.kind === "component") components.add(client);
-  });
-  broker.on("clientDisconnect", (client) => components.delete(client));
+  // aedes's own table of connected clients (a session taken over by a reconnect leaves it without a
+  // clientDisconnect event, so counting events would drift).
+  const connected = () => Object.values((broker as unknown as { clients: Record<string, Client> }).clients);
   // Small MQTT packets held back by Nagle add tens of ms to every link-state → kernel change.
   const server = createServer({ noDelay: true }, broker.handle);
   const where = opts.listen ?? splitHostPort(config.bus.listen);
@@ -163,7 +173,7 @@ export async function startBroker(opts: {
       return broker.connectedClients;
     },
     get componentClients() {
-      return components.size;
+      return connected().filter((c) => principals.get(c)?.kind === "component").length;
     },
     async close() {
       await new Promise<void>((r) => broker.close(() => r()));

@@ -1,54 +1,110 @@
 import { type Component, componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger } from "@wanpilot/runtime";
+import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { loadService, type ServiceHandle } from "../services.js";
 import { waitForStop } from "../signals.js";
 
+type PartKind = "prober" | "router" | "logger";
+
+interface Running {
+  bus: Bus;
+  service: ServiceHandle;
+}
+
+/** Connects as the component and starts its service; closes the bus again if the service fails to start. */
+async function startUp(opts: {
+  config: Parameters<typeof connectBus>[0]["config"];
+  component: Component;
+  root: Logger;
+  log: Logger;
+}): Promise<Running> {
+  const { config, component, root, log } = opts;
+  const run = await loadService(component);
+  const bus = await connectBus({ config, component, log });
+  try {
+    const link = component.kind === "prober" ? { link: component.link } : {};
+    return { bus, service: await run({ config, log: root, bus, ...link }) };
+  } catch (err: unknown) {
+    await bus.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+const STOP_DEADLINE_MS = 2000;
+
+/** True when `work` finishes within `ms`, false when it is still pending then; rejects when `work` does. */
+async function finishesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
+  const stopped = async () => {
+    try {
+      await service.stop();
+    } finally {
+      await bus.close();
+    }
+  };
+  // With the broker gone (its supervisor killed), closing the bus can wait for a reconnect that never
+  // comes: give up after a bound so the process still ends (the bin exits once main returns).
+  if (await finishesWithin(stopped(), STOP_DEADLINE_MS)) log.info("stopped");
+  else log.warn({ deadlineMs: STOP_DEADLINE_MS }, "stop did not finish in time, exiting anyway");
+}
+
+function componentFor(kind: PartKind, link: string | undefined, links: string[]): Component | string {
+  if (kind !== "prober") return { kind };
+  if (link === undefined || !links.includes(link))
+    return `no link ${JSON.stringify(link ?? "")} in the config (links: ${links.join(", ")})`;
+  return { kind, link };
+}
+
 /** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`: one part alone, until a signal. */
 export async function runPart(
   out: Output,
-  kind: "prober" | "router" | "logger",
+  kind: PartKind,
   opts: { config?: string; link?: string },
 ): Promise<number> {
   const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config } = loaded;
-  let component: Component;
-  if (kind === "prober") {
-    const names = config.links.map((l) => l.name);
-    if (opts.link === undefined || !names.includes(opts.link)) {
-      out.err(`no link ${JSON.stringify(opts.link ?? "")} in ${loaded.path} (links: ${names.join(", ")})`);
-      return 1;
-    }
-    component = { kind, link: opts.link };
-  } else component = { kind };
-  const id = componentId(component);
+  const component = componentFor(
+    kind,
+    opts.link,
+    config.links.map((l) => l.name),
+  );
+  if (typeof component === "string") {
+    out.err(component.replace("the config", loaded.path));
+    return 1;
+  }
   const root = createLogger({ name: "wanpilot", level: config.log_level });
   // Services name themselves with their own child logger; this one is for the CLI's messages.
-  const log = root.child({ component: id });
-  let bus: Bus | undefined;
-  let service: ServiceHandle | undefined;
+  const log = root.child({ component: componentId(component) });
+  let running: Running | string;
   try {
-    const run = await loadService(component);
-    bus = await connectBus({ config, component, log });
-    service = await run({ config, log: root, bus, ...(opts.link === undefined ? {} : { link: opts.link }) });
+    // A stop during start-up (e.g. the supervisor died while we waited for its broker) ends it at once.
+    running = await Promise.race([startUp({ config, component, root, log }), stopRequested]);
   } catch (err: unknown) {
-    await bus?.close().catch(() => undefined);
     if (!isWanpilotError(err)) throw err;
     log.error({ err }, "cannot start");
     out.err(`wanpilot ${kind}: ${errorMessage(err)}`);
     return 1;
   }
-  log.info({ pid: process.pid }, "started");
-  const reason = await stopRequested;
-  log.info({ reason }, "stopping");
-  try {
-    await service.stop();
-  } finally {
-    await bus.close();
+  if (typeof running === "string") {
+    log.info({ reason: running }, "stop requested during start-up");
+    return 0;
   }
-  log.info("stopped");
+  log.info({ pid: process.pid }, "started");
+  log.info({ reason: await stopRequested }, "stopping");
+  await shutDown(running, log);
   return 0;
 }

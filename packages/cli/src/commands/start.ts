@@ -68,6 +68,8 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   if (broker !== undefined) {
     const b = broker;
     await until(() => b.componentClients === 0, 1000);
+    // Closing drops every connection at once: give deliveries in flight (those offlines) a moment.
+    await new Promise((r) => setTimeout(r, 100));
     await b.close();
   }
   log.info("stopped");

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { LinkName } from "../config/link.js";
+import { InterfaceName, Ipv4Address } from "../config/net.js";
 
 /** ISO-8601 timestamp, always UTC. */
 const Iso = z.iso.datetime({ offset: true });
@@ -13,15 +15,16 @@ export type LinkStateName = z.infer<typeof LinkStateName>;
 
 /** Retained on `link/<name>/state` by the link's prober. */
 export const LinkState = z.object({
-  link: z.string(),
+  link: LinkName,
   state: LinkStateName,
   since: Iso,
   cause: z.string().max(500),
-  interface: z.string(),
+  // Addresses and names from the bus end up on `ip` command lines: hold them to the config's rules.
+  interface: InterfaceName,
   /** The address probes leave from (configured or learned); null while unknown. */
-  source: z.string().nullable(),
+  source: Ipv4Address.nullable(),
   /** The next hop (configured or learned); null while unknown or for point-to-point links. */
-  gateway: z.string().nullable(),
+  gateway: Ipv4Address.nullable(),
   carrier: z.boolean(),
   rttMs: z.number().nonnegative().nullable(),
   lossRatio: z.number().min(0).max(1).nullable(),
