@@ -33,6 +33,8 @@ export interface ProberOptions {
 
 /** Monotonic core time; wall time only when a timestamp is published. */
 const now = (): number => performance.now();
+/** Unacknowledged transitions are sent again this often (besides on every reconnect and logger restart). */
+const RESEND_MS = 10_000;
 const iso = (atMs: number): string => new Date(Date.now() - (now() - atMs)).toISOString();
 
 /** One link's prober: probes, kernel watcher, decision core and bus, wired. */
@@ -48,6 +50,7 @@ export class LinkProber {
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
   #outbox: Outbox = emptyOutbox();
+  #resendTimer: NodeJS.Timeout | undefined;
   #drainTimer: NodeJS.Timeout | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -89,6 +92,11 @@ export class LinkProber {
       this.#outbox = acknowledge(this.#outbox, ack.ids);
     });
     this.#o.bus.onConnect(() => this.#republish());
+    // The logger may come back on a restarted broker after we reconnected: resend what it has not acked.
+    await this.#o.bus.subscribe("availability", topics.availability(gw, { kind: "logger" }), (a) => {
+      if (a === "online") this.#resendEvents();
+    });
+    this.#resendTimer = setInterval(() => this.#resendEvents(), RESEND_MS);
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
     this.#healthTimer = setInterval(() => this.#publishHealth(), this.#o.healthIntervalMs ?? 2000);
@@ -100,6 +108,7 @@ export class LinkProber {
     this.#stopped = true;
     clearTimeout(this.#drainTimer);
     clearInterval(this.#healthTimer);
+    clearInterval(this.#resendTimer);
     await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
   }
 
@@ -201,6 +210,10 @@ export class LinkProber {
   /** After a (re)connect: the retained state, then every transition the logger has not acknowledged. */
   async #republish(): Promise<void> {
     this.#publishState();
+    this.#resendEvents();
+  }
+
+  #resendEvents(): void {
     const topic = topics.linkEvent(this.#o.config.gateway, this.#link.name);
     for (const event of this.#outbox.items)
       this.#publish(() => this.#o.bus.publish("linkEvent", topic, event));

@@ -27,6 +27,8 @@ export interface RunOptions {
 const OUTBOX_MAX = 1000;
 const RESYNC_MS = 30_000;
 const COUNT_MS = 5_000;
+/** Unacknowledged route changes are sent again this often (besides on reconnects and logger restarts). */
+const RESEND_MS = 10_000;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
 export interface RouterHandle {
@@ -75,10 +77,18 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       .onLinkState(state)
       ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
   });
+  const resendEvents = async () => {
+    for (const e of outbox.values()) await publishEvent(e);
+  };
   bus.onConnect(async () => {
     await publishState(true);
-    for (const e of outbox.values()) await publishEvent(e);
+    await resendEvents();
   });
+  // The logger may come back on a restarted broker after we reconnected: resend what it has not acked.
+  await bus.subscribe("availability", topics.availability(gw, { kind: "logger" }), (a) => {
+    if (a === "online") void resendEvents();
+  });
+  const resender = setInterval(() => void resendEvents(), RESEND_MS);
   const timer = setInterval(() => {
     controller
       .reconcile("resync", true)
@@ -96,6 +106,7 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       stopped = true;
       clearInterval(timer);
       clearInterval(counter);
+      clearInterval(resender);
       // Routing stays as it is: the gateway keeps working without the router.
       if (opts.bus === undefined) await bus.close();
     },

@@ -41,7 +41,10 @@ const TargetObject = z
     query: Host.optional().meta({ description: "dns: the name to resolve at host (default example.com)" }),
     name: z
       .string()
-      .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, {
+        error: (i) =>
+          `${JSON.stringify(i.input)} is not a target name (letters, digits, _ . : -, starting with a letter or digit)`,
+      })
       .optional()
       .meta({ description: "A label for reports (default: host)" }),
   })
