@@ -10,6 +10,8 @@ export type ServiceRun = (opts: {
   log: Logger;
   bus: Bus;
   link?: string;
+  /** Where the prober and the router keep their unacknowledged events (the logger ignores it). */
+  outboxFile?: string;
 }) => Promise<ServiceHandle>;
 
 const PACKAGES: Record<Exclude<Component["kind"], "supervisor">, string> = {

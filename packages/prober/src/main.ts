@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type LinkConfig, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
+import {
+  type LinkConfig,
+  LinkTransition,
+  topics,
+  type WanpilotConfig,
+  WanpilotError,
+} from "@wanpilot/common";
+import { OutboxFile } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
@@ -29,6 +36,8 @@ export interface ProberOptions {
   commandPrefix?: CommandPrefix;
   /** How often LinkHealth (and a refreshed LinkState) is published; default 2 s. */
   healthIntervalMs?: number;
+  /** Keep unacknowledged transitions in this file too, so a restarted prober resends them (`wanpilot prober`). */
+  outboxFile?: string;
 }
 
 /** Monotonic core time; wall time only when a timestamp is published. */
@@ -50,6 +59,7 @@ export class LinkProber {
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
   #outbox: Outbox = emptyOutbox();
+  #outboxFile: OutboxFile<LinkTransition> | undefined;
   #resendTimer: NodeJS.Timeout | undefined;
   #drainTimer: NodeJS.Timeout | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
@@ -64,6 +74,10 @@ export class LinkProber {
     this.#o = o;
     this.#link = link;
     this.#log = o.log.child({ component: "prober", link: link.name });
+    if (o.outboxFile !== undefined) {
+      this.#outboxFile = new OutboxFile(o.outboxFile, LinkTransition, this.#log);
+      this.#outbox = { items: this.#outboxFile.load(), dropped: 0 };
+    }
     this.#params = decisionParams(link.probe);
     this.#machine = initialMachine(this.#params, now());
     const methods = Object.fromEntries(
@@ -89,7 +103,9 @@ export class LinkProber {
   async start(): Promise<void> {
     const gw = this.#o.config.gateway;
     await this.#o.bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
+      const before = this.#outbox.items.length;
       this.#outbox = acknowledge(this.#outbox, ack.ids);
+      if (this.#outbox.items.length !== before) this.#outboxFile?.save(this.#outbox.items);
     });
     this.#o.bus.onConnect(() => this.#republish());
     // The logger may come back on a restarted broker after we reconnected: resend what it has not acked.
@@ -185,6 +201,7 @@ export class LinkProber {
       this.#log.info({ from: t.from, to: t.to, cause: t.cause }, "link state changed");
       const event = transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`);
       this.#outbox = enqueue(this.#outbox, event);
+      this.#outboxFile?.save(this.#outbox.items);
       this.#publish(() =>
         this.#o.bus.publish("linkEvent", topics.linkEvent(this.#o.config.gateway, this.#link.name), event),
       );

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type LinkState, type RouteChange, topics, type WanpilotConfig } from "@wanpilot/common";
-import { type Bus, connectBus } from "@wanpilot/runtime";
+import { type LinkState, RouteChange, topics, type WanpilotConfig } from "@wanpilot/common";
+import { type Bus, connectBus, OutboxFile } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
@@ -17,6 +17,8 @@ export interface RunOptions {
   bus?: Bus;
   /** Run every kernel command inside this network namespace (the lab's gateway); none in production. */
   netns?: string;
+  /** Keep unacknowledged route changes in this file too, so a restarted router resends them (`wanpilot router`). */
+  outboxFile?: string;
   /** Full re-read of the kernel (repairs what others changed) and connection counts. */
   resyncMs?: number;
   /** How often tracked connections are counted for the published state (default 5 s). */
@@ -43,7 +45,10 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
   const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
-  const outbox = new Map<string, RouteChange>();
+  const outboxFile =
+    opts.outboxFile === undefined ? undefined : new OutboxFile(opts.outboxFile, RouteChange, log);
+  const outbox = new Map<string, RouteChange>((outboxFile?.load() ?? []).map((e) => [e.id, e]));
+  const saveOutbox = () => outboxFile?.save([...outbox.values()]);
   const publishEvent = (e: RouteChange) =>
     bus
       .publish("routerEvent", topics.routerEvent(gw), e)
@@ -64,13 +69,16 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
     onChange: (e) => {
       outbox.set(e.id, e);
       for (const id of [...outbox.keys()].slice(0, Math.max(0, outbox.size - OUTBOX_MAX))) outbox.delete(id);
+      saveOutbox();
       void publishEvent(e);
       void publishState(false);
     },
   });
   await controller.reconcile("start", true);
   await bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
-    for (const id of ack.ids) outbox.delete(id);
+    let changed = false;
+    for (const id of ack.ids) changed = outbox.delete(id) || changed;
+    if (changed) saveOutbox();
   });
   await bus.subscribe("linkState", topics.allLinkStates(gw), (state: LinkState) => {
     controller

@@ -2,4 +2,5 @@ export * from "./bus.js";
 export * from "./config-file.js";
 export * from "./credentials.js";
 export * from "./log.js";
+export * from "./outbox-file.js";
 export * from "./topic-match.js";

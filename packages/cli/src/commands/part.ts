@@ -1,5 +1,5 @@
 import { type Component, componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
+import { type Bus, connectBus, createLogger, type Logger, outboxPath } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { loadService, type ServiceHandle } from "../services.js";
@@ -24,7 +24,9 @@ async function startUp(opts: {
   const bus = await connectBus({ config, component, log });
   try {
     const link = component.kind === "prober" ? { link: component.link } : {};
-    return { bus, service: await run({ config, log: root, bus, ...link }) };
+    // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
+    const outboxFile = outboxPath(config.runtime_dir, component);
+    return { bus, service: await run({ config, log: root, bus, outboxFile, ...link }) };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
