@@ -102,7 +102,7 @@ describe("embedded broker", () => {
   it("drops a prober that publishes another link's state, and nothing reaches subscribers", async () => {
     const w = await watch();
     const c = await connect({ username: "prober/dsl", password: password("prober/dsl") });
-    const closed = new Promise((r) => c.once("close", r));
+    const closed = new Promise<void>((r) => c.once("close", () => r()));
     c.publish(topics.routerState("gw1"), "{}", { qos: 0 });
     c.publish(topics.linkState("gw1", "cable"), "{}", { qos: 0 });
     await closed;
@@ -121,7 +121,7 @@ describe("embedded broker", () => {
     const w = await watch();
     const reader = await connect({ username: "dash", password: "reader-secret" });
     for (const c of [w.client, reader]) {
-      const closed = new Promise((r) => c.once("close", r));
+      const closed = new Promise<void>((r) => c.once("close", () => r()));
       c.publish(topics.availability("gw1", { kind: "router" }), "online", { qos: 1, retain: true });
       await closed;
     }

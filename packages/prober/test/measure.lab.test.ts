@@ -118,17 +118,19 @@ describe.runIf(MEASURE)("prober measurements (lab)", () => {
       "isp1",
     ]);
     await proc.waitForLine((l) => l === "started", 10_000);
+    const pid = proc.pid ?? 0;
+    expect(pid).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 5000));
-    const tree = () => [proc.pid, ...children(proc.pid)];
+    const tree = () => [pid, ...children(pid)];
     const ticks0 = tree().reduce((a, pid) => a + cpuTicks(pid), 0);
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, Number(process.env.WANPILOT_CPU_SECONDS ?? 60) * 1000));
     const pids = tree();
     const ticks = pids.reduce((a, pid) => a + cpuTicks(pid), 0) - ticks0;
     const seconds = (performance.now() - t0) / 1000;
-    const nodeCpu = cpuTicks(proc.pid);
-    const rssMb = rssKb(proc.pid) / 1024;
-    const pingRssMb = children(proc.pid).reduce((a, pid) => a + rssKb(pid), 0) / 1024;
+    const nodeCpu = cpuTicks(pid);
+    const rssMb = rssKb(pid) / 1024;
+    const pingRssMb = children(pid).reduce((a, pid) => a + rssKb(pid), 0) / 1024;
     const cpuPct = (ticks / 100 / seconds) * 100;
     const pssMb = pids.reduce((a, pid) => a + pssKb(pid), 0) / 1024;
     process.stdout.write(

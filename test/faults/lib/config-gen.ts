@@ -166,7 +166,8 @@ function leaves(cfg: Obj): Array<{ path: Path; kind: string }> {
   const links = cfg.links as Obj[];
   links.forEach((_, i) => {
     const l = (k: string, kind: string) => out.push({ path: ["links", i, k], kind });
-    const p = (k: string[], kind: string) => out.push({ path: ["links", i, "probe", ...k], kind });
+    const p = (k: Array<string | number>, kind: string) =>
+      out.push({ path: ["links", i, "probe", ...k], kind });
     l("name", "linkName");
     l("interface", "iface");
     l("gateway", "ipv4");

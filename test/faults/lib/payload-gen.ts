@@ -52,6 +52,8 @@ export function validSample(kind: TopicKind, link: string, id: string): unknown 
       return { ids: [id], at };
     case "supervisorState":
       return { at, processes: [] };
+    default:
+      return {};
   }
 }
 
