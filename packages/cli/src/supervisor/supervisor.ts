@@ -12,6 +12,17 @@ import {
 import { SUPERVISED_ENV } from "../signals.js";
 import type { ChildSpec } from "./children.js";
 
+/**
+ * The parts are small long-running daemons: a small young generation keeps each one's memory well under
+ * what V8 reserves by default for throughput (the probers run one per link).
+ */
+export const CHILD_NODE_FLAGS = [
+  "--max-semi-space-size=1",
+  "--max-old-space-size=96",
+  "--v8-pool-size=1",
+  "--no-opt",
+];
+
 export interface SupervisorOptions {
   specs: ChildSpec[];
   /** The `wanpilot` bin the children run (with process.execPath). */
@@ -87,14 +98,18 @@ export class Supervisor {
 
   private spawn(e: Entry): void {
     const { binPath, configPath, log } = this.opts;
-    const proc = spawn(process.execPath, [binPath, ...e.spec.args, "--config", configPath], {
-      // The IPC channel lets a child notice when the supervisor is gone (see signals.ts).
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
-      // children itself (otherwise a child could exit first and be restarted during shutdown).
-      detached: true,
-      env: { ...process.env, WANPILOT_CONFIG: configPath, [SUPERVISED_ENV]: "1" },
-    });
+    const proc = spawn(
+      process.execPath,
+      [...CHILD_NODE_FLAGS, binPath, ...e.spec.args, "--config", configPath],
+      {
+        // The IPC channel lets a child notice when the supervisor is gone (see signals.ts).
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
+        // children itself (otherwise a child could exit first and be restarted during shutdown).
+        detached: true,
+        env: { ...process.env, WANPILOT_CONFIG: configPath, [SUPERVISED_ENV]: "1" },
+      },
+    );
     e.proc = proc;
     proc.once("exit", (code, signal) => {
       e.proc = null;
