@@ -8,4 +8,5 @@ export * from "./parse.js";
 export * from "./probe.js";
 export * from "./rules.js";
 export * from "./schema.js";
+export * from "./tables.js";
 export * from "./units.js";

@@ -19,6 +19,20 @@ function elapsed(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+/** The first outcome wins (answer, error or timeout); `cleanup` then releases the socket and timer. */
+function settleOnce(
+  resolve: (rtt: number | null) => void,
+  cleanup: () => void,
+): (rtt: number | null) => void {
+  let settled = false;
+  return (rtt) => {
+    if (settled) return;
+    settled = true;
+    cleanup();
+    resolve(rtt);
+  };
+}
+
 export const probeTcp: SocketProbe = (target, localAddress, timeoutMs) =>
   new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
@@ -37,14 +51,10 @@ export const probeHttp: SocketProbe = (target, localAddress, timeoutMs) =>
     const url = new URL(target.url ?? `http://${target.host}/`);
     const get = url.protocol === "https:" ? https.get : http.get;
     const t0 = process.hrtime.bigint();
-    let settled = false;
-    const done = (rtt: number | null) => {
-      if (settled) return;
-      settled = true;
+    const done = settleOnce(resolve, () => {
       clearTimeout(timer);
       req.destroy();
-      resolve(rtt);
-    };
+    });
     const req = get(
       url,
       { localAddress, agent: false, headers: { "user-agent": "wanpilot-prober" } },
@@ -86,14 +96,10 @@ export const probeDns: SocketProbe = (target, localAddress, timeoutMs) =>
     const sock = createSocket(isIPv6(target.host) ? "udp6" : "udp4");
     const id = Math.floor(Math.random() * 0x10000);
     const t0 = process.hrtime.bigint();
-    let settled = false;
-    const done = (rtt: number | null) => {
-      if (settled) return;
-      settled = true;
+    const done = settleOnce(resolve, () => {
       clearTimeout(timer);
       sock.close();
-      resolve(rtt);
-    };
+    });
     const timer = setTimeout(() => done(null), timeoutMs);
     sock.once("error", () => done(null));
     sock.on("message", (msg) => {

@@ -1,3 +1,4 @@
+import { balanceTableId } from "@wanpilot/common";
 import type { KernelView } from "./machine.js";
 
 /** What the kernel says about a link's interface, reduced to what the prober acts on. */
@@ -88,15 +89,8 @@ export function carrierLossFromMonitorLine(line: string, dev: string): "carrier"
 
 /**
  * The routing tables wanpilot's router owns: every link's table and the balance table (100, or the first
- * id below 101, then above, that no link uses: the router's `balanceTableId`).
+ * id below 101, then above, that no link uses: `balanceTableId` in common).
  */
 export function wanpilotTables(linkTables: readonly number[]): number[] {
-  const used = new Set(linkTables);
-  let balance = 100;
-  while (balance >= 1 && used.has(balance)) balance--;
-  if (balance < 1) {
-    balance = 100;
-    while (used.has(balance) || balance === 253 || balance === 254 || balance === 255) balance++;
-  }
-  return [...linkTables, balance];
+  return [...linkTables, balanceTableId(linkTables)];
 }

@@ -1,7 +1,12 @@
-import type { DefaultRoute, HashPolicy, LinkConfig, WanpilotConfig } from "@wanpilot/common";
+import {
+  balanceTableId as balanceTable,
+  type DefaultRoute,
+  type HashPolicy,
+  type LinkConfig,
+  type WanpilotConfig,
+} from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
 import {
-  BALANCE_TABLE_DEFAULT,
   type DesiredState,
   type LinkInput,
   type LinkView,
@@ -16,13 +21,9 @@ import {
 import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
 
-/** The balance table: 100, or the first id below 101 (then above) that no link uses. */
+/** The balance table for these links (the rule is shared with the prober, in common). */
 export function balanceTableId(links: Array<Pick<LinkConfig, "table">>): number {
-  const used = new Set(links.map((l) => l.table));
-  for (let t = BALANCE_TABLE_DEFAULT; t >= 1; t--) if (!used.has(t)) return t;
-  let t = BALANCE_TABLE_DEFAULT;
-  while (used.has(t) || t === 253 || t === 254 || t === 255) t++;
-  return t;
+  return balanceTable(links.map((l) => l.table));
 }
 
 /** `sysctl` key of an interface setting; dots in interface names (VLANs) are written as slashes. */

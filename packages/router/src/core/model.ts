@@ -26,7 +26,7 @@ export const MARK_SHIFT = 16;
 /** Up to 255 links fit in the mask. */
 export const MAX_LINKS = 255;
 /** The table holding the default route, unless a link already uses that id. */
-export const BALANCE_TABLE_DEFAULT = 100;
+export { BALANCE_TABLE_DEFAULT } from "@wanpilot/common";
 export const NFT_TABLE = "wanpilot";
 
 /** Facts about a link as the router knows them now (config merged with what the prober learned). */
