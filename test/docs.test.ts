@@ -16,6 +16,8 @@ const PATTERN: Record<TopicKind, string> = {
   routerEvent: topics.routerEvent("<gateway>"),
   loggerAck: topics.loggerAck("<gateway>"),
   supervisorState: topics.supervisorState("<gateway>"),
+  linkCommand: topics.linkCommand("<gateway>", "<link>"),
+  operations: topics.operations("<gateway>"),
   haDiscovery: "homeassistant/<component>/wanpilot_<gateway>_<link>/<what>/config",
 };
 

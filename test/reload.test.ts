@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RouterState, SupervisorState, topics } from "@wanpilot/common";
+import { Operation, RouterState, SupervisorState, topics } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -67,6 +67,41 @@ function lastJson<T>(topic: string, schema: { parse(v: unknown): T }): T | undef
 const supervisorState = () => lastJson(topics.supervisorState(GW), SupervisorState);
 const routerState = () => lastJson(topics.routerState(GW), RouterState);
 
+const rule = (name: string) => `rules:
+  - name: ${name}
+    dst: 203.0.113.1/32
+    proto: udp
+    dport: 9999
+    via: [isp2]
+`;
+
+async function cli(...args: string[]) {
+  return await execa(...gwArgv(process.execPath, BIN, ...args, "--config", configPath), {
+    reject: false,
+    timeout: 30_000,
+  });
+}
+const gwArgv = (...argv: string[]): [string, string[]] => ["ip", ["netns", "exec", lab.ns.gw, ...argv]];
+const pidOf = (name: string) => supervisorState()?.processes.find((p) => p.name === name)?.pid;
+const operations = () =>
+  watch
+    .messages()
+    .filter((m) => m.topic === topics.operations(GW))
+    .map((m) => ({ ...Operation.parse(JSON.parse(m.payload)), atMs: m.atMs }));
+
+/** Polls an async check until it holds (or fails after timeoutMs). */
+async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function gwOut(...argv: string[]): Promise<string> {
+  return (await execa(...gwArgv(...argv), { timeout: 10_000 })).stdout;
+}
+
 async function defaultRoute(): Promise<string> {
   const r = await execa("ip", ["netns", "exec", lab.ns.gw, "ip", "route", "show", "table", "all", "default"]);
   return r.stdout;
@@ -80,7 +115,7 @@ beforeAll(async () => {
   lab = await createLab({ isps: 3, name: "reload" });
   dir = mkdtempSync(join(tmpdir(), "wanpilot-reload-"));
   configPath = join(dir, "wanpilot.yaml");
-  writeConfig([{ isp: 0 }, { isp: 1 }]);
+  writeConfig([{ isp: 0 }, { isp: 1 }], rule("pinned"));
   start = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", configPath]);
   await until(
     () => start.json().some((l) => l.msg === "broker listening") || start.exit,
@@ -105,7 +140,7 @@ afterAll(async () => {
 describe.skipIf(skip)("the config of a running wanpilot start", () => {
   it("is the one it started with: an edited file changes nothing, even for a restarted part", async () => {
     const [isp1, isp2] = lab.isps;
-    writeConfig([{ isp: 0, name: "renamed" }, { isp: 1 }]);
+    writeConfig([{ isp: 0, name: "renamed" }, { isp: 1 }], rule("pinned"));
     const old = supervisorState()?.processes.find((p) => p.name === "router");
     expect(old?.pid).toBeTypeOf("number");
     const killedAt = Date.now();
@@ -125,7 +160,114 @@ describe.skipIf(skip)("the config of a running wanpilot start", () => {
     const route = await defaultRoute();
     expect(route).toContain(isp1?.wanInterface);
     expect(route).toContain(isp2?.wanInterface);
-    writeConfig([{ isp: 0 }, { isp: 1 }]);
+    writeConfig([{ isp: 0 }, { isp: 1 }], rule("pinned"));
     note(`router killed and back with the started config; default route: ${route.replace(/\n/g, " | ")}`);
+  });
+});
+
+describe.skipIf(skip)("wanpilot reload", () => {
+  it("refuses an invalid file whole: exit 1, one line, the log, a refused reload on the bus; nothing changes", async () => {
+    const before = await gwOut("ip", "-4", "rule", "show");
+    const routeBefore = await defaultRoute();
+    const pids = supervisorState()?.processes.map((p) => [p.name, p.pid]);
+    writeFileSync(configPath, `${(await import("node:fs")).readFileSync(configPath, "utf8")}bogus_key: 1\n`);
+    const t0 = Date.now();
+    const r = await cli("reload");
+    note(`invalid reload: exit ${r.exitCode}, stderr ${JSON.stringify(r.stderr)}`);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/reload refused: .*bogus_key/);
+    const op = await until(
+      () => operations().find((o) => o.atMs >= t0 && o.action === "reload"),
+      "the reload event",
+    );
+    expect(op).toMatchObject({ result: "refused", by: "signal" });
+    expect(start.json().some((l) => String(l.msg).startsWith("reload refused"))).toBe(true);
+    expect(await gwOut("ip", "-4", "rule", "show")).toBe(before);
+    expect(await defaultRoute()).toBe(routeBefore);
+    expect(supervisorState()?.processes.map((p) => [p.name, p.pid])).toEqual(pids);
+  });
+
+  it("applies weights, a new link, new probe targets and a renamed rule at once: no stream broken", async () => {
+    const [isp1, isp2, isp3] = lab.isps;
+    const streams = await lab.startStreams({ count: 16, durationMs: 110_000 });
+    try {
+      expect(streams.streams.every((s) => s.isp !== undefined)).toBe(true);
+      const prober1 = pidOf(`prober/${isp1?.name}`);
+      const prober2 = pidOf(`prober/${isp2?.name}`);
+      const router = pidOf("router");
+      writeConfig(
+        [
+          { isp: 0, weight: 3 },
+          { isp: 1, weight: 2, targets: (lab.targets ?? []).slice(0, 2) },
+          { isp: 2, weight: 1 },
+        ],
+        rule("renamed-rule"),
+      );
+      const bytes = streams.bytes();
+      const t0 = Date.now();
+      const r = await cli("reload");
+      note(`reload: exit ${r.exitCode} in ${Date.now() - t0} ms: ${r.stdout.trim()} ${r.stderr.trim()}`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/links added: isp3.*probers restarted: isp2/);
+      await eventually(async () => /weight 3/.test(await defaultRoute()), "the new weights in the kernel");
+      await until(
+        () => routerState()?.links.find((l) => l.link === isp3?.name)?.active,
+        "the new link up and in the default route",
+        30_000,
+      );
+      const route = await defaultRoute();
+      note(`default route after the reload: ${route.replace(/\n/g, " | ")}`);
+      expect(route).toMatch(new RegExp(`dev ${isp1?.wanInterface} weight 3`));
+      expect(route).toMatch(new RegExp(`dev ${isp2?.wanInterface} weight 2`));
+      expect(route).toMatch(new RegExp(`dev ${isp3?.wanInterface} weight 1`));
+      expect(pidOf(`prober/${isp1?.name}`)).toBe(prober1);
+      expect(pidOf(`prober/${isp2?.name}`)).toBe(prober2);
+      expect(pidOf("router")).toBe(router);
+      expect(routerState()?.rules.map((x) => x.name)).toEqual(["renamed-rule"]);
+      // Every stream still flows: its echoed byte count keeps growing.
+      for (const s of streams.streams)
+        expect(await s.waitForProgress(5000, 128), `stream ${s.index} on ${s.isp}`).toBe(true);
+      expect(streams.streams.filter((s) => s.closed())).toEqual([]);
+      expect(streams.bytes().every((b, i) => b > (bytes[i] ?? 0))).toBe(true);
+    } finally {
+      await streams.stop();
+    }
+  });
+
+  it("removes a link: its prober stops, its rules and routes are gone, its connections flushed, others untouched", async () => {
+    const isp3 = lab.isps[2];
+    const streams = await lab.startStreams({ count: 24, durationMs: 110_000 });
+    try {
+      const on3 = streams.streams.filter((s) => s.isp === isp3?.name);
+      const others = streams.streams.filter((s) => s.isp !== isp3?.name);
+      expect(on3.length).toBeGreaterThan(0);
+      writeConfig(
+        [
+          { isp: 0, weight: 3 },
+          { isp: 1, weight: 2, targets: (lab.targets ?? []).slice(0, 2) },
+        ],
+        rule("renamed-rule"),
+      );
+      const r = await cli("reload");
+      note(`remove: exit ${r.exitCode}: ${r.stdout.trim()} ${r.stderr.trim()}`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      await until(() => pidOf(`prober/${isp3?.name}`) === undefined, "the removed link's prober gone");
+      await eventually(
+        async () => !(await gwOut("ip", "-4", "rule", "show")).includes("lookup 103"),
+        "its rules gone",
+      );
+      expect(await gwOut("ip", "-4", "route", "show", "table", "103")).toBe("");
+      expect(await defaultRoute()).not.toContain(isp3?.wanInterface ?? "wan3");
+      expect(await streams.waitFor(() => (on3.every((s) => s.closed()) ? true : undefined), 15_000)).toBe(
+        true,
+      );
+      for (const s of others)
+        expect(await s.waitForProgress(5000, 128), `stream ${s.index} on ${s.isp}`).toBe(true);
+      expect(others.filter((s) => s.closed())).toEqual([]);
+      note(`removed ${isp3?.name}: ${on3.length} of its streams ended, ${others.length} others kept flowing`);
+    } finally {
+      await streams.stop();
+    }
   });
 });

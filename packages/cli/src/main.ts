@@ -63,6 +63,24 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       set(import("./commands/status.js").then((m) => m.runStatus(out, o))),
     );
   program
+    .command("reload")
+    .description(
+      "apply the edited config file to the running wanpilot start (SIGHUP); refused whole when invalid",
+    )
+    .addOption(configOption())
+    .action((o: ConfigOpt) => set(import("./commands/reload.js").then((m) => m.runReload(out, o))));
+  program
+    .command("link")
+    .description(
+      "list links with the operator's overrides, or change one: NAME drain|disable|enable|weight N|tier N|reset",
+    )
+    .argument("[name]", "the link")
+    .argument("[action...]", "drain, disable, enable, weight N, tier N or reset")
+    .addOption(configOption())
+    .action((name: string | undefined, action: string[], o: ConfigOpt) =>
+      set(import("./commands/link.js").then((m) => m.runLink(out, name, action, o))),
+    );
+  program
     .command("report")
     .description(
       "availability, outages and downtime per link, from the logger's database (works with wanpilot stopped)",

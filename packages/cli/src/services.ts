@@ -4,6 +4,8 @@ import type { Bus, Logger } from "@wanpilot/runtime";
 /** What every service package exports as `run` (the prober also gets its `link`). */
 export interface ServiceHandle {
   stop(): Promise<void>;
+  /** Takes a new, validated config in place (the router); parts without it are restarted when theirs changed. */
+  reload?(config: WanpilotConfig): Promise<void>;
 }
 export type ServiceRun = (opts: {
   config: WanpilotConfig;
@@ -12,6 +14,8 @@ export type ServiceRun = (opts: {
   link?: string;
   /** Where the prober and the router keep their unacknowledged events (the logger ignores it). */
   outboxFile?: string;
+  /** Where the router keeps the operator's overrides (the others ignore it). */
+  overridesFile?: string;
 }) => Promise<ServiceHandle>;
 
 const PACKAGES: Record<Exclude<Component["kind"], "supervisor">, string> = {

@@ -1,6 +1,18 @@
 /** Set by `wanpilot start` in its children's environment. */
 export const SUPERVISED_ENV = "WANPILOT_SUPERVISED";
 
+let reloadHandler: (() => void) | undefined;
+let reloadPending = false;
+
+/** Runs `handler` on every SIGHUP (and at once for one that came during start-up). Needs waitForStop(). */
+export function onReload(handler: () => void): void {
+  reloadHandler = handler;
+  if (reloadPending) {
+    reloadPending = false;
+    handler();
+  }
+}
+
 /**
  * Resolves with the reason the process should stop: SIGINT, SIGTERM, or "parent gone" when the
  * supervisor that spawned us (with an IPC channel) disappears, so no part outlives `wanpilot start`.
@@ -11,6 +23,11 @@ export const SUPERVISED_ENV = "WANPILOT_SUPERVISED";
  * signal ends the process at once.
  */
 export function waitForStop(): Promise<string> {
+  // SIGHUP asks for a reload; Node's default for it would end the process.
+  process.on("SIGHUP", () => {
+    if (reloadHandler === undefined) reloadPending = true;
+    else reloadHandler();
+  });
   return new Promise((resolve) => {
     let stopping = false;
     const done = (reason: string) => {

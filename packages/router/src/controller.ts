@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
 import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
+import type { Overrides } from "./core/overrides.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
 import {
   adoptDefaultRoute,
@@ -50,12 +51,35 @@ export class Controller {
   private queued: Queued | null = null;
   /** Why the next reconcile runs (link transitions, start, resync). */
   private readonly reasons: string[] = [];
+  private config: WanpilotConfig;
+  private overrides: Overrides = {};
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.config = deps.config;
+  }
+
+  /** A reloaded config: the next reconcile (full) brings the kernel to it. */
+  setConfig(config: WanpilotConfig, overrides: Overrides, reason: string): Promise<ReconcileResult> {
+    this.config = config;
+    this.overrides = overrides;
+    for (const name of this.states.keys())
+      if (!config.links.some((l) => l.name === name)) this.states.delete(name);
+    return this.reconcile(reason, true);
+  }
+
+  /** The operator's overrides changed. */
+  setOverrides(overrides: Overrides, reason: string): Promise<ReconcileResult> {
+    this.overrides = overrides;
+    return this.reconcile(reason);
+  }
+
+  get currentOverrides(): Overrides {
+    return this.overrides;
+  }
 
   /** Records a link's state; reconciles when it changes anything the router uses. */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
-    if (!this.deps.config.links.some((l) => l.name === state.link)) return null;
+    if (!this.config.links.some((l) => l.name === state.link)) return null;
     const before = this.states.get(state.link);
     this.states.set(state.link, state);
     const same =
@@ -90,11 +114,12 @@ export class Controller {
   }
 
   private async once(full: boolean): Promise<ReconcileResult> {
-    const { config, kernel, log } = this.deps;
+    const { kernel, log } = this.deps;
+    const config = this.config;
     const observed = full || this.observed === null ? await this.readKernel() : this.observed;
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const next = computeDesired(config, this.inputs(observed), this.last);
+    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides);
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
@@ -109,7 +134,8 @@ export class Controller {
   }
 
   private async readKernel(): Promise<ObservedState> {
-    const { config, kernel } = this.deps;
+    const { kernel } = this.deps;
+    const config = this.config;
     this.addresses = await kernel.addresses();
     const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
     this.observed = observed;
@@ -118,7 +144,7 @@ export class Controller {
   }
 
   private inputs(observed: ObservedState): LinkInput[] {
-    const { config } = this.deps;
+    const config = this.config;
     return config.links.map((l) =>
       linkInput(
         config,

@@ -7,8 +7,10 @@ import { createKernel, type Kernel } from "./adapters/kernel.js";
 import { Controller } from "./controller.js";
 import { computeDesired } from "./core/desired.js";
 import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
+import { keepConfigured } from "./core/overrides.js";
 import { planCleanup } from "./core/plan.js";
 import { linkInput } from "./core/state.js";
+import { handleCommand, loadOverrides, saveOverrides } from "./operator.js";
 
 export interface RunOptions {
   config: WanpilotConfig;
@@ -23,6 +25,8 @@ export interface RunOptions {
   resyncMs?: number;
   /** How often tracked connections are counted for the published state (default 5 s). */
   countMs?: number;
+  /** Keep the operator's overrides in this file, so they survive restarts (`wanpilot router`). */
+  overridesFile?: string;
 }
 
 /** Route changes not yet acknowledged by the logger; oldest dropped beyond this. */
@@ -38,10 +42,12 @@ export interface RouterHandle {
   controller: Controller;
   /** Route changes published but not yet acknowledged by the logger. */
   pendingEvents(): number;
+  /** A new, validated config: the kernel is reconciled to it; overrides of links it keeps stay. */
+  reload(config: WanpilotConfig): Promise<void>;
 }
 
 export async function run(opts: RunOptions): Promise<RouterHandle> {
-  const { config } = opts;
+  let { config } = opts;
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
   const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
@@ -74,7 +80,14 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       void publishState(false);
     },
   });
-  await controller.reconcile("start", true);
+  const saveOverrides_ = (o: Parameters<typeof saveOverrides>[1]) => {
+    if (opts.overridesFile !== undefined) saveOverrides(opts.overridesFile, o, log);
+  };
+  const initial =
+    opts.overridesFile === undefined ? {} : keepConfigured(loadOverrides(opts.overridesFile, log), config);
+  if (Object.keys(initial).length > 0) log.info({ overrides: initial }, "operator overrides in force");
+  // The first reconcile reads the whole kernel.
+  await controller.setOverrides(initial, "start");
   await bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
     let changed = false;
     for (const id of ack.ids) changed = outbox.delete(id) || changed;
@@ -84,6 +97,25 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
     controller
       .onLinkState(state)
       ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
+  });
+  // Commands are handled one after the other, each answered once the kernel has it.
+  let commands: Promise<unknown> = Promise.resolve();
+  await bus.subscribe("linkCommand", topics.allLinkCommands(gw), (text, topic) => {
+    commands = commands.then(async () => {
+      const op = await handleCommand({
+        config,
+        controller,
+        topic,
+        text,
+        now: () => new Date(),
+        save: saveOverrides_,
+      });
+      log.info({ op }, op.result === "accepted" ? "operator command applied" : "operator command refused");
+      await bus.publish("operations", topics.operations(gw), op).catch((err: unknown) => {
+        log.warn({ err }, "publishing a command result failed");
+      });
+      await publishState(false);
+    });
   });
   const resendEvents = async () => {
     for (const e of outbox.values()) await publishEvent(e);
@@ -109,6 +141,14 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   return {
     controller,
     pendingEvents: () => outbox.size,
+    async reload(next: WanpilotConfig) {
+      config = next;
+      const kept = keepConfigured(controller.currentOverrides, next);
+      saveOverrides_(kept);
+      const result = await controller.setConfig(next, kept, "config reloaded");
+      log.info({ commands: result.commands.length, errors: result.errors.length }, "config reloaded");
+      await publishState(true);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

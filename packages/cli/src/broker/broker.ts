@@ -1,8 +1,11 @@
-import { readFileSync } from "node:fs";
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
 import {
   componentId,
   errorMessage,
+  OPERATOR_USERNAME,
+  operatorMayPublish,
   parseComponentId,
   splitHostPort,
   type WanpilotConfig,
@@ -15,6 +18,8 @@ import {
   authenticate,
   authorizePublish,
   type Principal,
+  principalName,
+  stampCommand,
   willAllowed,
 } from "../core/broker-acl.js";
 
@@ -25,7 +30,20 @@ export interface RunningBroker {
   readonly connectedClients: number;
   /** wanpilot's own processes connected now (anonymous readers and the remote user not counted). */
   readonly componentClients: number;
+  /** A reloaded config: its links' probers may log in, the reader's password is read again. */
+  reload(config: WanpilotConfig): void;
   close(): Promise<void>;
+}
+
+/** The operator's password (root-readable), for `wanpilot link`, `reload` and other local operator tools. */
+export function operatorPasswordPath(runtimeDir: string): string {
+  return join(runtimeDir, "operator.password");
+}
+
+function writeOperatorPassword(runtimeDir: string, secret: Buffer): void {
+  const path = operatorPasswordPath(runtimeDir);
+  writeFileSync(path, `${deriveBusPassword(secret, OPERATOR_USERNAME)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
 }
 
 function readerPassword(config: WanpilotConfig): string | undefined {
@@ -66,6 +84,7 @@ function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
     ...(reader === undefined ? {} : { readerUsername: reader }),
     expectedPassword: (username) => {
       if (username === reader) return readerPass;
+      if (username === OPERATOR_USERNAME) return deriveBusPassword(secret, OPERATOR_USERNAME);
       const c = parseComponentId(username);
       return c === undefined ? undefined : deriveBusPassword(secret, componentId(c));
     },
@@ -106,7 +125,8 @@ export async function startBroker(opts: {
 }): Promise<RunningBroker> {
   const { config, log } = opts;
   const secret = busSecret(config.runtime_dir);
-  const ctx = aclContext(config, secret);
+  writeOperatorPassword(config.runtime_dir, secret);
+  let ctx = aclContext(config, secret);
   const principals = new WeakMap<Client, Principal>();
   const forbiddenWills = new WeakMap<Client, string>();
   const broker = await Aedes.createBroker({
@@ -144,6 +164,8 @@ export async function startBroker(opts: {
     authorizePublish: (client, packet, done) => {
       const who = client === null ? undefined : principals.get(client);
       if (authorizePublish(ctx, who, packet.topic)) {
+        if (operatorMayPublish(ctx.gateway, packet.topic))
+          packet.payload = stampCommand(Buffer.from(packet.payload), principalName(who));
         done(null);
         return;
       }
@@ -171,6 +193,9 @@ export async function startBroker(opts: {
     port,
     get connectedClients() {
       return broker.connectedClients;
+    },
+    reload(next: WanpilotConfig) {
+      ctx = aclContext(next, secret);
     },
     get componentClients() {
       return connected().filter((c) => principals.get(c)?.kind === "component").length;

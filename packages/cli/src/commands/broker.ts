@@ -1,9 +1,10 @@
 import { errorMessage, isWanpilotError } from "@wanpilot/common";
-import { createLogger } from "@wanpilot/runtime";
+import { createLogger, loadConfigFile } from "@wanpilot/runtime";
 import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
+import { planReload } from "../core/reload-plan.js";
 import type { Output } from "../output.js";
-import { waitForStop } from "../signals.js";
+import { onReload, waitForStop } from "../signals.js";
 
 /** `wanpilot broker`: the embedded broker alone (for systemd units and compose services). */
 export async function runBroker(out: Output, opts: { config?: string }): Promise<number> {
@@ -24,6 +25,20 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     out.err(`wanpilot broker: ${errorMessage(err)}`);
     return 1;
   }
+  // SIGHUP: the links' probers and the reader's password from the file again; refused whole when invalid.
+  let current = config;
+  onReload(() => {
+    try {
+      const next = loadConfigFile(loaded.path);
+      const plan = planReload(current, next);
+      if (!plan.ok) throw new Error(plan.reason);
+      broker.reload(next);
+      current = next;
+      log.info({ summary: plan.summary }, "config reloaded");
+    } catch (err: unknown) {
+      log.error({ err }, `reload refused, nothing changed: ${errorMessage(err)}`);
+    }
+  });
   const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await broker.close();

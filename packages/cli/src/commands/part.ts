@@ -1,9 +1,24 @@
-import { type Component, componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger, type Logger, outboxPath } from "@wanpilot/runtime";
+import { join } from "node:path";
+import {
+  type Component,
+  componentId,
+  errorMessage,
+  isWanpilotError,
+  type WanpilotConfig,
+} from "@wanpilot/common";
+import {
+  type Bus,
+  connectBus,
+  createLogger,
+  type Logger,
+  loadConfigFile,
+  outboxPath,
+} from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
+import { partView } from "../core/reload-plan.js";
 import type { Output } from "../output.js";
 import { loadService, type ServiceHandle } from "../services.js";
-import { waitForStop } from "../signals.js";
+import { onReload, waitForStop } from "../signals.js";
 
 type PartKind = "prober" | "router" | "logger";
 
@@ -26,7 +41,8 @@ async function startUp(opts: {
     const link = component.kind === "prober" ? { link: component.link } : {};
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
-    return { bus, service: await run({ config, log: root, bus, outboxFile, ...link }) };
+    const overridesFile = join(config.runtime_dir, "overrides.json");
+    return { bus, service: await run({ config, log: root, bus, outboxFile, overridesFile, ...link }) };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
@@ -106,7 +122,71 @@ export async function runPart(
     return 0;
   }
   log.info({ pid: process.pid }, "started");
+  let current: Running = running;
+  let currentConfig = config;
+  let reloading: Promise<void> = Promise.resolve();
+  onReload(() => {
+    reloading = reloading.then(async () => {
+      const next = readForReload(loaded.path, log);
+      if (next === undefined) return;
+      try {
+        current = await reloadPart({ running: current, before: currentConfig, next, component, root, log });
+        currentConfig = next;
+      } catch (err: unknown) {
+        // Half stopped: let the supervisor (or systemd) start the part afresh with the new config.
+        log.error({ err }, "reload failed, exiting");
+        process.exit(1);
+      }
+    });
+  });
   log.info({ reason: await stopRequested }, "stopping");
-  await shutDown(running, log);
+  await reloading.catch(() => undefined);
+  await shutDown(current, log);
   return 0;
+}
+
+/**
+ * A part's reload: the router takes the new config in place; a prober or the logger whose settings
+ * changed is restarted inside this process; any other part is left alone.
+ */
+async function reloadPart(o: {
+  running: Running;
+  before: WanpilotConfig;
+  next: WanpilotConfig;
+  component: Component;
+  root: Logger;
+  log: Logger;
+}): Promise<Running> {
+  const { component, log } = o;
+  const link = component.kind === "prober" ? component.link : undefined;
+  const kind = component.kind as PartKind;
+  const after = partView(kind, link, o.next);
+  if (after === "") {
+    log.warn({ link }, "reload: this link is gone from the config; the prober goes on until stopped");
+    return o.running;
+  }
+  if (o.running.service.reload !== undefined) {
+    await o.running.service.reload(o.next);
+    return o.running;
+  }
+  if (partView(kind, link, o.before) === after) {
+    log.info("reload: nothing of this part changed");
+    return o.running;
+  }
+  log.info("reload: settings changed, restarting the part in place");
+  await shutDown(o.running, log);
+  return await startUp({ config: o.next, component, root: o.root, log });
+}
+
+/** The config file for a reload, or undefined (logged, one line) when it is not valid: nothing changes. */
+function readForReload(path: string, log: Logger): WanpilotConfig | undefined {
+  try {
+    return loadConfigFile(path);
+  } catch (err: unknown) {
+    if (!isWanpilotError(err)) throw err;
+    const problems = err.details.problems;
+    const first = Array.isArray(problems) && problems.length > 0 ? String(problems[0]) : err.message;
+    log.error({ path, problems }, `reload refused, nothing changed: ${first}`);
+    return undefined;
+  }
 }

@@ -1,12 +1,20 @@
-import { errorMessage, isWanpilotError, type SupervisorState, topics } from "@wanpilot/common";
+import { rmSync, writeFileSync } from "node:fs";
+import {
+  errorMessage,
+  isWanpilotError,
+  type Operation,
+  type SupervisorState,
+  topics,
+} from "@wanpilot/common";
 import { type Bus, connectBus, createLogger, type Logger, writeConfigSnapshot } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
 import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
-import { waitForStop } from "../signals.js";
-import { childSpecs } from "../supervisor/children.js";
+import { onReload, waitForStop } from "../signals.js";
+import { childSpecs, pidPath } from "../supervisor/children.js";
+import { ReloadCoordinator } from "../supervisor/reload.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 
 async function until(check: () => boolean, timeoutMs: number): Promise<void> {
@@ -61,9 +69,25 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
     onChange: publisher(bus, config.gateway, log),
   });
   supervisor.start();
+  const b = bus;
+  const reloads = new ReloadCoordinator(config, {
+    path,
+    supervisor,
+    parts: [...(broker === undefined ? [] : [broker]), observer],
+    log,
+    publish: (op: Operation) => {
+      b.publish("operations", topics.operations(config.gateway), op).catch((err: unknown) => {
+        log.warn({ err }, "cannot publish the reload's result");
+      });
+    },
+  });
+  onReload(() => void reloads.reload("signal"));
+  // `wanpilot reload` signals this process.
+  writeFileSync(pidPath(config.runtime_dir), `${process.pid}\n`, { mode: 0o644 });
   log.info({ config: path, snapshot, children: childSpecs(config).map((c) => c.name) }, "started");
   const reason = await stopRequested;
   log.info({ reason }, "stopping");
+  rmSync(pidPath(config.runtime_dir), { force: true });
   await supervisor.stop();
   await observer.close();
   await bus.close();

@@ -1,11 +1,28 @@
 import { timingSafeEqual } from "node:crypto";
-import { type BusConfig, type Component, mayPublish, parseComponentId } from "@wanpilot/common";
+import {
+  type BusConfig,
+  type Component,
+  componentId,
+  mayPublish,
+  OPERATOR_USERNAME,
+  operatorMayPublish,
+  parseComponentId,
+} from "@wanpilot/common";
 
 /** Who a connected client is, as far as the embedded broker is concerned. */
 export type Principal =
   | { kind: "component"; component: Component }
   | { kind: "reader"; username: string }
+  | { kind: "operator" }
   | { kind: "anonymous" };
+
+/** The credential's name, as commands and the audit trail record it. */
+export function principalName(p: Principal | undefined): string {
+  if (p === undefined) return "unknown";
+  if (p.kind === "component") return componentId(p.component);
+  if (p.kind === "reader") return p.username;
+  return p.kind;
+}
 
 export interface AclContext {
   gateway: string;
@@ -71,6 +88,7 @@ function authenticateUser(
     return { ok: false, reason: `bad username or password for ${JSON.stringify(req.username)}` };
   if (req.username === ctx.readerUsername)
     return { ok: true, principal: { kind: "reader", username: req.username } };
+  if (req.username === OPERATOR_USERNAME) return { ok: true, principal: { kind: "operator" } };
   const component = parseComponentId(req.username);
   if (component === undefined) return { ok: false, reason: `unknown user ${JSON.stringify(req.username)}` };
   if (component.kind === "prober" && !ctx.links.has(component.link))
@@ -78,9 +96,26 @@ function authenticateUser(
   return { ok: true, principal: { kind: "component", component } };
 }
 
-/** PUBLISH (and last wills): only components, only on their own topics (common's mayPublish). */
+/**
+ * PUBLISH (and last wills): components only on their own topics (common's mayPublish). Anyone
+ * connected may send a command: the broker stamps who sent it, and the router refuses, with a reason
+ * on `operations`, every command not from the operator (the sender stays connected).
+ */
 export function authorizePublish(ctx: AclContext, who: Principal | undefined, topic: string): boolean {
+  if (who !== undefined && operatorMayPublish(ctx.gateway, topic)) return true;
   return who?.kind === "component" && mayPublish(who.component, ctx.gateway, topic);
+}
+
+/** A command as the router gets it: `by` set to the sender's credential (whatever the sender wrote there). */
+export function stampCommand(payload: Buffer, by: string): Buffer {
+  let data: unknown;
+  try {
+    data = JSON.parse(payload.toString("utf8"));
+  } catch {
+    return payload;
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return payload;
+  return Buffer.from(JSON.stringify({ ...data, by }));
 }
 
 /**

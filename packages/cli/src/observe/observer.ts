@@ -12,6 +12,8 @@ import { buildStatusView } from "../status/view.js";
 import { WanpilotMetrics } from "./metrics.js";
 
 export interface Observer {
+  /** A reloaded config: discovery republished, metrics by the new links. */
+  reload(config: WanpilotConfig): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,12 +26,19 @@ export async function startObserver(opts: {
   bus: Bus;
   log: Logger;
 }): Promise<Observer> {
-  const { config, bus, log } = opts;
-  bus.onConnect(async () => {
+  const { bus, log } = opts;
+  let config = opts.config;
+  const announce = async () => {
     for (const m of haDiscoveryMessages(config)) await bus.publish("haDiscovery", m.topic, m.payload);
-  });
+  };
+  bus.onConnect(announce);
+  // Entries of a removed link stay retained (Bus has no way to clear a retained topic yet).
+  const reload = async (next: WanpilotConfig) => {
+    config = next;
+    if (bus.connected) await announce();
+  };
   const listen = config.metrics.listen;
-  if (listen === undefined) return { close: async () => undefined };
+  if (listen === undefined) return { reload, close: async () => undefined };
   const snap = emptySnapshot();
   const gw = config.gateway;
   await bus.subscribe("linkState", topics.allLinkStates(gw), (s) => snap.links.set(s.link, s));
@@ -59,7 +68,7 @@ export async function startObserver(opts: {
   });
   await listenOn(server, listen);
   log.info({ listen }, "metrics at /metrics");
-  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { reload, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 function listenOn(server: Server, listen: string): Promise<void> {

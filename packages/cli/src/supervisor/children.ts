@@ -1,4 +1,10 @@
+import { join } from "node:path";
 import type { WanpilotConfig } from "@wanpilot/common";
+
+/** `wanpilot start` writes its pid here, for `wanpilot reload`. */
+export function pidPath(runtimeDir: string): string {
+  return join(runtimeDir, "wanpilot.pid");
+}
 
 /** One process `wanpilot start` keeps running: its name (the component id) and its CLI arguments. */
 export interface ChildSpec {

@@ -47,7 +47,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 
 /** Keeps the children running: restart with backoff (decided by the pure core), stop them all on request. */
 export class Supervisor {
-  private readonly entries: Entry[];
+  private entries: Entry[];
   private readonly policy: RestartPolicy;
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -57,6 +57,40 @@ export class Supervisor {
 
   start(): void {
     for (const e of this.entries) this.spawn(e);
+  }
+
+  /** A new child (a link added by a reload), started at once. */
+  add(spec: ChildSpec): void {
+    if (this.entries.some((e) => e.spec.name === spec.name)) return;
+    const e: Entry = { spec, state: INITIAL_CHILD, proc: null, timer: null };
+    this.entries.push(e);
+    this.spawn(e);
+  }
+
+  /** Stops one child for good (a link removed by a reload); resolves once it is gone. */
+  async remove(name: string): Promise<void> {
+    const e = this.entries.find((x) => x.spec.name === name);
+    if (e === undefined) return;
+    if (e.timer !== null) clearTimeout(e.timer);
+    e.timer = null;
+    e.state = nextChildState(e.state, { type: "stopping" }, this.policy).state;
+    const proc = e.proc;
+    if (proc !== null) {
+      const gone = new Promise<void>((r) =>
+        proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once("exit", () => r()),
+      );
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), this.opts.graceMs ?? 3000);
+      await gone;
+      clearTimeout(timer);
+    }
+    this.entries = this.entries.filter((x) => x !== e);
+    this.opts.onChange?.(this.snapshot());
+  }
+
+  /** Sends `signal` to every running child (SIGHUP: each part reloads its config). */
+  signalAll(signal: NodeJS.Signals): void {
+    for (const e of this.entries) e.proc?.kill(signal);
   }
 
   snapshot(): SupervisorState {

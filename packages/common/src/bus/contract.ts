@@ -10,6 +10,7 @@ import {
   RouterState,
   SupervisorState,
 } from "./messages.js";
+import { CommandText, Operation } from "./operations.js";
 import type { TopicKind } from "./topics.js";
 
 export interface TopicSpec<S extends z.ZodType = z.ZodType> {
@@ -30,6 +31,8 @@ export const CONTRACT = {
   routerEvent: { schema: RouteChange, retained: false, qos: 1, encoding: "json" },
   loggerAck: { schema: EventAck, retained: false, qos: 1, encoding: "json" },
   supervisorState: { schema: SupervisorState, retained: true, qos: 1, encoding: "json" },
+  linkCommand: { schema: CommandText, retained: false, qos: 1, encoding: "text" },
+  operations: { schema: Operation, retained: false, qos: 1, encoding: "json" },
   haDiscovery: { schema: HaDiscovery, retained: true, qos: 1, encoding: "json" },
 } as const satisfies Record<TopicKind, TopicSpec>;
 

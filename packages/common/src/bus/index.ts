@@ -2,4 +2,5 @@ export * from "./acl.js";
 export * from "./contract.js";
 export * from "./homeassistant.js";
 export * from "./messages.js";
+export * from "./operations.js";
 export * from "./topics.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LinkName } from "../config/link.js";
 import { InterfaceName, Ipv4Address } from "../config/net.js";
+import { LinkOverride } from "./operations.js";
 
 /** ISO-8601 timestamp, always UTC. */
 const Iso = z.iso.datetime({ offset: true });
@@ -91,6 +92,8 @@ export const RouterLinkView = z.object({
   active: z.boolean(),
   weight: z.number().int().nonnegative(),
   connections: z.number().int().nonnegative().nullable(),
+  /** The operator's override in force; null (or absent, from older routers) when none. */
+  override: LinkOverride.nullable().default(null),
 });
 
 /** Retained on `router/state`. */

@@ -42,6 +42,11 @@ export const topics = {
   routerEvent: (gw: string) => `${base(gw)}/router/event`,
   /** EventAck, QoS 1: ids of events the logger has stored; publishers drop them from their outbox. */
   loggerAck: (gw: string) => `${base(gw)}/logger/ack`,
+  /** LinkCommand text from an operator; the router answers on `operations`. */
+  linkCommand: (gw: string, link: string) => `${base(gw)}/link/${link}/set`,
+  allLinkCommands: (gw: string) => `${base(gw)}/link/+/set`,
+  /** Operation, QoS 1: every command's result and every reload (the audit trail). */
+  operations: (gw: string) => `${base(gw)}/operations`,
   /** SupervisorState, retained. */
   supervisorState: (gw: string) => `${base(gw)}/supervisor/state`,
   /** Everything of one gateway, for subscribers. */
@@ -57,6 +62,8 @@ export type TopicKind =
   | "routerEvent"
   | "loggerAck"
   | "supervisorState"
+  | "linkCommand"
+  | "operations"
   | "haDiscovery";
 
 export interface ParsedTopic {
@@ -79,9 +86,18 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   }
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
-      c === "state" ? "linkState" : c === "health" ? "linkHealth" : c === "event" ? "linkEvent" : undefined;
+      c === "state"
+        ? "linkState"
+        : c === "health"
+          ? "linkHealth"
+          : c === "event"
+            ? "linkEvent"
+            : c === "set"
+              ? "linkCommand"
+              : undefined;
     return kind ? { gateway, kind, link: b } : undefined;
   }
+  if (a === "operations" && rest.length === 1) return { gateway, kind: "operations" };
   if (rest.length !== 2) return undefined;
   if (a === "router")
     return b === "state"

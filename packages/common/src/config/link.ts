@@ -8,6 +8,10 @@ export const LinkName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
 });
 export type LinkName = z.infer<typeof LinkName>;
 
+/** The kernel's nexthop weights are 1..256. */
+export const MAX_LINK_WEIGHT = 256;
+export const MAX_LINK_TIER = 16;
+
 // 0 and 253..255 are the kernel's unspec/default/main/local tables.
 const RESERVED_TABLES = new Set([0, 253, 254, 255]);
 export const TableId = z
@@ -26,8 +30,8 @@ export const LinkConfigInput = z.strictObject({
     description: "Next hop; learned from the interface (DHCP/PPP) when absent",
   }),
   source: Ipv4Address.optional().meta({ description: "The interface's own address; learned when absent" }),
-  weight: z.number().int().min(1).max(256).default(1),
-  tier: z.number().int().min(1).max(16).default(1),
+  weight: z.number().int().min(1).max(MAX_LINK_WEIGHT).default(1),
+  tier: z.number().int().min(1).max(MAX_LINK_TIER).default(1),
   table: TableId.optional().meta({ description: "Routing table id (default: the first free id from 101)" }),
   masquerade: z.boolean().default(true),
   probe: ProbeConfig.default(ProbeConfig.parse({})),

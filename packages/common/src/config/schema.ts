@@ -6,6 +6,9 @@ import { LoggerConfig } from "./logger.js";
 import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
 import { TrafficRule } from "./rules.js";
 
+/** Where wanpilot keeps its secrets, snapshot and pid file unless `runtime_dir` says otherwise. */
+export const DEFAULT_RUNTIME_DIR = "/run/wanpilot";
+
 /** First table id handed to links without an explicit `table`. */
 export const DEFAULT_TABLE_BASE = 101;
 
@@ -32,7 +35,7 @@ const ConfigObject = z.strictObject({
   runtime_dir: z
     .string()
     .startsWith("/", { error: "must be an absolute path" })
-    .default("/run/wanpilot")
+    .default(DEFAULT_RUNTIME_DIR)
     .meta({ description: "Where the embedded broker writes the generated bus secret (mode 0600)" }),
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
 });

@@ -20,6 +20,7 @@ import {
 } from "./model.js";
 import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
+import { type Overrides, withOverrides } from "./overrides.js";
 
 /** The balance table for these links (the rule is shared with the prober, in common). */
 export function balanceTableId(links: Array<Pick<LinkConfig, "table">>): number {
@@ -149,19 +150,26 @@ function ipRules(
 }
 
 /**
- * (config, link states, last default route) → everything wanpilot wants in the kernel.
+ * (config, link states, last default route, operator overrides) → everything wanpilot wants in the kernel.
  * `last` is the default route in force before, kept when every link is down and `all_down: keep`.
+ * A drained or disabled link takes no new connections; its own rules and routes stay for the ones it has.
  */
 export function computeDesired(
-  config: WanpilotConfig,
+  fileConfig: WanpilotConfig,
   linkInputs: LinkInput[],
   last: DefaultRoute | null,
+  overrides: Overrides = {},
 ): DesiredState {
+  const config = withOverrides(fileConfig, overrides);
+  const admin = (l: LinkConfig) => overrides[l.name]?.admin ?? null;
   const given = new Map(linkInputs.map((i) => [i.name, i]));
   const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
   const table = balanceTableId(config.links);
-  const states = config.links.map((link) => ({ link, state: get(link).state }));
+  const states = config.links.map((link) => ({
+    link,
+    state: admin(link) === null ? get(link).state : ("down" as const),
+  }));
   const defaultRoute = selectDefaultRoute(config.balance, states, last);
   const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
   const links: LinkView[] = config.links.map((l, i) => ({
@@ -171,7 +179,8 @@ export function computeDesired(
     mark: linkMark(i),
     active: inRoute.has(l.name),
     weight: inRoute.get(l.name) ?? 0,
-    live: isLive(get(l).state, config.balance.degraded),
+    live: admin(l) === null && isLive(get(l).state, config.balance.degraded),
+    override: overrides[l.name] ?? null,
   }));
   const actions = ruleActions(config, links);
   // hash: host → a resilient group, so a LAN host moves only when its own link leaves.

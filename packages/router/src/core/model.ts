@@ -1,4 +1,4 @@
-import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import type { DefaultRoute, LinkOverride, LinkStateName } from "@wanpilot/common";
 import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
@@ -82,6 +82,8 @@ export interface LinkView {
   weight: number;
   /** Usable for new connections (rules and balancing). */
   live: boolean;
+  /** The operator's override in force, if any. */
+  override: LinkOverride | null;
 }
 
 export interface RuleView {

@@ -199,6 +199,8 @@ describe("linksToFlush", () => {
     // Failing open at start (all unknown, all in the route): a link reported down is flushed.
     { prev: {}, next: { dsl: "down" }, on: true, expected: ["dsl"] },
     { prev: {}, next: { dsl: "unknown" }, on: true, expected: [] },
+    // A restarted prober starts unknown: no verdict, so nothing is flushed.
+    { prev: { dsl: "up", cable: "up" }, next: { dsl: "unknown", cable: "up" }, on: true, expected: [] },
   ])("$prev → $next (flush_on_down $on)", ({ prev, next, on, expected }) => {
     const out = linksToFlush(prev === null ? null : views(prev), views(next), on);
     expect(out.map((l) => l.name)).toEqual(expected);

@@ -131,15 +131,26 @@ function sameSysctl(have: string | undefined, want: string): boolean {
 
 /**
  * Links whose connections to delete: carrying traffic before (live, or in the default route while
- * failing open), not live now; at start, links found down.
+ * failing open), not live now; at start, links found down. Whatever `flush_on_down` says: a link an
+ * operator disabled, and a link a reload removed. A drained link keeps its connections.
  */
 export function linksToFlush(prev: LinkView[] | null, next: LinkView[], flushOnDown: boolean): LinkView[] {
-  if (!flushOnDown) return [];
   const before = new Map((prev ?? []).map((l) => [l.name, l]));
+  const names = new Set(next.map((l) => l.name));
+  const removed = (prev ?? []).filter((l) => !names.has(l.name));
+  const disabled = next.filter(
+    (l) => l.override?.admin === "disable" && before.get(l.name)?.override?.admin !== "disable",
+  );
+  return [...removed, ...disabled, ...(flushOnDown ? downLinks(before, prev === null, next) : [])];
+}
+
+function downLinks(before: Map<string, LinkView>, atStart: boolean, next: LinkView[]): LinkView[] {
   return next.filter((l) => {
+    // Unknown is no verdict (a restarted prober starts there): its connections stay.
+    if (l.state === "unknown" || (l.override !== null && l.override.admin !== null)) return false;
     if (l.live) return false;
     const was = before.get(l.name);
-    if (was === undefined) return prev === null && l.state === "down";
+    if (was === undefined) return atStart && l.state === "down";
     return was.live || (was.active && l.state === "down");
   });
 }
