@@ -271,3 +271,93 @@ describe.skipIf(skip)("wanpilot reload", () => {
     }
   });
 });
+
+describe.skipIf(skip)("wanpilot link (operator commands)", () => {
+  const override = (link: string) => routerState()?.links.find((l) => l.link === link)?.override ?? null;
+
+  it("drain: no new connections on the link, its streams go on; disable: its streams flushed, probes go on", async () => {
+    const [isp1] = lab.isps;
+    const name = isp1?.name ?? "isp1";
+    const streams = await lab.startStreams({ count: 16, durationMs: 110_000 });
+    try {
+      const on1 = streams.streams.filter((s) => s.isp === name);
+      const others = streams.streams.filter((s) => s.isp !== name);
+      expect(on1.length).toBeGreaterThan(0);
+      const drain = await cli("link", name, "drain");
+      note(`link drain: exit ${drain.exitCode}: ${drain.stdout.trim()} ${drain.stderr.trim()}`);
+      expect(drain.exitCode, drain.stderr).toBe(0);
+      await until(() => override(name)?.admin === "drain", "the drain in the router's state");
+      const fresh = await lab.openFlows({ count: 100 });
+      expect(fresh.failed).toBe(0);
+      expect(fresh.byIsp[name] ?? 0).toBe(0);
+      for (const s of on1) expect(await s.waitForProgress(5000, 128), `drained stream ${s.index}`).toBe(true);
+
+      const disable = await cli("link", name, "disable");
+      expect(disable.exitCode, disable.stderr).toBe(0);
+      expect(await streams.waitFor(() => (on1.every((s) => s.closed()) ? true : undefined), 15_000)).toBe(
+        true,
+      );
+      for (const s of others)
+        expect(await s.waitForProgress(5000, 128), `stream ${s.index} on ${s.isp}`).toBe(true);
+      expect(others.filter((s) => s.closed())).toEqual([]);
+      expect(routerState()?.links.find((l) => l.link === name)).toMatchObject({ state: "up", active: false });
+      const status = await cli("status", "--json");
+      expect(JSON.parse(status.stdout).links[0]?.override, status.stdout).toMatchObject({ admin: "disable" });
+      note(`disable: ${on1.length} streams of ${name} flushed, ${others.length} others kept flowing`);
+    } finally {
+      await streams.stop();
+    }
+  });
+
+  it("overrides survive a router restart and a reload, until reset", async () => {
+    const name = lab.isps[0]?.name ?? "isp1";
+    const router = pidOf("router");
+    process.kill(router ?? 0, "SIGKILL");
+    await until(() => pidOf("router") !== router && pidOf("router") !== undefined, "a new router");
+    const t0 = Date.now();
+    await until(
+      () => watch.messages().some((m) => m.topic === topics.routerState(GW) && m.atMs > t0),
+      "the new router's state",
+    );
+    expect(override(name)?.admin).toBe("disable");
+    expect(await defaultRoute()).not.toMatch(/nexthop via \S+ dev wan1/);
+    const r = await cli("reload");
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(override(name)?.admin).toBe("disable");
+    const reset = await cli("link", name, "reset");
+    expect(reset.exitCode, reset.stderr).toBe(0);
+    await until(() => override(name) === null, "no override");
+    await eventually(async () => /dev wan1 weight 3/.test(await defaultRoute()), "isp1 back in the route");
+  });
+
+  it("refuses unknown links, bad values and non-operators with a reason; nothing changes, nobody is cut off", async () => {
+    const name = lab.isps[1]?.name ?? "isp2";
+    const before = await defaultRoute();
+    const unknown = await cli("link", "nope", "drain");
+    expect(unknown.exitCode).toBe(1);
+    expect(unknown.stderr).toMatch(/refused: no link "nope"/);
+    const t0 = Date.now();
+    const pub = await execa(
+      "ip",
+      ["netns", "exec", lab.ns.gw, "mosquitto_pub", "-h", "127.0.0.1", "-p", String(PORT), "-q", "1"].concat([
+        "-t",
+        topics.linkCommand(GW, name),
+        "-m",
+        '{"id":"anon-1","action":"disable","by":"operator"}',
+      ]),
+      { reject: false, timeout: 10_000 },
+    );
+    expect(pub.exitCode).toBe(0);
+    const op = await until(
+      () => operations().find((o) => o.atMs >= t0 && o.command === "anon-1"),
+      "the refusal",
+    );
+    note(`anonymous command: ${op.result}: ${op.reason}`);
+    expect(op).toMatchObject({ result: "refused", by: "anonymous" });
+    expect(op.reason).toMatch(/only the operator/);
+    expect(override(name)).toBeNull();
+    expect(await defaultRoute()).toBe(before);
+    // The anonymous watcher that has been reading all along is still connected.
+    expect(watch.sub.exit).toBeUndefined();
+  });
+});

@@ -111,10 +111,11 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
         save: saveOverrides_,
       });
       log.info({ op }, op.result === "accepted" ? "operator command applied" : "operator command refused");
+      // State first: whoever reads the answer then finds the override in the router's state.
+      await publishState(false);
       await bus.publish("operations", topics.operations(gw), op).catch((err: unknown) => {
         log.warn({ err }, "publishing a command result failed");
       });
-      await publishState(false);
     });
   });
   const resendEvents = async () => {

@@ -114,7 +114,10 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         continue;
       }
       // The broker lets a prober publish only on its own link's topics; the payload must agree with the topic.
-      const named = (decoded.value as { link?: unknown }).link;
+      // (Text payloads have no link: a string's `.link` is String.prototype.link.)
+      const value: unknown = decoded.value;
+      const named =
+        typeof value === "object" && value !== null ? (value as { link?: unknown }).link : undefined;
       if (parsed.link !== undefined && named !== undefined && named !== parsed.link) {
         rejected++;
         log.warn({ topic, link: named }, "payload names another link than its topic, dropped");

@@ -5,6 +5,7 @@ import { loadConfig } from "../config.js";
 import { connectOperator } from "../operator/client.js";
 import type { Output } from "../output.js";
 import { collectRetained } from "../status/collect.js";
+import { describeOverride } from "../status/view.js";
 
 const USAGE = "usage: wanpilot link [NAME drain|disable|enable|weight N|tier N|reset]";
 
@@ -13,16 +14,7 @@ async function listLinks(out: Output, config: WanpilotConfig): Promise<number> {
   const snap = await collectRetained(busUrl(config), config.gateway);
   const rows = config.links.map((l) => {
     const o = snap.router?.links.find((r) => r.link === l.name)?.override ?? null;
-    const parts =
-      o === null
-        ? []
-        : [
-            o.admin,
-            o.weight === null ? null : `weight ${o.weight}`,
-            o.tier === null ? null : `tier ${o.tier}`,
-          ];
-    const override = parts.filter((p) => p !== null).join(", ") || "-";
-    return [l.name, String(l.weight), String(l.tier), override, o?.since ?? ""];
+    return [l.name, String(l.weight), String(l.tier), describeOverride(o), o?.since ?? ""];
   });
   const table = [["LINK", "WEIGHT", "TIER", "OVERRIDE", "SINCE"], ...rows];
   const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length))) ?? [];

@@ -21,6 +21,7 @@ const view: StatusView = {
       share: 1,
       source: null,
       gateway: null,
+      override: null,
     },
     {
       name: "lte",
@@ -37,6 +38,7 @@ const view: StatusView = {
       share: null,
       source: null,
       gateway: null,
+      override: null,
     },
   ],
   processes: {

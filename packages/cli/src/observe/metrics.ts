@@ -35,6 +35,11 @@ export class WanpilotMetrics {
     "Unix time of the last state change",
     ["link"],
   );
+  private readonly override = this.gauge(
+    "wanpilot_link_override",
+    "1 for each operator override in force (kind: drain, disable, weight, tier)",
+    ["link", "kind"],
+  );
   private readonly proc = this.gauge("wanpilot_process_online", "1 when the part reports online", [
     "process",
   ]);
@@ -58,6 +63,11 @@ export class WanpilotMetrics {
       this.active.set({ link: l.name }, l.active ? 1 : 0);
       this.setOrRemove(this.conns, { link: l.name }, l.connections);
       this.setOrRemove(this.since, { link: l.name }, l.since === null ? null : Date.parse(l.since) / 1000);
+      const o = l.override;
+      this.override.set({ link: l.name, kind: "drain" }, o?.admin === "drain" ? 1 : 0);
+      this.override.set({ link: l.name, kind: "disable" }, o?.admin === "disable" ? 1 : 0);
+      this.override.set({ link: l.name, kind: "weight" }, o?.weight == null ? 0 : 1);
+      this.override.set({ link: l.name, kind: "tier" }, o?.tier == null ? 0 : 1);
     }
     for (const [name, p] of Object.entries(view.processes)) {
       this.proc.set({ process: name }, p.availability === "online" ? 1 : 0);

@@ -1,4 +1,4 @@
-import type { StatusView } from "./view.js";
+import { describeOverride, type StatusView } from "./view.js";
 
 const pct = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(r < 0.1 && r > 0 ? 1 : 0)}%`);
 const ms = (v: number | null) => (v === null ? "-" : `${v < 10 ? v.toFixed(1) : Math.round(v)}ms`);
@@ -45,6 +45,7 @@ export function formatStatus(view: StatusView, nowMs: number): string {
     "WEIGHT",
     "TIER",
     "ACTIVE",
+    "OVERRIDE",
     "SHARE",
     "CONNS",
     "ADDRESS",
@@ -59,6 +60,7 @@ export function formatStatus(view: StatusView, nowMs: number): string {
     String(l.weight),
     String(l.tier),
     l.active ? "yes" : "no",
+    describeOverride(l.override),
     pct(l.share),
     l.connections === null ? "-" : String(l.connections),
     l.source ?? "-",

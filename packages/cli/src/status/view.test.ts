@@ -74,7 +74,7 @@ describe("status view", () => {
     expect(view.processes["prober/dsl"]?.availability).toBe("online");
     const text = formatStatus(view, now);
     expect(text).toContain("default route: dsl×1 (tier 1, balanced)");
-    expect(text).toMatch(/dsl \(wan1\)\s+UP\s+2m30s\s+13ms\s+5\.0%\s+1\s+1\s+yes\s+75%\s+30/);
+    expect(text).toMatch(/dsl \(wan1\)\s+UP\s+2m30s\s+13ms\s+5\.0%\s+1\s+1\s+yes\s+-\s+75%\s+30/);
   });
 
   it.each([

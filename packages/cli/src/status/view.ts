@@ -1,4 +1,11 @@
-import type { Availability, LinkState, RouterState, SupervisorState, WanpilotConfig } from "@wanpilot/common";
+import type {
+  Availability,
+  LinkOverride,
+  LinkState,
+  RouterState,
+  SupervisorState,
+  WanpilotConfig,
+} from "@wanpilot/common";
 
 /** Everything `wanpilot status` learned from the bus's retained messages. */
 export interface RetainedSnapshot {
@@ -27,6 +34,19 @@ export interface StatusLink {
   share: number | null;
   source: string | null;
   gateway: string | null;
+  /** The operator's override in force (`wanpilot link`); null when none. */
+  override: LinkOverride | null;
+}
+
+/** "disable", "drain, weight 8", "-": the OVERRIDE column and `wanpilot link`'s list. */
+export function describeOverride(o: LinkOverride | null): string {
+  if (o === null) return "-";
+  const parts = [
+    o.admin,
+    o.weight === null ? null : `weight ${o.weight}`,
+    o.tier === null ? null : `tier ${o.tier}`,
+  ];
+  return parts.filter((p) => p !== null).join(", ") || "-";
 }
 
 export interface StatusView {
@@ -56,12 +76,13 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       rttMs: st?.rttMs ?? null,
       lossRatio: st?.lossRatio ?? null,
       weight: r?.weight ?? cfg.weight,
-      tier: cfg.tier,
+      tier: r?.override?.tier ?? cfg.tier,
       active: r?.active ?? false,
       connections,
       share: connections === null || total === 0 ? null : connections / total,
       source: st?.source ?? cfg.source ?? null,
       gateway: st?.gateway ?? cfg.gateway ?? null,
+      override: r?.override ?? null,
     };
   });
   const processes: StatusView["processes"] = {};
