@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { type Output, stdio } from "./output.js";
 
@@ -17,7 +18,8 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .description("Multi-WAN load balancing and failover for Linux gateways")
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.out(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) })
-    .showHelpAfterError("(run wanpilot --help for the commands)");
+    .showHelpAfterError("(run wanpilot --help for the commands)")
+    .version(version(), "-V, --version", "print the version");
   const set = (p: Promise<number> | number) => {
     result.code = p;
   };
@@ -129,6 +131,14 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       set(import("./demo/run.js").then((m) => m.runDemo(out, o))),
     );
   return program;
+}
+
+/** The version of the installed wanpilot (the CLI package's), one level up from src/ and dist/. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
+  return pkg.version ?? "unknown";
 }
 
 /** The `wanpilot` command: argv without node and script; resolves to the exit code. */

@@ -135,3 +135,26 @@ describe("wanpilot commands refuse what cannot work, with one line", () => {
     expect(r.stderr).toMatch(/unknown command/);
   });
 });
+
+describe("wanpilot --version", () => {
+  it("prints the installed version and exits 0", async () => {
+    const r = await wanpilot(["--version"]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe("wanpilot reload and link without a running wanpilot", () => {
+  it("say so with exit code 3", async () => {
+    const path = config(
+      "idle.yaml",
+      `links:\n  - name: dsl\n    interface: wan1\nruntime_dir: ${join(dir, "idle-run")}\nbus:\n  listen: 127.0.0.1:${busyPort}\n`,
+    );
+    const reload = await wanpilot(["reload", "--config", path]);
+    expect(reload.exitCode).toBe(3);
+    expect(reload.stderr).toMatch(/wanpilot start is not running/);
+    const link = await wanpilot(["link", "dsl", "drain", "--config", path]);
+    expect(link.exitCode).toBe(3);
+    expect(link.stderr).toMatch(/not running/);
+  });
+});
