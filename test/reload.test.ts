@@ -361,3 +361,34 @@ describe.skipIf(skip)("wanpilot link (operator commands)", () => {
     expect(watch.sub.exit).toBeUndefined();
   });
 });
+
+describe.skipIf(skip)("the audit trail", () => {
+  it("wanpilot report lists every command and reload: who, what, when, accepted or refused and why", async () => {
+    const name = lab.isps[0]?.name ?? "isp1";
+    const want = [
+      { action: "reload", result: "refused", by: "signal" },
+      { action: "reload", result: "accepted", by: "signal" },
+      { action: "drain", link: name, result: "accepted", by: "operator" },
+      { action: "disable", link: name, result: "accepted", by: "operator" },
+      { action: "reset", link: name, result: "accepted", by: "operator" },
+      { action: "drain", link: "nope", result: "refused", by: "operator" },
+      { action: "disable", result: "refused", by: "anonymous", command: "anon-1" },
+    ];
+    let report:
+      | { operations: Array<Record<string, unknown>>; disabledMs: Record<string, number> }
+      | undefined;
+    await eventually(async () => {
+      const r = await cli("report", "--json", "--since", "1h");
+      if (r.exitCode !== 0) return false;
+      report = JSON.parse(r.stdout);
+      return want.every((w) =>
+        report?.operations.some((o) => Object.entries(w).every(([k, v]) => o[k] === v)),
+      );
+    }, "every operation in the report");
+    note(`report: ${report?.operations.length} operations; disabled: ${JSON.stringify(report?.disabledMs)}`);
+    expect(report?.disabledMs[name] ?? 0).toBeGreaterThan(0);
+    const text = await cli("report", "--since", "1h");
+    expect(text.stdout).toMatch(/Operations \(\d+\)/);
+    expect(text.stdout).toMatch(/anonymous {2}disable isp2 {2}refused: only the operator/);
+  });
+});

@@ -54,6 +54,14 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
       log.error({ err, link: s.link }, "storing link state failed");
     }
   });
+  // The audit trail: every command and reload, as published on `operations`.
+  await bus.subscribe("operations", topics.operations(gateway), (op) => {
+    try {
+      store.insertOperation(op);
+    } catch (err: unknown) {
+      log.error({ err, operation: op.id }, "storing an operation failed");
+    }
+  });
   const prune = (): void => {
     try {
       const removed = store.pruneHealth(now(), config.logger.health_retention);

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
-import { isWanpilotError, WanpilotError } from "@wanpilot/common";
+import { isWanpilotError, type Operation, WanpilotError } from "@wanpilot/common";
 import { Store } from "./adapters/store.js";
 import { type ReportJson, reportJson, reportTable } from "./core/format.js";
+import { disabledMs } from "./core/operations.js";
 import { buildReport, type LinkReport, type ReportWindow } from "./core/report.js";
 import { resolveWindow, type TimeBound } from "./core/window.js";
 
@@ -21,8 +22,18 @@ export interface ReportOptions {
 export interface Report {
   window: ReportWindow;
   links: LinkReport[];
-  json: ReportJson;
+  json: ReportJson & { operations: Operation[]; disabledMs: Record<string, number> };
   text: string;
+}
+
+function operationsText(ops: Operation[], disabled: Map<string, number>): string {
+  if (ops.length === 0) return "";
+  const lines = ops.map(
+    (o) =>
+      `${o.at}  ${o.by}  ${o.action}${o.link === null ? "" : ` ${o.link}`}${o.value === null ? "" : ` ${o.value}`}  ${o.result}: ${o.reason}`,
+  );
+  const off = [...disabled].filter(([, ms]) => ms > 0).map(([l, ms]) => `${l} ${Math.round(ms / 1000)}s`);
+  return `\nOperations (${ops.length})\n${lines.join("\n")}\n${off.length > 0 ? `disabled by an operator (not outages): ${off.join(", ")}\n` : ""}`;
 }
 
 /** Read-only first (works for a user who may only read the file); read-write only when it must be migrated. */
@@ -54,7 +65,19 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
     const names = opts.link === undefined ? known : [opts.link];
     const transitions = store.transitions(opts.link);
     const links = buildReport(transitions, window, names);
-    return { window, links, json: reportJson(links, window), text: reportTable(links, window) };
+    const all = store.operations(0, window.untilMs);
+    const operations = all.filter(
+      (o) =>
+        Date.parse(o.at) >= window.sinceMs &&
+        (opts.link === undefined || o.link === opts.link || o.link === null),
+    );
+    const disabled = disabledMs(all, window);
+    return {
+      window,
+      links,
+      json: { ...reportJson(links, window), operations, disabledMs: Object.fromEntries(disabled) },
+      text: `${reportTable(links, window)}${operationsText(operations, disabled)}`,
+    };
   } finally {
     store.close();
   }

@@ -63,6 +63,23 @@ export const MIGRATIONS: readonly Migration[] = [
         seen_ms INTEGER NOT NULL
       );`,
   },
+  {
+    version: 3,
+    description: "the audit trail: every operator command and reload, accepted or refused",
+    sql: `
+      CREATE TABLE operations (
+        id TEXT PRIMARY KEY,
+        at_ms INTEGER NOT NULL,
+        by TEXT NOT NULL,
+        action TEXT NOT NULL,
+        link TEXT,
+        value REAL,
+        command TEXT,
+        result TEXT NOT NULL,
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX operations_at ON operations (at_ms);`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -6,6 +6,7 @@ import {
   type LinkState,
   type LinkStateName,
   type LinkTransition,
+  type Operation,
   type RouteChange,
   WanpilotError,
 } from "@wanpilot/common";
@@ -177,6 +178,43 @@ export class Store {
         )
         .run(s.link, s.interface, s.state, Date.parse(s.since), s.cause, Date.parse(s.at)),
     );
+  }
+
+  /** Stores one operation of the audit trail (once per id); true when it was new. */
+  insertOperation(op: Operation): boolean {
+    return this.write(
+      "write to",
+      () =>
+        this.db
+          .prepare(
+            `INSERT OR IGNORE INTO operations (id, at_ms, by, action, link, value, command, result, reason)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            op.id,
+            Date.parse(op.at),
+            op.by,
+            op.action,
+            op.link,
+            op.value,
+            op.command,
+            op.result,
+            op.reason,
+          ).changes > 0,
+    );
+  }
+
+  /** The audit trail within [sinceMs, untilMs), in time order. */
+  operations(sinceMs: number, untilMs: number): Operation[] {
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT id, at_ms AS atMs, by, action, link, value, command, result, reason
+           FROM operations WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, rowid`,
+        )
+        .all(sinceMs, untilMs),
+    ) as Array<Omit<Operation, "at"> & { atMs: number }>;
+    return rows.map(({ atMs, ...r }) => ({ ...r, at: new Date(atMs).toISOString() }));
   }
 
   /** Deletes health samples older than `retentionMs` before `nowMs`; returns how many. */
