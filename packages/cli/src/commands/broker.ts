@@ -3,7 +3,7 @@ import { createLogger } from "@wanpilot/runtime";
 import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 
 /** `wanpilot broker`: the embedded broker alone (for systemd units and compose services). */
 export async function runBroker(out: Output, opts: { config?: string }): Promise<number> {
@@ -16,6 +16,7 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     return 1;
   }
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "broker" });
+  logIgnoredHangup(log);
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
     broker = await startBroker({ config, log });

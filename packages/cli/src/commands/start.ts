@@ -5,7 +5,7 @@ import { loadConfig } from "../config.js";
 import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 import { childSpecs } from "../supervisor/children.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 
@@ -36,6 +36,7 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   if (!loaded.ok) return 1;
   const { config, path } = loaded;
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
+  logIgnoredHangup(log);
   let broker: RunningBroker | undefined;
   let bus: Bus | undefined;
   let observer: Observer;
