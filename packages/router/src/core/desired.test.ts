@@ -191,8 +191,8 @@ describe("computeDesired", () => {
     );
     expect(text).toContain("ct mark & 0xff0000 == 0x10000 meta mark set meta mark & 0xff00ffff | 0x10000");
     expect(text).toContain('ct state new iifname "wan2" ct mark & 0xff0000 == 0x0 ct mark set');
-    expect(text).toContain('oifname "wan1" masquerade');
-    expect(text).not.toContain('oifname "wan2" masquerade');
+    expect(text).toContain('oifname "wan1" meta nfproto ipv4 masquerade');
+    expect(text).not.toContain('oifname "wan2" meta nfproto ipv4 masquerade');
   });
 
   it("link states change only the via chains; the table hash stays", () => {

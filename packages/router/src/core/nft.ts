@@ -102,7 +102,10 @@ function body(input: NftInput, withVias: boolean): string[] {
   const save = input.sticky
     ? input.links.map((l) => `${ctUnmarked} oifname ${quote(l.interface)} ${setCt(l.mark)}`)
     : [];
-  const nat = input.links.filter((l) => l.masquerade).map((l) => `oifname ${quote(l.interface)} masquerade`);
+  // IPv4 only: the inet table sees IPv6 too, and IPv6 is not wanpilot's unless configured (no NAT66).
+  const nat = input.links
+    .filter((l) => l.masquerade)
+    .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`);
   const chain = (name: string, hook: string | null, lines: string[]) => [
     `  chain ${name} {`,
     ...(hook === null ? [] : [`    ${hook}`]),
