@@ -4,7 +4,7 @@ import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
 import { notifyReady } from "../notify.js";
 import type { Output } from "../output.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 
 /** `wanpilot broker`: the embedded broker alone (for systemd units and compose services). */
 export async function runBroker(out: Output, opts: { config?: string }): Promise<number> {
@@ -17,6 +17,7 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     return 1;
   }
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "broker" });
+  logIgnoredHangup(log);
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
     broker = await startBroker({ config, log });

@@ -49,8 +49,9 @@ function parseSysctl(text: string): Record<string, string> {
  * and everything else as `ip netns exec <ns> …`; without, in the router's own namespace.
  */
 export function createKernel(run: Runner, netns?: string): Kernel {
+  // -N: tables (and protocols) as numbers, whatever names /etc/iproute2/rt_tables gives them.
   const ip: Runner = (argv, opts) =>
-    run(netns === undefined ? ["ip", ...argv] : ["ip", "-n", netns, ...argv], opts);
+    run(netns === undefined ? ["ip", "-N", ...argv] : ["ip", "-N", "-n", netns, ...argv], opts);
   const other: Runner = (argv, opts) =>
     run(netns === undefined ? argv : ["ip", "netns", "exec", netns, ...argv], opts);
   const observeNft = async (): Promise<{ hash: string; vias: Map<string, string> } | null> => {
