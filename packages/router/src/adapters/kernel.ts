@@ -1,5 +1,5 @@
 import { WanpilotError } from "@wanpilot/common";
-import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
+import { type Command, hex, type Marks, NFT_TABLE, type ObservedState } from "../core/model.js";
 import { parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
 import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
@@ -22,8 +22,8 @@ export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
   addresses(): Promise<Map<string, InterfaceAddress>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
-  /** Tracked connections per link mark. */
-  connectionsByMark(): Promise<Map<number, number>>;
+  /** Tracked connections per link mark (the bits of `marks.mask`). */
+  connectionsByMark(marks: Marks): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -119,11 +119,11 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       );
       return { flushed, errors };
     },
-    async connectionsByMark() {
+    async connectionsByMark(marks) {
       const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
       const out = new Map<number, number>();
       for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
-        const mark = ((Number(m[1]) & MARK_MASK) >>> MARK_SHIFT) << MARK_SHIFT;
+        const mark = (Number(m[1]) & marks.mask) >>> 0;
         if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
       }
       return out;
