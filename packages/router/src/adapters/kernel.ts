@@ -1,8 +1,17 @@
 import { WanpilotError } from "@wanpilot/common";
-import { type Command, hex, type Marks, NFT_TABLE, type ObservedState } from "../core/model.js";
-import { parseNexthops } from "../core/nexthops.js";
+import {
+  type Command,
+  hex,
+  type Marks,
+  NFT_TABLE,
+  type ObservedState,
+  PRIORITY,
+  RT_PROTO,
+} from "../core/model.js";
+import { NEXTHOP_ID, parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
-import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
+import { matchesAll, parseAddresses, parseRoutes, parseRules, protocolOf } from "../core/parse.js";
+import { KERNEL_TABLES } from "../core/plan.js";
 import type { Runner } from "./command.js";
 
 export interface InterfaceAddress {
@@ -44,6 +53,15 @@ function parseSysctl(text: string): Record<string, string> {
   return out;
 }
 
+/** wanpilot's objects (tagged RT_PROTO) apart from everyone else's. */
+function split(json: unknown): { tagged: unknown[]; foreign: unknown[] } {
+  const all = Array.isArray(json) ? json : [];
+  return {
+    tagged: all.filter((o) => protocolOf(o) === RT_PROTO),
+    foreign: all.filter((o) => protocolOf(o) !== RT_PROTO),
+  };
+}
+
 /**
  * The kernel through external commands. With `netns`, `ip` runs as `ip -n <ns>` (no extra process)
  * and everything else as `ip netns exec <ns> …`; without, in the router's own namespace.
@@ -70,10 +88,24 @@ export function createKernel(run: Runner, netns?: string): Kernel {
           ? Promise.resolve(null)
           : other(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
       ]);
+      const own = split(json(rules.stdout, "ip rule"));
+      const ownRoutes = split(json(routes.stdout, "ip route"));
+      const ownNexthops = split(json(nexthops.stdout, "ip nexthop"));
+      const foreignRules = parseRules(own.foreign).map((r, i) => ({
+        ...r,
+        matchesAll: matchesAll(own.foreign[i]),
+      }));
       return {
-        rules: parseRules(json(rules.stdout, "ip rule")),
-        routes: parseRoutes(json(routes.stdout, "ip route")),
-        nexthops: parseNexthops(json(nexthops.stdout, "ip nexthop")),
+        rules: parseRules(own.tagged),
+        routes: parseRoutes(ownRoutes.tagged),
+        nexthops: parseNexthops(ownNexthops.tagged),
+        foreign: {
+          rules: foreignRules.filter((r) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max),
+          routes: parseRoutes(ownRoutes.foreign).filter((r) => !KERNEL_TABLES.has(r.table)),
+          nexthops: parseNexthops(ownNexthops.foreign).filter(
+            (n) => n.id >= NEXTHOP_ID.min && n.id <= NEXTHOP_ID.max,
+          ),
+        },
         nftHash: nft?.hash ?? null,
         nftVias: Object.fromEntries(nft?.vias ?? []),
         sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),

@@ -14,6 +14,21 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown, fallback: number): number =>
   typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : fallback;
 
+/** The routing protocol an object carries (`ip -N -json`), null when none. */
+export function protocolOf(raw: unknown): number | null {
+  const p = rec(raw).protocol;
+  return p === undefined ? null : num(p, -1);
+}
+
+/** Keys of a rule that select nothing: a rule with only these catches every packet. */
+const NO_SELECTOR = new Set(["priority", "src", "table", "protocol", "action", "flags"]);
+
+/** A rule with no selector (no source, mark, interface, port…): it catches every packet. */
+export function matchesAll(raw: unknown): boolean {
+  const r = rec(raw);
+  return (r.src ?? "all") === "all" && Object.keys(r).every((k) => NO_SELECTOR.has(k));
+}
+
 /** `ip -json rule show` → rules (IPv4). */
 export function parseRules(json: unknown): RuleSpec[] {
   if (!Array.isArray(json)) return [];

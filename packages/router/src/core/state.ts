@@ -67,8 +67,10 @@ export function routerState(
   at: string,
   connections: Map<number, number> | null,
   lastChange: RouterState["lastChange"],
+  foreign: string[] = [],
 ): RouterState {
   return {
+    ...(foreign.length === 0 ? {} : { foreign: foreign.slice(0, 200) }),
     at,
     defaultRoute: desired.defaultRoute,
     links: desired.links.map((l) => ({
