@@ -48,7 +48,7 @@ interface Queued {
  */
 export class Controller {
   private readonly states = new Map<string, LinkState>();
-  private addresses = new Map<string, InterfaceAddress>();
+  private addresses = new Map<string, InterfaceAddress[]>();
   private observed: ObservedState | null = null;
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
@@ -73,7 +73,8 @@ export class Controller {
       before.source === state.source &&
       before.gateway === state.gateway;
     if (same && this.desired !== null) return null;
-    const refresh = before?.source !== state.source;
+    // A new learned address or gateway is checked against a fresh read of the interfaces.
+    const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
     return this.reconcile(
       `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
       refresh,
@@ -148,15 +149,8 @@ export class Controller {
   }
 
   private inputs(observed: ObservedState): LinkInput[] {
-    const { config } = this.deps;
-    return config.links.map((l) =>
-      linkInput(
-        config,
-        l.name,
-        this.states.get(l.name),
-        this.addresses.get(l.interface),
-        tableGateway(observed, l.table),
-      ),
+    return this.deps.config.links.map((l) =>
+      linkInput(l, this.states.get(l.name), this.addresses.get(l.interface), tableGateway(observed, l.table)),
     );
   }
 

@@ -10,14 +10,18 @@ import {
 } from "../core/model.js";
 import { NEXTHOP_ID, parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
-import { matchesAll, parseAddresses, parseRoutes, parseRules, protocolOf } from "../core/parse.js";
+import {
+  type InterfaceAddress,
+  matchesAll,
+  parseAddresses,
+  parseRoutes,
+  parseRules,
+  protocolOf,
+} from "../core/parse.js";
 import { KERNEL_TABLES } from "../core/plan.js";
 import type { Runner } from "./command.js";
 
-export interface InterfaceAddress {
-  local: string;
-  prefixLength: number;
-}
+export type { InterfaceAddress };
 
 export interface ApplyResult {
   /** Connections deleted per link by conntrack flushes. */
@@ -29,7 +33,8 @@ export interface ApplyResult {
 /** The kernel as the router sees it: read its state, carry out commands. */
 export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
-  addresses(): Promise<Map<string, InterfaceAddress>>;
+  /** Every interface's IPv4 addresses: what learned sources and gateways are checked against. */
+  addresses(): Promise<Map<string, InterfaceAddress[]>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
   /** Tracked connections per link mark (the bits of `marks.mask`). */
   connectionsByMark(marks: Marks): Promise<Map<number, number>>;

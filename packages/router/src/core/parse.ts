@@ -76,16 +76,28 @@ export function parseRoutes(json: unknown): RouteSpec[] {
   });
 }
 
-/** `ip -4 -json addr show` → interface → its first IPv4 address and prefix length. */
-export function parseAddresses(json: unknown): Map<string, { local: string; prefixLength: number }> {
-  const out = new Map<string, { local: string; prefixLength: number }>();
+/** One IPv4 address of an interface; `peer` on point-to-point links (PPP). */
+export interface InterfaceAddress {
+  local: string;
+  prefixLength: number;
+  peer: string | null;
+}
+
+/** `ip -4 -json addr show` → interface → its IPv4 addresses. */
+export function parseAddresses(json: unknown): Map<string, InterfaceAddress[]> {
+  const out = new Map<string, InterfaceAddress[]>();
   if (!Array.isArray(json)) return out;
   for (const raw of json) {
     const i = rec(raw);
     const name = str(i.ifname);
-    const first = Array.isArray(i.addr_info) ? rec(i.addr_info.find((a) => rec(a).family === "inet")) : {};
-    const local = str(first.local);
-    if (name !== null && local !== null) out.set(name, { local, prefixLength: num(first.prefixlen, 32) });
+    const infos = Array.isArray(i.addr_info) ? i.addr_info.map(rec).filter((a) => a.family === "inet") : [];
+    const addresses = infos.flatMap((a): InterfaceAddress[] => {
+      const local = str(a.local);
+      const peer = str(a.address);
+      if (local === null) return [];
+      return [{ local, prefixLength: num(a.prefixlen, 32), peer: peer === local ? null : peer }];
+    });
+    if (name !== null && addresses.length > 0) out.set(name, addresses);
   }
   return out;
 }
