@@ -107,8 +107,7 @@ export async function cleanup(opts: {
   kernel?: Kernel;
 }): Promise<{ commands: number; errors: unknown[] }> {
   const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const tables = computeDesired(opts.config, [], null).ownedTables;
-  const cmds = planCleanup(await kernel.observe([]), tables);
+  const cmds = planCleanup(await kernel.observe([]));
   const result = await kernel.apply(cmds);
   for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
   return { commands: cmds.length, errors: result.errors };
@@ -120,13 +119,15 @@ export function explainFromStates(
   states: LinkState[],
   query: ExplainQuery,
 ): Explanation {
-  const inputs = config.links.map((l) =>
-    linkInput(
-      config,
-      l.name,
-      states.find((s) => s.link === l.name),
-      undefined,
-    ),
-  );
+  // No kernel read here: learned values are taken as they are (explain changes nothing).
+  const inputs = config.links.map((l) => {
+    const state = states.find((s) => s.link === l.name);
+    const local = state?.source ?? l.source;
+    const seen =
+      local === undefined || local === null
+        ? []
+        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
+    return linkInput(l, state, seen);
+  });
   return explain(config, computeDesired(config, inputs, null), query);
 }
