@@ -23,7 +23,7 @@ export function onReload(handler: () => void): void {
  * signal ends the process at once.
  */
 export function waitForStop(): Promise<string> {
-  // SIGHUP asks for a reload; Node's default for it would end the process.
+  // SIGHUP asks for a reload; its default action would end the process.
   process.on("SIGHUP", () => {
     if (reloadHandler === undefined) reloadPending = true;
     else reloadHandler();

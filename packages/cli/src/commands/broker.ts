@@ -3,6 +3,7 @@ import { createLogger, loadConfigFile } from "@wanpilot/runtime";
 import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
 import { planReload } from "../core/reload-plan.js";
+import { notifyReady } from "../notify.js";
 import type { Output } from "../output.js";
 import { onReload, waitForStop } from "../signals.js";
 
@@ -24,6 +25,12 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     if (!isWanpilotError(err)) throw err;
     out.err(`wanpilot broker: ${errorMessage(err)}`);
     return 1;
+  }
+  try {
+    await notifyReady();
+  } catch (err: unknown) {
+    // Under Type=notify systemd then times the start out and says so; the broker itself works.
+    log.warn({ err }, "could not tell systemd the broker is ready");
   }
   // SIGHUP: the links' probers and the reader's password from the file again; refused whole when invalid.
   let current = config;

@@ -1,11 +1,5 @@
 import { join } from "node:path";
-import {
-  type Component,
-  componentId,
-  errorMessage,
-  isWanpilotError,
-  type WanpilotConfig,
-} from "@wanpilot/common";
+import { componentId, errorMessage, isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
 import {
   type Bus,
   connectBus,
@@ -13,24 +7,25 @@ import {
   type Logger,
   loadConfigFile,
   outboxPath,
+  type Service,
 } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import { partView } from "../core/reload-plan.js";
 import type { Output } from "../output.js";
-import { loadService, type ServiceHandle } from "../services.js";
+import { loadService, type PartComponent } from "../services.js";
 import { onReload, waitForStop } from "../signals.js";
 
 type PartKind = "prober" | "router" | "logger";
 
 interface Running {
   bus: Bus;
-  service: ServiceHandle;
+  service: Service;
 }
 
 /** Connects as the component and starts its service; closes the bus again if the service fails to start. */
 async function startUp(opts: {
   config: Parameters<typeof connectBus>[0]["config"];
-  component: Component;
+  component: PartComponent;
   root: Logger;
   log: Logger;
 }): Promise<Running> {
@@ -38,11 +33,10 @@ async function startUp(opts: {
   const run = await loadService(component);
   const bus = await connectBus({ config, component, log });
   try {
-    const link = component.kind === "prober" ? { link: component.link } : {};
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
     const overridesFile = join(config.runtime_dir, "overrides.json");
-    return { bus, service: await run({ config, log: root, bus, outboxFile, overridesFile, ...link }) };
+    return { bus, service: await run({ config, log: root, bus, outboxFile, overridesFile }) };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
@@ -78,7 +72,7 @@ async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
   else log.warn({ deadlineMs: STOP_DEADLINE_MS }, "stop did not finish in time, exiting anyway");
 }
 
-function componentFor(kind: PartKind, link: string | undefined, links: string[]): Component | string {
+function componentFor(kind: PartKind, link: string | undefined, links: string[]): PartComponent | string {
   if (kind !== "prober") return { kind };
   if (link === undefined || !links.includes(link))
     return `no link ${JSON.stringify(link ?? "")} in the config (links: ${links.join(", ")})`;
@@ -153,7 +147,7 @@ async function reloadPart(o: {
   running: Running;
   before: WanpilotConfig;
   next: WanpilotConfig;
-  component: Component;
+  component: PartComponent;
   root: Logger;
   log: Logger;
 }): Promise<Running> {

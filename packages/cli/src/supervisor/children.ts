@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { WanpilotConfig } from "@wanpilot/common";
+import { componentId, partComponents, type WanpilotConfig } from "@wanpilot/common";
 
 /** `wanpilot start` writes its pid here, for `wanpilot reload`. */
 export function pidPath(runtimeDir: string): string {
@@ -14,9 +14,8 @@ export interface ChildSpec {
 
 /** One prober per link, the router and the logger, in that order. */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
-  return [
-    ...config.links.map((l) => ({ name: `prober/${l.name}`, args: ["prober", "--link", l.name] })),
-    { name: "router", args: ["router"] },
-    { name: "logger", args: ["logger"] },
-  ];
+  return partComponents(config.links.map((l) => l.name)).map((c) => ({
+    name: componentId(c),
+    args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
+  }));
 }
