@@ -63,7 +63,8 @@ export async function handleCommand(opts: {
   const base = { id: `op-${randomUUID()}`, at, link: link?.slice(0, 128) ?? null };
   // The embedded broker stamps `by` on every command; an external broker's ACL decides alone.
   const by = parsed.ok ? (parsed.command.by ?? null) : parsed.by;
-  if (config.bus.url === undefined && by !== OPERATOR_USERNAME)
+  // A payload that is no JSON object carries no stamp: its own problem is the better answer.
+  if (config.bus.url === undefined && by !== OPERATOR_USERNAME && (parsed.ok || parsed.by !== null))
     return {
       ...base,
       by: by ?? "unknown",

@@ -12,7 +12,7 @@ export type LinkAction = z.infer<typeof LinkAction>;
 
 /** A client's own id for a command, echoed in its result. */
 export const CommandId = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, {
-  error: "id: 1 to 64 of A-Z a-z 0-9 _ . : -",
+  error: "1 to 64 of A-Z a-z 0-9 _ . : -",
 });
 
 const RANGE: Partial<Record<LinkAction, { min: number; max: number }>> = {
