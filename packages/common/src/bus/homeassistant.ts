@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_LINK_WEIGHT } from "../config/link.js";
 import type { WanpilotConfig } from "../config/schema.js";
 import { type Topic, topicOf, topics } from "./topics.js";
 
@@ -10,8 +11,8 @@ export const HaDiscovery = z.object({
   name: z.string(),
   unique_id: z.string(),
   object_id: z.string(),
-  state_topic: z.string(),
-  value_template: z.string(),
+  state_topic: z.string().optional(),
+  value_template: z.string().optional(),
   availability_topic: z.string(),
   payload_available: z.literal("online"),
   payload_not_available: z.literal("offline"),
@@ -27,6 +28,16 @@ export const HaDiscovery = z.object({
   payload_on: z.string().optional(),
   payload_off: z.string().optional(),
   icon: z.string().optional(),
+  // Controls (switch, button, number): an operator's commands on `link/<name>/set`.
+  command_topic: z.string().optional(),
+  command_template: z.string().optional(),
+  payload_press: z.string().optional(),
+  state_on: z.string().optional(),
+  state_off: z.string().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  step: z.number().optional(),
+  mode: z.string().optional(),
 });
 export type HaDiscovery = z.infer<typeof HaDiscovery>;
 
@@ -34,13 +45,14 @@ export type HaDiscovery = z.infer<typeof HaDiscovery>;
 export function haDiscoveryTopic(
   gw: string,
   link: string,
-  component: "sensor" | "binary_sensor",
+  component: "sensor" | "binary_sensor" | "switch" | "button" | "number",
   what: string,
 ): Topic<"haDiscovery"> {
   return topicOf("haDiscovery", `${HA_PREFIX}/${component}/wanpilot_${gw}_${link}/${what}/config`);
 }
 
-const HA_TOPIC = /^homeassistant\/(sensor|binary_sensor)\/(wanpilot_[a-z0-9_-]+)\/([a-z_]+)\/config$/;
+const HA_TOPIC =
+  /^homeassistant\/(sensor|binary_sensor|switch|button|number)\/(wanpilot_[a-z0-9_-]+)\/([a-z_]+)\/config$/;
 
 export function isHaDiscoveryTopic(topic: string): boolean {
   return HA_TOPIC.test(topic);
@@ -76,7 +88,55 @@ export function haDiscoveryMessages(
       unique_id: `wanpilot_${gw}_${link.name}_${what}`,
       object_id: `wanpilot_${gw}_${link.name}_${what}`,
     });
+    // The router's view of this link, for the controls' state.
+    const routed = `{% set l = value_json.links | selectattr('link', 'equalto', '${link.name}') | first %}`;
+    const command = { command_topic: topics.linkCommand(gw, link.name) };
+    const controls = [
+      {
+        topic: haDiscoveryTopic(gw, link.name, "switch", "enabled"),
+        payload: {
+          ...base,
+          ...id("enabled"),
+          ...command,
+          name: `${link.name} enabled`,
+          state_topic: topics.routerState(gw),
+          value_template: `${routed}{{ 'OFF' if l.override and l.override.admin == 'disable' else 'ON' }}`,
+          payload_on: '{"action":"enable"}',
+          payload_off: '{"action":"disable"}',
+          state_on: "ON",
+          state_off: "OFF",
+          icon: "mdi:wan",
+        },
+      },
+      {
+        topic: haDiscoveryTopic(gw, link.name, "button", "drain"),
+        payload: {
+          ...base,
+          ...id("drain"),
+          ...command,
+          name: `${link.name} drain`,
+          payload_press: '{"action":"drain"}',
+        },
+      },
+      {
+        topic: haDiscoveryTopic(gw, link.name, "number", "weight"),
+        payload: {
+          ...base,
+          ...id("weight"),
+          ...command,
+          name: `${link.name} weight`,
+          state_topic: topics.routerState(gw),
+          value_template: `${routed}{{ l.override.weight if l.override and l.override.weight else ${link.weight} }}`,
+          command_template: '{"action":"weight","value":{{ value | int }}}',
+          min: 1,
+          max: MAX_LINK_WEIGHT,
+          step: 1,
+          mode: "box",
+        },
+      },
+    ];
     return [
+      ...controls,
       {
         topic: haDiscoveryTopic(gw, link.name, "binary_sensor", "connectivity"),
         payload: {
