@@ -8,7 +8,7 @@ import {
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
+import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
@@ -27,6 +27,8 @@ export interface ControllerDeps {
   kernel: Kernel;
   now: () => Date;
   newId: () => string;
+  /** Each link's slot (marks, rule priorities, nexthop ids) by name; config order when absent. */
+  slots?: Slots;
   /** Called after every reconcile that changed routing. */
   onChange?: (event: RouteChange) => void;
 }
@@ -104,7 +106,7 @@ export class Controller {
     const observed = full || this.observed === null ? await this.readKernel() : this.observed;
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const next = computeDesired(config, this.inputs(observed), this.last);
+    const next = computeDesired(config, this.inputs(observed), this.last, this.deps.slots);
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);

@@ -4,6 +4,7 @@ import { type Bus, connectBus, EventOutbox } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
+import { linkSlots, slotsPath } from "./adapters/slots-file.js";
 import { Controller } from "./controller.js";
 import { computeDesired } from "./core/desired.js";
 import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
@@ -59,6 +60,7 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   const controller = new Controller({
     config,
     log,
+    slots: linkSlots(config, slotsPath(config), log),
     kernel: createKernel(createRunner(), opts.netns),
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
