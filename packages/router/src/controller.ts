@@ -29,6 +29,8 @@ export interface ControllerDeps {
   newId: () => string;
   /** Each link's slot (marks, rule priorities, nexthop ids) by name; config order when absent. */
   slots?: Slots;
+  /** Called with the values of sysctls before wanpilot changes them (kept for `cleanup`). */
+  rememberSysctls?: (originals: Record<string, string>) => void;
   /** Called after every reconcile that changed routing. */
   onChange?: (event: RouteChange) => void;
 }
@@ -110,6 +112,7 @@ export class Controller {
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);
+    this.remember(commands, observed);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
     // After an error, trust nothing: the next reconcile re-reads the kernel.
@@ -119,6 +122,15 @@ export class Controller {
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
       this.last = next.defaultRoute;
     return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
+  }
+
+  private remember(commands: Command[], observed: ObservedState): void {
+    const originals: Record<string, string> = {};
+    for (const c of commands) {
+      const before = c.kind === "sysctl" ? observed.sysctls[c.key]?.trim() : undefined;
+      if (c.kind === "sysctl" && before !== undefined) originals[c.key] = before;
+    }
+    if (Object.keys(originals).length > 0) this.deps.rememberSysctls?.(originals);
   }
 
   /** Others' objects are reported; one that would shadow or be overwritten refuses the first start. */
