@@ -1,5 +1,6 @@
 import { type Component, componentId, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
 import type { Bus, Logger } from "@wanpilot/runtime";
+import type { Registry } from "prom-client";
 
 /** What every service package exports as `run` (the prober also gets its `link`). */
 export interface ServiceHandle {
@@ -12,12 +13,17 @@ export type ServiceRun = (opts: {
   link?: string;
   /** Where the prober and the router keep their unacknowledged events (the logger ignores it). */
   outboxFile?: string;
+  /** The part's metrics registry (published to the observer); the prober counts its probes in it. */
+  metrics?: Registry;
+  /** wanpilot's version (the observer announces it). */
+  version?: string;
 }) => Promise<ServiceHandle>;
 
 const PACKAGES: Record<Exclude<Component["kind"], "supervisor">, string> = {
   prober: "@wanpilot/prober",
   router: "@wanpilot/router",
   logger: "@wanpilot/logger",
+  observer: "@wanpilot/observer",
 };
 
 /** Loads a service package's `run`; a package without one (not built yet) is a clear error. */

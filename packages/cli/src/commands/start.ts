@@ -2,7 +2,6 @@ import { errorMessage, isWanpilotError, type SupervisorState, topics } from "@wa
 import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
-import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
 import { waitForStop } from "../signals.js";
@@ -29,7 +28,7 @@ function publisher(bus: Bus, gateway: string, log: Logger) {
   };
 }
 
-/** `wanpilot start`: broker (unless bus.url), one prober per link, router and logger, until a signal. */
+/** `wanpilot start`: broker (unless bus.url), one prober per link, router, logger and observer, until a signal. */
 export async function runStart(out: Output, opts: { config?: string }): Promise<number> {
   const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
@@ -38,11 +37,9 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
   let broker: RunningBroker | undefined;
   let bus: Bus | undefined;
-  let observer: Observer;
   try {
     if (config.bus.url === undefined) broker = await startBroker({ config, log });
     bus = await connectBus({ config, component: { kind: "supervisor" }, log });
-    observer = await startObserver({ config, bus, log });
   } catch (err: unknown) {
     await bus?.close();
     await broker?.close();
@@ -62,7 +59,6 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await supervisor.stop();
-  await observer.close();
   await bus.close();
   // Let the broker deliver the children's last wills and our offline before it goes away.
   if (broker !== undefined) {

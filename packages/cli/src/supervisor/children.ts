@@ -6,11 +6,12 @@ export interface ChildSpec {
   args: string[];
 }
 
-/** One prober per link, the router and the logger, in that order. */
+/** One prober per link, the router, the logger and the observer, in that order. */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
   return [
     ...config.links.map((l) => ({ name: `prober/${l.name}`, args: ["prober", "--link", l.name] })),
     { name: "router", args: ["router"] },
     { name: "logger", args: ["logger"] },
+    { name: "observer", args: ["observer"] },
   ];
 }

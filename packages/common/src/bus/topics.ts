@@ -9,6 +9,7 @@ export type Component =
   | { kind: "prober"; link: string }
   | { kind: "router" }
   | { kind: "logger" }
+  | { kind: "observer" }
   | { kind: "supervisor" };
 
 export function componentId(c: Component): string {
@@ -16,7 +17,7 @@ export function componentId(c: Component): string {
 }
 
 export function parseComponentId(id: string): Component | undefined {
-  if (id === "router" || id === "logger" || id === "supervisor") return { kind: id };
+  if (id === "router" || id === "logger" || id === "observer" || id === "supervisor") return { kind: id };
   const m = /^prober\/([a-z0-9][a-z0-9_-]{0,31})$/.exec(id);
   return m?.[1] === undefined ? undefined : { kind: "prober", link: m[1] };
 }
@@ -44,6 +45,13 @@ export const topics = {
   loggerAck: (gw: string) => `${base(gw)}/logger/ack`,
   /** SupervisorState, retained. */
   supervisorState: (gw: string) => `${base(gw)}/supervisor/state`,
+  /** HaLinkView, retained, only on change: one link as Home Assistant shows it (the observer's). */
+  haLink: (gw: string, link: string) => `${base(gw)}/ha/link/${link}`,
+  /** HaGatewayView, retained, only on change: the gateway as Home Assistant shows it (the observer's). */
+  haGateway: (gw: string) => `${base(gw)}/ha/gateway`,
+  /** PartMetrics, periodic, not retained: one part's Prometheus samples for the observer. */
+  partMetrics: (gw: string, c: Component) => `${base(gw)}/metrics/${componentId(c)}`,
+  allPartMetrics: (gw: string) => `${base(gw)}/metrics/#`,
   /** Everything of one gateway, for subscribers. */
   all: (gw: string) => `${base(gw)}/#`,
 } as const;
@@ -57,6 +65,9 @@ export type TopicKind =
   | "routerEvent"
   | "loggerAck"
   | "supervisorState"
+  | "haLink"
+  | "haGateway"
+  | "partMetrics"
   | "haDiscovery";
 
 export interface ParsedTopic {
@@ -73,10 +84,14 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   const gateway = parts[1] ?? "";
   const rest = parts.slice(2);
   const [a, b, c] = rest;
-  if (a === "availability") {
+  if (a === "availability" || a === "metrics") {
     const component = parseComponentId(rest.slice(1).join("/"));
-    return component ? { gateway, kind: "availability", component } : undefined;
+    const kind = a === "availability" ? "availability" : "partMetrics";
+    return component ? { gateway, kind, component } : undefined;
   }
+  if (a === "ha" && b === "link" && c !== undefined && rest.length === 3)
+    return { gateway, kind: "haLink", link: c };
+  if (a === "ha" && b === "gateway" && rest.length === 2) return { gateway, kind: "haGateway" };
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
       c === "state" ? "linkState" : c === "health" ? "linkHealth" : c === "event" ? "linkEvent" : undefined;
