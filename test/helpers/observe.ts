@@ -8,6 +8,7 @@ export async function scrape(prefix: string[], port: number): Promise<string> {
   const script = `fetch("http://127.0.0.1:${port}/metrics").then(async (r) => { if (!r.ok) process.exit(2); process.stdout.write(await r.text()); })`;
   const r = await execa(prefix[0] ?? "", [...prefix.slice(1), process.execPath, "-e", script], {
     timeout: 10_000,
+    stripFinalNewline: false,
   });
   return r.stdout;
 }
@@ -82,5 +83,24 @@ export class HaLikeClient {
       .filter((e) => e.event === "message" && e.topic === topic)
       .map((e) => String(e.payload))
       .at(-1);
+  }
+}
+
+/** Scrapes until `check(text)` holds (every 500 ms), then returns that scrape. */
+export async function scrapeUntil(
+  prefix: string[],
+  port: number,
+  check: (text: string) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let text = "";
+  for (;;) {
+    text = await scrape(prefix, port).catch(() => "");
+    if (check(text)) return text;
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last scrape:\n${text}`);
+    await new Promise((r) => setTimeout(r, 500));
   }
 }

@@ -16,6 +16,13 @@ export const PART_METRICS_EVERY_MS = 10_000;
 export function createPartRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool objects); each is the sum of its per-type sibling without `_total`.
+  for (const name of [
+    "nodejs_active_handles_total",
+    "nodejs_active_requests_total",
+    "nodejs_active_resources_total",
+  ])
+    registry.removeSingleMetric(name);
   return registry;
 }
 

@@ -54,9 +54,12 @@ export function wanpilotFamilies(
       : { rttMs: st?.rttMs ?? null, loss: st?.lossRatio ?? null };
   };
   const L = (link: string) => ({ link });
-  const measured = (pick: (m: { rttMs: number | null; loss: number | null }) => number | null) =>
+  const carrying = (link: string) => ["up", "degraded"].includes(stateOf(link)?.state ?? "");
+  const measured = (
+    pick: (m: { rttMs: number | null; loss: number | null }, link: string) => number | null,
+  ) =>
     live.flatMap((l): Array<[Labels, number]> => {
-      const v = pick(health(l.name));
+      const v = pick(health(l.name), l.name);
       return v === null ? [] : [[L(l.name), v]];
     });
   const restarts = (s.supervisor?.processes ?? []).map((p): [Labels, number] => [
@@ -81,7 +84,7 @@ export function wanpilotFamilies(
     g(
       "wanpilot_link_up",
       "1 when the link is up or degraded",
-      live.map((l) => [L(l.name), ["up", "degraded"].includes(stateOf(l.name)?.state ?? "") ? 1 : 0]),
+      live.map((l) => [L(l.name), carrying(l.name) ? 1 : 0]),
     ),
     g(
       "wanpilot_link_state",
@@ -95,8 +98,8 @@ export function wanpilotFamilies(
     ),
     g(
       "wanpilot_link_rtt_seconds",
-      "Window mean round-trip time of the link's probes",
-      measured((m) => (m.rttMs === null ? null : m.rttMs / 1000)),
+      "Window mean round-trip time of the link's probes (absent while the link is down)",
+      measured((m, link) => (m.rttMs === null || !carrying(link) ? null : m.rttMs / 1000)),
     ),
     g(
       "wanpilot_link_loss_ratio",
