@@ -11,7 +11,7 @@ import {
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { loadService, type ServiceHandle } from "../services.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 import { VERSION } from "../version.js";
 
 type PartKind = "prober" | "router" | "logger" | "observer";
@@ -106,6 +106,7 @@ export async function runPart(
   const root = createLogger({ name: "wanpilot", level: config.log_level });
   // Services name themselves with their own child logger; this one is for the CLI's messages.
   const log = root.child({ component: componentId(component) });
+  logIgnoredHangup(log);
   let running: Running | string;
   try {
     // A stop during start-up (e.g. the supervisor died while we waited for its broker) ends it at once.
