@@ -65,7 +65,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     };
   });
   const processes: StatusView["processes"] = {};
-  const names = ["supervisor", ...config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+  const names = ["supervisor", ...config.links.map((l) => `prober/${l.name}`), "router", "logger", "observer"];
   for (const name of names) {
     const proc = snap.supervisor?.processes.find((p) => p.name === name);
     processes[name] = {
