@@ -102,6 +102,16 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       set(import("./commands/cleanup.js").then((m) => m.runCleanup(out, o))),
     );
   program
+    .command("doctor")
+    .description(
+      "check this machine against the config (tools, kernel, routes, firewall, conflicts) and say what to fix",
+    )
+    .option("--json", "print JSON")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { json?: boolean }) =>
+      set(import("./commands/doctor.js").then((m) => m.runDoctor(out, o))),
+    );
+  program
     .command("install")
     .description(
       "install this checkout or unpacked tarball as a service: program, /usr/bin/wanpilot, user, units, config",

@@ -1,22 +1,17 @@
-import { haDiscoveryMessages, topics, type WanpilotConfig } from "@wanpilot/common";
-import type { Bus } from "@wanpilot/runtime";
-import type { Logger } from "pino";
+import { componentId, haDiscoveryMessages, topics } from "@wanpilot/common";
+import type { ServiceFactory, ServiceOptions } from "@wanpilot/runtime";
 import { HaPublisher } from "./adapters/homeassistant.js";
 import { type MetricsServer, serveMetrics } from "./adapters/http.js";
 import { renderExposition, withPart } from "./core/exposition.js";
 import { wanpilotFamilies } from "./core/metrics.js";
 import { countRouteChange, countTransition, emptyState, freshParts } from "./core/state.js";
 
-export interface ObserverOptions {
-  config: WanpilotConfig;
-  log: Logger;
-  bus: Bus;
-  /** wanpilot's version (discovery's origin, build_info). */
-  version: string;
+export interface ObserverExtra {
   /** Overrides `metrics.listen` (tests: port 0). */
   metricsListen?: string;
   now?: () => number;
 }
+export type ObserverOptions = ServiceOptions & ObserverExtra;
 
 export interface ObserverService {
   stop(): Promise<void>;
@@ -31,8 +26,9 @@ const TICK_MS = 5_000;
  * `wanpilot observer`: everything watchers need, from the bus alone. Home Assistant discovery with
  * rate-limited state views, and (with `metrics.listen`) Prometheus metrics at /metrics.
  */
-export async function run(opts: ObserverOptions): Promise<ObserverService> {
+export const run = (async (opts: ObserverOptions): Promise<ObserverService> => {
   const { config, bus } = opts;
+  const version = opts.version ?? "unknown";
   const log = opts.log.child({ component: "observer" });
   const now = opts.now ?? Date.now;
   const gw = config.gateway;
@@ -42,12 +38,12 @@ export async function run(opts: ObserverOptions): Promise<ObserverService> {
     bus,
     log,
     state,
-    discovery: haDiscoveryMessages({ config, version: opts.version }),
+    discovery: haDiscoveryMessages({ config, version }),
     now,
   });
   const changed = () => ha.update();
   await bus.subscribe("availability", topics.allAvailability(gw), (a, topic) => {
-    state.availability.set(topic.split("/").slice(3).join("/"), a);
+    if (topic.component !== undefined) state.availability.set(componentId(topic.component), a);
     changed();
   });
   await bus.subscribe("linkState", topics.allLinkStates(gw), (s) => {
@@ -68,7 +64,8 @@ export async function run(opts: ObserverOptions): Promise<ObserverService> {
   await bus.subscribe("linkEvent", topics.allLinkEvents(gw), (t) => countTransition(state.counters, t));
   await bus.subscribe("routerEvent", topics.routerEvent(gw), (r) => countRouteChange(state.counters, r));
   await bus.subscribe("partMetrics", topics.allPartMetrics(gw), (m, topic) => {
-    state.parts.set(topic.split("/").slice(3).join("/"), { metrics: m, receivedAtMs: now() });
+    if (topic.component !== undefined)
+      state.parts.set(componentId(topic.component), { metrics: m, receivedAtMs: now() });
   });
   bus.onConnect(() =>
     ha.announce().catch((err: unknown) => log.warn({ err }, "announcing to Home Assistant failed")),
@@ -79,7 +76,7 @@ export async function run(opts: ObserverOptions): Promise<ObserverService> {
   const listen = opts.metricsListen ?? config.metrics.listen;
   let server: MetricsServer | undefined;
   if (listen !== undefined) {
-    const build = { version: opts.version, nodeVersion: process.version };
+    const build = { version, nodeVersion: process.version };
     server = await serveMetrics(
       listen,
       () =>
@@ -100,4 +97,4 @@ export async function run(opts: ObserverOptions): Promise<ObserverService> {
       log.info("observer stopped");
     },
   };
-}
+}) satisfies ServiceFactory<ObserverExtra>;

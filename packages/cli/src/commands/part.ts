@@ -1,4 +1,4 @@
-import { type Component, componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
+import { componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
 import {
   type Bus,
   connectBus,
@@ -7,10 +7,11 @@ import {
   type Logger,
   outboxPath,
   publishPartMetrics,
+  type Service,
 } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
-import { loadService, type ServiceHandle } from "../services.js";
+import { loadService, type PartComponent } from "../services.js";
 import { logIgnoredHangup, waitForStop } from "../signals.js";
 import { VERSION } from "../version.js";
 
@@ -18,14 +19,14 @@ type PartKind = "prober" | "router" | "logger" | "observer";
 
 interface Running {
   bus: Bus;
-  service: ServiceHandle;
+  service: Service;
   stopMetrics: () => void;
 }
 
 /** Connects as the component and starts its service; closes the bus again if the service fails to start. */
 async function startUp(opts: {
   config: Parameters<typeof connectBus>[0]["config"];
-  component: Component;
+  component: PartComponent;
   root: Logger;
   log: Logger;
 }): Promise<Running> {
@@ -33,12 +34,11 @@ async function startUp(opts: {
   const run = await loadService(component);
   const bus = await connectBus({ config, component, log });
   try {
-    const link = component.kind === "prober" ? { link: component.link } : {};
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
     // Every part's own metrics (its process; the prober's probes) reach Prometheus through the observer.
     const metrics = createPartRegistry();
-    const service = await run({ config, log: root, bus, outboxFile, metrics, version: VERSION, ...link });
+    const service = await run({ config, log: root, bus, outboxFile, metrics, version: VERSION });
     const stopMetrics = publishPartMetrics({ bus, config, component, registry: metrics, log });
     return { bus, service, stopMetrics };
   } catch (err: unknown) {
@@ -77,7 +77,7 @@ async function shutDown({ bus, service, stopMetrics }: Running, log: Logger): Pr
   else log.warn({ deadlineMs: STOP_DEADLINE_MS }, "stop did not finish in time, exiting anyway");
 }
 
-function componentFor(kind: PartKind, link: string | undefined, links: string[]): Component | string {
+function componentFor(kind: PartKind, link: string | undefined, links: string[]): PartComponent | string {
   if (kind !== "prober") return { kind };
   if (link === undefined || !links.includes(link))
     return `no link ${JSON.stringify(link ?? "")} in the config (links: ${links.join(", ")})`;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WanpilotConfig } from "../config/schema.js";
-import { type Component, topics } from "./topics.js";
+import { type Component, type Topic, topicOf, topics } from "./topics.js";
 
 /** Home Assistant's default discovery prefix (`homeassistant.prefix` changes it). */
 export const HA_PREFIX = "homeassistant";
@@ -52,8 +52,13 @@ type Platform = "sensor" | "binary_sensor";
 export const haNodeId = (gw: string): string => `wanpilot_${gw}`;
 
 /** `<prefix>/<platform>/wanpilot_<gw>/<object>/config`; a link's objects are `link-<link>-<what>` (whats have no "-"). */
-export function haDiscoveryTopic(prefix: string, gw: string, platform: Platform, object: string): string {
-  return `${prefix}/${platform}/${haNodeId(gw)}/${object}/config`;
+export function haDiscoveryTopic(
+  prefix: string,
+  gw: string,
+  platform: Platform,
+  object: string,
+): Topic<"haDiscovery"> {
+  return topicOf("haDiscovery", `${prefix}/${platform}/${haNodeId(gw)}/${object}/config`);
 }
 
 /** Discovery config topics of any gateway under `prefix`, for subscribing (to find leftovers). */
@@ -83,7 +88,9 @@ const STATES = ["unknown", "up", "degraded", "down"];
 const MODES = ["balanced", "all-down-keep", "unreachable", "none", "unknown"];
 
 /** Every entity wanpilot announces, in a stable order (config order of links). */
-export function haDiscoveryMessages(ctx: HaContext): Array<{ topic: string; payload: HaDiscovery }> {
+export function haDiscoveryMessages(
+  ctx: HaContext,
+): Array<{ topic: Topic<"haDiscovery">; payload: HaDiscovery }> {
   const { config, version } = ctx;
   const gw = config.gateway;
   const prefix = config.homeassistant.prefix;

@@ -4,6 +4,7 @@ import {
   type HaLinkView,
   haDiscoveryWildcard,
   isHaDiscoveryTopicOf,
+  type Topic,
   topics,
   type WanpilotConfig,
 } from "@wanpilot/common";
@@ -28,7 +29,7 @@ export class HaPublisher {
       bus: Bus;
       log: Logger;
       state: ObserverState;
-      discovery: Array<{ topic: string; payload: HaDiscovery }>;
+      discovery: Array<{ topic: Topic<"haDiscovery">; payload: HaDiscovery }>;
       now: () => number;
     },
   ) {}
@@ -37,7 +38,9 @@ export class HaPublisher {
   async announce(): Promise<void> {
     const { config, bus, log } = this.o;
     const prefix = config.homeassistant.prefix;
-    const wanted = new Set(config.homeassistant.discovery ? this.o.discovery.map((m) => m.topic) : []);
+    const wanted = new Set<string>(
+      config.homeassistant.discovery ? this.o.discovery.map((m) => m.topic) : [],
+    );
     if (config.homeassistant.discovery)
       for (const m of this.o.discovery) await bus.publish("haDiscovery", m.topic, m.payload);
     const retained = await bus.retainedTopics(haDiscoveryWildcard(prefix), LEFTOVER_QUIET_MS);
