@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type LinkState, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, EventOutbox } from "@wanpilot/runtime";
+import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
@@ -23,8 +23,8 @@ import { linkInput } from "./core/state.js";
 export interface RunOptions {
   config: WanpilotConfig;
   log: Logger;
-  /** An already connected bus (tests); otherwise `connectBus` as the router. */
-  bus?: Bus;
+  /** Connected as the router; the caller closes it after `stop()`. */
+  bus: Bus;
   /** Run every kernel command inside this network namespace (the lab's gateway); none in production. */
   netns?: string;
   /** Keep unacknowledged route changes in this file too, so a restarted router resends them (`wanpilot router`). */
@@ -46,11 +46,11 @@ export interface RouterHandle {
   pendingEvents(): number;
 }
 
-export async function run(opts: RunOptions): Promise<RouterHandle> {
+export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   const { config } = opts;
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
-  const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
+  const { bus } = opts;
   const outbox = new EventOutbox({
     bus,
     gateway: gw,
@@ -119,12 +119,11 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       outbox.stop();
       if (livePid(pidPath(config)) === process.pid) forget(pidPath(config));
       // Routing stays as it is: the gateway keeps working without the router.
-      if (opts.bus === undefined) await bus.close();
     },
   };
-}
+}) satisfies ServiceFactory;
 
-/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
+/** `wanpilot cleanup`: removes every rule, route, nexthop and nft table wanpilot created; restores its sysctls. */
 export async function cleanup(opts: {
   config: WanpilotConfig;
   log: Logger;

@@ -1,4 +1,12 @@
-import type { Availability, LinkState, RouterState, SupervisorState, WanpilotConfig } from "@wanpilot/common";
+import {
+  type Availability,
+  componentId,
+  type LinkState,
+  partComponents,
+  type RouterState,
+  type SupervisorState,
+  type WanpilotConfig,
+} from "@wanpilot/common";
 
 /** Everything `wanpilot status` learned from the bus's retained messages. */
 export interface RetainedSnapshot {
@@ -67,7 +75,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     };
   });
   const processes: StatusView["processes"] = {};
-  const names = ["supervisor", ...config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+  const names = ["supervisor", ...partComponents(config.links.map((l) => l.name)).map(componentId)];
   for (const name of names) {
     const proc = snap.supervisor?.processes.find((p) => p.name === name);
     processes[name] = {
