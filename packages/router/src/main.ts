@@ -3,12 +3,8 @@ import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
 import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
-import { createKernel, type Kernel } from "./adapters/kernel.js";
+import { createKernel } from "./adapters/kernel.js";
 import { Controller } from "./controller.js";
-import { computeDesired } from "./core/desired.js";
-import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
-import { planCleanup } from "./core/plan.js";
-import { linkInput } from "./core/state.js";
 
 export interface RunOptions {
   config: WanpilotConfig;
@@ -98,35 +94,3 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
     },
   };
 }) satisfies ServiceFactory;
-
-/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
-export async function cleanup(opts: {
-  config: WanpilotConfig;
-  log: Logger;
-  netns?: string;
-  kernel?: Kernel;
-}): Promise<{ commands: number; errors: unknown[] }> {
-  const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const tables = computeDesired(opts.config, [], null).ownedTables;
-  const cmds = planCleanup(await kernel.observe([]), tables);
-  const result = await kernel.apply(cmds);
-  for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
-  return { commands: cmds.length, errors: result.errors };
-}
-
-/** `wanpilot explain`: from the link states now (e.g. the retained ones on the bus). */
-export function explainFromStates(
-  config: WanpilotConfig,
-  states: LinkState[],
-  query: ExplainQuery,
-): Explanation {
-  const inputs = config.links.map((l) =>
-    linkInput(
-      config,
-      l.name,
-      states.find((s) => s.link === l.name),
-      undefined,
-    ),
-  );
-  return explain(config, computeDesired(config, inputs, null), query);
-}
