@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,11 +22,6 @@ export type LogLine = Record<string, unknown> & { atMs: number; msg?: string; co
 
 /** Zombie-aware: a killed child not yet reaped counts as gone. */
 export { isPidAlive as isAlive } from "@wanpilot/lab";
-
-/** Whether a service package is built in this checkout (the prober, router and logger land over time). */
-export function built(pkg: "prober" | "router" | "logger"): boolean {
-  return existsSync(fileURLToPath(new URL(`../../../packages/${pkg}/dist/index.js`, import.meta.url)));
-}
 
 const BUS_CLIENT = fileURLToPath(new URL("./bus-client.mjs", import.meta.url));
 export const PORT = 1883; // the lab's gateway namespace has its own ports
