@@ -46,7 +46,7 @@ afterAll(async () => {
 
 describe("hostile link states from a prober's credentials", () => {
   it("the router's commands run through the shims (so the check below means something)", async () => {
-    await until(() => shim.read().includes("ip <"), "a logged ip command", 15_000);
+    await until("a logged ip command", () => shim.read().includes("ip <"), 15_000);
     expect(shim.read()).not.toContain(MARK);
   });
 
@@ -56,8 +56,8 @@ describe("hostile link states from a prober's credentials", () => {
   it("no field of a link state reaches a command line", async () => {
     const live = new Set(d.lab.isps.map((i) => i.name));
     await until(
-      async () => (await routingProblems(d.lab, d.config, live)).length === 0,
       "routing right",
+      async () => (await routingProblems(d.lab, d.config, live)).length === 0,
       15_000,
     );
     const prober = await d.client({ kind: "prober", link: "isp1" }, "faults-businj");

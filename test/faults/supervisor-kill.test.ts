@@ -26,11 +26,11 @@ describe("kill -9 of wanpilot start", () => {
     const killedAt = Date.now();
     process.kill(pid, "SIGKILL");
     const left = await until(
+      "the parts to exit",
       () => {
         const alive = [...children].filter(([, p]) => isAlive(p));
         return alive.length === 0 ? [] : Date.now() - killedAt > 3000 ? alive : undefined;
       },
-      "the parts to exit",
       15_000,
       100,
     );

@@ -13,6 +13,7 @@ import {
 } from "@wanpilot/common";
 import { createLab, isPidAlive, type Lab, type LabProcess } from "@wanpilot/lab";
 import { deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
+import { until } from "@wanpilot/testing";
 import { type LabDeployOptions, labConfigObject, WANPILOT_BIN } from "wanpilot/labrun";
 import { stringify } from "yaml";
 import { BusWatch } from "../../helpers/watch.js";
@@ -29,20 +30,7 @@ export const PORT = 1883; // the lab's gateway namespace has its own ports
 /** Probing fast enough that a fault test sees many transitions in little time. */
 export const FAST_PROBE = { interval: "100ms", timeout: "300ms", down: 2, up: 2 };
 
-export async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until };
 
 /** For lab.tryExec: every exit code is an answer. */
 export const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i);
@@ -123,7 +111,7 @@ export class Deployed {
     try {
       if (d.mode === "start") d.spawn("supervisor", ["start"]);
       else d.spawn("broker", ["broker"]);
-      await until(() => d.logs.some((l) => l.msg === "broker listening"), "the broker to listen", 20_000);
+      await until("the broker to listen", () => d.logs.some((l) => l.msg === "broker listening"), 20_000);
       d.watch = new BusWatch(["ip", "netns", "exec", lab.ns.gw], PORT);
       if (d.mode === "parts") for (const name of d.partNames()) d.spawnPart(name);
     } catch (err: unknown) {
@@ -174,6 +162,7 @@ export class Deployed {
     const component = (name: string): Component =>
       name.startsWith("prober/") ? { kind: "prober", link: name.slice(7) } : ({ kind: name } as Component);
     return until(
+      "every process back",
       () => {
         this.ensureWatch();
         const s = this.supervisorState();
@@ -186,7 +175,6 @@ export class Deployed {
           this.partNames().every((n) => this.availability(component(n)) === "online");
         return ok ? pids : undefined;
       },
-      "every process back",
       timeoutMs,
     );
   }
@@ -202,6 +190,7 @@ export class Deployed {
   routerSettled(live: Set<string>, timeoutMs = 30_000): Promise<true> {
     const topic = topics.routerState(this.gateway);
     return until(
+      "the router's state to show the live links",
       () => {
         const raw = this.watch.last(topic);
         if (raw === undefined) return false;
@@ -212,7 +201,6 @@ export class Deployed {
           s.data.links.length === this.config.links.length
         );
       },
-      "the router's state to show the live links",
       timeoutMs,
     );
   }
@@ -281,7 +269,7 @@ export class BusClient {
   }
 
   connected(): Promise<number> {
-    return until(() => this.connects > 0 && this.connects, "the fault client to connect", 15_000);
+    return until("the fault client to connect", () => this.connects > 0 && this.connects, 15_000);
   }
 
   /** Queues one publish; returns its id. */
@@ -303,8 +291,8 @@ export class BusClient {
   /** Waits until every queued publish is acknowledged or failed. */
   settled(timeoutMs = 60_000): Promise<true> {
     return until(
-      () => this.done.size + this.failed.size >= this.nextId - 1,
       `${this.nextId - 1} publishes to settle`,
+      () => this.done.size + this.failed.size >= this.nextId - 1,
       timeoutMs,
     );
   }
