@@ -2,7 +2,6 @@ import type { WanpilotConfig } from "@wanpilot/common";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
-import { computeDesired } from "./core/desired.js";
 import { planCleanup } from "./core/plan.js";
 
 /** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
@@ -13,8 +12,7 @@ export async function cleanup(opts: {
   kernel?: Kernel;
 }): Promise<{ commands: number; errors: unknown[] }> {
   const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const tables = computeDesired(opts.config, [], null).ownedTables;
-  const cmds = planCleanup(await kernel.observe([]), tables);
+  const cmds = planCleanup(await kernel.observe([]));
   const result = await kernel.apply(cmds);
   for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
   return { commands: cmds.length, errors: result.errors };

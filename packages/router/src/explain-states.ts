@@ -9,13 +9,15 @@ export function explainFromStates(
   states: LinkState[],
   query: ExplainQuery,
 ): Explanation {
-  const inputs = config.links.map((l) =>
-    linkInput(
-      config,
-      l.name,
-      states.find((s) => s.link === l.name),
-      undefined,
-    ),
-  );
+  // No kernel read here: learned values are taken as they are (explain changes nothing).
+  const inputs = config.links.map((l) => {
+    const state = states.find((s) => s.link === l.name);
+    const local = state?.source ?? l.source;
+    const seen =
+      local === undefined || local === null
+        ? []
+        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
+    return linkInput(l, state, seen);
+  });
   return explain(config, computeDesired(config, inputs, null), query);
 }

@@ -6,6 +6,7 @@ export { selectDefaultRoute } from "./core/balance.js";
 export { computeDesired } from "./core/desired.js";
 export { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
 export * from "./core/model.js";
+export { matchesAll } from "./core/parse.js";
 export { linksToFlush, plan, planCleanup } from "./core/plan.js";
 export { explainFromStates } from "./explain-states.js";
 export { type RouterHandle, type RunOptions, run } from "./main.js";

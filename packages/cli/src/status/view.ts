@@ -45,6 +45,8 @@ export interface StatusView {
     string,
     { availability: Availability | "unknown"; restarts: number | null; pid: number | null }
   >;
+  /** Objects in wanpilot's ranges that it did not create (the router leaves them alone). */
+  foreign?: string[];
 }
 
 /** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
@@ -82,5 +84,12 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       pid: proc?.pid ?? null,
     };
   }
-  return { gateway: config.gateway, links, defaultRoute: snap.router?.defaultRoute ?? null, processes };
+  const foreign = snap.router?.foreign ?? [];
+  return {
+    gateway: config.gateway,
+    links,
+    defaultRoute: snap.router?.defaultRoute ?? null,
+    processes,
+    ...(foreign.length === 0 ? {} : { foreign }),
+  };
 }
