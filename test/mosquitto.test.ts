@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Component, componentId, topics } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
+import { until } from "@wanpilot/testing";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Spawned, until } from "./helpers/process.js";
-import { missingServices } from "./helpers/services.js";
+import { Spawned } from "./helpers/process.js";
 import { BusWatch } from "./helpers/watch.js";
 
 // With bus.url set, no embedded broker: every part connects to an external broker, here a real
@@ -52,12 +52,7 @@ logger:
   return path;
 }
 
-const missing = await missingServices();
-const skip = missing.length > 0;
-const pending = skip ? ` (skipped: ${missing.join(", ")} not built yet)` : "";
-
 beforeAll(async () => {
-  if (skip) return;
   lab = await createLab({ isps: 2, name: "climosq" });
   dir = mkdtempSync(join(tmpdir(), "wanpilot-mosq-"));
   const pw = join(dir, "passwd");
@@ -79,8 +74,9 @@ beforeAll(async () => {
   );
   mosquitto = new Spawned([...inGw(), "mosquitto", "-c", join(dir, "mosquitto.conf")]);
   await until(
-    () => mosquitto.lines.some((l) => /Opening ipv4 listen socket on port/.test(l.line)) || mosquitto.exit,
     "mosquitto to listen",
+    () => mosquitto.lines.some((l) => /Opening ipv4 listen socket on port/.test(l.line)) || mosquitto.exit,
+    15_000,
   );
   expect(mosquitto.exit, mosquitto.text()).toBeUndefined();
   watch = new BusWatch(inGw(), PORT, ["-u", "watcher", "-P", "watch-secret"]);
@@ -93,7 +89,7 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(skip)(`parts on an external Mosquitto (bus.url)${pending}`, () => {
+describe(`parts on an external Mosquitto (bus.url)`, () => {
   it("wanpilot start runs no broker of its own; every part connects to Mosquitto and publishes there", async () => {
     const config = writeConfig();
     const start = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", config]);
@@ -105,13 +101,13 @@ describe.skipIf(skip)(`parts on an external Mosquitto (bus.url)${pending}`, () =
     ];
     try {
       await until(
-        () => components.every((c) => watch.last(topics.availability(GW, c)) === "online"),
         "every availability online on mosquitto",
+        () => components.every((c) => watch.last(topics.availability(GW, c)) === "online"),
         30_000,
       ).catch((err: unknown) => {
         throw new Error(`${String(err)}\nseen:\n${watch.sub.text()}\nstart:\n${start.text().slice(-4000)}`);
       });
-      await until(() => watch.last(topics.supervisorState(GW)), "supervisor state on mosquitto");
+      await until("supervisor state on mosquitto", () => watch.last(topics.supervisorState(GW)), 15_000);
       expect(start.json().some((l) => l.msg === "broker listening")).toBe(false);
       // Mosquitto saw each part log in as the configured user.
       expect(mosquitto.text()).toMatch(/New client connected .* as wanpilot-mosq-router .*u'gw1'/);
@@ -130,8 +126,8 @@ describe.skipIf(skip)(`parts on an external Mosquitto (bus.url)${pending}`, () =
     const since = Date.now();
     try {
       await until(
-        () => watch.messages().some((m) => m.topic === topic && m.payload === "online" && m.atMs >= since),
         "the logger online",
+        () => watch.messages().some((m) => m.topic === topic && m.payload === "online" && m.atMs >= since),
         20_000,
       ).catch((err: unknown) => {
         throw new Error(`${String(err)}\nlogger:\n${logger.text().slice(-3000)}`);
@@ -140,6 +136,6 @@ describe.skipIf(skip)(`parts on an external Mosquitto (bus.url)${pending}`, () =
       await logger.stop("SIGTERM");
     }
     expect(logger.exit?.code).toBe(0);
-    await until(() => watch.last(topic) === "offline", "the logger offline after SIGTERM");
+    await until("the logger offline after SIGTERM", () => watch.last(topic) === "offline", 15_000);
   });
 });

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HaDiscovery, HaLinkView, topics } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
+import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { familyNames, HaLikeClient, promtool, sample, scrapeUntil } from "./helpers/observe.js";
-import { Spawned, until } from "./helpers/process.js";
-import { missingServices } from "./helpers/services.js";
+import { Spawned } from "./helpers/process.js";
 
 // Home Assistant on the embedded broker (`wanpilot start`, its own user), and Prometheus metrics scraped
 // while a link fails over in a lab: the setup docs/homeassistant.md walks through first.
@@ -53,16 +53,15 @@ logger:
   return path;
 }
 
-const missing = await missingServices();
-const skip = missing.length > 0;
-const pending = skip ? ` (skipped: ${missing.join(", ")} not built yet)` : "";
-
 beforeAll(async () => {
-  if (skip) return;
   lab = await createLab({ isps: 2, name: "obsemb" });
   dir = mkdtempSync(join(tmpdir(), "wanpilot-obs-"));
   start = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", writeConfig()]);
-  await until(() => start.json().some((l) => l.msg === "broker listening") || start.exit, "the broker");
+  await until(
+    "the broker",
+    () => start.json().some((l) => l.msg === "broker listening") || start.exit,
+    15_000,
+  );
   ha = new HaLikeClient(inGw(), `mqtt://127.0.0.1:${PORT}`, "hass", "ha-secret", "homeassistant", HA_SECONDS);
 });
 
@@ -78,12 +77,12 @@ const linkView = (link: string): HaLinkView | undefined => {
   return raw === undefined ? undefined : HaLinkView.parse(JSON.parse(raw));
 };
 
-describe.skipIf(skip)(`Home Assistant on the embedded broker, metrics during a failover${pending}`, () => {
+describe(`Home Assistant on the embedded broker, metrics during a failover`, () => {
   it("a Home Assistant-like client gets valid discovery for every entity and the links up", async () => {
     const expected = lab.isps.length * 7 + 6;
     await until(
-      () => ha.discovery("homeassistant").size >= expected,
       `${expected} discovery configs`,
+      () => ha.discovery("homeassistant").size >= expected,
       30_000,
     ).catch((err: unknown) => {
       throw new Error(
@@ -95,7 +94,7 @@ describe.skipIf(skip)(`Home Assistant on the embedded broker, metrics during a f
     for (const [topic, payload] of configs)
       expect(HaDiscovery.safeParse(payload).error, topic).toBeUndefined();
     for (const isp of lab.isps)
-      await until(() => linkView(isp.name)?.state === "up", `${isp.name} up in Home Assistant`, 20_000);
+      await until(`${isp.name} up in Home Assistant`, () => linkView(isp.name)?.state === "up", 20_000);
     expect(ha.events().find((e) => e.event === "birth")).toMatchObject({ error: null });
   });
 
@@ -133,7 +132,7 @@ describe.skipIf(skip)(`Home Assistant on the embedded broker, metrics during a f
     const lostBefore = sample(before, "wanpilot_probes_lost_total", { link: dead }) ?? 0;
     const changesBefore = sample(before, "wanpilot_route_changes_total") ?? 0;
     await lab.cutUpstream(0);
-    await until(() => linkView(dead)?.state === "down", `${dead} down in Home Assistant`, 20_000);
+    await until(`${dead} down in Home Assistant`, () => linkView(dead)?.state === "down", 20_000);
     const view = linkView(dead);
     // Every numeric sensor's template is `{{ value_json.<field> }}`: a null renders None (unknown).
     const numeric = [...ha.discovery("homeassistant").values()]
@@ -163,7 +162,7 @@ describe.skipIf(skip)(`Home Assistant on the embedded broker, metrics during a f
   it(
     `the client stayed connected for ${HA_SECONDS} s`,
     async () => {
-      await until(() => ha.proc.exit, "the client's end", (HA_SECONDS + 20) * 1000);
+      await until("the client's end", () => ha.proc.exit, (HA_SECONDS + 20) * 1000);
       const events = ha.events();
       expect(events.filter((e) => e.event === "connect")).toHaveLength(1);
       expect(events.find((e) => e.event === "done")).toMatchObject({ closes: 0, connected: true });

@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HaDiscovery, topics } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
+import { until } from "@wanpilot/testing";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HaLikeClient, promtool, sample, scrapeUntil } from "./helpers/observe.js";
-import { Spawned, until } from "./helpers/process.js";
-import { missingServices } from "./helpers/services.js";
+import { Spawned } from "./helpers/process.js";
 
 // The per-part deployment (each part its own process, as the systemd units and compose services run
 // them) on Home Assistant's own Mosquitto (bus.url): discovery and metrics are there too, and a prober
@@ -60,12 +60,7 @@ logger:
   return path;
 }
 
-const missing = await missingServices();
-const skip = missing.length > 0;
-const pending = skip ? ` (skipped: ${missing.join(", ")} not built yet)` : "";
-
 beforeAll(async () => {
-  if (skip) return;
   lab = await createLab({ isps: 2, name: "obsparts" });
   dir = mkdtempSync(join(tmpdir(), "wanpilot-obsparts-"));
   const pw = join(dir, "passwd");
@@ -79,8 +74,9 @@ beforeAll(async () => {
   );
   mosquitto = new Spawned([...inGw(), "mosquitto", "-c", join(dir, "mosquitto.conf")]);
   await until(
-    () => mosquitto.lines.some((l) => /Opening ipv4 listen socket on port/.test(l.line)) || mosquitto.exit,
     "mosquitto to listen",
+    () => mosquitto.lines.some((l) => /Opening ipv4 listen socket on port/.test(l.line)) || mosquitto.exit,
+    15_000,
   );
   const config = writeConfig();
   ha = new HaLikeClient(inGw(), `mqtt://127.0.0.1:${PORT}`, "homeassistant", "ha-secret", "ha", HA_SECONDS);
@@ -97,10 +93,10 @@ afterAll(async () => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(skip)(`parts run separately on Mosquitto (bus.url)${pending}`, () => {
+describe(`parts run separately on Mosquitto (bus.url)`, () => {
   it("a Home Assistant-like client on Mosquitto gets valid discovery under the configured prefix", async () => {
     const expected = lab.isps.length * 7 + 6;
-    await until(() => ha.discovery("ha").size >= expected, `${expected} discovery configs`, 30_000).catch(
+    await until(`${expected} discovery configs`, () => ha.discovery("ha").size >= expected, 30_000).catch(
       (err: unknown) => {
         const logs = [...parts.values()].map((p) => p.text().slice(-1500)).join("\n");
         throw new Error(`${String(err)}\nha:\n${ha.proc.text().slice(-3000)}\nparts:\n${logs}`);
@@ -110,8 +106,8 @@ describe.skipIf(skip)(`parts run separately on Mosquitto (bus.url)${pending}`, (
       expect(HaDiscovery.safeParse(payload).error, topic).toBeUndefined();
     for (const isp of lab.isps)
       await until(
-        () => ha.last(topics.haLink(GW, isp.name))?.includes('"state":"up"'),
         `${isp.name} up`,
+        () => ha.last(topics.haLink(GW, isp.name))?.includes('"state":"up"'),
         20_000,
       );
   });
@@ -147,15 +143,16 @@ describe.skipIf(skip)(`parts run separately on Mosquitto (bus.url)${pending}`, (
     expect(await promtool(after)).toBe("");
     // Home Assistant sees the link unavailable (its prober's availability is in every entity's list).
     await until(
-      () => ha.last(topics.availability(GW, { kind: "prober", link: stopped })) === "offline",
       "the prober offline for Home Assistant",
+      () => ha.last(topics.availability(GW, { kind: "prober", link: stopped })) === "offline",
+      15_000,
     );
   });
 
   it(
     `the client stayed connected to Mosquitto for ${HA_SECONDS} s`,
     async () => {
-      await until(() => ha.proc.exit, "the client's end", (HA_SECONDS + 20) * 1000);
+      await until("the client's end", () => ha.proc.exit, (HA_SECONDS + 20) * 1000);
       const events = ha.events();
       expect(events.filter((e) => e.event === "connect")).toHaveLength(1);
       expect(events.find((e) => e.event === "done")).toMatchObject({ closes: 0, connected: true });

@@ -218,7 +218,7 @@ export function baseSysctls(t: LabTopology, ns: string): string[] {
   ];
 }
 
-/** Multi-WAN needs loose reverse-path filtering on the gateway's WANs (lab.md). */
+/** Multi-WAN needs loose reverse-path filtering on the gateway's WANs (packages/lab/README.md). */
 export function gwWanSysctls(t: LabTopology): string[] {
   return t.isps.map((isp) => `net.ipv4.conf.${isp.wanInterface}.rp_filter=2`);
 }

@@ -11,7 +11,7 @@ export interface LoggerRunOptions {
   bus: Bus;
   /** Wall clock (ms); injectable for tests. */
   now?: () => number;
-  /** How long inbound events wait to be written together (one transaction, one ack). */
+  /** How long inbound events wait to be written together (a transaction per kind), then acked at once. */
   batchDelayMs?: number;
   /** How often old health samples are pruned. */
   pruneEveryMs?: number;

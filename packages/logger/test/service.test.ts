@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { type EventAck, type LinkState, topics, WanpilotConfigInput } from "@wanpilot/common";
 import { connectBus } from "@wanpilot/runtime";
+import { until } from "@wanpilot/testing";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -26,14 +26,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(what: string, ok: () => boolean, deadlineMs = 20_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 async function setup(loggerConfig: Record<string, unknown> = {}) {
   const tmp = tempDir();
@@ -66,9 +58,9 @@ describe("logger service", () => {
     const topic = topics.linkEvent(config.gateway, "a");
     const events = [transition(1, "a", "up", T0), transition(2, "a", "down", T0 + 60_000)];
     for (const e of events) await prober.publish("linkEvent", topic, e);
-    await until("both acked", () => acks.flatMap((a) => a.ids).length >= 2);
+    await until("both acked", () => acks.flatMap((a) => a.ids).length >= 2, 20_000);
     await prober.publish("linkEvent", topic, transition(2, "a", "down", T0 + 60_000));
-    await until("the redelivery acked", () => acks.flatMap((a) => a.ids).length >= 3);
+    await until("the redelivery acked", () => acks.flatMap((a) => a.ids).length >= 3, 20_000);
     expect(acks.flatMap((a) => a.ids)).toEqual(["test-a-000001", "test-a-000002", "test-a-000002"]);
     expect(service.stats()).toMatchObject({ transitionsStored: 2, duplicates: 1, writeFailures: 0 });
 
@@ -111,8 +103,8 @@ describe("logger service", () => {
         db.close();
       }
     };
-    await until("4 health samples", () => service.stats().healthStored >= 4);
-    await until("the link state", () => count("SELECT count(*) FROM links") === 1);
+    await until("4 health samples", () => service.stats().healthStored >= 4, 20_000);
+    await until("the link state", () => count("SELECT count(*) FROM links") === 1, 20_000);
     const store = Store.open(tmp.dbPath, { readonly: true });
     cleanups.push(() => store.close());
     expect(store.healthSamples("a").map((h) => h.atMs - T0)).toEqual([0, 5000, 10_000, 15_000]);

@@ -12,15 +12,12 @@ import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
 import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
 import { type DecisionParams, decisionParams } from "./core/params.js";
 import {
-  estimatedSentAt,
-  newPingTracker,
-  type PingEvent,
-  type PingTracker,
-  pingDue,
-  pingEvent,
-  pingRestarted,
-} from "./core/ping-tracker.js";
-import { linkHealthPayload, linkStatePayload, type PayloadContext, transitionPayload } from "./publish.js";
+  linkHealthPayload,
+  linkStatePayload,
+  type PayloadContext,
+  transitionPayload,
+} from "./core/payloads.js";
+import { ProbeFeed } from "./probe-feed.js";
 
 export interface ProberOptions {
   config: WanpilotConfig;
@@ -50,11 +47,10 @@ export class LinkProber {
   readonly #ctx: PayloadContext;
   #machine: LinkMachine;
   #facts: KernelFacts | undefined;
-  #trackers = new Map<string, PingTracker>();
+  readonly #feed: ProbeFeed;
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
   readonly #outbox: EventOutbox<"linkEvent">;
-  #drainTimer: NodeJS.Timeout | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   readonly #metrics: ProbeMetrics | undefined;
@@ -80,6 +76,7 @@ export class LinkProber {
     this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
     this.#metrics?.declare(this.#params.targets);
     this.#machine = initialMachine(this.#params, now());
+    this.#feed = new ProbeFeed({ intervalMs: this.#params.intervalMs, now, apply: (i) => this.#apply(i) });
     const methods = Object.fromEntries(
       this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
     );
@@ -113,7 +110,7 @@ export class LinkProber {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#drainTimer);
+    this.#feed.stop();
     clearInterval(this.#healthTimer);
     this.#outbox.stop();
     await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
@@ -124,7 +121,7 @@ export class LinkProber {
     this.#params.targets.forEach((key, i) => {
       const target = this.#link.probe.targets[i];
       if (target === undefined) return;
-      this.#trackers.set(key, newPingTracker(key, intervalMs, timeoutMs, now()));
+      this.#feed.track(key, intervalMs, timeoutMs);
       const prober = createTargetProber({
         target,
         intervalMs,
@@ -132,44 +129,14 @@ export class LinkProber {
         source: () => this.#facts?.view.source ?? null,
         prefix: this.#o.commandPrefix ?? [],
         now,
-        onEvent: (e) => this.#onPingEvent(key, e),
-        onRestart: (atMs) => this.#onRestart(key, atMs),
+        onEvent: (e) => this.#feed.onPingEvent(key, e),
+        onRestart: (atMs) => this.#feed.onRestart(key, atMs),
         log: this.#log.child({ target: key }),
       });
       this.#probers.push(prober);
       prober.start();
     });
-    this.#drain();
-  }
-
-  #onPingEvent(key: string, e: PingEvent): void {
-    const t = this.#trackers.get(key);
-    if (t === undefined || this.#stopped) return;
-    this.#trackers.set(key, pingEvent(t, e));
-    this.#drain();
-  }
-
-  #onRestart(key: string, atMs: number): void {
-    const t = this.#trackers.get(key);
-    if (t === undefined) return;
-    const r = pingRestarted(t, atMs);
-    this.#trackers.set(key, r.tracker);
-    for (const outcome of r.outcomes) this.#apply({ kind: "probe", atMs, outcome });
-  }
-
-  /** Feeds every probe whose fate is known to the core, then sleeps until the next one can time out. */
-  #drain(): void {
-    if (this.#stopped) return;
-    clearTimeout(this.#drainTimer);
-    const at = now();
-    let nextMs = at + this.#params.intervalMs;
-    for (const [key, t] of this.#trackers) {
-      const d = pingDue(t, at);
-      this.#trackers.set(key, d.tracker);
-      for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
-      nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
-    }
-    this.#drainTimer = setTimeout(() => this.#drain(), Math.max(2, nextMs - now() + 1));
+    this.#feed.drain();
   }
 
   #onFacts(f: KernelFacts): void {

@@ -1,24 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type LinkState, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
+import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
 import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
-import { createKernel, type Kernel } from "./adapters/kernel.js";
-import {
-  forget,
-  livePid,
-  pidPath,
-  rememberedSysctls,
-  rememberSysctls,
-  sysctlsPath,
-  writePid,
-} from "./adapters/runtime-files.js";
+import { createKernel } from "./adapters/kernel.js";
+import { forget, livePid, pidPath, rememberSysctls, sysctlsPath, writePid } from "./adapters/runtime-files.js";
 import { linkSlots, slotsPath } from "./adapters/slots-file.js";
 import { Controller } from "./controller.js";
-import { computeDesired } from "./core/desired.js";
-import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
-import { planCleanup } from "./core/plan.js";
-import { linkInput } from "./core/state.js";
 
 export interface RunOptions {
   config: WanpilotConfig;
@@ -122,47 +110,3 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
     },
   };
 }) satisfies ServiceFactory;
-
-/** `wanpilot cleanup`: removes every rule, route, nexthop and nft table wanpilot created; restores its sysctls. */
-export async function cleanup(opts: {
-  config: WanpilotConfig;
-  log: Logger;
-  netns?: string;
-  kernel?: Kernel;
-  /** Also when a router seems to run (its pid file names a live process). */
-  force?: boolean;
-}): Promise<{ commands: number; errors: unknown[] }> {
-  const { config } = opts;
-  const pid = livePid(pidPath(config));
-  if (pid !== null && pid !== process.pid && opts.force !== true)
-    throw new WanpilotError(
-      "ROUTER_RUNNING",
-      `the router is running (pid ${pid}, ${pidPath(config)}) and would put everything back: stop wanpilot first (or --force)`,
-    );
-  const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const originals = rememberedSysctls(sysctlsPath(config));
-  const cmds = planCleanup(await kernel.observe([]), originals);
-  const result = await kernel.apply(cmds);
-  for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
-  if (result.errors.length === 0) forget(sysctlsPath(config));
-  return { commands: cmds.length, errors: result.errors };
-}
-
-/** `wanpilot explain`: from the link states now (e.g. the retained ones on the bus). */
-export function explainFromStates(
-  config: WanpilotConfig,
-  states: LinkState[],
-  query: ExplainQuery,
-): Explanation {
-  // No kernel read here: learned values are taken as they are (explain changes nothing).
-  const inputs = config.links.map((l) => {
-    const state = states.find((s) => s.link === l.name);
-    const local = state?.source ?? l.source;
-    const seen =
-      local === undefined || local === null
-        ? []
-        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
-    return linkInput(l, state, seen);
-  });
-  return explain(config, computeDesired(config, inputs, null), query);
-}

@@ -7,7 +7,7 @@ import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pidPath, rememberSysctls, sysctlsPath, writePid } from "../src/adapters/runtime-files.js";
 import { Controller } from "../src/controller.js";
-import { cleanup } from "../src/main.js";
+import { cleanup } from "../src/cleanup.js";
 import { gwKernel, labConfig, newLab, setStates, silent } from "./harness.js";
 
 describe("cleanup restores sysctls and knows a running router (real kernel)", () => {

@@ -80,17 +80,3 @@ export function share(byIsp: Readonly<Record<string, number>>, isp: string): num
 export async function ipRules(lab: Lab): Promise<string[]> {
   return (await lab.exec(lab.ns.gw, ["ip", "rule", "show"])).trim().split("\n");
 }
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  stepMs = 50,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}

@@ -1,6 +1,6 @@
 import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup } from "../src/main.js";
+import { cleanup } from "../src/cleanup.js";
 import { controller, ipRules, labConfig, newLab, setStates, silent } from "./harness.js";
 
 const snapshot = async (lab: Lab) => ({

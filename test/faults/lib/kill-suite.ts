@@ -1,6 +1,6 @@
 import { LinkTransition } from "@wanpilot/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { built, Deployed, isAlive, until } from "./harness.js";
+import { Deployed, isAlive, until } from "./harness.js";
 import { routingProblems } from "./kernel-check.js";
 import { note, pick, SEED } from "./profile.js";
 import { Rng } from "./rng.js";
@@ -16,7 +16,6 @@ import { Rng } from "./rng.js";
 const RIGHT_WITHIN_MS = 3000;
 const FULL_RESTART_WITHIN_MS = 10_000;
 const ISPS = 3;
-const ready = built("prober") && built("router") && built("logger");
 
 const KILLS = pick(8, 32);
 
@@ -36,11 +35,11 @@ export function killSuite(mode: "start" | "parts"): void {
     const t0 = Date.now();
     let last: string[] = [];
     await until(
+      "the right routing",
       async () => {
         last = await routingProblems(d.lab, d.config, live);
         return last.length === 0;
       },
-      "the right routing",
       15_000,
       50,
     ).catch(() => {
@@ -50,7 +49,6 @@ export function killSuite(mode: "start" | "parts"): void {
   }
 
   beforeAll(async () => {
-    if (!ready) return;
     d = await Deployed.create({
       isps: ISPS,
       name: mode === "start" ? "fkill" : "fkillp",
@@ -71,18 +69,18 @@ export function killSuite(mode: "start" | "parts"): void {
   /** Mode "parts": each named part logged "started" (and the broker's clients "bus connected") since `sinceMs`. */
   function partsBack(names: string[], sinceMs: number): Promise<true> {
     return until(
+      `${names.join(", ")} started`,
       () => {
         d.ensureWatch();
         return names.every((n) =>
           d.logs.some((l) => l.atMs >= sinceMs && l.component === n && l.msg === "started"),
         );
       },
-      `${names.join(", ")} started`,
       20_000,
     );
   }
 
-  describe.skipIf(!ready)(`kill -9 while links flap (${mode}: ${KILLS} kills, seed ${SEED})`, () => {
+  describe(`kill -9 while links flap (${mode}: ${KILLS} kills, seed ${SEED})`, () => {
     it(`routing is right within ${RIGHT_WITHIN_MS} ms of every kill`, async () => {
       const rng = new Rng(SEED + 11);
       const victims = [HOST, ...d.partNames()];
@@ -117,7 +115,7 @@ export function killSuite(mode: "start" | "parts"): void {
         process.kill(pid, "SIGKILL");
         if (mode === "parts") {
           // systemd's Restart=always (without its 1 s delay): the same process again.
-          await until(() => !isAlive(pid), `${victim} gone`, 5000, 20);
+          await until(`${victim} gone`, () => !isAlive(pid), 5000, 20);
           if (victim === HOST) {
             supervisorKills.push(killedAt);
             d.spawn("broker", ["broker"]);
@@ -127,10 +125,10 @@ export function killSuite(mode: "start" | "parts"): void {
           supervisorKills.push(killedAt);
           // systemd: once the main process is gone, kill what is left of the unit (KillMode=control-group)
           // and start it again. Parts still running 3 s later are counted (see supervisor-kill.test.ts).
-          await until(() => !isAlive(pid), "the supervisor gone", 5000, 20);
+          await until("the supervisor gone", () => !isAlive(pid), 5000, 20);
           await until(
-            () => [...pids.values()].every((p) => !isAlive(p)),
             "its parts to exit",
+            () => [...pids.values()].every((p) => !isAlive(p)),
             3000,
             50,
           ).catch(() => {
@@ -151,13 +149,13 @@ export function killSuite(mode: "start" | "parts"): void {
         else await partsBack(victim === HOST ? [] : [victim], killedAt);
         if (mode === "parts" && victim === HOST)
           await until(
+            "every part reconnected",
             () =>
               d
                 .partNames()
                 .every((n) =>
                   d.logs.some((l) => l.atMs >= killedAt && l.component === n && l.msg === "bus connected"),
                 ),
-            "every part reconnected",
             20_000,
           );
       }
@@ -200,6 +198,7 @@ export function killSuite(mode: "start" | "parts"): void {
       type Row = { id: string; link: string; from_state: string; to_state: string; at_ms: number };
       try {
         const rows = await until(
+          "every published transition stored",
           () => {
             const r = db
               .prepare("SELECT id, link, from_state, to_state, at_ms FROM link_transitions")
@@ -207,7 +206,6 @@ export function killSuite(mode: "start" | "parts"): void {
             const ids = new Set(r.map((x) => x.id));
             return [...published.keys()].every((id) => ids.has(id)) ? r : undefined;
           },
-          "every published transition stored",
           15_000,
           250,
         ).catch(

@@ -79,7 +79,10 @@ export type Nexthop = z.infer<typeof Nexthop>;
 export const DefaultRoute = z.object({
   tier: z.number().int().nullable(),
   nexthops: z.array(Nexthop),
-  /** "balanced" | "all-down-keep" (fail open) | "unreachable" */
+  /**
+   * "balanced" (the live links of the lowest tier) | "all-down-keep" (every link down: the last nexthops
+   * kept, fail open) | "unreachable" (every link down, `balance.all_down: unreachable`) | "none" (no links)
+   */
   mode: z.enum(["balanced", "all-down-keep", "unreachable", "none"]),
 });
 export type DefaultRoute = z.infer<typeof DefaultRoute>;

@@ -1,13 +1,15 @@
-import type {
-  Availability,
-  LinkHealth,
-  LinkState,
-  LinkTransition,
-  PartMetrics,
-  RouteChange,
-  RouterState,
-  SupervisorState,
-  WanpilotConfig,
+import {
+  type Availability,
+  componentId,
+  type LinkHealth,
+  type LinkState,
+  type LinkTransition,
+  type PartMetrics,
+  partComponents,
+  type RouteChange,
+  type RouterState,
+  type SupervisorState,
+  type WanpilotConfig,
 } from "@wanpilot/common";
 
 /** Events are resent until the logger acks them: this many recent ids are remembered so each counts once. */
@@ -72,7 +74,7 @@ export function countRouteChange(c: EventCounters, r: RouteChange): void {
 
 /** The parts a config runs, by component id (the supervisor only under `wanpilot start`). */
 export function expectedParts(config: WanpilotConfig): string[] {
-  return [...config.links.map((l) => `prober/${l.name}`), "router", "logger", "observer"];
+  return partComponents(config.links.map((l) => l.name)).map(componentId);
 }
 
 /** A part's metrics count while it is online and its last report is under three periods old. */

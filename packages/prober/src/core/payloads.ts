@@ -1,7 +1,7 @@
 import type { LinkHealth, LinkState, LinkTransition } from "@wanpilot/common";
-import type { KernelFacts } from "./core/kernel.js";
-import type { LinkMachine, Transition } from "./core/machine.js";
-import { linkStats, since, windowStats } from "./core/window.js";
+import type { KernelFacts } from "./kernel.js";
+import type { LinkMachine, Transition } from "./machine.js";
+import { linkStats, since, windowStats } from "./window.js";
 
 /** Payload builders: the machine's view turned into the bus contract's messages. `iso` maps core time to wall time. */
 export interface PayloadContext {
