@@ -76,12 +76,13 @@ describe("doctor's checks", () => {
       ],
     ],
     [
-      { rules: [{ priority: 5000, table: 52, fwmark: 0x80000, fwmask: 0xff0000 }] },
+      { rules: [{ priority: 5000, table: 52, fwmark: 0x1000000, fwmask: 0xff000000 }] },
       [
-        "warning foreign marks: ip rule priority 5000 matches fwmark 0x80000, bits wanpilot uses for its links (0xff0000)",
+        "warning foreign marks: ip rule priority 5000 matches fwmark 0x1000000, bits wanpilot uses for its links (0x7f000000)",
       ],
     ],
-    [{ rules: [{ priority: 5000, table: 52, fwmark: 0x1, fwmask: 0xff }] }, []],
+    // Tailscale's marks (0x80000/0xff0000) are clear of the default mask.
+    [{ rules: [{ priority: 5270, table: 52, fwmark: 0x80000, fwmask: 0xff0000 }] }, []],
     [
       { timeSynchronised: false },
       ["warning time: time is not synchronised: outage times in the history and reports may be off"],

@@ -1,5 +1,5 @@
 import { balanceTableId, type WanpilotConfig } from "@wanpilot/common";
-import { MARK_MASK, NFT_TABLE, PRIORITY } from "@wanpilot/router";
+import { NFT_TABLE, PRIORITY } from "@wanpilot/router";
 
 /** What `wanpilot doctor` learned about the machine (gathered by doctor/gather.ts; no I/O here). */
 export interface DoctorFacts {
@@ -40,10 +40,9 @@ export interface Finding {
   fix?: string;
 }
 
-/** The rule priorities, mark bits and nft table the router owns. */
+/** The rule priorities and nft table the router owns (its mark bits are the config's balance.mark_mask). */
 export const DOCTOR_LIMITS = {
   rulePriority: { min: PRIORITY.min, max: PRIORITY.max },
-  markMask: MARK_MASK,
   nftTable: NFT_TABLE,
 } as const;
 
@@ -219,10 +218,11 @@ function checkForeign(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
   const { min, max } = DOCTOR_LIMITS.rulePriority;
   const tables = config.links.map((l) => l.table);
   const own = new Set([...tables, balanceTableId(tables), 254]);
+  const mask = config.balance.mark_mask;
   const out: Finding[] = [];
   for (const r of facts.rules) {
     const inRange = r.priority >= min && r.priority <= max;
-    const marks = r.fwmark !== null && ((r.fwmask ?? 0xffffffff) & r.fwmark & DOCTOR_LIMITS.markMask) !== 0;
+    const marks = r.fwmark !== null && ((r.fwmask ?? 0xffffffff) & r.fwmark & mask) !== 0;
     if (inRange && (r.table === null || !own.has(r.table)))
       out.push({
         check: "foreign rules",
@@ -234,17 +234,17 @@ function checkForeign(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
       out.push({
         check: "foreign marks",
         level: "warning",
-        message: `ip rule priority ${r.priority} matches fwmark ${hex(r.fwmark ?? 0)}, bits wanpilot uses for its links (${hex(DOCTOR_LIMITS.markMask)})`,
+        message: `ip rule priority ${r.priority} matches fwmark ${hex(r.fwmark ?? 0)}, bits wanpilot uses for its links (${hex(mask)})`,
         fix: "move the other program's marks to other bits (Tailscale: see its netfilter mode), or expect its traffic to follow wanpilot's links",
       });
   }
   for (const m of facts.markSets)
-    if (m.table !== DOCTOR_LIMITS.nftTable && (m.value & DOCTOR_LIMITS.markMask) !== 0)
+    if (m.table !== DOCTOR_LIMITS.nftTable && (m.value & mask) !== 0)
       out.push({
         check: "foreign marks",
         level: "warning",
-        message: `nft ${m.family} ${m.table} chain ${m.chain} sets ${m.key} ${hex(m.value)}, in the bits wanpilot uses for its links (${hex(DOCTOR_LIMITS.markMask)})`,
-        fix: `change it to bits outside ${hex(DOCTOR_LIMITS.markMask)}, or its packets take the link those bits name`,
+        message: `nft ${m.family} ${m.table} chain ${m.chain} sets ${m.key} ${hex(m.value)}, in the bits wanpilot uses for its links (${hex(mask)})`,
+        fix: `change it to bits outside ${hex(mask)}, or its packets take the link those bits name`,
       });
   return out;
 }
