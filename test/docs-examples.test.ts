@@ -64,7 +64,8 @@ const SHOWN_NOT_RUN = new Set(["explain", "doctor", "status", "report"]);
 function matches(expected: string[], actual: string[]): boolean {
   const [first, ...rest] = expected;
   if (first === undefined) return actual.length === 0;
-  if (first.trim() === "...") return actual.some((_, i) => matches(rest, actual.slice(i))) || matches(rest, []);
+  if (first.trim() === "...")
+    return actual.some((_, i) => matches(rest, actual.slice(i))) || matches(rest, []);
   return actual[0] === first && matches(rest, actual.slice(1));
 }
 
@@ -75,16 +76,20 @@ describe("example output in the docs is what the command prints", () => {
     expect(runnable.filter((e) => e.argv[0] === "check-config").length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(runnable.map((e) => [`${e.file}: wanpilot ${e.argv.join(" ")}`, e] as const))("%s", async (_n, e) => {
-    const r = await execa(process.execPath, [BIN, ...e.argv], {
-      cwd: ROOT,
-      reject: false,
-      timeout: 30_000,
-      env: { WANPILOT_CONFIG: "" },
-    });
-    const actual = `${r.stdout}${r.stdout && r.stderr ? "\n" : ""}${r.stderr}`.split("\n");
-    expect(matches(e.expected, actual), `doc:\n${e.expected.join("\n")}\n\nprinted:\n${actual.join("\n")}`).toBe(
-      true,
-    );
-  });
+  it.each(runnable.map((e) => [`${e.file}: wanpilot ${e.argv.join(" ")}`, e] as const))(
+    "%s",
+    async (_n, e) => {
+      const r = await execa(process.execPath, [BIN, ...e.argv], {
+        cwd: ROOT,
+        reject: false,
+        timeout: 30_000,
+        env: { WANPILOT_CONFIG: "" },
+      });
+      const actual = `${r.stdout}${r.stdout && r.stderr ? "\n" : ""}${r.stderr}`.split("\n");
+      expect(
+        matches(e.expected, actual),
+        `doc:\n${e.expected.join("\n")}\n\nprinted:\n${actual.join("\n")}`,
+      ).toBe(true);
+    },
+  );
 });
