@@ -10,7 +10,10 @@ import { listProgramFiles, SOURCE_ROOT } from "../packages/cli/dist/commands/ins
 const version = JSON.parse(readFileSync(join(SOURCE_ROOT, "packages/cli/package.json"), "utf8")).version;
 const name = `wanpilot-${version}`;
 // The native module (better-sqlite3) is built for this machine: the tarball is for the same arch and Node major.
-const tarball = join(SOURCE_ROOT, `${name}-linux-${process.arch}-node${process.versions.node.split(".")[0]}.tar.gz`);
+const tarball = join(
+  SOURCE_ROOT,
+  `${name}-linux-${process.arch}-node${process.versions.node.split(".")[0]}.tar.gz`,
+);
 const stage = mkdtempSync(join(tmpdir(), "wanpilot-package-"));
 try {
   for (const f of listProgramFiles(SOURCE_ROOT))

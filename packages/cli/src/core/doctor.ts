@@ -40,7 +40,7 @@ export interface Finding {
   fix?: string;
 }
 
-/** The rule priorities and nft table the router owns (its mark bits are the config's balance.mark_mask). */
+/** The rule priorities and nft table the router owns (its mark bits are `balance.mark_mask`). */
 export const DOCTOR_LIMITS = {
   rulePriority: { min: PRIORITY.min, max: PRIORITY.max },
   nftTable: NFT_TABLE,
@@ -216,13 +216,13 @@ function checkSources(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
 
 function checkForeign(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
   const { min, max } = DOCTOR_LIMITS.rulePriority;
+  const markMask = config.balance.mark_mask;
   const tables = config.links.map((l) => l.table);
   const own = new Set([...tables, balanceTableId(tables), 254]);
-  const mask = config.balance.mark_mask;
   const out: Finding[] = [];
   for (const r of facts.rules) {
     const inRange = r.priority >= min && r.priority <= max;
-    const marks = r.fwmark !== null && ((r.fwmask ?? 0xffffffff) & r.fwmark & mask) !== 0;
+    const marks = r.fwmark !== null && ((r.fwmask ?? 0xffffffff) & r.fwmark & markMask) !== 0;
     if (inRange && (r.table === null || !own.has(r.table)))
       out.push({
         check: "foreign rules",
@@ -234,17 +234,17 @@ function checkForeign(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
       out.push({
         check: "foreign marks",
         level: "warning",
-        message: `ip rule priority ${r.priority} matches fwmark ${hex(r.fwmark ?? 0)}, bits wanpilot uses for its links (${hex(mask)})`,
+        message: `ip rule priority ${r.priority} matches fwmark ${hex(r.fwmark ?? 0)}, bits wanpilot uses for its links (${hex(markMask)})`,
         fix: "move the other program's marks to other bits (Tailscale: see its netfilter mode), or expect its traffic to follow wanpilot's links",
       });
   }
   for (const m of facts.markSets)
-    if (m.table !== DOCTOR_LIMITS.nftTable && (m.value & mask) !== 0)
+    if (m.table !== DOCTOR_LIMITS.nftTable && (m.value & markMask) !== 0)
       out.push({
         check: "foreign marks",
         level: "warning",
-        message: `nft ${m.family} ${m.table} chain ${m.chain} sets ${m.key} ${hex(m.value)}, in the bits wanpilot uses for its links (${hex(mask)})`,
-        fix: `change it to bits outside ${hex(mask)}, or its packets take the link those bits name`,
+        message: `nft ${m.family} ${m.table} chain ${m.chain} sets ${m.key} ${hex(m.value)}, in the bits wanpilot uses for its links (${hex(markMask)})`,
+        fix: `change it to bits outside ${hex(markMask)}, or its packets take the link those bits name`,
       });
   return out;
 }

@@ -189,7 +189,9 @@ describe("computeDesired", () => {
     expect(text).toContain(
       'ct mark & 0x7f000000 == 0x0 oifname "wan2" ct mark set ct mark & 0x80ffffff | 0x2000000',
     );
-    expect(text).toContain("ct mark & 0x7f000000 == 0x1000000 meta mark set meta mark & 0x80ffffff | 0x1000000");
+    expect(text).toContain(
+      "ct mark & 0x7f000000 == 0x1000000 meta mark set meta mark & 0x80ffffff | 0x1000000",
+    );
     expect(text).toContain('ct state new iifname "wan2" ct mark & 0x7f000000 == 0x0 ct mark set');
     expect(text).toContain('oifname "wan1" meta nfproto ipv4 masquerade');
     expect(text).not.toContain('oifname "wan2" meta nfproto ipv4 masquerade');

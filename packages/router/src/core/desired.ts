@@ -87,7 +87,12 @@ function linkRules(link: LinkConfig, slot: number, input: LinkInput, marks: Mark
     },
   ];
   if (input.source !== null)
-    rules.unshift({ ...none, priority: PRIORITY.fromSource + slot - 1, src: input.source, table: link.table });
+    rules.unshift({
+      ...none,
+      priority: PRIORITY.fromSource + slot - 1,
+      src: input.source,
+      table: link.table,
+    });
   return rules;
 }
 

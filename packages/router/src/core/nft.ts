@@ -56,7 +56,11 @@ export function viaKey(rule: Pick<TrafficRule, "via" | "fallback">): string {
 
 function viaLine(action: RuleAction, m: Marks): string {
   const verdict =
-    action.kind === "mark" ? `${setMeta(action.mark, m)} return` : action.kind === "refuse" ? "drop" : "return";
+    action.kind === "mark"
+      ? `${setMeta(action.mark, m)} return`
+      : action.kind === "refuse"
+        ? "drop"
+        : "return";
   return `${verdict} comment ${quote(`v ${shortHash(verdict)}`)}`;
 }
 
@@ -124,7 +128,11 @@ function body(input: NftInput, withVias: boolean): string[] {
     ]),
     // The gateway's own connections: sticky too. Traffic rules are not applied here: the kernel chose
     // the source address before this hook, and `from <address>` rules keep bound sockets (probes) on their link.
-    ...chain("output", "type route hook output priority mangle; policy accept;", restoreLines(input.links, m)),
+    ...chain(
+      "output",
+      "type route hook output priority mangle; policy accept;",
+      restoreLines(input.links, m),
+    ),
     ...chain("rules", null, ruleLines(input.rules)),
     ...[...vias].flatMap(([name, v]) => chain(name, null, withVias ? [v.line] : [])),
     // Saved after the routing decision, from the interface the first packet really left by.
