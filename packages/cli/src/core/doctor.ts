@@ -1,5 +1,5 @@
 import { balanceTableId, type WanpilotConfig } from "@wanpilot/common";
-import { NFT_TABLE, PRIORITY } from "@wanpilot/router";
+import { NFT_TABLE, PRIORITY, RT_PROTO } from "@wanpilot/router";
 
 /** What `wanpilot doctor` learned about the machine (gathered by doctor/gather.ts; no I/O here). */
 export interface DoctorFacts {
@@ -16,7 +16,14 @@ export interface DoctorFacts {
   /** Global IPv4 addresses per interface. */
   addresses: Array<{ dev: string; address: string }>;
   interfaces: string[];
-  rules: Array<{ priority: number; table: number | null; fwmark: number | null; fwmask: number | null }>;
+  /** `protocol`: the routing protocol tag (wanpilot tags its own with RT_PROTO). */
+  rules: Array<{
+    priority: number;
+    table: number | null;
+    fwmark: number | null;
+    fwmask: number | null;
+    protocol?: number | null;
+  }>;
   /** nft statements outside wanpilot's table that set a packet or connection mark to a constant. */
   markSets: Array<{
     family: string;
@@ -223,11 +230,13 @@ function checkForeign(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
   for (const r of facts.rules) {
     const inRange = r.priority >= min && r.priority <= max;
     const marks = r.fwmark !== null && ((r.fwmask ?? 0xffffffff) & r.fwmark & markMask) !== 0;
-    if (inRange && (r.table === null || !own.has(r.table)))
+    // wanpilot's own carry its tag; untagged ones of an older wanpilot are recognised by their table.
+    const ours = r.protocol === RT_PROTO || (r.table !== null && own.has(r.table));
+    if (inRange && !ours)
       out.push({
         check: "foreign rules",
         level: "error",
-        message: `ip rule priority ${r.priority} (table ${r.table ?? "-"}) is in wanpilot's range ${min}–${max} but not wanpilot's: the router would delete it`,
+        message: `ip rule priority ${r.priority} (table ${r.table ?? "-"}) is in wanpilot's range ${min}–${max} but not wanpilot's: it may shadow wanpilot's rules, and one at a priority wanpilot needs stops the router from starting`,
         fix: `move it out of ${min}–${max} (ip rule del priority ${r.priority}; add it again with another priority)`,
       });
     else if (!inRange && marks)

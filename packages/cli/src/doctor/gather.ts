@@ -148,14 +148,14 @@ export async function gatherFacts(): Promise<DoctorFacts> {
         .map((a) => ({ dev: l.ifname, address: a.local })),
     ),
     interfaces: json<Array<{ ifname: string }>>(link.stdout, []).map((l) => l.ifname),
-    rules: json<Array<{ priority: number; table?: string; fwmark?: string; fwmask?: string }>>(
-      rules.stdout,
-      [],
-    ).map((r) => ({
+    rules: json<
+      Array<{ priority: number; table?: string; fwmark?: string; fwmask?: string; protocol?: string }>
+    >(rules.stdout, []).map((r) => ({
       priority: r.priority,
       table: num(r.table),
       fwmark: num(r.fwmark),
       fwmask: num(r.fwmask),
+      protocol: num(r.protocol),
     })),
     timeSynchronised: time.ok ? time.stdout.trim() === "yes" : null,
   };

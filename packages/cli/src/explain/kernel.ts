@@ -30,10 +30,13 @@ export async function askKernel(
   destination: string,
   link: string | null,
 ): Promise<KernelAnswer> {
-  const view = link === null ? undefined : computeDesired(config, [], null).links.find((l) => l.name === link);
+  const view =
+    link === null ? undefined : computeDesired(config, [], null).links.find((l) => l.name === link);
   const [plain, marked, main] = await Promise.all([
     ipJson(["route", "get", destination]),
-    view === undefined ? Promise.resolve(null) : ipJson(["route", "get", destination, "mark", hex(view.mark)]),
+    view === undefined
+      ? Promise.resolve(null)
+      : ipJson(["route", "get", destination, "mark", hex(view.mark)]),
     ipJson(["route", "show", "table", "main"]),
   ]);
   const over = mainOverride(destination, main ?? []);
