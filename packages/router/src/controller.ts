@@ -29,6 +29,8 @@ export interface ControllerDeps {
   newId: () => string;
   /** Called after every reconcile that changed routing. */
   onChange?: (event: RouteChange) => void;
+  /** Given the values of the sysctls about to be changed, before the change (for cleanup to restore). */
+  rememberSysctls?: (before: Record<string, string>) => void;
 }
 
 export interface ReconcileResult {
@@ -108,6 +110,13 @@ export class Controller {
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);
+    const before = Object.fromEntries(
+      commands.flatMap((c) => {
+        const was = c.kind === "sysctl" ? observed.sysctls[c.key] : undefined;
+        return c.kind === "sysctl" && was !== undefined ? [[c.key, was]] : [];
+      }),
+    );
+    if (Object.keys(before).length > 0) this.deps.rememberSysctls?.(before);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
     // After an error, trust nothing: the next reconcile re-reads the kernel.

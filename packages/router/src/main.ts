@@ -4,9 +4,11 @@ import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
+import { rememberSysctls, sysctlMemoryPath, takeRememberedSysctls } from "./adapters/sysctl-memory.js";
 import { Controller } from "./controller.js";
 import { computeDesired } from "./core/desired.js";
 import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
+import type { Command } from "./core/model.js";
 import { planCleanup } from "./core/plan.js";
 import { linkInput } from "./core/state.js";
 
@@ -66,6 +68,13 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       outbox.add(e);
       void publishState(false);
     },
+    rememberSysctls: (before) => {
+      try {
+        rememberSysctls(sysctlMemoryPath(config.runtime_dir), before);
+      } catch (err: unknown) {
+        log.warn({ err }, "cannot remember the sysctls' earlier values; cleanup will leave them as set");
+      }
+    },
   });
   await controller.reconcile("start", true);
   await bus.subscribe("linkState", topics.allLinkStates(gw), (state: LinkState) => {
@@ -99,7 +108,7 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   };
 }) satisfies ServiceFactory;
 
-/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
+/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns, and restores the sysctls it changed. */
 export async function cleanup(opts: {
   config: WanpilotConfig;
   log: Logger;
@@ -107,7 +116,11 @@ export async function cleanup(opts: {
   kernel?: Kernel;
 }): Promise<{ commands: number; errors: unknown[] }> {
   const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const cmds = planCleanup(await kernel.observe([]));
+  // The sysctls go back to what they were before the router first changed them (when it remembered them).
+  const restore = Object.entries(takeRememberedSysctls(sysctlMemoryPath(opts.config.runtime_dir))).map(
+    ([key, value]): Command => ({ kind: "sysctl", key, value }),
+  );
+  const cmds = [...planCleanup(await kernel.observe([])), ...restore];
   const result = await kernel.apply(cmds);
   for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
   return { commands: cmds.length, errors: result.errors };

@@ -2,8 +2,8 @@ import { isIpv4, isWanpilotError } from "@wanpilot/common";
 import { explainFromStates } from "@wanpilot/router";
 import { busUrl } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
-import type { Output } from "../output.js";
 import { askKernel } from "../explain/kernel.js";
+import type { Output } from "../output.js";
 import { collectRetained } from "../status/collect.js";
 
 export interface ExplainOptions {

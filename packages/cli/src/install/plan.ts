@@ -109,7 +109,7 @@ export function uninstallPlan(input: UninstallInput): InstallStep[] {
     steps.push(
       { kind: "systemctl", args: ["stop", ...enabled, "wanpilot-prober@*.service"] },
       { kind: "systemctl", args: ["disable", ...enabled] },
-      // With the router stopped, take its routes, rules and nft table out of the kernel.
+      // With the router stopped, take its routes, rules and nft table out of the kernel, and restore the sysctls.
       { kind: "cleanup" },
     );
   steps.push(
