@@ -1,4 +1,5 @@
 import { accessSync, constants } from "node:fs";
+import { matchesAll } from "@wanpilot/router";
 import { execa } from "execa";
 import type { DoctorFacts, ToolName } from "../core/doctor.js";
 
@@ -156,6 +157,7 @@ export async function gatherFacts(): Promise<DoctorFacts> {
       fwmark: num(r.fwmark),
       fwmask: num(r.fwmask),
       protocol: num(r.protocol),
+      matchesAll: matchesAll(r),
     })),
     timeSynchronised: time.ok ? time.stdout.trim() === "yes" : null,
   };

@@ -136,7 +136,7 @@ export interface Lockfile {
 }
 
 /** Runtime workspaces (bench and the sources stay behind). */
-export const RUNTIME_WORKSPACES = ["common", "runtime", "lab", "prober", "router", "logger", "cli"];
+export const RUNTIME_WORKSPACES = ["common", "runtime", "lab", "prober", "router", "logger", "observer", "cli"];
 
 /**
  * The files of a checkout that form the installed program: the root manifest, each runtime workspace's
