@@ -31,6 +31,8 @@ function checkArgv(argv: string[]): string {
 
 interface ComposeService {
   command: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
   network_mode?: string;
   cap_add?: string[];
   volumes: string[];
@@ -76,6 +78,52 @@ describe("docker-compose.yml", () => {
   it.each(services)("%s: NET_ADMIN and NET_RAW exactly where the kernel is touched", (_n, svc) => {
     const touchesKernel = svc.command[0] === "prober" || svc.command[0] === "router";
     expect([...(svc.cap_add ?? [])].sort()).toEqual(touchesKernel ? ["NET_ADMIN", "NET_RAW"] : []);
+  });
+});
+
+describe("the container image (deploy/Dockerfile, .dockerignore)", () => {
+  const dockerfile = read("deploy/Dockerfile");
+  const stages = [...dockerfile.matchAll(/^FROM \S+(?: AS (\S+))?$/gm)];
+  const final = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+  const jsonArgv = (line: RegExp) => JSON.parse(line.exec(final)?.[1] ?? "null") as string[] | null;
+
+  it("is built in stages: compilers only in the build stage, the packed program in the final one", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0]?.[1]).toBe("build");
+    expect(final).toMatch(/COPY --from=build /);
+    expect(final).not.toMatch(/\b(g\+\+|make|python3)\b/);
+    for (const pkg of ["iproute2", "nftables", "conntrack", "iputils-ping", "procps"])
+      expect(final).toContain(pkg);
+  });
+
+  it("runs the launcher the package puts in place, and checks its health with a real command", () => {
+    const entry = jsonArgv(/^ENTRYPOINT (\[.*\])$/m);
+    expect(entry).toEqual(["node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
+    const health = jsonArgv(/^\s+CMD (\[.*\])$/m) ?? [];
+    expect(health.slice(0, 2)).toEqual(entry);
+    expect(checkArgv(health.slice(2))).toBe("ok");
+  });
+
+  it(".dockerignore keeps installed, built and secret files out of the build context", () => {
+    const ignored = read(".dockerignore").split("\n");
+    for (const p of [".git", "node_modules", "**/node_modules", "**/dist", "*.tar.gz", "wanpilot.yaml"])
+      expect(ignored).toContain(p);
+  });
+
+  it("compose: the broker has a healthcheck of a real command; every other part waits for it to be healthy", () => {
+    for (const [name, svc] of services) {
+      if (svc.command[0] === "broker") {
+        const test = svc.healthcheck?.test ?? [];
+        expect(test.slice(0, 3)).toEqual(["CMD", "node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
+        expect(checkArgv(test.slice(3))).toBe("ok");
+      } else expect(svc.depends_on, name).toEqual({ broker: { condition: "service_healthy" } });
+    }
+  });
+
+  it("compose says which sysctls to set on the host (containers cannot)", () => {
+    const text = read("docker-compose.yml");
+    for (const k of ["net.ipv4.ip_forward=1", "net.ipv4.fib_multipath_hash_policy=1", "rp_filter=2"])
+      expect(text).toContain(k);
   });
 });
 

@@ -4,7 +4,14 @@ import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel } from "./adapters/kernel.js";
-import { forget, livePid, pidPath, rememberSysctls, sysctlsPath, writePid } from "./adapters/runtime-files.js";
+import {
+  forget,
+  livePid,
+  pidPath,
+  rememberSysctls,
+  sysctlsPath,
+  writePid,
+} from "./adapters/runtime-files.js";
 import { linkSlots, slotsPath } from "./adapters/slots-file.js";
 import { Controller } from "./controller.js";
 

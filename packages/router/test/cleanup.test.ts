@@ -6,8 +6,8 @@ import { isWanpilotError } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pidPath, rememberSysctls, sysctlsPath, writePid } from "../src/adapters/runtime-files.js";
-import { Controller } from "../src/controller.js";
 import { cleanup } from "../src/cleanup.js";
+import { Controller } from "../src/controller.js";
 import { gwKernel, labConfig, newLab, setStates, silent } from "./harness.js";
 
 describe("cleanup restores sysctls and knows a running router (real kernel)", () => {

@@ -4,7 +4,7 @@ import { createLab, type Lab, type LabOptions } from "@wanpilot/lab";
 import { pino } from "pino";
 import { createRunner } from "../src/adapters/command.js";
 import { createKernel, type Kernel } from "../src/adapters/kernel.js";
-import { Controller } from "../src/controller.js";
+import { Controller, type ControllerDeps } from "../src/controller.js";
 
 export const silent = pino({ level: "silent" });
 
@@ -50,7 +50,11 @@ export function gwKernel(lab: Lab): Kernel {
   return createKernel(createRunner(), lab.ns.gw);
 }
 
-export function controller(lab: Lab, config: WanpilotConfig): Controller {
+export function controller(
+  lab: Lab,
+  config: WanpilotConfig,
+  more: Pick<ControllerDeps, "rememberSysctls"> = {},
+): Controller {
   let n = 0;
   return new Controller({
     config,
@@ -58,6 +62,7 @@ export function controller(lab: Lab, config: WanpilotConfig): Controller {
     kernel: gwKernel(lab),
     now: () => new Date(),
     newId: () => `test-event-${String(++n).padStart(4, "0")}`,
+    ...more,
   });
 }
 

@@ -1,4 +1,4 @@
-import { WanpilotError } from "@wanpilot/common";
+import { isWanpilotError, WanpilotError } from "@wanpilot/common";
 import {
   type Command,
   hex,
@@ -129,7 +129,10 @@ export function createKernel(run: Runner, netns?: string): Kernel {
           (err: unknown) => void errors.push(err),
         );
       const sysctls = cmds.flatMap((c) => (c.kind === "sysctl" ? [`${c.key}=${c.value}`] : []));
-      if (sysctls.length > 0) await attempt(() => other(["sysctl", "-q", "-w", ...sysctls]));
+      if (sysctls.length > 0)
+        await attempt(() =>
+          other(["sysctl", "-q", "-w", ...sysctls]).catch((err: unknown) => Promise.reject(sysctlError(err))),
+        );
       // nft and routes are independent of each other; running them side by side saves a process start.
       await Promise.all(
         cmds.map((c) => {
@@ -166,4 +169,26 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       return out;
     },
   };
+}
+
+/**
+ * In a container without write access to /proc/sys the sysctls fail on every reconcile: say which ones
+ * and where to set them instead of a bare command failure.
+ */
+export function sysctlError(err: unknown): unknown {
+  if (!isWanpilotError(err, "COMMAND_FAILED")) return err;
+  const stderr = String(err.details.stderr ?? "");
+  // procps 4: `permission denied on key "k"`; procps 3: `setting key "k": Read-only file system`.
+  const keys = [
+    ...stderr.matchAll(
+      /permission denied on key "([^"]+)"|setting key "([^"]+)": (?:Read-only file system|Permission denied)/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? "");
+  if (keys.length === 0) return err;
+  return new WanpilotError(
+    "COMMAND_FAILED",
+    `cannot set ${keys.join(", ")}: read-only here (a container without write access to /proc/sys?); ` +
+      "set them on the host (docs/install.md, Containers) and they stay as they are",
+    { cause: err, details: { ...err.details, readOnlySysctls: keys } },
+  );
 }
