@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   CONTRACT,
   type Component,
@@ -17,6 +16,7 @@ import {
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { deriveBusPassword, readBusSecret } from "./credentials.js";
+import { readSecretFile } from "./secret-files.js";
 import { topicMatches } from "./topic-match.js";
 
 export interface BusCredentials {
@@ -61,7 +61,7 @@ export function resolveCredentials(config: WanpilotConfig, component: Component)
   if (config.bus.url !== undefined) {
     const { username, password_file } = config.bus;
     if (username === undefined || password_file === undefined) return undefined;
-    return { username, password: readFileSync(password_file, "utf8").trim() };
+    return { username, password: readSecretFile(password_file, "bus.password_file") };
   }
   const username = componentId(component);
   return { username, password: deriveBusPassword(readBusSecret(config.runtime_dir), username) };

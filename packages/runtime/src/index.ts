@@ -3,4 +3,5 @@ export * from "./config-file.js";
 export * from "./credentials.js";
 export * from "./log.js";
 export * from "./outbox-file.js";
+export * from "./secret-files.js";
 export * from "./topic-match.js";

@@ -1,14 +1,14 @@
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import {
   componentId,
   errorMessage,
+  isWanpilotError,
   parseComponentId,
   splitHostPort,
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { deriveBusPassword, ensureBusSecret, type Logger } from "@wanpilot/runtime";
+import { deriveBusPassword, ensureBusSecret, type Logger, readSecretFile } from "@wanpilot/runtime";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import {
   type AclContext,
@@ -30,24 +30,14 @@ export interface RunningBroker {
 
 function readerPassword(config: WanpilotConfig): string | undefined {
   const file = config.bus.password_file;
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch (err: unknown) {
-    throw new WanpilotError(
-      "CONFIG_UNREADABLE",
-      `cannot read bus.password_file ${file}: ${errorMessage(err)}`,
-      {
-        cause: err,
-      },
-    );
-  }
+  return file === undefined ? undefined : readSecretFile(file, "bus.password_file");
 }
 
 function busSecret(runtimeDir: string): Buffer {
   try {
     return ensureBusSecret(runtimeDir);
   } catch (err: unknown) {
+    if (isWanpilotError(err, "RUNTIME_DIR_UNSAFE") || isWanpilotError(err, "CONFIG_UNREADABLE")) throw err;
     throw new WanpilotError(
       "BROKER_BIND_FAILED",
       `cannot keep the bus secret in runtime_dir ${runtimeDir}: ${errorMessage(err)}`,

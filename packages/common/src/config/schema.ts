@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig } from "./balance.js";
 import { BusConfig } from "./bus.js";
 import { type LinkConfig, LinkConfigInput } from "./link.js";
@@ -119,6 +120,12 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       code: "custom",
       path: ["bus", bus.username === undefined ? "username" : "password_file"],
       message: "username and password_file go together",
+    });
+  if (bus.username !== undefined && parseComponentId(bus.username) !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "username"],
+      message: `"${bus.username}" is the bus login of one of wanpilot's own parts; the reader needs another name`,
     });
   if (bus.url !== undefined) return;
   const { host } = splitHostPort(bus.listen);
