@@ -161,10 +161,12 @@ export class Controller {
   async state(countConnections: boolean): Promise<RouterState | null> {
     if (this.desired === null) return null;
     if (countConnections)
-      this.counts = await this.deps.kernel.connectionsByMark().catch((err: unknown) => {
-        this.deps.log.warn({ err }, "counting connections failed");
-        return null;
-      });
+      this.counts = await this.deps.kernel
+        .connectionsByMark(this.desired.links.map((l) => l.mark))
+        .catch((err: unknown) => {
+          this.deps.log.warn({ err }, "counting connections failed");
+          return null;
+        });
     return routerState(this.desired, this.deps.now().toISOString(), this.counts, this.lastChange);
   }
 }

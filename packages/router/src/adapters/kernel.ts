@@ -1,5 +1,5 @@
 import { WanpilotError } from "@wanpilot/common";
-import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
+import { type Command, hex, MARK_MASK, NFT_TABLE, type ObservedState } from "../core/model.js";
 import { parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
 import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
@@ -22,8 +22,8 @@ export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
   addresses(): Promise<Map<string, InterfaceAddress>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
-  /** Tracked connections per link mark. */
-  connectionsByMark(): Promise<Map<number, number>>;
+  /** Tracked connections of each of these link marks. */
+  connectionsByMark(marks: number[]): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -118,12 +118,24 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       );
       return { flushed, errors };
     },
-    async connectionsByMark() {
-      const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
+    async connectionsByMark(marks) {
+      // One filtered listing per link, its entries sent to /dev/null and only the count read from
+      // conntrack's summary line: the router never holds the table (a full dump of 500k entries as
+      // text exhausted its heap). One after the other, so counting never takes more than one core.
       const out = new Map<number, number>();
-      for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
-        const mark = ((Number(m[1]) & MARK_MASK) >>> MARK_SHIFT) << MARK_SHIFT;
-        if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
+      for (const mark of marks) {
+        const r = await other(["conntrack", "-L", "--mark", `${hex(mark)}/${hex(MARK_MASK)}`], {
+          okExitCodes: [1],
+          timeoutMs: 30_000,
+          discardStdout: true,
+        });
+        const n = /(\d+) flow entries have been shown/.exec(r.stderr)?.[1];
+        if (n === undefined)
+          throw new WanpilotError(
+            "COMMAND_FAILED",
+            `conntrack -L printed no count: ${r.stderr.trim().slice(0, 200)}`,
+          );
+        out.set(mark, Number(n));
       }
       return out;
     },
