@@ -20,10 +20,13 @@ import {
 import {
   type BrokerLimits,
   DEFAULT_BROKER_LIMITS,
+  firstPacketGate,
   guardPacketSizes,
   OfflineSessions,
   PendingLogins,
   type Persistence,
+  RateLimit,
+  RefusalLog,
 } from "./limits.js";
 
 export interface RunningBroker {
@@ -114,8 +117,10 @@ export async function startBroker(opts: {
   const principals = new WeakMap<Client, Principal>();
   const forbiddenWills = new WeakMap<Client, string>();
   const isPart = (c: Client | null) => c !== null && principals.get(c)?.kind === "component";
+  const refusals = new RefusalLog((obj, msg) => log.warn(obj, msg));
+  const readerLogins = new RateLimit(limits.maxReaderLoginsPerSec, Date.now());
   const pending = new PendingLogins(limits, (socket, why) =>
-    log.warn({ remote: socket.remoteAddress, reason: why }, "connection dropped before login"),
+    refusals.refused("connection dropped before login", { remote: socket.remoteAddress, reason: why }),
   );
   const broker = await Aedes.createBroker({
     connectTimeout: limits.loginDeadlineMs,
@@ -146,14 +151,22 @@ export async function startBroker(opts: {
         clientId: client.id,
       });
       if (!result.ok) {
-        log.warn({ clientId: client.id, username, reason: result.reason }, "bus login refused");
+        refusals.refused("bus login refused", { clientId: client.id, username, reason: result.reason });
         done(refused(result.reason), false);
         return;
       }
-      if (result.principal.kind !== "component" && readers() >= limits.maxReaders) {
-        log.warn({ clientId: client.id, username }, "bus login refused: too many readers");
-        done(Object.assign(new Error("too many readers"), { returnCode: 3 }) as AuthenticateError, false);
-        return;
+      if (result.principal.kind !== "component") {
+        const busy =
+          readers() >= limits.maxReaders
+            ? `more than ${limits.maxReaders} readers`
+            : !readerLogins.take(Date.now())
+              ? `more than ${limits.maxReaderLoginsPerSec} reader logins per second`
+              : undefined;
+        if (busy !== undefined) {
+          refusals.refused("bus login refused: busy", { clientId: client.id, username, reason: busy });
+          done(Object.assign(new Error(busy), { returnCode: 3 }) as AuthenticateError, false);
+          return;
+        }
       }
       principals.set(client, result.principal);
       pending.loggedIn(client.conn as Socket);
@@ -194,7 +207,7 @@ export async function startBroker(opts: {
   // aedes keeps its persistence on the instance without typing it.
   const store = (broker as unknown as { persistence: Persistence }).persistence;
   const sessions = new OfflineSessions(store, limits, Date.now, (clientId, why) =>
-    log.info({ clientId, reason: why }, "offline session expired"),
+    refusals.refused("offline session expired", { clientId, reason: why }),
   );
   broker.on("clientDisconnect", (c: Client) => {
     if (principals.has(c) && !isPart(c)) sessions.wentOffline(c);
@@ -208,11 +221,17 @@ export async function startBroker(opts: {
   // Small MQTT packets held back by Nagle add tens of ms to every link-state → kernel change.
   const server = createServer({ noDelay: true }, (conn) => {
     pending.add(conn);
-    broker.handle(conn);
-    guardPacketSizes(
+    conn.on("error", () => undefined);
+    const tooLarge = (reason: string) =>
+      refusals.refused("connection dropped: bad or oversized packet", { remote: conn.remoteAddress, reason });
+    firstPacketGate(
       conn,
-      () => packetLimit(conn),
-      (reason) => log.warn({ remote: conn.remoteAddress, reason }, "connection dropped: packet too large"),
+      limits.maxPacketBeforeLogin,
+      () => {
+        broker.handle(conn);
+        guardPacketSizes(conn, () => packetLimit(conn), tooLarge);
+      },
+      tooLarge,
     );
   });
   const where = opts.listen ?? splitHostPort(config.bus.listen);
@@ -242,6 +261,7 @@ export async function startBroker(opts: {
     },
     async close() {
       sessions.close();
+      refusals.flush();
       await new Promise<void>((r) => broker.close(() => r()));
       await new Promise<void>((r) => server.close(() => r()));
       log.info("broker stopped");

@@ -16,6 +16,8 @@ export interface BrokerLimits {
   maxPending: number;
   /** Logged-in readers and anonymous clients; the parts are never counted nor refused. */
   maxReaders: number;
+  /** Reader and anonymous logins accepted per second (bursts of twice that); each one costs the retained state. */
+  maxReaderLoginsPerSec: number;
   /** Bytes waiting to be written to a reader that does not read: over this it is disconnected. */
   maxReaderBacklog: number;
   /** Offline persistent sessions of readers: expired after this... */
@@ -33,6 +35,7 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   loginDeadlineMs: 5000,
   maxPending: 32,
   maxReaders: 64,
+  maxReaderLoginsPerSec: 10,
   maxReaderBacklog: 1024 * 1024,
   sessionExpiryMs: 60 * 60 * 1000,
   maxOfflineSessions: 64,
@@ -193,4 +196,87 @@ export class OfflineSessions {
       for (const p of queued) await this.persistence.outgoingClearMessageId(id, { messageId: p.messageId });
     })().catch(() => undefined);
   }
+}
+
+/**
+ * Refusals logged without letting a flood of them flood the log: the first of each kind in a window is
+ * logged as it comes, the rest are counted and reported in one line when the window ends.
+ */
+export class RefusalLog {
+  private readonly suppressed = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly warn: (obj: object, msg: string) => void,
+    private readonly windowMs = 10_000,
+  ) {}
+
+  refused(msg: string, details: object): void {
+    const n = this.suppressed.get(msg);
+    if (n !== undefined) {
+      this.suppressed.set(msg, n + 1);
+      return;
+    }
+    this.suppressed.set(msg, 0);
+    this.warn(details, msg);
+    this.timer ??= setTimeout(() => this.flush(), this.windowMs).unref();
+  }
+
+  flush(): void {
+    this.timer = undefined;
+    for (const [msg, count] of this.suppressed)
+      if (count > 0) this.warn({ count, windowMs: this.windowMs }, `${msg} (more of the same)`);
+    this.suppressed.clear();
+  }
+}
+
+/** A token bucket: `take()` is false when more than `perSec` (bursts of 2×) were taken. Time is a parameter. */
+export class RateLimit {
+  private tokens: number;
+  private lastMs: number;
+
+  constructor(
+    private readonly perSec: number,
+    nowMs: number,
+  ) {
+    this.tokens = 2 * perSec;
+    this.lastMs = nowMs;
+  }
+
+  take(nowMs: number): boolean {
+    this.tokens = Math.min(2 * this.perSec, this.tokens + ((nowMs - this.lastMs) / 1000) * this.perSec);
+    this.lastMs = nowMs;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/**
+ * The first bytes of a connection must start a CONNECT within the pre-login size before aedes gets the
+ * socket: junk and oversized declarations are dropped without the cost of an MQTT client each.
+ */
+export function firstPacketGate(
+  conn: Socket,
+  maxBytes: number,
+  pass: () => void,
+  refuse: (reason: string) => void,
+): void {
+  const onReadable = () => {
+    const chunk = conn.read() as Buffer | null;
+    if (chunk === null) return;
+    conn.off("readable", onReadable);
+    const verdict =
+      chunk[0] !== 0x10
+        ? { ok: false, reason: "the first packet is not a CONNECT" }
+        : new FrameGuard(() => maxBytes).feed(chunk);
+    if (!verdict.ok) {
+      refuse(verdict.reason);
+      conn.destroy();
+      return;
+    }
+    conn.unshift(chunk);
+    pass();
+  };
+  conn.on("readable", onReadable);
 }
