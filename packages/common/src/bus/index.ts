@@ -1,5 +1,7 @@
 export * from "./acl.js";
 export * from "./contract.js";
+export * from "./external.js";
 export * from "./homeassistant.js";
 export * from "./messages.js";
+export * from "./mosquitto.js";
 export * from "./topics.js";
