@@ -11,6 +11,7 @@ export type WanpilotErrorCode =
   | "LISTEN_FAILED"
   | "DATABASE_FAILED"
   | "NOT_RUNNING"
+  | "KERNEL_CONFLICT"
   | "USAGE";
 
 export class WanpilotError extends Error {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type LinkState, RouteChange, topics, type WanpilotConfig } from "@wanpilot/common";
-import { type Bus, connectBus, OutboxFile } from "@wanpilot/runtime";
+import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
+import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
@@ -13,8 +13,8 @@ import { linkInput } from "./core/state.js";
 export interface RunOptions {
   config: WanpilotConfig;
   log: Logger;
-  /** An already connected bus (tests); otherwise `connectBus` as the router. */
-  bus?: Bus;
+  /** Connected as the router; the caller closes it after `stop()`. */
+  bus: Bus;
   /** Run every kernel command inside this network namespace (the lab's gateway); none in production. */
   netns?: string;
   /** Keep unacknowledged route changes in this file too, so a restarted router resends them (`wanpilot router`). */
@@ -25,12 +25,8 @@ export interface RunOptions {
   countMs?: number;
 }
 
-/** Route changes not yet acknowledged by the logger; oldest dropped beyond this. */
-const OUTBOX_MAX = 1000;
 const RESYNC_MS = 30_000;
 const COUNT_MS = 5_000;
-/** Unacknowledged route changes are sent again this often (besides on reconnects and logger restarts). */
-const RESEND_MS = 10_000;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
 export interface RouterHandle {
@@ -40,19 +36,19 @@ export interface RouterHandle {
   pendingEvents(): number;
 }
 
-export async function run(opts: RunOptions): Promise<RouterHandle> {
+export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   const { config } = opts;
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
-  const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
-  const outboxFile =
-    opts.outboxFile === undefined ? undefined : new OutboxFile(opts.outboxFile, RouteChange, log);
-  const outbox = new Map<string, RouteChange>((outboxFile?.load() ?? []).map((e) => [e.id, e]));
-  const saveOutbox = () => outboxFile?.save([...outbox.values()]);
-  const publishEvent = (e: RouteChange) =>
-    bus
-      .publish("routerEvent", topics.routerEvent(gw), e)
-      .catch((err: unknown) => log.warn({ err }, "publishing a route change failed"));
+  const { bus } = opts;
+  const outbox = new EventOutbox({
+    bus,
+    gateway: gw,
+    kind: "routerEvent",
+    topic: topics.routerEvent(gw),
+    log,
+    ...(opts.outboxFile === undefined ? {} : { file: opts.outboxFile }),
+  });
   const publishState = async (withConnections: boolean) => {
     const state = await controller.state(withConnections);
     if (state !== null)
@@ -67,36 +63,19 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
     onChange: (e) => {
-      outbox.set(e.id, e);
-      for (const id of [...outbox.keys()].slice(0, Math.max(0, outbox.size - OUTBOX_MAX))) outbox.delete(id);
-      saveOutbox();
-      void publishEvent(e);
+      outbox.add(e);
       void publishState(false);
     },
   });
   await controller.reconcile("start", true);
-  await bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
-    let changed = false;
-    for (const id of ack.ids) changed = outbox.delete(id) || changed;
-    if (changed) saveOutbox();
-  });
   await bus.subscribe("linkState", topics.allLinkStates(gw), (state: LinkState) => {
     controller
       .onLinkState(state)
       ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
   });
-  const resendEvents = async () => {
-    for (const e of outbox.values()) await publishEvent(e);
-  };
-  bus.onConnect(async () => {
-    await publishState(true);
-    await resendEvents();
-  });
-  // The logger may come back on a restarted broker after we reconnected: resend what it has not acked.
-  await bus.subscribe("availability", topics.availability(gw, { kind: "logger" }), (a) => {
-    if (a === "online") void resendEvents();
-  });
-  const resender = setInterval(() => void resendEvents(), RESEND_MS);
+  // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged change.
+  bus.onConnect(() => publishState(true));
+  await outbox.start();
   const timer = setInterval(() => {
     controller
       .reconcile("resync", true)
@@ -108,18 +87,17 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   let stopped = false;
   return {
     controller,
-    pendingEvents: () => outbox.size,
+    pendingEvents: () => outbox.pending,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
       clearInterval(counter);
-      clearInterval(resender);
+      outbox.stop();
       // Routing stays as it is: the gateway keeps working without the router.
-      if (opts.bus === undefined) await bus.close();
     },
   };
-}
+}) satisfies ServiceFactory;
 
 /** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
 export async function cleanup(opts: {
@@ -129,8 +107,7 @@ export async function cleanup(opts: {
   kernel?: Kernel;
 }): Promise<{ commands: number; errors: unknown[] }> {
   const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const tables = computeDesired(opts.config, [], null).ownedTables;
-  const cmds = planCleanup(await kernel.observe([]), tables);
+  const cmds = planCleanup(await kernel.observe([]));
   const result = await kernel.apply(cmds);
   for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
   return { commands: cmds.length, errors: result.errors };
@@ -142,13 +119,15 @@ export function explainFromStates(
   states: LinkState[],
   query: ExplainQuery,
 ): Explanation {
-  const inputs = config.links.map((l) =>
-    linkInput(
-      config,
-      l.name,
-      states.find((s) => s.link === l.name),
-      undefined,
-    ),
-  );
+  // No kernel read here: learned values are taken as they are (explain changes nothing).
+  const inputs = config.links.map((l) => {
+    const state = states.find((s) => s.link === l.name);
+    const local = state?.source ?? l.source;
+    const seen =
+      local === undefined || local === null
+        ? []
+        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
+    return linkInput(l, state, seen);
+  });
   return explain(config, computeDesired(config, inputs, null), query);
 }

@@ -64,7 +64,7 @@ describe("connections counted per link without the table in the heap", () => {
       const cpu0 = process.cpuUsage();
       const child0 = childCpuS();
       const t0 = performance.now();
-      const counts = await kernel.connectionsByMark(marks());
+      const counts = await kernel.connectionsByMark(marks(), c.current?.marks ?? { mask: 0, shift: 0 });
       const ms = performance.now() - t0;
       clearInterval(sampler);
       const cpu = process.cpuUsage(cpu0);

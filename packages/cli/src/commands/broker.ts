@@ -2,6 +2,7 @@ import { errorMessage, isWanpilotError, redactUrl } from "@wanpilot/common";
 import { createLogger } from "@wanpilot/runtime";
 import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
+import { notifyReady } from "../notify.js";
 import type { Output } from "../output.js";
 import { logIgnoredHangup, waitForStop } from "../signals.js";
 
@@ -26,6 +27,12 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     if (!isWanpilotError(err)) throw err;
     out.err(`wanpilot broker: ${errorMessage(err)}`);
     return 1;
+  }
+  try {
+    await notifyReady();
+  } catch (err: unknown) {
+    // Under Type=notify systemd then times the start out and says so; the broker itself works.
+    log.warn({ err }, "could not tell systemd the broker is ready");
   }
   const reason = await stopRequested;
   log.info({ reason }, "stopping");

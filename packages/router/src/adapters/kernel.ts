@@ -1,14 +1,27 @@
 import { WanpilotError } from "@wanpilot/common";
-import { type Command, hex, MARK_MASK, NFT_TABLE, type ObservedState } from "../core/model.js";
-import { parseNexthops } from "../core/nexthops.js";
+import {
+  type Command,
+  hex,
+  type Marks,
+  NFT_TABLE,
+  type ObservedState,
+  PRIORITY,
+  RT_PROTO,
+} from "../core/model.js";
+import { NEXTHOP_ID, parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
-import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
+import {
+  type InterfaceAddress,
+  matchesAll,
+  parseAddresses,
+  parseRoutes,
+  parseRules,
+  protocolOf,
+} from "../core/parse.js";
+import { KERNEL_TABLES } from "../core/plan.js";
 import type { Runner } from "./command.js";
 
-export interface InterfaceAddress {
-  local: string;
-  prefixLength: number;
-}
+export type { InterfaceAddress };
 
 export interface ApplyResult {
   /** Connections deleted per link by conntrack flushes. */
@@ -20,10 +33,11 @@ export interface ApplyResult {
 /** The kernel as the router sees it: read its state, carry out commands. */
 export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
-  addresses(): Promise<Map<string, InterfaceAddress>>;
+  /** Every interface's IPv4 addresses: what learned sources and gateways are checked against. */
+  addresses(): Promise<Map<string, InterfaceAddress[]>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
-  /** Tracked connections of each of these link marks. */
-  connectionsByMark(marks: number[]): Promise<Map<number, number>>;
+  /** Tracked connections of each of these link marks (the bits of `marks.mask`). */
+  connectionsByMark(linkMarks: number[], marks: Marks): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -44,13 +58,23 @@ function parseSysctl(text: string): Record<string, string> {
   return out;
 }
 
+/** wanpilot's objects (tagged RT_PROTO) apart from everyone else's. */
+function split(json: unknown): { tagged: unknown[]; foreign: unknown[] } {
+  const all = Array.isArray(json) ? json : [];
+  return {
+    tagged: all.filter((o) => protocolOf(o) === RT_PROTO),
+    foreign: all.filter((o) => protocolOf(o) !== RT_PROTO),
+  };
+}
+
 /**
  * The kernel through external commands. With `netns`, `ip` runs as `ip -n <ns>` (no extra process)
  * and everything else as `ip netns exec <ns> …`; without, in the router's own namespace.
  */
 export function createKernel(run: Runner, netns?: string): Kernel {
+  // -N: tables (and protocols) as numbers, whatever names /etc/iproute2/rt_tables gives them.
   const ip: Runner = (argv, opts) =>
-    run(netns === undefined ? ["ip", ...argv] : ["ip", "-n", netns, ...argv], opts);
+    run(netns === undefined ? ["ip", "-N", ...argv] : ["ip", "-N", "-n", netns, ...argv], opts);
   const other: Runner = (argv, opts) =>
     run(netns === undefined ? argv : ["ip", "netns", "exec", netns, ...argv], opts);
   const observeNft = async (): Promise<{ hash: string; vias: Map<string, string> } | null> => {
@@ -69,10 +93,24 @@ export function createKernel(run: Runner, netns?: string): Kernel {
           ? Promise.resolve(null)
           : other(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
       ]);
+      const own = split(json(rules.stdout, "ip rule"));
+      const ownRoutes = split(json(routes.stdout, "ip route"));
+      const ownNexthops = split(json(nexthops.stdout, "ip nexthop"));
+      const foreignRules = parseRules(own.foreign).map((r, i) => ({
+        ...r,
+        matchesAll: matchesAll(own.foreign[i]),
+      }));
       return {
-        rules: parseRules(json(rules.stdout, "ip rule")),
-        routes: parseRoutes(json(routes.stdout, "ip route")),
-        nexthops: parseNexthops(json(nexthops.stdout, "ip nexthop")),
+        rules: parseRules(own.tagged),
+        routes: parseRoutes(ownRoutes.tagged),
+        nexthops: parseNexthops(ownNexthops.tagged),
+        foreign: {
+          rules: foreignRules.filter((r) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max),
+          routes: parseRoutes(ownRoutes.foreign).filter((r) => !KERNEL_TABLES.has(r.table)),
+          nexthops: parseNexthops(ownNexthops.foreign).filter(
+            (n) => n.id >= NEXTHOP_ID.min && n.id <= NEXTHOP_ID.max,
+          ),
+        },
         nftHash: nft?.hash ?? null,
         nftVias: Object.fromEntries(nft?.vias ?? []),
         sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),
@@ -118,13 +156,13 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       );
       return { flushed, errors };
     },
-    async connectionsByMark(marks) {
+    async connectionsByMark(linkMarks, marks) {
       // One filtered listing per link, its entries sent to /dev/null and only the count read from
       // conntrack's summary line: the router never holds the table (a full dump of 500k entries as
       // text exhausted its heap). One after the other, so counting never takes more than one core.
       const out = new Map<number, number>();
-      for (const mark of marks) {
-        const r = await other(["conntrack", "-L", "--mark", `${hex(mark)}/${hex(MARK_MASK)}`], {
+      for (const mark of linkMarks) {
+        const r = await other(["conntrack", "-L", "--mark", `${hex(mark)}/${hex(marks.mask)}`], {
           okExitCodes: [1],
           timeoutMs: 30_000,
           discardStdout: true,

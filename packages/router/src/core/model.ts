@@ -1,11 +1,11 @@
-import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import { type DefaultRoute, type LinkStateName, markShift } from "@wanpilot/common";
 import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
 /**
- * What wanpilot owns in the kernel, and the numbers it reserves for it.
- * Rule priorities 10000..10999 are wanpilot's; nothing else in that range is expected, and
- * anything found there is treated as a leftover of an earlier run.
+ * What wanpilot owns in the kernel, and the numbers it reserves for it. Everything it creates
+ * carries routing protocol RT_PROTO (rules, routes, nexthop objects); only tagged objects are ever
+ * deleted or replaced. Untagged objects in its ranges are someone else's: left alone and reported.
  */
 export const PRIORITY = {
   min: 10000,
@@ -20,14 +20,16 @@ export const PRIORITY = {
   balance: 10900,
 } as const;
 
-/** Bits of the packet/connection mark wanpilot uses; other bits are left to the user's firewall. */
-export const MARK_MASK = 0x00ff0000;
-export const MARK_SHIFT = 16;
-/** Up to 255 links fit in the mask. */
-export const MAX_LINKS = 255;
+/** How link marks are spelled: `slot << shift`, inside `mask` (`balance.mark_mask`); other bits are never changed. */
+export interface Marks {
+  mask: number;
+  shift: number;
+}
 /** The table holding the default route, unless a link already uses that id. */
 export { BALANCE_TABLE_DEFAULT } from "@wanpilot/common";
 export const NFT_TABLE = "wanpilot";
+/** The `protocol` of wanpilot's rules, routes and nexthops: unassigned in rtnetlink.h and iproute2's rt_protos. */
+export const RT_PROTO = 77;
 
 /** Facts about a link as the router knows them now (config merged with what the prober learned). */
 export interface LinkInput {
@@ -93,6 +95,7 @@ export interface RuleView {
 }
 
 export interface DesiredState {
+  marks: Marks;
   sysctls: Record<string, string>;
   rules: RuleSpec[];
   routes: RouteSpec[];
@@ -107,7 +110,7 @@ export interface DesiredState {
   trafficRules: RuleView[];
 }
 
-/** What the kernel holds now (only the parts wanpilot may own are compared). */
+/** What the kernel holds now: `rules`, `routes` and `nexthops` are wanpilot's own (tagged RT_PROTO). */
 export interface ObservedState {
   rules: RuleSpec[];
   routes: RouteSpec[];
@@ -117,6 +120,17 @@ export interface ObservedState {
   /** Via chain name → the tag of its line. */
   nftVias: Record<string, string>;
   sysctls: Record<string, string>;
+  /** Objects in wanpilot's ranges or tables that it did not create (untagged). */
+  foreign?: ForeignObjects;
+}
+
+export interface ForeignObjects {
+  /** Untagged rules at priorities PRIORITY.min..max; `matchesAll`: no selector, it catches every packet. */
+  rules: Array<RuleSpec & { matchesAll: boolean }>;
+  /** Untagged routes outside the kernel's own tables (main, local, default). */
+  routes: RouteSpec[];
+  /** Untagged nexthop objects with ids in NEXTHOP_ID's range. */
+  nexthops: NexthopObject[];
 }
 
 /** Effects, as data; the kernel adapter carries them out in order. */
@@ -126,10 +140,15 @@ export type Command =
   | { kind: "ip-batch"; lines: string[] }
   | { kind: "conntrack-flush"; link: string; mark: number; mask: number };
 
-export function linkMark(index: number): number {
-  return ((index + 1) << MARK_SHIFT) >>> 0;
+/** The mark of the link in `slot` (1-based: 0 means "no link"). */
+export function slotMark(slot: number, marks: Marks): number {
+  return (slot * 2 ** marks.shift) >>> 0;
 }
 
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;
+}
+
+export function marksOf(mask: number): Marks {
+  return { mask: mask >>> 0, shift: markShift(mask) };
 }

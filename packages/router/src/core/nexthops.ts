@@ -1,9 +1,9 @@
 import type { DefaultRoute, LinkConfig } from "@wanpilot/common";
-import type { LinkInput } from "./model.js";
+import { type LinkInput, RT_PROTO } from "./model.js";
 
 /**
  * Nexthop object ids wanpilot owns (`ip nexthop`), used only with `balance.hash: host`: one per link
- * (10001 + link index) and one resilient group (10900) that the balance table's default route uses.
+ * (10001 + link slot - 1) and one resilient group (10900) that the balance table's default route uses.
  */
 export const NEXTHOP_ID = { min: 10000, max: 10999, link: 10001, group: 10900 } as const;
 
@@ -37,12 +37,12 @@ export function resilientNexthops(
   route: DefaultRoute,
   links: LinkConfig[],
   inputs: Map<string, LinkInput>,
+  slotOf: (link: LinkConfig) => number,
 ): NexthopObject[] {
   const members = route.nexthops.flatMap((n) => {
-    const index = links.findIndex((l) => l.name === n.link);
-    const link = links[index];
+    const link = links.find((l) => l.name === n.link);
     if (link === undefined) return [];
-    const id = NEXTHOP_ID.link + index;
+    const id = NEXTHOP_ID.link + slotOf(link) - 1;
     return [{ id, weight: n.weight, spec: memberSpec(inputs.get(n.link)?.gateway ?? null, link.interface) }];
   });
   if (members.length === 0) return [];
@@ -89,7 +89,7 @@ export function planNexthops(
   const want = new Set(desired.map((o) => o.id));
   const add = desired
     .filter((o) => have.get(o.id) !== o.spec)
-    .map((o) => `nexthop replace id ${o.id} ${o.spec}`);
+    .map((o) => `nexthop replace id ${o.id} ${o.spec} proto ${RT_PROTO}`);
   return { add, del: deleteLines(observed.filter((o) => ownNexthop(o) && !want.has(o.id))) };
 }
 
