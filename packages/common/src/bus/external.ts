@@ -19,6 +19,7 @@ export function allComponents(links: readonly string[]): Component[] {
     ...links.map((link): Component => ({ kind: "prober", link })),
     { kind: "router" },
     { kind: "logger" },
+    { kind: "observer" },
     { kind: "supervisor" },
   ];
 }

@@ -5,3 +5,4 @@ export * from "./homeassistant.js";
 export * from "./messages.js";
 export * from "./mosquitto.js";
 export * from "./topics.js";
+export * from "./watch-messages.js";
