@@ -37,6 +37,16 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .addOption(configOption())
     .action((o: ConfigOpt) => set(import("./commands/broker.js").then((m) => m.runBroker(out, o))));
   program
+    .command("broker-config")
+    .description(
+      "write the password and ACL files of an external Mosquitto (bus.url) and each part's password",
+    )
+    .requiredOption("--mosquitto <dir>", "where to write passwd, acl and wanpilot.conf")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { mosquitto: string }) =>
+      set(import("./commands/broker-config.js").then((m) => m.runBrokerConfig(out, o))),
+    );
+  program
     .command("prober")
     .description("run the prober of one link alone")
     .requiredOption("-l, --link <name>", "the link to probe (a links[].name)")

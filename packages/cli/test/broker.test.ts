@@ -55,7 +55,7 @@ async function watch(): Promise<{ client: MqttClient; seen: Array<[string, strin
 }
 
 beforeAll(async () => {
-  writeFileSync(join(dir, "reader.pass"), "reader-secret\n");
+  writeFileSync(join(dir, "reader.pass"), "reader-secret\n", { mode: 0o600 });
   config = makeConfig({}, { username: "dash", password_file: join(dir, "reader.pass") });
   broker = await startBroker({ config, log, listen: { host: "127.0.0.1", port: 0 } });
   url = `mqtt://127.0.0.1:${broker.port}`;

@@ -7,6 +7,7 @@ export type WanpilotErrorCode =
   | "BUS_UNAVAILABLE"
   | "BUS_PAYLOAD_INVALID"
   | "BROKER_BIND_FAILED"
+  | "RUNTIME_DIR_UNSAFE"
   | "LISTEN_FAILED"
   | "DATABASE_FAILED"
   | "NOT_RUNNING"

@@ -70,6 +70,7 @@ links:
     interface: wan1
 bus:
   url: ${broker.url}
+  allow_no_credentials: true
 runtime_dir: ${join(tmp.dir, "run")}
 logger:
   database: ${tmp.dbPath}
@@ -79,7 +80,7 @@ log_level: info
     writeFileSync(configPath, yaml);
     const config = WanpilotConfigInput.parse({
       gateway,
-      bus: { url: broker.url },
+      bus: { url: broker.url, allow_no_credentials: true },
       links: [
         { name: "a", interface: "wan0" },
         { name: "b", interface: "wan1" },

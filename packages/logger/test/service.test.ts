@@ -34,7 +34,7 @@ async function setup(loggerConfig: Record<string, unknown> = {}) {
   cleanups.push(() => broker.stop());
   const config = WanpilotConfigInput.parse({
     gateway: `svc${process.pid}`,
-    bus: { url: broker.url },
+    bus: { url: broker.url, allow_no_credentials: true },
     links: [
       { name: "a", interface: "wan0" },
       { name: "b", interface: "wan1" },
@@ -137,7 +137,7 @@ describe("logger service", () => {
     cleanups.push(tmp.remove);
     const config = WanpilotConfigInput.parse({
       links: [{ name: "a", interface: "wan0" }],
-      bus: { url: "mqtt://127.0.0.1:1" },
+      bus: { url: "mqtt://127.0.0.1:1", allow_no_credentials: true },
       logger: { database: tmp.dir },
     });
     await expect(run({ config, log, bus: stubBus })).rejects.toMatchObject({ code: "DATABASE_FAILED" });

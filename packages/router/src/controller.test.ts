@@ -18,6 +18,7 @@ function fakeKernel() {
     sysctls: {},
   };
   let reads = 0;
+  let counts = 0;
   const kernel: Kernel = {
     observe: async () => {
       reads++;
@@ -32,9 +33,13 @@ function fakeKernel() {
       );
       return { flushed, errors: [] };
     },
-    connectionsByMark: async () => new Map([[0x1000000, 3]]),
+    connectionsByMark: async () => {
+      counts++;
+      await new Promise((r) => setTimeout(r, 20));
+      return new Map([[0x1000000, 3]]);
+    },
   };
-  return { kernel, applied, reads: () => reads };
+  return { kernel, applied, reads: () => reads, counts: () => counts };
 }
 
 const state = (link: string, s: LinkStateName, gateway: string): LinkState => ({
@@ -65,6 +70,15 @@ function make() {
 }
 
 describe("Controller", () => {
+  it("a count still running is shared, never started twice (a big table can outlast the interval)", async () => {
+    const { c, counts } = make();
+    await c.reconcile("start", true);
+    await Promise.all([c.state(true), c.state(true), c.state(true)]);
+    expect(counts()).toBe(1);
+    await c.state(true);
+    expect(counts()).toBe(2);
+  });
+
   it("states arriving together are applied in one reconcile, with all their reasons", async () => {
     const { c, applied } = make();
     await c.reconcile("start", true);

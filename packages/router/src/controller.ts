@@ -58,6 +58,8 @@ export class Controller {
   private last: DefaultRoute | null = null;
   private lastChange: RouterState["lastChange"] = null;
   private counts: Map<number, number> | null = null;
+  /** A count in progress: with a big table one can take longer than the counting interval; callers share it. */
+  private counting: Promise<Map<number, number> | null> | null = null;
   private others: Ownership = { foreign: [], conflicts: [] };
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
@@ -198,11 +200,23 @@ export class Controller {
   /** The state to publish; connections are counted again when asked, else the last count is shown. */
   async state(countConnections: boolean): Promise<RouterState | null> {
     if (this.desired === null) return null;
-    if (countConnections)
-      this.counts = await this.deps.kernel.connectionsByMark(this.desired.marks).catch((err: unknown) => {
-        this.deps.log.warn({ err }, "counting connections failed");
-        return null;
-      });
+    if (countConnections) {
+      const desired = this.desired;
+      this.counting ??= this.deps.kernel
+        .connectionsByMark(
+          desired.links.map((l) => l.mark),
+          desired.marks,
+        )
+        .catch((err: unknown) => {
+          this.deps.log.warn({ err }, "counting connections failed");
+          return null;
+        })
+        .finally(() => {
+          this.counting = null;
+        });
+      this.counts = await this.counting;
+    }
+    if (this.desired === null) return null;
     return routerState(
       this.desired,
       this.deps.now().toISOString(),

@@ -1,14 +1,19 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   CONTRACT,
   type Component,
   componentId,
+  credentialFileName,
   decodePayload,
   encodePayload,
+  errorMessage,
+  externalUsername,
   isPublishableTopic,
   type PayloadOf,
   parseTopic,
   type ReceivedTopic,
+  redactUrl,
   splitHostPort,
   type Topic,
   type TopicFilter,
@@ -20,6 +25,7 @@ import {
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { deriveBusPassword, readBusSecret } from "./credentials.js";
+import { readSecretFile } from "./secret-files.js";
 import { topicMatches } from "./topic-match.js";
 
 export interface BusCredentials {
@@ -69,15 +75,46 @@ export function busUrl(config: WanpilotConfig): string {
   return `mqtt://${target.includes(":") ? `[${target}]` : target}:${port}`;
 }
 
-/** Credentials: given ones, the configured user for an external broker, or derived from the embedded broker's secret. */
+/**
+ * Credentials: given ones; for an external broker the part's own (bus.credentials_dir, none with
+ * allow_no_credentials); for the embedded one derived from its secret.
+ */
 export function resolveCredentials(config: WanpilotConfig, component: Component): BusCredentials | undefined {
   if (config.bus.url !== undefined) {
-    const { username, password_file } = config.bus;
-    if (username === undefined || password_file === undefined) return undefined;
-    return { username, password: readFileSync(password_file, "utf8").trim() };
+    const dir = config.bus.credentials_dir;
+    if (dir === undefined) return undefined;
+    return {
+      username: externalUsername(config.gateway, component),
+      password: readSecretFile(
+        join(dir, credentialFileName(component)),
+        `the password file of ${componentId(component)}`,
+      ),
+    };
   }
   const username = componentId(component);
   return { username, password: deriveBusPassword(readBusSecret(config.runtime_dir), username) };
+}
+
+/** TLS material for an mqtts:// or wss:// external broker (bus.tls). */
+export function tlsOptions(config: WanpilotConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const tls = config.bus.tls;
+  if (tls === undefined) return {};
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err: unknown) {
+      throw new WanpilotError("CONFIG_UNREADABLE", `cannot read ${what} ${file}: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+  };
+  return {
+    ...(tls.ca_file === undefined ? {} : { ca: read(tls.ca_file, "bus.tls.ca_file") }),
+    ...(tls.cert_file === undefined ? {} : { cert: read(tls.cert_file, "bus.tls.cert_file") }),
+    ...(tls.key_file === undefined
+      ? {}
+      : { key: Buffer.from(`${readSecretFile(tls.key_file, "bus.tls.key_file")}\n`) }),
+  };
 }
 
 const MAX_EARLY_MESSAGES = 10_000;
@@ -102,6 +139,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     connectTimeout: 5000,
     keepalive: 10,
     ...(creds === undefined ? {} : { username: creds.username, password: creds.password }),
+    ...tlsOptions(config),
     will: { topic: availability, payload: Buffer.from("offline"), qos: 1, retain: true },
   });
   const subs: Subscription[] = [];
@@ -155,7 +193,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     // Latency matters more than packet count here (a link-state message should reach the router at once).
     const stream = client.stream as { setNoDelay?: (on: boolean) => void };
     stream.setNoDelay?.(true);
-    log.info({ url: opts.url ?? busUrl(config) }, "bus connected");
+    log.info({ url: redactUrl(opts.url ?? busUrl(config)) }, "bus connected");
     void (async () => {
       try {
         await client.publishAsync(availability, "online", { qos: 1, retain: true });

@@ -6,5 +6,6 @@ export * from "./log.js";
 export * from "./outbox.js";
 export * from "./outbox-file.js";
 export * from "./part-metrics.js";
+export * from "./secret-files.js";
 export * from "./service.js";
 export * from "./topic-match.js";

@@ -1,5 +1,5 @@
-import { HA_PREFIX, isHaDiscoveryTopicOf } from "./homeassistant.js";
-import { type Component, componentId, parseTopic, type TopicKind } from "./topics.js";
+import { HA_PREFIX, haNodeId, isHaDiscoveryTopicOf } from "./homeassistant.js";
+import { type Component, componentId, parseTopic, type TopicKind, topics } from "./topics.js";
 
 /** Which topic kinds each component may publish (its own link only, for probers). */
 const PUBLISHES: Record<Component["kind"], TopicKind[]> = {
@@ -22,4 +22,32 @@ export function mayPublish(who: Component, gw: string, topic: string, haPrefix: 
     return t.component !== undefined && componentId(t.component) === componentId(who);
   if (who.kind === "prober") return t.link === who.link;
   return true;
+}
+
+/**
+ * The topics (MQTT filters) `who` may publish on, for brokers configured from a file (Mosquitto's
+ * acl_file): the same PUBLISHES map as mayPublish; Home Assistant discovery per configured link.
+ */
+export function publishGrants(who: Component, gw: string, haPrefix: string = HA_PREFIX): string[] {
+  const link = who.kind === "prober" ? who.link : undefined;
+  const one: Partial<Record<TopicKind, () => string[]>> = {
+    availability: () => [topics.availability(gw, who)],
+    partMetrics: () => [topics.partMetrics(gw, who)],
+    linkState: () => (link === undefined ? [] : [topics.linkState(gw, link)]),
+    linkHealth: () => (link === undefined ? [] : [topics.linkHealth(gw, link)]),
+    linkEvent: () => (link === undefined ? [] : [topics.linkEvent(gw, link)]),
+    routerState: () => [topics.routerState(gw)],
+    routerEvent: () => [topics.routerEvent(gw)],
+    loggerAck: () => [topics.loggerAck(gw)],
+    supervisorState: () => [topics.supervisorState(gw)],
+    haLink: () => [topics.haLink(gw, "+")],
+    haGateway: () => [topics.haGateway(gw)],
+  };
+  const discovery = who.kind === "observer" ? [haDiscoveryFilter(gw, haPrefix)] : [];
+  return [...PUBLISHES[who.kind].flatMap((k) => one[k]?.() ?? []), ...discovery];
+}
+
+/** Every Home Assistant discovery topic of gateway `gw`, as an MQTT filter. */
+export function haDiscoveryFilter(gw: string, haPrefix: string = HA_PREFIX): string {
+  return `${haPrefix}/+/${haNodeId(gw)}/+/config`;
 }

@@ -174,6 +174,11 @@ links:
       "bus.listen: listening on 0.0.0.0 (not loopback) needs credentials for remote clients: set bus.username and bus.password_file",
     ],
     [
+      "reader named like one of wanpilot's parts",
+      `${LINKS}bus: { username: router, password_file: /etc/wanpilot/bus.pass }`,
+      `bus.username: "router" is the bus login of one of wanpilot's own parts; the reader needs another name`,
+    ],
+    [
       "bad percentage",
       `${LINKS}    probe: { degraded: { loss: 120% } }`,
       'links[1].probe.degraded.loss: "120%" is not a percentage (try 20% or 0.2)',

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
 import { HomeAssistantConfig } from "./homeassistant.js";
@@ -152,7 +153,16 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       path: ["bus", bus.username === undefined ? "username" : "password_file"],
       message: "username and password_file go together",
     });
-  if (bus.url !== undefined) return;
+  if (bus.username !== undefined && parseComponentId(bus.username) !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "username"],
+      message: `"${bus.username}" is the bus login of one of wanpilot's own parts; the reader needs another name`,
+    });
+  if (bus.url !== undefined) {
+    checkExternalBus(bus, ctx);
+    return;
+  }
   const { host } = splitHostPort(bus.listen);
   if (!isLoopbackHost(host) && bus.username === undefined)
     ctx.addIssue({
@@ -167,6 +177,30 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       message:
         "anonymous: any on a non-loopback listener would let anyone on the network read; use loopback or none",
     });
+}
+
+/** bus.url: every part needs its own credential, except on loopback with an explicit opt-in. */
+function checkExternalBus(bus: Parsed["bus"], ctx: z.RefinementCtx): void {
+  const url = new URL(bus.url ?? "");
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: ["bus", path], message });
+  if (url.username !== "" || url.password !== "")
+    issue(
+      "url",
+      "credentials in the URL are not accepted (they would be shared by every part): use bus.credentials_dir",
+    );
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (bus.credentials_dir === undefined && !bus.allow_no_credentials)
+    issue(
+      "credentials_dir",
+      "an external broker needs a credential per part: set bus.credentials_dir (see docs/security.md), or allow_no_credentials: true for a broker on loopback",
+    );
+  if (bus.credentials_dir === undefined && bus.allow_no_credentials && !isLoopbackHost(host))
+    issue("allow_no_credentials", `only for a broker on loopback, not ${host}: set bus.credentials_dir`);
+  if (bus.tls !== undefined && url.protocol !== "mqtts:" && url.protocol !== "wss:")
+    issue("tls", `tls needs an mqtts:// or wss:// url, not ${url.protocol}//`);
+  if (bus.tls !== undefined && (bus.tls.cert_file === undefined) !== (bus.tls.key_file === undefined))
+    issue("tls", "cert_file and key_file go together");
 }
 
 function assignTables(cfg: Parsed): WanpilotConfig {

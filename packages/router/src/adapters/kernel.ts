@@ -36,8 +36,8 @@ export interface Kernel {
   /** Every interface's IPv4 addresses: what learned sources and gateways are checked against. */
   addresses(): Promise<Map<string, InterfaceAddress[]>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
-  /** Tracked connections per link mark (the bits of `marks.mask`). */
-  connectionsByMark(marks: Marks): Promise<Map<number, number>>;
+  /** Tracked connections of each of these link marks (the bits of `marks.mask`). */
+  connectionsByMark(linkMarks: number[], marks: Marks): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -159,12 +159,24 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       );
       return { flushed, errors };
     },
-    async connectionsByMark(marks) {
-      const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
+    async connectionsByMark(linkMarks, marks) {
+      // One filtered listing per link, its entries sent to /dev/null and only the count read from
+      // conntrack's summary line: the router never holds the table (a full dump of 500k entries as
+      // text exhausted its heap). One after the other, so counting never takes more than one core.
       const out = new Map<number, number>();
-      for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
-        const mark = (Number(m[1]) & marks.mask) >>> 0;
-        if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
+      for (const mark of linkMarks) {
+        const r = await other(["conntrack", "-L", "--mark", `${hex(mark)}/${hex(marks.mask)}`], {
+          okExitCodes: [1],
+          timeoutMs: 30_000,
+          discardStdout: true,
+        });
+        const n = /(\d+) flow entries have been shown/.exec(r.stderr)?.[1];
+        if (n === undefined)
+          throw new WanpilotError(
+            "COMMAND_FAILED",
+            `conntrack -L printed no count: ${r.stderr.trim().slice(0, 200)}`,
+          );
+        out.set(mark, Number(n));
       }
       return out;
     },
