@@ -234,7 +234,7 @@ describe(`parts on an external Mosquitto (bus.url)`, () => {
     // Allowed: the prober's own health topic (an invalid payload, dropped by its subscribers).
     const allowed = `allowed-${process.pid}`;
     await pub(`${GW}/prober/${isp1}`, pass(`prober@${isp1}.pass`), topics.linkHealth(GW, isp1), allowed);
-    await until(() => watch.messages().some((m) => m.payload === allowed), "the allowed publish");
+    await until("the allowed publish", () => watch.messages().some((m) => m.payload === allowed));
     expect(watch.messages().filter((m) => m.payload === forged)).toEqual([]);
     expect(mosquitto.text()).toMatch(/Denied PUBLISH from wanpilot|Denied PUBLISH/);
   });
@@ -247,8 +247,8 @@ describe(`parts on an external Mosquitto (bus.url)`, () => {
     const since = Date.now();
     try {
       await until(
-        () => watch.messages().some((m) => m.topic === topic && m.payload === "online" && m.atMs >= since),
         "the logger online over TLS",
+        () => watch.messages().some((m) => m.topic === topic && m.payload === "online" && m.atMs >= since),
         20_000,
       ).catch((err: unknown) => {
         throw new Error(
