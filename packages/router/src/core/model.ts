@@ -1,4 +1,4 @@
-import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import { type DefaultRoute, LINK_MARK_MASK, type LinkStateName } from "@wanpilot/common";
 import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
@@ -21,7 +21,7 @@ export const PRIORITY = {
 } as const;
 
 /** Bits of the packet/connection mark wanpilot uses; other bits are left to the user's firewall. */
-export const MARK_MASK = 0x00ff0000;
+export const MARK_MASK = LINK_MARK_MASK;
 export const MARK_SHIFT = 16;
 /** Up to 255 links fit in the mask. */
 export const MAX_LINKS = 255;
@@ -126,9 +126,8 @@ export type Command =
   | { kind: "ip-batch"; lines: string[] }
   | { kind: "conntrack-flush"; link: string; mark: number; mask: number };
 
-export function linkMark(index: number): number {
-  return ((index + 1) << MARK_SHIFT) >>> 0;
-}
+/** The prober marks its ICMP probes with the same mark (one definition, in common). */
+export { linkMark } from "@wanpilot/common";
 
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;
