@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import {
   type LinkConfig,
+  type LinkIdentity,
   LinkTransition,
+  linkIdentity,
   topics,
   type WanpilotConfig,
   WanpilotError,
@@ -25,6 +27,7 @@ import {
   pingEvent,
   pingRestarted,
 } from "./core/ping-tracker.js";
+import { newPortPool, type PortPool, releasePort, takePort } from "./core/port-pool.js";
 import { linkHealthPayload, linkStatePayload, type PayloadContext, transitionPayload } from "./publish.js";
 
 export interface ProberOptions {
@@ -51,6 +54,9 @@ export class LinkProber {
   readonly #o: ProberOptions;
   readonly #log: Logger;
   readonly #link: LinkConfig;
+  /** Interface, mark and local ports: what tells this link apart from one with the same address. */
+  readonly #identity: LinkIdentity;
+  #ports: PortPool;
   readonly #params: DecisionParams;
   readonly #ctx: PayloadContext;
   #machine: LinkMachine;
@@ -73,6 +79,8 @@ export class LinkProber {
       });
     this.#o = o;
     this.#link = link;
+    this.#identity = linkIdentity(o.config.links, link.name) as LinkIdentity;
+    this.#ports = newPortPool(this.#identity.probePorts);
     this.#log = o.log.child({ component: "prober", link: link.name });
     if (o.outboxFile !== undefined) {
       this.#outboxFile = new OutboxFile(o.outboxFile, LinkTransition, this.#log);
@@ -139,6 +147,17 @@ export class LinkProber {
         intervalMs,
         timeoutMs,
         source: () => this.#facts?.view.source ?? null,
+        identity: this.#identity,
+        ports: {
+          take: () => {
+            const t = takePort(this.#ports);
+            this.#ports = t.pool;
+            return t.port;
+          },
+          release: (port) => {
+            this.#ports = releasePort(this.#ports, port);
+          },
+        },
         prefix: this.#o.commandPrefix ?? [],
         now,
         onEvent: (e) => this.#onPingEvent(key, e),

@@ -82,7 +82,8 @@ beforeAll(async () => {
     "table",
     "101",
   ]);
-  await lab.exec("gw", ["ip", "rule", "add", "from", "198.18.1.2", "lookup", "101", "pref", "1101"]);
+  // The prober's pings carry the link's mark (the only link: 0x10000); the router's rule for it.
+  await lab.exec("gw", ["ip", "rule", "add", "fwmark", "0x10000/0xff0000", "lookup", "101", "pref", "1101"]);
 }, 120_000);
 
 afterAll(async () => {
