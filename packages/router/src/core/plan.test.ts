@@ -34,7 +34,7 @@ describe("plan", () => {
     expect(cmds.map((c) => c.kind)).toEqual([...Array(5).fill("sysctl"), "nft", "ip-batch"]);
     const lines = linesOf(cmds);
     expect(lines.filter((l) => l.startsWith("route replace"))).toHaveLength(7);
-    expect(lines.filter((l) => l.startsWith("rule add"))).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith("rule add"))).toHaveLength(11);
     expect(lines.findIndex((l) => l.startsWith("rule"))).toBeGreaterThan(
       lines.findLastIndex((l) => l.startsWith("route")),
     );
@@ -42,6 +42,7 @@ describe("plan", () => {
       "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
     );
     expect(lines).toContain("rule add priority 10400 from all fwmark 0x10000/0xff0000 lookup 101");
+    expect(lines).toContain("rule add priority 10201 from all iif lo sport 61016-61031 lookup 102");
     expect(lines).toContain("rule add priority 10000 from all lookup 254 suppress_prefixlength 0");
   });
 
@@ -211,7 +212,7 @@ describe("planCleanup", () => {
     const cmds = planCleanup(observed, desired.ownedTables);
     expect(cmds[0]).toEqual({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
     const lines = linesOf(cmds);
-    expect(lines.filter((l) => l.startsWith("rule del"))).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith("rule del"))).toHaveLength(11);
     expect(lines.filter((l) => l.startsWith("route del"))).toHaveLength(7);
     expect(lines.join("\n")).not.toMatch(/priority (0|500|32766) /);
   });
