@@ -46,10 +46,10 @@ describe("look-alike links on the real kernel", () => {
     expect(rules).not.toContain("from 198.18.50.100");
     expect(rules).toContain("iif lo sport 61016-61031 lookup 102");
     const both = async () => [
-      await viaPorts(config.links, "isp1"),
-      await viaPorts(config.links, "isp2"),
-      await pingByMark(config.links, "isp1"),
-      await pingByMark(config.links, "isp2"),
+      await viaPorts(config, "isp1"),
+      await viaPorts(config, "isp2"),
+      await pingByMark(config, "isp1"),
+      await pingByMark(config, "isp2"),
     ];
     expect(await both()).toEqual(["isp1", "isp2", 2, 2]);
 

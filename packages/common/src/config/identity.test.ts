@@ -1,30 +1,33 @@
 import { describe, expect, it } from "vitest";
-import { LINK_MARK_MASK, linkIdentity, PROBE_PORTS, probePorts, socketProbesInFlight } from "./identity.js";
+import { MARK_MASK_DEFAULT } from "./balance.js";
+import { linkIdentity, PROBE_PORTS, probePorts, socketProbesInFlight } from "./identity.js";
 
 const links = [
   { name: "lte1", interface: "wwan0" },
   { name: "lte2", interface: "wwan1" },
 ];
+const config = { links, balance: { mark_mask: MARK_MASK_DEFAULT } };
 
 describe("link identity", () => {
   it("gives each link its interface, a mark in the mask and its own probe ports", () => {
-    expect(linkIdentity(links, "lte1")).toEqual({
+    expect(linkIdentity(config, "lte1")).toEqual({
       name: "lte1",
       interface: "wwan0",
-      slot: 0,
-      mark: 0x10000,
-      markMask: LINK_MARK_MASK,
+      slot: 1,
+      mark: 0x1000000,
+      markMask: 0x7f000000,
       probePorts: { first: 61000, last: 61015 },
     });
-    expect(linkIdentity(links, "lte2")).toMatchObject({
-      mark: 0x20000,
+    expect(linkIdentity(config, "lte2")).toMatchObject({
+      mark: 0x2000000,
       probePorts: { first: 61016, last: 61031 },
     });
-    expect(linkIdentity(links, "nope")).toBeUndefined();
+    expect(linkIdentity({ links, balance: { mark_mask: 0xff0000 } }, "lte2")?.mark).toBe(0x20000);
+    expect(linkIdentity(config, "nope")).toBeUndefined();
   });
 
   it("keeps every slot's ports above the default ephemeral range and below 65536, without overlap", () => {
-    const ranges = Array.from({ length: 255 }, (_, slot) => probePorts(slot));
+    const ranges = Array.from({ length: 255 }, (_, i) => probePorts(i + 1));
     expect(ranges[0]?.first).toBeGreaterThan(60999);
     expect(ranges.at(-1)?.last).toBeLessThanOrEqual(65535);
     expect(ranges.slice(1).every((r, i) => r.first === (ranges[i]?.last ?? 0) + 1)).toBe(true);

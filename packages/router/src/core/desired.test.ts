@@ -1,4 +1,4 @@
-import type { LinkStateName } from "@wanpilot/common";
+import { type LinkStateName, linkIdentity } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
 import { selectDefaultRoute } from "./balance.js";
 import { computeDesired, desiredSysctls } from "./desired.js";
@@ -142,9 +142,9 @@ describe("computeDesired", () => {
       [10200, "all", null, 101, null],
       [10201, "all", null, 102, null],
       [10202, "all", null, 103, null],
-      [10400, "all", 0x10000, 101, null],
-      [10401, "all", 0x20000, 102, null],
-      [10402, "all", 0x30000, 103, null],
+      [10400, "all", 0x1000000, 101, null],
+      [10401, "all", 0x2000000, 102, null],
+      [10402, "all", 0x3000000, 103, null],
       [10900, "all", null, 100, null],
     ]);
     expect(d.routes.filter((r) => r.table === 101).map((r) => [r.dst, r.nexthops[0]?.gateway])).toEqual([
@@ -162,16 +162,16 @@ describe("computeDesired", () => {
       states: { dsl: "up", cable: "up" },
       expected: { voip: "cable", bank: "dsl" },
       via: [
-        "meta mark set meta mark & 0xff00ffff | 0x20000 return",
-        "meta mark set meta mark & 0xff00ffff | 0x10000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x2000000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x1000000 return",
       ],
     },
     {
       states: { dsl: "up", cable: "down" },
       expected: { voip: "dsl", bank: "dsl" },
       via: [
-        "meta mark set meta mark & 0xff00ffff | 0x10000 return",
-        "meta mark set meta mark & 0xff00ffff | 0x10000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x1000000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x1000000 return",
       ],
     },
     { states: { dsl: "down", cable: "down" }, expected: { voip: null, bank: null }, via: ["return", "drop"] },
@@ -191,12 +191,14 @@ describe("computeDesired", () => {
     ]);
     const { text } = computeDesired(c, inputs({}), null).nft;
     expect(text).toContain(
-      'ct mark & 0xff0000 == 0x0 oifname "wan2" ct mark set ct mark & 0xff00ffff | 0x20000',
+      'ct mark & 0x7f000000 == 0x0 oifname "wan2" ct mark set ct mark & 0x80ffffff | 0x2000000',
     );
-    expect(text).toContain("ct mark & 0xff0000 == 0x10000 meta mark set meta mark & 0xff00ffff | 0x10000");
-    expect(text).toContain('ct state new iifname "wan2" ct mark & 0xff0000 == 0x0 ct mark set');
-    expect(text).toContain('oifname "wan1" masquerade');
-    expect(text).not.toContain('oifname "wan2" masquerade');
+    expect(text).toContain(
+      "ct mark & 0x7f000000 == 0x1000000 meta mark set meta mark & 0x80ffffff | 0x1000000",
+    );
+    expect(text).toContain('ct state new iifname "wan2" ct mark & 0x7f000000 == 0x0 ct mark set');
+    expect(text).toContain('oifname "wan1" meta nfproto ipv4 masquerade');
+    expect(text).not.toContain('oifname "wan2" meta nfproto ipv4 masquerade');
   });
 
   it("link states change only the via chains; the table hash stays", () => {
@@ -249,14 +251,23 @@ describe("computeDesired", () => {
       "10200 all iif lo sport 61000-61015 → 101",
       "10201 all iif lo sport 61016-61031 → 102",
       "10202 all iif lo sport 61032-61047 → 103",
-      "10400 all fwmark 10000 → 101",
-      "10401 all fwmark 20000 → 102",
-      "10402 all fwmark 30000 → 103",
+      "10400 all fwmark 1000000 → 101",
+      "10401 all fwmark 2000000 → 102",
+      "10402 all fwmark 3000000 → 103",
     ]);
     // Each table's routes go by its own interface.
     expect(
       d.routes.filter((r) => r.dst === "default" && r.table !== 100).map((r) => r.nexthops[0]?.dev),
     ).toEqual(["wan1", "wan2", "wwan0"]);
+  });
+
+  it("marks and probe ports are the ones the prober uses (common's linkIdentity)", () => {
+    const d = computeDesired(cfg, inputs({ dsl: "up", cable: "up", lte: "up" }), null);
+    const ids = cfg.links.map((l) => linkIdentity(cfg, l.name));
+    expect(d.links.map((l) => l.mark)).toEqual(ids.map((i) => i?.mark));
+    expect(d.rules.filter((r) => r.sport !== undefined).map((r) => r.sport)).toEqual(
+      ids.map((i) => i?.probePorts),
+    );
   });
 
   it("a link owning table 100 moves the balance table", () => {
