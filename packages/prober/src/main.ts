@@ -7,7 +7,7 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { EventOutbox } from "@wanpilot/runtime";
+import { EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
@@ -238,9 +238,9 @@ export class LinkProber {
   }
 }
 
-/** Starts the prober of one link; resolves once it probes. */
-export async function run(o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> {
+/** `wanpilot prober --link X`: starts the prober of one link; resolves once it probes. */
+export const run = (async (o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> => {
   const prober = new LinkProber(o);
   await prober.start();
   return { prober, stop: () => prober.stop() };
-}
+}) satisfies ServiceFactory<{ link: string }>;

@@ -8,7 +8,10 @@ import {
   isPublishableTopic,
   type PayloadOf,
   parseTopic,
+  type ReceivedTopic,
   splitHostPort,
+  type Topic,
+  type TopicFilter,
   type TopicKind,
   topics,
   type WanpilotConfig,
@@ -25,11 +28,17 @@ export interface BusCredentials {
 }
 
 export interface Bus {
-  publish<K extends TopicKind>(kind: K, topic: string, payload: PayloadOf<K>): Promise<void>;
+  /** The topic's type names its kind, so a payload cannot go out on another kind's topic. */
+  publish<K extends TopicKind>(
+    kind: K,
+    topic: Topic<NoInfer<K>>,
+    payload: PayloadOf<NoInfer<K>>,
+  ): Promise<void>;
+  /** `handler` gets each valid message of the kind on a matching topic, with the topic parsed. */
   subscribe<K extends TopicKind>(
     kind: K,
-    pattern: string,
-    handler: (payload: PayloadOf<K>, topic: string) => void,
+    pattern: Topic<NoInfer<K>> | TopicFilter<NoInfer<K>>,
+    handler: (payload: PayloadOf<K>, topic: ReceivedTopic) => void,
   ): Promise<void>;
   /** Runs after every (re)connect, once "online" is published: republish retained state here. */
   onConnect(handler: () => void | Promise<void>): void;
@@ -72,7 +81,7 @@ const MAX_EARLY_MESSAGES = 10_000;
 interface Subscription {
   kind: TopicKind;
   pattern: string;
-  handler: (payload: never, topic: string) => void;
+  handler: (payload: never, topic: ReceivedTopic) => void;
 }
 
 /** Connects a component to the bus: last will `offline`, `online` on every connect, schema-checked in and out. */
@@ -121,7 +130,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         continue;
       }
       try {
-        sub.handler(decoded.value as never, topic);
+        sub.handler(decoded.value as never, { ...parsed, path: topic });
       } catch (err: unknown) {
         log.error({ err, topic }, "message handler failed");
       }

@@ -5,4 +5,5 @@ export * from "./event-outbox.js";
 export * from "./log.js";
 export * from "./outbox.js";
 export * from "./outbox-file.js";
+export * from "./service.js";
 export * from "./topic-match.js";

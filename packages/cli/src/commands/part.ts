@@ -1,21 +1,21 @@
-import { type Component, componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger, type Logger, outboxPath } from "@wanpilot/runtime";
+import { componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
+import { type Bus, connectBus, createLogger, type Logger, outboxPath, type Service } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
-import { loadService, type ServiceHandle } from "../services.js";
+import { loadService, type PartComponent } from "../services.js";
 import { logIgnoredHangup, waitForStop } from "../signals.js";
 
 type PartKind = "prober" | "router" | "logger";
 
 interface Running {
   bus: Bus;
-  service: ServiceHandle;
+  service: Service;
 }
 
 /** Connects as the component and starts its service; closes the bus again if the service fails to start. */
 async function startUp(opts: {
   config: Parameters<typeof connectBus>[0]["config"];
-  component: Component;
+  component: PartComponent;
   root: Logger;
   log: Logger;
 }): Promise<Running> {
@@ -23,10 +23,9 @@ async function startUp(opts: {
   const run = await loadService(component);
   const bus = await connectBus({ config, component, log });
   try {
-    const link = component.kind === "prober" ? { link: component.link } : {};
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
-    return { bus, service: await run({ config, log: root, bus, outboxFile, ...link }) };
+    return { bus, service: await run({ config, log: root, bus, outboxFile }) };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
@@ -62,7 +61,7 @@ async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
   else log.warn({ deadlineMs: STOP_DEADLINE_MS }, "stop did not finish in time, exiting anyway");
 }
 
-function componentFor(kind: PartKind, link: string | undefined, links: string[]): Component | string {
+function componentFor(kind: PartKind, link: string | undefined, links: string[]): PartComponent | string {
   if (kind !== "prober") return { kind };
   if (link === undefined || !links.includes(link))
     return `no link ${JSON.stringify(link ?? "")} in the config (links: ${links.join(", ")})`;

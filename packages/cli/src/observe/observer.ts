@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import {
+  componentId,
   haDiscoveryMessages,
   splitHostPort,
   topics,
@@ -40,7 +41,7 @@ export async function startObserver(opts: {
     snap.supervisor = s;
   });
   await bus.subscribe("availability", topics.allAvailability(gw), (a, topic) => {
-    snap.availability.set(topic.split("/").slice(3).join("/"), a);
+    if (topic.component !== undefined) snap.availability.set(componentId(topic.component), a);
   });
   const metrics = new WanpilotMetrics();
   const server = createServer((req, res) => {

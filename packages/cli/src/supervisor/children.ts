@@ -1,4 +1,4 @@
-import type { WanpilotConfig } from "@wanpilot/common";
+import { componentId, partComponents, type WanpilotConfig } from "@wanpilot/common";
 
 /** One process `wanpilot start` keeps running: its name (the component id) and its CLI arguments. */
 export interface ChildSpec {
@@ -8,9 +8,8 @@ export interface ChildSpec {
 
 /** One prober per link, the router and the logger, in that order. */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
-  return [
-    ...config.links.map((l) => ({ name: `prober/${l.name}`, args: ["prober", "--link", l.name] })),
-    { name: "router", args: ["router"] },
-    { name: "logger", args: ["logger"] },
-  ];
+  return partComponents(config.links.map((l) => l.name)).map((c) => ({
+    name: componentId(c),
+    args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
+  }));
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WanpilotConfig } from "../config/schema.js";
-import { topics } from "./topics.js";
+import { type Topic, topicOf, topics } from "./topics.js";
 
 /** Home Assistant's default discovery prefix. */
 export const HA_PREFIX = "homeassistant";
@@ -36,8 +36,8 @@ export function haDiscoveryTopic(
   link: string,
   component: "sensor" | "binary_sensor",
   what: string,
-): string {
-  return `${HA_PREFIX}/${component}/wanpilot_${gw}_${link}/${what}/config`;
+): Topic<"haDiscovery"> {
+  return topicOf("haDiscovery", `${HA_PREFIX}/${component}/wanpilot_${gw}_${link}/${what}/config`);
 }
 
 const HA_TOPIC = /^homeassistant\/(sensor|binary_sensor)\/(wanpilot_[a-z0-9_-]+)\/([a-z_]+)\/config$/;
@@ -55,7 +55,9 @@ export function isHaDiscoveryTopicOf(topic: string, gw: string): boolean {
  * Discovery messages for every link: a connectivity binary sensor, the state, RTT and loss. They point at
  * the prober's retained state topic and availability, so Home Assistant needs nothing else from wanpilot.
  */
-export function haDiscoveryMessages(config: WanpilotConfig): Array<{ topic: string; payload: HaDiscovery }> {
+export function haDiscoveryMessages(
+  config: WanpilotConfig,
+): Array<{ topic: Topic<"haDiscovery">; payload: HaDiscovery }> {
   const gw = config.gateway;
   return config.links.flatMap((link) => {
     const base = {

@@ -15,6 +15,15 @@ export function componentId(c: Component): string {
   return c.kind === "prober" ? `prober/${c.link}` : c.kind;
 }
 
+/** The parts the supervisor runs: one prober per link, the router and the logger, in that order. */
+export function partComponents(links: readonly string[]): Exclude<Component, { kind: "supervisor" }>[] {
+  return [
+    ...links.map((link) => ({ kind: "prober" as const, link })),
+    { kind: "router" },
+    { kind: "logger" },
+  ];
+}
+
 export function parseComponentId(id: string): Component | undefined {
   if (id === "router" || id === "logger" || id === "supervisor") return { kind: id };
   const m = /^prober\/([a-z0-9][a-z0-9_-]{0,31})$/.exec(id);
@@ -23,28 +32,43 @@ export function parseComponentId(id: string): Component | undefined {
 
 const base = (gw: string) => `${TOPIC_ROOT}/${gw}`;
 
+declare const topicKind: unique symbol;
+declare const filterKind: unique symbol;
+/**
+ * A topic to publish on, bound to its kind: `publish("linkHealth", topics.linkState(…), …)` does not
+ * type-check. At run time it is the topic path itself, so raw MQTT clients use it as it is.
+ */
+export type Topic<K extends TopicKind> = string & { readonly [topicKind]: K };
+/** A subscription filter (may hold + or #) for messages of one kind; never published to. */
+export type TopicFilter<K extends TopicKind> = string & { readonly [filterKind]: K };
+
+/** The only places a path becomes a typed topic or filter: the builders below and HA discovery. */
+export const topicOf = <K extends TopicKind>(_kind: K, path: string): Topic<K> => path as Topic<K>;
+const filterOf = <K extends TopicKind>(_kind: K, path: string): TopicFilter<K> => path as TopicFilter<K>;
+
 export const topics = {
   /** "online" | "offline", retained; the offline is the connection's last will. */
-  availability: (gw: string, c: Component) => `${base(gw)}/availability/${componentId(c)}`,
-  allAvailability: (gw: string) => `${base(gw)}/availability/#`,
+  availability: (gw: string, c: Component) =>
+    topicOf("availability", `${base(gw)}/availability/${componentId(c)}`),
+  allAvailability: (gw: string) => filterOf("availability", `${base(gw)}/availability/#`),
   /** LinkState, retained. */
-  linkState: (gw: string, link: string) => `${base(gw)}/link/${link}/state`,
-  allLinkStates: (gw: string) => `${base(gw)}/link/+/state`,
+  linkState: (gw: string, link: string) => topicOf("linkState", `${base(gw)}/link/${link}/state`),
+  allLinkStates: (gw: string) => filterOf("linkState", `${base(gw)}/link/+/state`),
   /** LinkHealth, periodic, not retained. */
-  linkHealth: (gw: string, link: string) => `${base(gw)}/link/${link}/health`,
-  allLinkHealth: (gw: string) => `${base(gw)}/link/+/health`,
+  linkHealth: (gw: string, link: string) => topicOf("linkHealth", `${base(gw)}/link/${link}/health`),
+  allLinkHealth: (gw: string) => filterOf("linkHealth", `${base(gw)}/link/+/health`),
   /** LinkTransition, QoS 1, not retained. */
-  linkEvent: (gw: string, link: string) => `${base(gw)}/link/${link}/event`,
-  allLinkEvents: (gw: string) => `${base(gw)}/link/+/event`,
+  linkEvent: (gw: string, link: string) => topicOf("linkEvent", `${base(gw)}/link/${link}/event`),
+  allLinkEvents: (gw: string) => filterOf("linkEvent", `${base(gw)}/link/+/event`),
   /** RouterState, retained. */
-  routerState: (gw: string) => `${base(gw)}/router/state`,
+  routerState: (gw: string) => topicOf("routerState", `${base(gw)}/router/state`),
   /** RouteChange, QoS 1, not retained. */
-  routerEvent: (gw: string) => `${base(gw)}/router/event`,
+  routerEvent: (gw: string) => topicOf("routerEvent", `${base(gw)}/router/event`),
   /** EventAck, QoS 1: ids of events the logger has stored; publishers drop them from their outbox. */
-  loggerAck: (gw: string) => `${base(gw)}/logger/ack`,
+  loggerAck: (gw: string) => topicOf("loggerAck", `${base(gw)}/logger/ack`),
   /** SupervisorState, retained. */
-  supervisorState: (gw: string) => `${base(gw)}/supervisor/state`,
-  /** Everything of one gateway, for subscribers. */
+  supervisorState: (gw: string) => topicOf("supervisorState", `${base(gw)}/supervisor/state`),
+  /** Everything of one gateway, for subscribers (of every kind: raw clients only). */
   all: (gw: string) => `${base(gw)}/#`,
 } as const;
 
@@ -64,6 +88,11 @@ export interface ParsedTopic {
   kind: TopicKind;
   link?: string;
   component?: Component;
+}
+
+/** What a subscription handler gets besides the payload: the topic it came on, parsed. */
+export interface ReceivedTopic extends ParsedTopic {
+  path: string;
 }
 
 /** Inverse of the builders; undefined for topics that are not wanpilot's. */

@@ -7,6 +7,7 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
+import { network } from "./ipv4.js";
 import {
   type DesiredState,
   type LinkInput,
@@ -51,14 +52,6 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   // passes by the link's own table even when no `from <address>` rule and no default route covers it.
   for (const l of config.links) out[ifSysctl(l.interface, "src_valid_mark")] = "1";
   return out;
-}
-
-function network(address: string, prefixLength: number): string {
-  const n = address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - prefixLength);
-  const base = n - (n % size);
-  const octets = [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256);
-  return `${octets.join(".")}/${prefixLength}`;
 }
 
 function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
