@@ -1,15 +1,26 @@
 import { componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger, type Logger, outboxPath, type Service } from "@wanpilot/runtime";
+import {
+  type Bus,
+  connectBus,
+  createLogger,
+  createPartRegistry,
+  type Logger,
+  outboxPath,
+  publishPartMetrics,
+  type Service,
+} from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { loadService, type PartComponent } from "../services.js";
 import { logIgnoredHangup, waitForStop } from "../signals.js";
+import { VERSION } from "../version.js";
 
-type PartKind = "prober" | "router" | "logger";
+type PartKind = "prober" | "router" | "logger" | "observer";
 
 interface Running {
   bus: Bus;
   service: Service;
+  stopMetrics: () => void;
 }
 
 /** Connects as the component and starts its service; closes the bus again if the service fails to start. */
@@ -25,7 +36,11 @@ async function startUp(opts: {
   try {
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
-    return { bus, service: await run({ config, log: root, bus, outboxFile }) };
+    // Every part's own metrics (its process; the prober's probes) reach Prometheus through the observer.
+    const metrics = createPartRegistry();
+    const service = await run({ config, log: root, bus, outboxFile, metrics, version: VERSION });
+    const stopMetrics = publishPartMetrics({ bus, config, component, registry: metrics, log });
+    return { bus, service, stopMetrics };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
@@ -47,7 +62,8 @@ async function finishesWithin(work: Promise<void>, ms: number): Promise<boolean>
   }
 }
 
-async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
+async function shutDown({ bus, service, stopMetrics }: Running, log: Logger): Promise<void> {
+  stopMetrics();
   const stopped = async () => {
     try {
       await service.stop();
@@ -68,7 +84,7 @@ function componentFor(kind: PartKind, link: string | undefined, links: string[])
   return { kind, link };
 }
 
-/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`: one part alone, until a signal. */
+/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`, `wanpilot observer`: one part alone, until a signal. */
 export async function runPart(
   out: Output,
   kind: PartKind,

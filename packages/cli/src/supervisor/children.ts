@@ -6,7 +6,7 @@ export interface ChildSpec {
   args: string[];
 }
 
-/** One prober per link, the router and the logger, in that order. */
+/** One prober per link, the router, the logger and the observer, in that order. */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
   return partComponents(config.links.map((l) => l.name)).map((c) => ({
     name: componentId(c),
