@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { type LinkConfig, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
-import { EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
+import {
+  type LinkConfig,
+  type LinkIdentity,
+  linkIdentity,
+  topics,
+  type WanpilotConfig,
+  WanpilotError,
+} from "@wanpilot/common";
+import { EventOutbox, linkSlots, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { ProberBus } from "./adapters/bus.js";
@@ -17,6 +24,7 @@ import {
   type PayloadContext,
   transitionPayload,
 } from "./core/payloads.js";
+import { newPortPool, type PortPool, releasePort, takePort } from "./core/port-pool.js";
 import { ProbeFeed } from "./probe-feed.js";
 
 export interface ProberOptions {
@@ -43,6 +51,9 @@ export class LinkProber {
   readonly #o: ProberOptions;
   readonly #log: Logger;
   readonly #link: LinkConfig;
+  /** Interface, mark and local ports: what tells this link apart from one with the same address. */
+  readonly #identity: LinkIdentity;
+  #ports: PortPool;
   readonly #params: DecisionParams;
   readonly #ctx: PayloadContext;
   #machine: LinkMachine;
@@ -63,6 +74,9 @@ export class LinkProber {
       });
     this.#o = o;
     this.#link = link;
+    // The router's slot for this link name: its mark and probe ports are the ones the router routes.
+    this.#identity = linkIdentity(o.config, link.name, linkSlots(o.config, o.log)) as LinkIdentity;
+    this.#ports = newPortPool(this.#identity.probePorts);
     this.#log = o.log.child({ component: "prober", link: link.name });
     this.#outbox = new EventOutbox({
       bus: o.bus,
@@ -127,6 +141,17 @@ export class LinkProber {
         intervalMs,
         timeoutMs,
         source: () => this.#facts?.view.source ?? null,
+        identity: this.#identity,
+        ports: {
+          take: () => {
+            const t = takePort(this.#ports);
+            this.#ports = t.pool;
+            return t.port;
+          },
+          release: (port) => {
+            this.#ports = releasePort(this.#ports, port);
+          },
+        },
         prefix: this.#o.commandPrefix ?? [],
         now,
         onEvent: (e) => this.#feed.onPingEvent(key, e),

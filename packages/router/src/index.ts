@@ -1,6 +1,5 @@
 export { type CommandOptions, type CommandResult, createRunner, type Runner } from "./adapters/command.js";
 export { type ApplyResult, createKernel, type Kernel } from "./adapters/kernel.js";
-export { linkSlots, slotsPath } from "./adapters/slots-file.js";
 export { cleanup } from "./cleanup.js";
 export { Controller, type ControllerDeps, type ReconcileResult } from "./controller.js";
 export { selectDefaultRoute } from "./core/balance.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
-import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
+import { type Bus, EventOutbox, linkSlots, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel } from "./adapters/kernel.js";
@@ -12,7 +12,6 @@ import {
   sysctlsPath,
   writePid,
 } from "./adapters/runtime-files.js";
-import { linkSlots, slotsPath } from "./adapters/slots-file.js";
 import { Controller } from "./controller.js";
 
 export interface RunOptions {
@@ -64,7 +63,7 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   const controller = new Controller({
     config,
     log,
-    slots: linkSlots(config, slotsPath(config), log),
+    slots: new Map(Object.entries(linkSlots(config, log))),
     rememberSysctls: (originals) => {
       try {
         rememberSysctls(sysctlsPath(config), originals);

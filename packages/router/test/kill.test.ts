@@ -63,7 +63,7 @@ describe("kill -9 and restart (real kernel, router as its own process)", () => {
       await streams.stop();
     }
     const ours = (await ipRules(lab)).filter((l) => /^10\d{3}:/.test(l));
-    expect(ours).toHaveLength(6);
-    expect(new Set(ours).size).toBe(6);
+    expect(ours).toHaveLength(8);
+    expect(new Set(ours).size).toBe(8);
   });
 });

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@wanpilot/lab";
+import { linkSlots } from "@wanpilot/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { linkSlots } from "../src/adapters/slots-file.js";
 import { Controller } from "../src/controller.js";
 import { gwKernel, labConfig, linkState, newLab, silent } from "./harness.js";
 
@@ -39,7 +39,7 @@ describe("link identity is the link's name (real kernel)", () => {
         config,
         log: silent,
         kernel: gwKernel(lab),
-        slots: linkSlots(config, file, silent),
+        slots: new Map(Object.entries(linkSlots(config, silent, file))),
         now: () => new Date(),
         newId: () => "reorder-0001",
       });

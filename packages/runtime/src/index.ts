@@ -2,6 +2,7 @@ export * from "./bus.js";
 export * from "./config-file.js";
 export * from "./credentials.js";
 export * from "./event-outbox.js";
+export * from "./link-slots.js";
 export * from "./log.js";
 export * from "./outbox.js";
 export * from "./outbox-file.js";

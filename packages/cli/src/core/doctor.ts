@@ -204,7 +204,7 @@ function checkDefaultRoutes(config: WanpilotConfig, facts: DoctorFacts): Finding
   return out;
 }
 
-/** Two links with the same source address cannot be told apart by `ip rule from <source>` (U15). */
+/** Two links with the same source address are told apart by interface, mark and probe ports (U15): say so. */
 function checkSources(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
   const sources = config.links.map((l) => ({
     link: l.name,
@@ -216,9 +216,9 @@ function checkSources(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
       if (a.source !== null && a.source === b.source)
         out.push({
           check: "sources",
-          level: "error",
-          message: `links ${a.link} and ${b.link} have the same source address ${a.source}: probes and replies of one would leave through the other`,
-          fix: "put one modem in bridge mode or on another subnet so each WAN gets its own address",
+          level: "info",
+          message: `links ${a.link} and ${b.link} have the same source address ${a.source}: they are told apart by interface, mark and probe ports`,
+          fix: "nothing to do; keep net.ipv4.ip_local_port_range below 61000 (docs/security.md, Links that look alike)",
         });
   return out;
 }

@@ -3,6 +3,7 @@ import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
 import { HomeAssistantConfig } from "./homeassistant.js";
+import { PROBE_PORTS, socketProbesInFlight } from "./identity.js";
 import { type LinkConfig, LinkConfigInput } from "./link.js";
 import { LoggerConfig } from "./logger.js";
 import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
@@ -58,7 +59,6 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
     ["name", "link name"],
     ["interface", "interface"],
     ["table", "table"],
-    ["source", "source address"],
   ] as const;
   for (const [field, label] of fields) {
     const values = cfg.links.map((l) => l[field]);
@@ -72,7 +72,15 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
         });
     }
   }
+  // Equal `source` addresses on different interfaces are fine: links are told apart by interface and mark.
   cfg.links.forEach((l, i) => {
+    const inFlight = socketProbesInFlight(l.probe);
+    if (inFlight > PROBE_PORTS.perLink)
+      ctx.addIssue({
+        code: "custom",
+        path: ["links", i, "probe", "targets"],
+        message: `up to ${inFlight} tcp/http/dns probes in flight at once (each target starts one every interval until its timeout); a link has ${PROBE_PORTS.perLink} local ports for them: use fewer such targets or a longer interval`,
+      });
     if (l.probe.reliability > l.probe.targets.length)
       ctx.addIssue({
         code: "custom",

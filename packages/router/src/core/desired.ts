@@ -3,6 +3,7 @@ import {
   type DefaultRoute,
   type HashPolicy,
   type LinkConfig,
+  probePorts,
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
@@ -47,6 +48,9 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   // A WAN without carrier must drop out of the multipath route at once, before the prober says so;
   // the kernel only honours this when it is set before the carrier goes (found in the lab).
   for (const l of config.links) out[ifSysctl(l.interface, "ignore_routes_with_linkdown")] = "1";
+  // The reverse-path check of a reply then uses its mark (restored from its connection): a probe's reply
+  // passes by the link's own table even when no `from <address>` rule and no default route covers it.
+  for (const l of config.links) out[ifSysctl(l.interface, "src_valid_mark")] = "1";
   return out;
 }
 
@@ -67,9 +71,27 @@ function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
   return routes;
 }
 
-function linkRules(link: LinkConfig, slot: number, input: LinkInput, marks: Marks): RuleSpec[] {
+/**
+ * A link's rules. Identity is the mark (ICMP probes, connections) and the probe ports (socket probes);
+ * `from <address>` only when no other link has that address, or it would send both links' traffic one way.
+ */
+function linkRules(
+  link: LinkConfig,
+  slot: number,
+  input: LinkInput,
+  marks: Marks,
+  sharedSource: boolean,
+): RuleSpec[] {
   const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
   const rules: RuleSpec[] = [
+    {
+      ...none,
+      priority: PRIORITY.probePorts + slot - 1,
+      src: "all",
+      iif: "lo",
+      sport: probePorts(slot),
+      table: link.table,
+    },
     {
       ...none,
       priority: PRIORITY.fwmark + slot - 1,
@@ -79,7 +101,7 @@ function linkRules(link: LinkConfig, slot: number, input: LinkInput, marks: Mark
       table: link.table,
     },
   ];
-  if (input.source !== null)
+  if (input.source !== null && !sharedSource)
     rules.unshift({
       ...none,
       priority: PRIORITY.fromSource + slot - 1,
@@ -149,9 +171,11 @@ function ipRules(
   marks: Marks,
 ): RuleSpec[] {
   const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
+  const sources = config.links.map((l) => get(l).source);
+  const shared = (s: string | null) => s !== null && sources.filter((x) => x === s).length > 1;
   return [
     { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
-    ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks)),
+    ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks, shared(get(l).source))),
     { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
   ].sort((a, b) => a.priority - b.priority);
 }

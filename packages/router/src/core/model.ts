@@ -1,4 +1,4 @@
-import { type DefaultRoute, type LinkStateName, markShift } from "@wanpilot/common";
+import { type DefaultRoute, type LinkStateName, markShift, type PortRange } from "@wanpilot/common";
 import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
@@ -12,9 +12,11 @@ export const PRIORITY = {
   max: 10999,
   /** `lookup main suppress_prefixlength 0`: main's specific routes (LAN, connected) win over marks. */
   suppressMain: 10000,
-  /** `from <link source> lookup <link table>`: probes and the gateway's own replies. */
+  /** `from <link source> lookup <link table>`: sockets bound to a link's address (only an address no other link has). */
   fromSource: 10100,
-  /** `fwmark <link mark>/<mask> lookup <link table>`: sticky connections, rules, inbound symmetry. */
+  /** `iif lo sport <link's probe ports> lookup <link table>`: the prober's socket probes (Node cannot set a mark). */
+  probePorts: 10200,
+  /** `fwmark <link mark>/<mask> lookup <link table>`: ICMP probes, sticky connections, rules, inbound symmetry. */
   fwmark: 10400,
   /** `lookup <balance table>`: the default route wanpilot installs. */
   balance: 10900,
@@ -47,6 +49,10 @@ export interface RuleSpec {
   priority: number;
   /** "all" or an address/prefix. */
   src: string;
+  /** `iif lo`: only the gateway's own packets. */
+  iif?: string;
+  /** A source port range (`sport 61000-61015`). */
+  sport?: PortRange;
   fwmark: number | null;
   fwmask: number | null;
   table: number;

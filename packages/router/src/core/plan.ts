@@ -19,7 +19,9 @@ const TAG = ` proto ${RT_PROTO}`;
 export function ruleKey(r: RuleSpec): string {
   const mark = r.fwmark === null ? "" : ` fwmark ${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`;
   const sp = r.suppressPrefixLength === null ? "" : ` suppress_prefixlength ${r.suppressPrefixLength}`;
-  return `priority ${r.priority} from ${r.src}${mark} lookup ${r.table}${sp}`;
+  const iif = r.iif === undefined ? "" : ` iif ${r.iif}`;
+  const sport = r.sport === undefined ? "" : ` sport ${r.sport.first}-${r.sport.last}`;
+  return `priority ${r.priority} from ${r.src}${iif}${sport}${mark} lookup ${r.table}${sp}`;
 }
 
 export function routeId(r: RouteSpec): string {

@@ -1,11 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { markCapacity, type WanpilotConfig } from "@wanpilot/common";
+import { allocateSlots, markCapacity, type SlotTable, type WanpilotConfig } from "@wanpilot/common";
 import type { Logger } from "pino";
-import type { Slots } from "../core/desired.js";
-import { allocateSlots, type SlotTable } from "../core/slots.js";
 
-/** Where the router keeps each link name's slot (marks, priorities, nexthop ids) between runs. */
+/** Where each link name's slot (marks, priorities, nexthop ids, probe ports) is kept between runs. */
 export function slotsPath(config: Pick<WanpilotConfig, "runtime_dir">): string {
   return join(config.runtime_dir, "router-slots.json");
 }
@@ -22,8 +20,12 @@ function load(path: string, log: Logger): SlotTable {
   }
 }
 
-/** The links' slots: the file's where it has them, new ones allocated, written back (atomically). */
-export function linkSlots(config: WanpilotConfig, path: string, log: Logger): Slots {
+/**
+ * The links' slots: the file's where it has them, new ones allocated, written back (atomically). The
+ * router and every prober call this with the same config: the allocation is deterministic, so they agree
+ * on each link's mark and probe ports whoever writes first.
+ */
+export function linkSlots(config: WanpilotConfig, log: Logger, path = slotsPath(config)): SlotTable {
   const slots = allocateSlots(
     config.links.map((l) => l.name),
     load(path, log),
@@ -31,10 +33,12 @@ export function linkSlots(config: WanpilotConfig, path: string, log: Logger): Sl
   );
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
-    writeFileSync(`${path}.tmp`, `${JSON.stringify(slots)}\n`, { mode: 0o640 });
-    renameSync(`${path}.tmp`, path);
+    // A temp name of our own: a prober and the router may write the same table at once.
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, `${JSON.stringify(slots)}\n`, { mode: 0o640 });
+    renameSync(tmp, path);
   } catch (err: unknown) {
     log.warn({ err, path }, "link slots not saved: a restart may give links other marks");
   }
-  return new Map(Object.entries(slots));
+  return slots;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { allocateSlots } from "./slots.js";
+import { allocateSlots } from "./identity.js";
 
 describe("allocateSlots: a link's slot follows its name", () => {
   it.each([
