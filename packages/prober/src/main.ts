@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  HEALTH_INTERVAL_MS,
   type LinkConfig,
   LinkTransition,
   topics,
@@ -115,7 +116,10 @@ export class LinkProber {
     this.#resendTimer = setInterval(() => this.#resendEvents(), RESEND_MS);
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
-    this.#healthTimer = setInterval(() => this.#publishHealth(), this.#o.healthIntervalMs ?? 2000);
+    this.#healthTimer = setInterval(
+      () => this.#publishHealth(),
+      this.#o.healthIntervalMs ?? HEALTH_INTERVAL_MS,
+    );
     this.#publishState();
     this.#log.info({ targets: this.#params.targets, intervalMs: this.#params.intervalMs }, "prober started");
   }

@@ -23,6 +23,8 @@ export interface RunOptions {
   resyncMs?: number;
   /** How often tracked connections are counted for the published state (default 5 s). */
   countMs?: number;
+  /** A link whose prober sent no LinkHealth for this long is stale (default 3 health intervals). */
+  staleAfterMs?: number;
 }
 
 /** Route changes not yet acknowledged by the logger; oldest dropped beyond this. */
@@ -31,6 +33,8 @@ const RESYNC_MS = 30_000;
 const COUNT_MS = 5_000;
 /** Unacknowledged route changes are sent again this often (besides on reconnects and logger restarts). */
 const RESEND_MS = 10_000;
+/** How often the router looks for probers that went silent (well within their stale bound). */
+const STALE_CHECK_MS = 500;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
 export interface RouterHandle {
@@ -66,6 +70,7 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
     kernel: createKernel(createRunner(), opts.netns),
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
+    ...(opts.staleAfterMs === undefined ? {} : { staleAfterMs: opts.staleAfterMs }),
     onChange: (e) => {
       outbox.set(e.id, e);
       for (const id of [...outbox.keys()].slice(0, Math.max(0, outbox.size - OUTBOX_MAX))) outbox.delete(id);
@@ -85,10 +90,20 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       .onLinkState(state)
       ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
   });
+  const checked = (p: Promise<unknown> | null) =>
+    p?.catch((err: unknown) => log.error({ err }, "reconcile failed"));
+  // LinkHealth is the probers' heartbeat; a prober that stopped sends none, so staleness is checked on a timer.
+  await bus.subscribe(
+    "linkHealth",
+    topics.allLinkHealth(gw),
+    (h) => void checked(controller.onHeartbeat(h.link)),
+  );
+  const staleTimer = setInterval(() => void checked(controller.checkStale()), STALE_CHECK_MS);
   const resendEvents = async () => {
     for (const e of outbox.values()) await publishEvent(e);
   };
   bus.onConnect(async () => {
+    controller.expectHeartbeats();
     await publishState(true);
     await resendEvents();
   });
@@ -115,6 +130,7 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       clearInterval(timer);
       clearInterval(counter);
       clearInterval(resender);
+      clearInterval(staleTimer);
       // Routing stays as it is: the gateway keeps working without the router.
       if (opts.bus === undefined) await bus.close();
     },

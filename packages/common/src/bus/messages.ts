@@ -91,6 +91,8 @@ export const RouterLinkView = z.object({
   active: z.boolean(),
   weight: z.number().int().nonnegative(),
   connections: z.number().int().nonnegative().nullable(),
+  /** Its prober's heartbeat (LinkHealth) is overdue: the state shown is the last one it sent. */
+  stale: z.boolean().default(false),
 });
 
 /** Retained on `router/state`. */
@@ -129,3 +131,8 @@ export const ProcessView = z.object({
 /** Retained on `supervisor/state` by `wanpilot start`. */
 export const SupervisorState = z.object({ at: Iso, processes: z.array(ProcessView) });
 export type SupervisorState = z.infer<typeof SupervisorState>;
+
+/** A prober publishes LinkHealth this often: its heartbeat (the retained LinkState is no proof of life). */
+export const HEALTH_INTERVAL_MS = 2000;
+/** A link whose prober sent no LinkHealth for this many health intervals is stale. */
+export const STALE_AFTER_INTERVALS = 3;
