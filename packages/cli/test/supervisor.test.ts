@@ -29,7 +29,13 @@ function supervise(modes: string[], graceMs = 3000, heartbeat = false) {
     binPath: FIXTURE,
     configPath: "/nonexistent.yaml",
     log,
-    policy: { firstDelayMs: 50, maxDelayMs: 400, stableAfterMs: 60_000, heartbeatTimeoutMs: 1500 },
+    policy: {
+      firstDelayMs: 50,
+      maxDelayMs: 400,
+      stableAfterMs: 60_000,
+      heartbeatTimeoutMs: 1500,
+      firstHeartbeatMs: 1500,
+    },
     graceMs,
     onChange: (s) => states.push(s),
   });

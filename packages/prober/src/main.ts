@@ -120,7 +120,8 @@ export class LinkProber {
       () => this.#publishHealth(),
       this.#o.healthIntervalMs ?? HEALTH_INTERVAL_MS,
     );
-    this.#publishState();
+    // The first heartbeat at once (it publishes the state too): the router and the supervisor hear it started.
+    this.#publishHealth();
     this.#log.info({ targets: this.#params.targets, intervalMs: this.#params.intervalMs }, "prober started");
   }
 

@@ -13,6 +13,7 @@ const policy: RestartPolicy = {
   maxDelayMs: 1600,
   stableAfterMs: 10_000,
   heartbeatTimeoutMs: 5000,
+  firstHeartbeatMs: 20_000,
 };
 const running = (over: Partial<ChildState> = {}): ChildState => ({
   ...INITIAL_CHILD,
@@ -117,11 +118,17 @@ describe("nextChildState", () => {
       killSilentMs: 5001,
     },
     {
-      name: "never heard since its start: killed after the timeout",
-      start: running({ startedAtMs: 1000, heartbeatMs: 1000 }),
-      event: { type: "tick", atMs: 6500 },
-      expected: { heartbeatMs: 6500 },
-      killSilentMs: 5500,
+      name: "never heard since its start: a slow start-up is given the first-heartbeat bound",
+      start: running({ startedAtMs: 1000, heartbeatMs: null }),
+      event: { type: "tick", atMs: 21_000 },
+      expected: { heartbeatMs: null },
+    },
+    {
+      name: "never heard since its start, past the first-heartbeat bound: killed",
+      start: running({ startedAtMs: 1000, heartbeatMs: null }),
+      event: { type: "tick", atMs: 21_001 },
+      expected: { heartbeatMs: 21_001 },
+      killSilentMs: 20_001,
     },
     {
       name: "a child waiting for its restart is not killed",
@@ -136,10 +143,10 @@ describe("nextChildState", () => {
       expected: { phase: "stopped" },
     },
     {
-      name: "a start counts as a heartbeat",
-      start: { ...running(), phase: "waiting", pid: null, heartbeatMs: null },
+      name: "a restart forgets the last heartbeat",
+      start: { ...running(), phase: "waiting", pid: null, heartbeatMs: 9000 },
       event: { type: "started", atMs: 70_000, pid: 50 },
-      expected: { heartbeatMs: 70_000 },
+      expected: { heartbeatMs: null, startedAtMs: 70_000 },
     },
   ])("$name", ({ start, event, expected, delayMs, killSilentMs }) => {
     const { state, effect } = nextChildState(start, event, policy);

@@ -16,6 +16,8 @@ export interface RestartPolicy {
    * stuck): it is killed and then restarted like after a crash. Counted from its start too.
    */
   heartbeatTimeoutMs: number;
+  /** Before its first heartbeat a child may take this long (node start-up on a loaded machine). */
+  firstHeartbeatMs: number;
 }
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
@@ -24,6 +26,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   stableAfterMs: 60_000,
   // Five health intervals: the router has taken the link out of the route (stale, at three) by then.
   heartbeatTimeoutMs: 5 * HEALTH_INTERVAL_MS,
+  firstHeartbeatMs: 30_000,
 };
 
 export type ChildPhase = "starting" | "running" | "waiting" | "stopped";
@@ -37,7 +40,7 @@ export interface ChildState {
   /** Crashes in a row without a stable run in between (drives the backoff). */
   failures: number;
   lastExit: { atMs: number; code: number | null; signal: string | null } | null;
-  /** Its last heartbeat, or its start (or when it was last killed for silence); null: not running. */
+  /** Its last heartbeat (or when it was last killed for silence); null: none since its start. */
   heartbeatMs: number | null;
 }
 
@@ -102,7 +105,7 @@ export function nextChildState(s: ChildState, e: ChildEvent, policy: RestartPoli
           phase: "running",
           pid: e.pid,
           startedAtMs: e.atMs,
-          heartbeatMs: e.atMs,
+          heartbeatMs: null,
           restarts: s.lastExit === null ? s.restarts : s.restarts + 1,
         },
         effect: { type: "none" },
@@ -119,9 +122,10 @@ export function nextChildState(s: ChildState, e: ChildEvent, policy: RestartPoli
 }
 
 function onTick(s: ChildState, atMs: number, policy: RestartPolicy): Transition {
-  const silentMs = s.heartbeatMs === null ? 0 : atMs - s.heartbeatMs;
-  if (s.phase !== "running" || silentMs <= policy.heartbeatTimeoutMs)
-    return { state: s, effect: { type: "none" } };
+  const since = s.heartbeatMs ?? s.startedAtMs ?? atMs;
+  const limit = s.heartbeatMs === null ? policy.firstHeartbeatMs : policy.heartbeatTimeoutMs;
+  const silentMs = atMs - since;
+  if (s.phase !== "running" || silentMs <= limit) return { state: s, effect: { type: "none" } };
   // Counted again from the kill, so one silence is one kill however long the exit takes.
   return { state: { ...s, heartbeatMs: atMs }, effect: { type: "kill", silentMs } };
 }
