@@ -7,6 +7,7 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildProgram } from "../packages/cli/src/main.js";
+import { CHILD_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
 
 const root = new URL("../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
@@ -120,9 +121,16 @@ describe("deploy/systemd units", () => {
     const lines = [...(svc.ExecStart ?? []), ...(svc.ExecStartPre ?? [])];
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
-      const [bin, ...argv] = line.replaceAll("%i", "dsl").split(/\s+/);
+      const [node, ...rest] = line.replaceAll("%i", "dsl").split(/\s+/);
+      expect(node).toBe("/usr/bin/node");
+      const at = rest.indexOf("/usr/bin/wanpilot");
+      const flags = rest.slice(0, Math.max(at, 0));
+      const [bin, ...argv] = rest.slice(Math.max(at, 0));
       expect(bin).toBe("/usr/bin/wanpilot");
       expect(checkArgv(argv)).toBe("ok");
+      // A part alone gets the flags `wanpilot start` gives its children; start passes them on itself.
+      const part = argv[0] !== "start" && argv[0] !== "check-config";
+      expect(flags).toEqual(part ? CHILD_NODE_FLAGS : []);
     }
     expect(svc.Environment).toContain("WANPILOT_CONFIG=/etc/wanpilot/wanpilot.yaml");
   });

@@ -177,6 +177,21 @@ describe.skipIf(skip)(`wanpilot start in a lab gateway${pending}`, () => {
     expect(start.json().some((l) => l.msg === "child exited, restarting" && l.child === name)).toBe(true);
   });
 
+  it("survives SIGHUP: logs that it is ignored, keeps every part running", async () => {
+    const pids = (supervisorState()?.processes ?? []).flatMap((p) => (p.pid === null ? [] : [p.pid]));
+    const sentAt = Date.now();
+    start.proc.kill("SIGHUP");
+    await until(
+      () => start.json().some((l) => l.msg?.toString().startsWith("SIGHUP ignored")) || start.exit,
+      "the SIGHUP log line",
+    );
+    // A moment for a late death to show (the default action is immediate, so this is generous).
+    await new Promise((r) => setTimeout(r, 500));
+    expect(start.exit, start.text().slice(-2000)).toBeUndefined();
+    expect(pids.filter(isAlive)).toEqual(pids);
+    expect(watch.messages().filter((m) => m.atMs >= sentAt && m.payload === "offline")).toEqual([]);
+  });
+
   it("stops everything on SIGTERM within 5 s, every availability offline, no process left", async () => {
     const pids = (supervisorState()?.processes ?? []).flatMap((p) => (p.pid === null ? [] : [p.pid]));
     expect(pids.length).toBe(components.length - 1);

@@ -1,8 +1,8 @@
 import { isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
-import { loadConfigFile, resolveConfigPath } from "@wanpilot/runtime";
+import { loadConfigText, resolveConfigPath } from "@wanpilot/runtime";
 import type { Output } from "./output.js";
 
-export type LoadedConfig = { ok: true; path: string; config: WanpilotConfig } | { ok: false };
+export type LoadedConfig = { ok: true; path: string; config: WanpilotConfig; text: string } | { ok: false };
 
 /**
  * Loads the config named by --config / WANPILOT_CONFIG / the default path. A user mistake is
@@ -11,7 +11,7 @@ export type LoadedConfig = { ok: true; path: string; config: WanpilotConfig } | 
 export function loadConfig(out: Output, flag: string | undefined): LoadedConfig {
   const path = resolveConfigPath(flag);
   try {
-    return { ok: true, path, config: loadConfigFile(path) };
+    return { ok: true, path, ...loadConfigText(path) };
   } catch (err: unknown) {
     if (isWanpilotError(err, "CONFIG_INVALID") || isWanpilotError(err, "CONFIG_UNREADABLE")) {
       const problems = err.details.problems;

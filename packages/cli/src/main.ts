@@ -101,6 +101,34 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       set(import("./commands/cleanup.js").then((m) => m.runCleanup(out, o))),
     );
   program
+    .command("doctor")
+    .description(
+      "check this machine against the config (tools, kernel, routes, firewall, conflicts) and say what to fix",
+    )
+    .option("--json", "print JSON")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { json?: boolean }) =>
+      set(import("./commands/doctor.js").then((m) => m.runDoctor(out, o))),
+    );
+  program
+    .command("install")
+    .description(
+      "install this checkout or unpacked tarball as a service: program, /usr/bin/wanpilot, user, units, config",
+    )
+    .option("--root <dir>", "install under this directory instead of / (nothing of the host is touched)")
+    .action((o: { root?: string }) => set(import("./commands/install.js").then((m) => m.runInstall(out, o))));
+  program
+    .command("uninstall")
+    .description(
+      "stop and remove the installed service and wanpilot's routing; the config stays unless --purge",
+    )
+    .option("--root <dir>", "uninstall from under this directory (no service, no kernel change)")
+    .option("--purge", "also remove /etc/wanpilot and /var/lib/wanpilot")
+    .addOption(configOption())
+    .action((o: { root?: string; purge?: boolean; config?: string }) =>
+      set(import("./commands/install.js").then((m) => m.runUninstall(out, o))),
+    );
+  program
     .command("demo")
     .description(
       "build three simulated ISPs in network namespaces, run wanpilot over them and play an outage story",

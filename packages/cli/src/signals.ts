@@ -1,6 +1,23 @@
 /** Set by `wanpilot start` in its children's environment. */
 export const SUPERVISED_ENV = "WANPILOT_SUPERVISED";
 
+let hangupHandler: () => void = () => undefined;
+
+/** What a SIGHUP does once the process has its logger (until then it is ignored silently). */
+export function onHangup(handler: () => void): void {
+  hangupHandler = handler;
+}
+
+/** The standard log line of an ignored SIGHUP. */
+export function logIgnoredHangup(log: { warn(obj: object, msg: string): void }): void {
+  onHangup(() =>
+    log.warn(
+      { signal: "SIGHUP" },
+      "SIGHUP ignored: reload is not supported yet, restart to apply a new config",
+    ),
+  );
+}
+
 /**
  * Resolves with the reason the process should stop: SIGINT, SIGTERM, or "parent gone" when the
  * supervisor that spawned us (with an IPC channel) disappears, so no part outlives `wanpilot start`.
@@ -11,6 +28,9 @@ export const SUPERVISED_ENV = "WANPILOT_SUPERVISED";
  * signal ends the process at once.
  */
 export function waitForStop(): Promise<string> {
+  // SIGHUP's default action ends the process (and a unit restarting only on failure then leaves it down):
+  // until reload exists it is ignored, with a line in the log once one is there.
+  process.on("SIGHUP", () => hangupHandler());
   return new Promise((resolve) => {
     let stopping = false;
     const done = (reason: string) => {

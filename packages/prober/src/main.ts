@@ -2,12 +2,11 @@ import { randomUUID } from "node:crypto";
 import {
   HEALTH_INTERVAL_MS,
   type LinkConfig,
-  LinkTransition,
   topics,
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { OutboxFile } from "@wanpilot/runtime";
+import { EventOutbox } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
@@ -15,7 +14,6 @@ import { ipKernelWatcher, type KernelWatcher } from "./adapters/kernel-watcher.j
 import { createTargetProber, type TargetProber } from "./adapters/target-prober.js";
 import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
 import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
-import { acknowledge, emptyOutbox, enqueue, type Outbox } from "./core/outbox.js";
 import { type DecisionParams, decisionParams } from "./core/params.js";
 import {
   estimatedSentAt,
@@ -43,8 +41,6 @@ export interface ProberOptions {
 
 /** Monotonic core time; wall time only when a timestamp is published. */
 const now = (): number => performance.now();
-/** Unacknowledged transitions are sent again this often (besides on every reconnect and logger restart). */
-const RESEND_MS = 10_000;
 const iso = (atMs: number): string => new Date(Date.now() - (now() - atMs)).toISOString();
 
 /** One link's prober: probes, kernel watcher, decision core and bus, wired. */
@@ -59,9 +55,7 @@ export class LinkProber {
   #trackers = new Map<string, PingTracker>();
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
-  #outbox: Outbox = emptyOutbox();
-  #outboxFile: OutboxFile<LinkTransition> | undefined;
-  #resendTimer: NodeJS.Timeout | undefined;
+  readonly #outbox: EventOutbox<"linkEvent">;
   #drainTimer: NodeJS.Timeout | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -75,10 +69,14 @@ export class LinkProber {
     this.#o = o;
     this.#link = link;
     this.#log = o.log.child({ component: "prober", link: link.name });
-    if (o.outboxFile !== undefined) {
-      this.#outboxFile = new OutboxFile(o.outboxFile, LinkTransition, this.#log);
-      this.#outbox = { items: this.#outboxFile.load(), dropped: 0 };
-    }
+    this.#outbox = new EventOutbox({
+      bus: o.bus,
+      gateway: o.config.gateway,
+      kind: "linkEvent",
+      topic: topics.linkEvent(o.config.gateway, link.name),
+      log: this.#log,
+      ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
+    });
     this.#params = decisionParams(link.probe);
     this.#machine = initialMachine(this.#params, now());
     const methods = Object.fromEntries(
@@ -102,18 +100,9 @@ export class LinkProber {
   }
 
   async start(): Promise<void> {
-    const gw = this.#o.config.gateway;
-    await this.#o.bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
-      const before = this.#outbox.items.length;
-      this.#outbox = acknowledge(this.#outbox, ack.ids);
-      if (this.#outbox.items.length !== before) this.#outboxFile?.save(this.#outbox.items);
-    });
-    this.#o.bus.onConnect(() => this.#republish());
-    // The logger may come back on a restarted broker after we reconnected: resend what it has not acked.
-    await this.#o.bus.subscribe("availability", topics.availability(gw, { kind: "logger" }), (a) => {
-      if (a === "online") this.#resendEvents();
-    });
-    this.#resendTimer = setInterval(() => this.#resendEvents(), RESEND_MS);
+    // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged transition.
+    this.#o.bus.onConnect(() => this.#publishState());
+    await this.#outbox.start();
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
     this.#healthTimer = setInterval(
@@ -129,7 +118,7 @@ export class LinkProber {
     this.#stopped = true;
     clearTimeout(this.#drainTimer);
     clearInterval(this.#healthTimer);
-    clearInterval(this.#resendTimer);
+    this.#outbox.stop();
     await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
   }
 
@@ -204,12 +193,7 @@ export class LinkProber {
     this.#machine = s.machine;
     for (const t of s.transitions) {
       this.#log.info({ from: t.from, to: t.to, cause: t.cause }, "link state changed");
-      const event = transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`);
-      this.#outbox = enqueue(this.#outbox, event);
-      this.#outboxFile?.save(this.#outbox.items);
-      this.#publish(() =>
-        this.#o.bus.publish("linkEvent", topics.linkEvent(this.#o.config.gateway, this.#link.name), event),
-      );
+      this.#outbox.add(transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`));
     }
     if (s.transitions.length > 0) this.#publishState();
   }
@@ -229,18 +213,6 @@ export class LinkProber {
     this.#publishState();
   }
 
-  /** After a (re)connect: the retained state, then every transition the logger has not acknowledged. */
-  async #republish(): Promise<void> {
-    this.#publishState();
-    this.#resendEvents();
-  }
-
-  #resendEvents(): void {
-    const topic = topics.linkEvent(this.#o.config.gateway, this.#link.name);
-    for (const event of this.#outbox.items)
-      this.#publish(() => this.#o.bus.publish("linkEvent", topic, event));
-  }
-
   #publish(send: () => Promise<void>): void {
     if (this.#stopped) return;
     send().catch((err: unknown) => this.#log.warn({ err }, "publish failed"));
@@ -248,7 +220,7 @@ export class LinkProber {
 
   /** Transitions not yet acknowledged by the logger (tests, status). */
   get unacknowledged(): number {
-    return this.#outbox.items.length;
+    return this.#outbox.pending;
   }
 }
 

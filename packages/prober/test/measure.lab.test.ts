@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { validateConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
+import { MemoryBus, until } from "@wanpilot/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
-import { MemoryBus, until } from "./memory-bus.js";
 
 // Measurements for docs/prober.md, not run by default: WANPILOT_MEASURE=1 npx vitest run packages/prober/test/measure.lab.test.ts
 const MEASURE = process.env.WANPILOT_MEASURE === "1";
@@ -54,12 +54,12 @@ const jitter = () => new Promise((r) => setTimeout(r, 200 + Math.random() * 400)
 async function outageTrials(bus: MemoryBus, cause: "upstream" | "carrier"): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < TRIALS; i++) {
-    await until(() => isUp(bus), 30_000, "up");
+    await until("up", () => isUp(bus), 30_000);
     await jitter();
     const t0 = performance.now();
     if (cause === "upstream") await lab.cutUpstream(0);
     else await lab.carrierDown(0);
-    const down = await until(() => downAfter(bus, t0), 10_000, "down");
+    const down = await until("down", () => downAfter(bus, t0), 10_000);
     times.push(down.atMs - t0);
     if (cause === "upstream") await lab.restoreUpstream(0);
     else await lab.carrierUp(0);

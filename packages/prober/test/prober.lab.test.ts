@@ -1,9 +1,9 @@
 import { topics, validateConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
+import { MemoryBus, until } from "@wanpilot/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
-import { MemoryBus, until } from "./memory-bus.js";
 
 // The prober runs in-process; everything it runs (ping, ip monitor) runs in the lab's gw namespace.
 const log = pino({ level: process.env.LOG_LEVEL ?? "silent" });
@@ -73,20 +73,20 @@ describe("prober on the real kernel", () => {
     const p = startProber(lab, 0);
     const { stop } = await p.started;
     try {
-      await until(() => stateOf(p.bus)?.state === "up", 5000, "first verdict up");
+      await until("first verdict up", () => stateOf(p.bus)?.state === "up", 5000);
       const first = stateOf(p.bus);
       expect(first).toMatchObject({ source: "198.18.1.2", gateway: "198.18.1.1", carrier: true });
 
       const cutAt = performance.now();
       await lab.cutUpstream(0);
-      const down = await until(() => transitionTo(p.bus, "down", cutAt), 8000, "down after the upstream cut");
+      const down = await until("down after the upstream cut", () => transitionTo(p.bus, "down", cutAt), 8000);
       expect(down.payload.cause).toBe("no reply from 3/3 targets for 3 rounds");
       log.info({ downAfterMs: Math.round(down.atMs - cutAt) }, "measured");
       process.stdout.write(`MEASURED upstream cut → down: ${Math.round(down.atMs - cutAt)} ms\n`);
 
       const restoreAt = performance.now();
       await lab.restoreUpstream(0);
-      const up = await until(() => transitionTo(p.bus, "up", restoreAt), 15_000, "up after restore");
+      const up = await until("up after restore", () => transitionTo(p.bus, "up", restoreAt), 15_000);
       expect(up.payload.cause).toBe("recovered after 10 good rounds");
       process.stdout.write(`MEASURED restore → up: ${Math.round(up.atMs - restoreAt)} ms\n`);
       expect(stateOf(p.bus)?.state).toBe("up");
@@ -99,10 +99,10 @@ describe("prober on the real kernel", () => {
     const p = startProber(lab, 1);
     const { stop } = await p.started;
     try {
-      await until(() => stateOf(p.bus)?.state === "up", 5000, "up");
+      await until("up", () => stateOf(p.bus)?.state === "up", 5000);
       const t0 = performance.now();
       await lab.carrierDown(1);
-      const down = await until(() => transitionTo(p.bus, "down", t0), 3000, "down on carrier loss");
+      const down = await until("down on carrier loss", () => transitionTo(p.bus, "down", t0), 3000);
       expect(down.payload.cause).toBe("carrier lost on wan2");
       process.stdout.write(
         `MEASURED carrier down → down: ${Math.round(down.atMs - t0)} ms (incl. carrierDown's own wait)\n`,
@@ -110,7 +110,7 @@ describe("prober on the real kernel", () => {
       expect(stateOf(p.bus)?.carrier).toBe(false);
       const t1 = performance.now();
       await lab.carrierUp(1);
-      await until(() => transitionTo(p.bus, "up", t1), 15_000, "up after carrier up");
+      await until("up after carrier up", () => transitionTo(p.bus, "up", t1), 15_000);
     } finally {
       await stop();
     }
@@ -120,13 +120,13 @@ describe("prober on the real kernel", () => {
     const p = startProber(lab, 0);
     const { stop } = await p.started;
     try {
-      await until(() => stateOf(p.bus)?.state === "up", 5000, "up");
+      await until("up", () => stateOf(p.bus)?.state === "up", 5000);
       const t0 = performance.now();
       await lab.setLoss(0, 30);
       const degraded = await until(
+        "degraded under 30 % loss",
         () => transitionTo(p.bus, "degraded", t0),
         20_000,
-        "degraded under 30 % loss",
       );
       expect(degraded.payload.cause).toMatch(/^loss \d+% over 20% threshold$/);
       // Hold the loss a while longer: the link must stay degraded, never down.
@@ -145,7 +145,7 @@ describe("prober on the real kernel", () => {
     const p = startProber(lab, 0);
     const { stop } = await p.started;
     try {
-      await until(() => stateOf(p.bus)?.state === "up", 5000, "up");
+      await until("up", () => stateOf(p.bus)?.state === "up", 5000);
       const info = await lab.setWanAddress(0, { address: "198.18.21.2", gateway: "198.18.21.1" });
       const gw = (argv: string[]) => lab.exec("gw", ["ip", ...argv]);
       // The DHCP client installs its new default route in main. The router's table 101 still holds the old
@@ -156,12 +156,12 @@ describe("prober on the real kernel", () => {
       await new Promise((r) => setTimeout(r, 300)); // let the prober see the stale route alone first
       await gw(["route", "replace", "default", "via", "198.18.21.1", "dev", "wan1", "metric", "1101"]);
       const s = await until(
+        "the new source and gateway published",
         () => {
           const st = stateOf(p.bus);
           return st?.source === "198.18.21.2" && st.gateway === "198.18.21.1" ? st : undefined;
         },
         10_000,
-        "the new source and gateway published",
       );
       expect(s.link).toBe(info.name);
       const learned = p.bus
@@ -176,9 +176,9 @@ describe("prober on the real kernel", () => {
       // sent from the new one (the ping processes were restarted bound to it).
       const changedAt = performance.now();
       const health = await until(
+        "a full health window after the change",
         () => p.bus.of("linkHealth").find((h) => h.atMs > changedAt + h.payload.windowMs + 500)?.payload,
         40_000,
-        "a full health window after the change",
       );
       expect(health.targets.map((t) => [t.lossRatio, t.samples > 40])).toEqual([
         [0, true],
@@ -195,7 +195,7 @@ describe("prober on the real kernel", () => {
     const p = startProber(lab, 1);
     const { stop, prober } = await p.started;
     try {
-      await until(() => p.bus.of("linkEvent").length > 0, 5000, "first transition");
+      await until("first transition", () => p.bus.of("linkEvent").length > 0, 5000);
       expect(prober.unacknowledged).toBe(1);
       const before = p.bus.of("linkEvent").length;
       await p.bus.reconnect();

@@ -32,7 +32,7 @@ function fakeKernel() {
       );
       return { flushed, errors: [] };
     },
-    connectionsByMark: async () => new Map([[0x10000, 3]]),
+    connectionsByMark: async () => new Map([[0x1000000, 3]]),
   };
   return { kernel, applied, reads: () => reads };
 }

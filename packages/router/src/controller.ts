@@ -213,7 +213,7 @@ export class Controller {
   async state(countConnections: boolean): Promise<RouterState | null> {
     if (this.desired === null) return null;
     if (countConnections)
-      this.counts = await this.deps.kernel.connectionsByMark().catch((err: unknown) => {
+      this.counts = await this.deps.kernel.connectionsByMark(this.desired.marks).catch((err: unknown) => {
         this.deps.log.warn({ err }, "counting connections failed");
         return null;
       });

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { type LinkState, RouteChange, topics, type WanpilotConfig } from "@wanpilot/common";
-import { type Bus, connectBus, OutboxFile } from "@wanpilot/runtime";
+import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
+import { type Bus, connectBus, EventOutbox } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
@@ -27,12 +27,8 @@ export interface RunOptions {
   staleAfterMs?: number;
 }
 
-/** Route changes not yet acknowledged by the logger; oldest dropped beyond this. */
-const OUTBOX_MAX = 1000;
 const RESYNC_MS = 30_000;
 const COUNT_MS = 5_000;
-/** Unacknowledged route changes are sent again this often (besides on reconnects and logger restarts). */
-const RESEND_MS = 10_000;
 /** How often the router looks for probers that went silent (well within their stale bound). */
 const STALE_CHECK_MS = 500;
 
@@ -49,14 +45,14 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
   const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
-  const outboxFile =
-    opts.outboxFile === undefined ? undefined : new OutboxFile(opts.outboxFile, RouteChange, log);
-  const outbox = new Map<string, RouteChange>((outboxFile?.load() ?? []).map((e) => [e.id, e]));
-  const saveOutbox = () => outboxFile?.save([...outbox.values()]);
-  const publishEvent = (e: RouteChange) =>
-    bus
-      .publish("routerEvent", topics.routerEvent(gw), e)
-      .catch((err: unknown) => log.warn({ err }, "publishing a route change failed"));
+  const outbox = new EventOutbox({
+    bus,
+    gateway: gw,
+    kind: "routerEvent",
+    topic: topics.routerEvent(gw),
+    log,
+    ...(opts.outboxFile === undefined ? {} : { file: opts.outboxFile }),
+  });
   const publishState = async (withConnections: boolean) => {
     const state = await controller.state(withConnections);
     if (state !== null)
@@ -72,19 +68,11 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
     newId: () => `router-${randomUUID()}`,
     ...(opts.staleAfterMs === undefined ? {} : { staleAfterMs: opts.staleAfterMs }),
     onChange: (e) => {
-      outbox.set(e.id, e);
-      for (const id of [...outbox.keys()].slice(0, Math.max(0, outbox.size - OUTBOX_MAX))) outbox.delete(id);
-      saveOutbox();
-      void publishEvent(e);
+      outbox.add(e);
       void publishState(false);
     },
   });
   await controller.reconcile("start", true);
-  await bus.subscribe("loggerAck", topics.loggerAck(gw), (ack) => {
-    let changed = false;
-    for (const id of ack.ids) changed = outbox.delete(id) || changed;
-    if (changed) saveOutbox();
-  });
   await bus.subscribe("linkState", topics.allLinkStates(gw), (state: LinkState) => {
     controller
       .onLinkState(state)
@@ -99,19 +87,11 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
     (h) => void checked(controller.onHeartbeat(h.link)),
   );
   const staleTimer = setInterval(() => void checked(controller.checkStale()), STALE_CHECK_MS);
-  const resendEvents = async () => {
-    for (const e of outbox.values()) await publishEvent(e);
-  };
-  bus.onConnect(async () => {
-    controller.expectHeartbeats();
-    await publishState(true);
-    await resendEvents();
-  });
-  // The logger may come back on a restarted broker after we reconnected: resend what it has not acked.
-  await bus.subscribe("availability", topics.availability(gw, { kind: "logger" }), (a) => {
-    if (a === "online") void resendEvents();
-  });
-  const resender = setInterval(() => void resendEvents(), RESEND_MS);
+  // Back on the bus: the probers get a full bound to be heard again before their links turn stale.
+  bus.onConnect(() => controller.expectHeartbeats());
+  // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged change.
+  bus.onConnect(() => publishState(true));
+  await outbox.start();
   const timer = setInterval(() => {
     controller
       .reconcile("resync", true)
@@ -123,14 +103,14 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
   let stopped = false;
   return {
     controller,
-    pendingEvents: () => outbox.size,
+    pendingEvents: () => outbox.pending,
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
       clearInterval(counter);
-      clearInterval(resender);
       clearInterval(staleTimer);
+      outbox.stop();
       // Routing stays as it is: the gateway keeps working without the router.
       if (opts.bus === undefined) await bus.close();
     },

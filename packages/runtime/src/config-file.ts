@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { parseConfigText, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
 
 export const DEFAULT_CONFIG_PATH = "/etc/wanpilot/wanpilot.yaml";
@@ -34,8 +35,14 @@ function readText(path: string): string {
 
 /** Reads and validates a config file; throws CONFIG_UNREADABLE or CONFIG_INVALID with `details.problems` (one line each). */
 export function loadConfigFile(path: string): WanpilotConfig {
-  const result = parseConfigText(readText(path), path);
-  if (result.ok) return result.config;
+  return loadConfigText(path).config;
+}
+
+/** Like loadConfigFile, also returning the exact text that was validated (for a snapshot). */
+export function loadConfigText(path: string): { text: string; config: WanpilotConfig } {
+  const text = readText(path);
+  const result = parseConfigText(text, path);
+  if (result.ok) return { text, config: result.config };
   throw new WanpilotError(
     "CONFIG_INVALID",
     `${path}: ${result.problems.length} problem(s)\n${result.problems.join("\n")}`,
@@ -43,4 +50,20 @@ export function loadConfigFile(path: string): WanpilotConfig {
       details: { path, problems: result.problems },
     },
   );
+}
+
+/** The config `wanpilot start` validated, which every part it runs reads: edits of the file wait for a reload. */
+export function snapshotPath(runtimeDir: string): string {
+  return join(runtimeDir, "config.yaml");
+}
+
+/** Writes the validated text atomically (temporary file, then rename), readable by root only. */
+export function writeConfigSnapshot(runtimeDir: string, text: string): string {
+  mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+  const path = snapshotPath(runtimeDir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+  return path;
 }

@@ -2,8 +2,9 @@ import { errorMessage, isWanpilotError } from "@wanpilot/common";
 import { createLogger } from "@wanpilot/runtime";
 import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
+import { notifyReady } from "../notify.js";
 import type { Output } from "../output.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 
 /** `wanpilot broker`: the embedded broker alone (for systemd units and compose services). */
 export async function runBroker(out: Output, opts: { config?: string }): Promise<number> {
@@ -16,6 +17,7 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     return 1;
   }
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "broker" });
+  logIgnoredHangup(log);
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
     broker = await startBroker({ config, log });
@@ -23,6 +25,12 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
     if (!isWanpilotError(err)) throw err;
     out.err(`wanpilot broker: ${errorMessage(err)}`);
     return 1;
+  }
+  try {
+    await notifyReady();
+  } catch (err: unknown) {
+    // Under Type=notify systemd then times the start out and says so; the broker itself works.
+    log.warn({ err }, "could not tell systemd the broker is ready");
   }
   const reason = await stopRequested;
   log.info({ reason }, "stopping");

@@ -3,7 +3,7 @@ import { type Bus, connectBus, createLogger, type Logger, outboxPath } from "@wa
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { loadService, type ServiceHandle } from "../services.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 
 type PartKind = "prober" | "router" | "logger";
 
@@ -91,6 +91,7 @@ export async function runPart(
   const root = createLogger({ name: "wanpilot", level: config.log_level });
   // Services name themselves with their own child logger; this one is for the CLI's messages.
   const log = root.child({ component: componentId(component) });
+  logIgnoredHangup(log);
   let running: Running | string;
   try {
     // A stop during start-up (e.g. the supervisor died while we waited for its broker) ends it at once.

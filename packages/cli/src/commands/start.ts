@@ -1,11 +1,11 @@
 import { errorMessage, isWanpilotError, type SupervisorState, topics } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger, type Logger } from "@wanpilot/runtime";
+import { type Bus, connectBus, createLogger, type Logger, writeConfigSnapshot } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
 import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
-import { waitForStop } from "../signals.js";
+import { logIgnoredHangup, waitForStop } from "../signals.js";
 import { childSpecs } from "../supervisor/children.js";
 import { Supervisor } from "../supervisor/supervisor.js";
 
@@ -36,11 +36,15 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   if (!loaded.ok) return 1;
   const { config, path } = loaded;
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
+  logIgnoredHangup(log);
   let broker: RunningBroker | undefined;
   let bus: Bus | undefined;
   let observer: Observer;
+  let snapshot: string;
   try {
     if (config.bus.url === undefined) broker = await startBroker({ config, log });
+    // Every part reads this copy, so an edit of the file changes nothing until a reload validates it.
+    snapshot = writeConfigSnapshot(config.runtime_dir, loaded.text);
     bus = await connectBus({ config, component: { kind: "supervisor" }, log });
     observer = await startObserver({ config, bus, log });
   } catch (err: unknown) {
@@ -53,7 +57,7 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const supervisor = new Supervisor({
     specs: childSpecs(config),
     binPath: BIN_PATH,
-    configPath: path,
+    configPath: snapshot,
     log,
     onChange: publisher(bus, config.gateway, log),
   });
@@ -64,7 +68,7 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
       supervisor.heartbeat(`prober/${h.link}`),
     )
     .catch((err: unknown) => log.warn({ err }, "cannot watch the probers' heartbeats"));
-  log.info({ config: path, children: childSpecs(config).map((c) => c.name) }, "started");
+  log.info({ config: path, snapshot, children: childSpecs(config).map((c) => c.name) }, "started");
   const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await supervisor.stop();

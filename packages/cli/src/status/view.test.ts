@@ -40,7 +40,7 @@ describe("status view", () => {
       ["dsl", "unknown", 1, false, null],
       ["cable", "unknown", 4, false, null],
     ]);
-    expect(view.processes["router"]).toEqual({ availability: "unknown", restarts: null, pid: null });
+    expect(view.processes.router).toEqual({ availability: "unknown", restarts: null, pid: null });
     expect(formatStatus(view, now)).toContain("default route: unknown (router not reporting)");
   });
 

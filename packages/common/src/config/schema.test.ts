@@ -47,6 +47,7 @@ describe("the config file", () => {
       flush_on_down: true,
       all_down: "keep",
       degraded: "demote",
+      mark_mask: 0x7f000000,
     });
     expect(config.bus).toMatchObject({ listen: "127.0.0.1:1883", anonymous: "loopback" });
     expect(config.logger.database).toBe("/var/lib/wanpilot/wanpilot.db");
@@ -126,6 +127,16 @@ links:
       'links[1].weight: expected a number, got the text "heavy"',
     ],
     ["unknown key", `${LINKS}balance: { hsah: l3 }`, 'balance: unknown key "hsah"'],
+    [
+      "mark mask with a gap",
+      `${LINKS}balance: { mark_mask: "0x5000000" }`,
+      "balance.mark_mask: must be one run of set bits (like 0x7f000000)",
+    ],
+    [
+      "mark mask too small",
+      `${LINKS}balance: { mark_mask: "0x1000000" }`,
+      "balance.mark_mask: holds 1 links but 2 are configured; use a mask with more bits",
+    ],
     [
       "bad enum",
       `${LINKS}balance: { hash: l7 }`,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BalanceConfig } from "./balance.js";
+import { BalanceConfig, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
 import { type LinkConfig, LinkConfigInput } from "./link.js";
 import { LoggerConfig } from "./logger.js";
@@ -108,6 +108,13 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
       code: "custom",
       path: ["rules", idx[1] ?? 0, "name"],
       message: `rule name "${value}" is already used by rules[${idx[0]}]`,
+    });
+  const capacity = markCapacity(cfg.balance.mark_mask);
+  if (cfg.links.length > capacity)
+    ctx.addIssue({
+      code: "custom",
+      path: ["balance", "mark_mask"],
+      message: `holds ${capacity} links but ${cfg.links.length} are configured; use a mask with more bits`,
     });
   checkBus(cfg, ctx);
 }

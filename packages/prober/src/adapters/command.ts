@@ -14,13 +14,13 @@ export function withPrefix(prefix: CommandPrefix, argv: readonly string[]): { fi
   return { file, args };
 }
 
-/** Runs `ip -json ...`; undefined when the device does not exist. */
+/** Runs `ip -N -json ...` (tables as numbers, whatever rt_tables names them); undefined when the device does not exist. */
 export async function ipJson(
   prefix: CommandPrefix,
   args: readonly string[],
   timeoutMs = 2000,
 ): Promise<unknown> {
-  const { file, args: rest } = withPrefix(prefix, ["ip", "-json", ...args]);
+  const { file, args: rest } = withPrefix(prefix, ["ip", "-N", "-json", ...args]);
   const r = await execa(file, rest, { timeout: timeoutMs, reject: false });
   if (r.timedOut)
     throw new WanpilotError("COMMAND_TIMEOUT", `${[file, ...rest].join(" ")} timed out`, {

@@ -33,7 +33,7 @@ describe("kernel adapter", () => {
     ]);
     expect(calls.map((c) => c.argv)).toEqual([
       ["ip", "netns", "exec", "lab-gw", "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"],
-      ["ip", "-n", "lab-gw", "-force", "-batch", "-"],
+      ["ip", "-N", "-n", "lab-gw", "-force", "-batch", "-"],
       ["ip", "netns", "exec", "lab-gw", "nft", "-f", "-"],
       ["ip", "netns", "exec", "lab-gw", "conntrack", "-D", "--mark", "0x10000/0xff0000"],
     ]);

@@ -1,5 +1,5 @@
 import { WanpilotError } from "@wanpilot/common";
-import { type Command, hex, MARK_MASK, MARK_SHIFT, NFT_TABLE, type ObservedState } from "../core/model.js";
+import { type Command, hex, type Marks, NFT_TABLE, type ObservedState } from "../core/model.js";
 import { parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
 import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
@@ -22,8 +22,8 @@ export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
   addresses(): Promise<Map<string, InterfaceAddress>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
-  /** Tracked connections per link mark. */
-  connectionsByMark(): Promise<Map<number, number>>;
+  /** Tracked connections per link mark (the bits of `marks.mask`). */
+  connectionsByMark(marks: Marks): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -49,8 +49,9 @@ function parseSysctl(text: string): Record<string, string> {
  * and everything else as `ip netns exec <ns> …`; without, in the router's own namespace.
  */
 export function createKernel(run: Runner, netns?: string): Kernel {
+  // -N: tables (and protocols) as numbers, whatever names /etc/iproute2/rt_tables gives them.
   const ip: Runner = (argv, opts) =>
-    run(netns === undefined ? ["ip", ...argv] : ["ip", "-n", netns, ...argv], opts);
+    run(netns === undefined ? ["ip", "-N", ...argv] : ["ip", "-N", "-n", netns, ...argv], opts);
   const other: Runner = (argv, opts) =>
     run(netns === undefined ? argv : ["ip", "netns", "exec", netns, ...argv], opts);
   const observeNft = async (): Promise<{ hash: string; vias: Map<string, string> } | null> => {
@@ -118,11 +119,11 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       );
       return { flushed, errors };
     },
-    async connectionsByMark() {
+    async connectionsByMark(marks) {
       const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
       const out = new Map<number, number>();
       for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
-        const mark = ((Number(m[1]) & MARK_MASK) >>> MARK_SHIFT) << MARK_SHIFT;
+        const mark = (Number(m[1]) & marks.mask) >>> 0;
         if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
       }
       return out;

@@ -138,9 +138,9 @@ describe("computeDesired", () => {
       [10100, "198.18.1.2", null, 101, null],
       [10101, "198.18.2.2", null, 102, null],
       [10102, "198.18.3.2", null, 103, null],
-      [10400, "all", 0x10000, 101, null],
-      [10401, "all", 0x20000, 102, null],
-      [10402, "all", 0x30000, 103, null],
+      [10400, "all", 0x1000000, 101, null],
+      [10401, "all", 0x2000000, 102, null],
+      [10402, "all", 0x3000000, 103, null],
       [10900, "all", null, 100, null],
     ]);
     expect(d.routes.filter((r) => r.table === 101).map((r) => [r.dst, r.nexthops[0]?.gateway])).toEqual([
@@ -158,16 +158,16 @@ describe("computeDesired", () => {
       states: { dsl: "up", cable: "up" },
       expected: { voip: "cable", bank: "dsl" },
       via: [
-        "meta mark set meta mark & 0xff00ffff | 0x20000 return",
-        "meta mark set meta mark & 0xff00ffff | 0x10000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x2000000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x1000000 return",
       ],
     },
     {
       states: { dsl: "up", cable: "down" },
       expected: { voip: "dsl", bank: "dsl" },
       via: [
-        "meta mark set meta mark & 0xff00ffff | 0x10000 return",
-        "meta mark set meta mark & 0xff00ffff | 0x10000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x1000000 return",
+        "meta mark set meta mark & 0x80ffffff | 0x1000000 return",
       ],
     },
     { states: { dsl: "down", cable: "down" }, expected: { voip: null, bank: null }, via: ["return", "drop"] },
@@ -187,12 +187,14 @@ describe("computeDesired", () => {
     ]);
     const { text } = computeDesired(c, inputs({}), null).nft;
     expect(text).toContain(
-      'ct mark & 0xff0000 == 0x0 oifname "wan2" ct mark set ct mark & 0xff00ffff | 0x20000',
+      'ct mark & 0x7f000000 == 0x0 oifname "wan2" ct mark set ct mark & 0x80ffffff | 0x2000000',
     );
-    expect(text).toContain("ct mark & 0xff0000 == 0x10000 meta mark set meta mark & 0xff00ffff | 0x10000");
-    expect(text).toContain('ct state new iifname "wan2" ct mark & 0xff0000 == 0x0 ct mark set');
-    expect(text).toContain('oifname "wan1" masquerade');
-    expect(text).not.toContain('oifname "wan2" masquerade');
+    expect(text).toContain(
+      "ct mark & 0x7f000000 == 0x1000000 meta mark set meta mark & 0x80ffffff | 0x1000000",
+    );
+    expect(text).toContain('ct state new iifname "wan2" ct mark & 0x7f000000 == 0x0 ct mark set');
+    expect(text).toContain('oifname "wan1" meta nfproto ipv4 masquerade');
+    expect(text).not.toContain('oifname "wan2" meta nfproto ipv4 masquerade');
   });
 
   it("link states change only the via chains; the table hash stays", () => {

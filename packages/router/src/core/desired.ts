@@ -10,13 +10,14 @@ import {
   type DesiredState,
   type LinkInput,
   type LinkView,
-  linkMark,
-  MARK_MASK,
+  type Marks,
+  marksOf,
   type NexthopSpec,
   PRIORITY,
   type RouteSpec,
   type RuleSpec,
   type RuleView,
+  slotMark,
 } from "./model.js";
 import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
@@ -73,21 +74,33 @@ function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
   return routes;
 }
 
-function linkRules(link: LinkConfig, index: number, input: LinkInput): RuleSpec[] {
+function linkRules(link: LinkConfig, slot: number, input: LinkInput, marks: Marks): RuleSpec[] {
   const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
   const rules: RuleSpec[] = [
     {
       ...none,
-      priority: PRIORITY.fwmark + index,
+      priority: PRIORITY.fwmark + slot - 1,
       src: "all",
-      fwmark: linkMark(index),
-      fwmask: MARK_MASK,
+      fwmark: slotMark(slot, marks),
+      fwmask: marks.mask,
       table: link.table,
     },
   ];
   if (input.source !== null)
-    rules.unshift({ ...none, priority: PRIORITY.fromSource + index, src: input.source, table: link.table });
+    rules.unshift({
+      ...none,
+      priority: PRIORITY.fromSource + slot - 1,
+      src: input.source,
+      table: link.table,
+    });
   return rules;
+}
+
+/** Each link's slot (1-based): its mark, rule priorities and nexthop id; by position unless given (see slots.ts). */
+export type Slots = ReadonlyMap<string, number>;
+
+export function positionalSlots(links: ReadonlyArray<Pick<LinkConfig, "name">>): Slots {
+  return new Map(links.map((l, i) => [l.name, i + 1]));
 }
 
 function balanceRoute(
@@ -139,11 +152,13 @@ function ipRules(
   config: WanpilotConfig,
   get: (l: LinkConfig) => LinkInput,
   balanceTable: number,
+  slotOf: (l: LinkConfig) => number,
+  marks: Marks,
 ): RuleSpec[] {
   const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
   return [
     { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
-    ...config.links.flatMap((l, i) => linkRules(l, i, get(l))),
+    ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks)),
     { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
   ].sort((a, b) => a.priority - b.priority);
 }
@@ -156,7 +171,10 @@ export function computeDesired(
   config: WanpilotConfig,
   linkInputs: LinkInput[],
   last: DefaultRoute | null,
+  slots: Slots = positionalSlots(config.links),
 ): DesiredState {
+  const marks = marksOf(config.balance.mark_mask);
+  const slotOf = (l: LinkConfig) => slots.get(l.name) ?? config.links.indexOf(l) + 1;
   const given = new Map(linkInputs.map((i) => [i.name, i]));
   const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
@@ -171,11 +189,11 @@ export function computeDesired(
   }));
   const defaultRoute = selectDefaultRoute(config.balance, states, last);
   const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
-  const links: LinkView[] = config.links.map((l, i) => ({
+  const links: LinkView[] = config.links.map((l) => ({
     name: l.name,
     state: get(l).state,
     table: l.table,
-    mark: linkMark(i),
+    mark: slotMark(slotOf(l), marks),
     active: inRoute.has(l.name),
     weight: inRoute.get(l.name) ?? 0,
     live: live(l),
@@ -185,15 +203,16 @@ export function computeDesired(
   const actions = ruleActions(config, links);
   // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
   const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
-  const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs) : [];
+  const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs, slotOf) : [];
   const nftLinks = links.map((v, i) => ({
     ...v,
     interface: config.links[i]?.interface ?? "",
     masquerade: config.links[i]?.masquerade ?? true,
   }));
   return {
+    marks,
     sysctls: desiredSysctls(config),
-    rules: ipRules(config, get, table),
+    rules: ipRules(config, get, table, slotOf, marks),
     routes: [
       ...config.links.flatMap((l) => linkRoutes(l, get(l))),
       ...balanceRoute(table, defaultRoute, config, inputs, nexthops),
@@ -201,7 +220,7 @@ export function computeDesired(
     ownedTables: [...config.links.map((l) => l.table), table],
     balanceTable: table,
     nexthops,
-    nft: renderNft({ links: nftLinks, rules: actions, sticky: config.balance.sticky }),
+    nft: renderNft({ links: nftLinks, rules: actions, sticky: config.balance.sticky, marks }),
     defaultRoute,
     links,
     trafficRules: actions.map((r) => r.view),

@@ -1,4 +1,4 @@
-import type { DefaultRoute, LinkStateName } from "@wanpilot/common";
+import { type DefaultRoute, type LinkStateName, markShift } from "@wanpilot/common";
 import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
@@ -20,11 +20,11 @@ export const PRIORITY = {
   balance: 10900,
 } as const;
 
-/** Bits of the packet/connection mark wanpilot uses; other bits are left to the user's firewall. */
-export const MARK_MASK = 0x00ff0000;
-export const MARK_SHIFT = 16;
-/** Up to 255 links fit in the mask. */
-export const MAX_LINKS = 255;
+/** How link marks are spelled: `slot << shift`, inside `mask` (`balance.mark_mask`); other bits are never changed. */
+export interface Marks {
+  mask: number;
+  shift: number;
+}
 /** The table holding the default route, unless a link already uses that id. */
 export { BALANCE_TABLE_DEFAULT } from "@wanpilot/common";
 export const NFT_TABLE = "wanpilot";
@@ -99,6 +99,7 @@ export interface RuleView {
 }
 
 export interface DesiredState {
+  marks: Marks;
   sysctls: Record<string, string>;
   rules: RuleSpec[];
   routes: RouteSpec[];
@@ -132,10 +133,15 @@ export type Command =
   | { kind: "ip-batch"; lines: string[] }
   | { kind: "conntrack-flush"; link: string; mark: number; mask: number };
 
-export function linkMark(index: number): number {
-  return ((index + 1) << MARK_SHIFT) >>> 0;
+/** The mark of the link in `slot` (1-based: 0 means "no link"). */
+export function slotMark(slot: number, marks: Marks): number {
+  return (slot * 2 ** marks.shift) >>> 0;
 }
 
 export function hex(n: number): string {
   return `0x${n.toString(16)}`;
+}
+
+export function marksOf(mask: number): Marks {
+  return { mask: mask >>> 0, shift: markShift(mask) };
 }

@@ -3,7 +3,7 @@ import type { LinkInput } from "./model.js";
 
 /**
  * Nexthop object ids wanpilot owns (`ip nexthop`), used only with `balance.hash: host`: one per link
- * (10001 + link index) and one resilient group (10900) that the balance table's default route uses.
+ * (10001 + link slot - 1) and one resilient group (10900) that the balance table's default route uses.
  */
 export const NEXTHOP_ID = { min: 10000, max: 10999, link: 10001, group: 10900 } as const;
 
@@ -37,12 +37,12 @@ export function resilientNexthops(
   route: DefaultRoute,
   links: LinkConfig[],
   inputs: Map<string, LinkInput>,
+  slotOf: (link: LinkConfig) => number,
 ): NexthopObject[] {
   const members = route.nexthops.flatMap((n) => {
-    const index = links.findIndex((l) => l.name === n.link);
-    const link = links[index];
+    const link = links.find((l) => l.name === n.link);
     if (link === undefined) return [];
-    const id = NEXTHOP_ID.link + index;
+    const id = NEXTHOP_ID.link + slotOf(link) - 1;
     return [{ id, weight: n.weight, spec: memberSpec(inputs.get(n.link)?.gateway ?? null, link.interface) }];
   });
   if (members.length === 0) return [];

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { TrafficRule } from "@wanpilot/common";
-import { hex, MARK_MASK, NFT_TABLE } from "./model.js";
+import { hex, type Marks, NFT_TABLE } from "./model.js";
 
 export interface NftLink {
   name: string;
@@ -19,12 +19,14 @@ export interface NftInput {
   links: NftLink[];
   rules: Array<{ rule: TrafficRule; action: RuleAction }>;
   sticky: boolean;
+  marks: Marks;
 }
 
-const KEEP = hex(~MARK_MASK >>> 0);
-const setMeta = (mark: number) => `meta mark set meta mark & ${KEEP} | ${hex(mark)}`;
-const setCt = (mark: number) => `ct mark set ct mark & ${KEEP} | ${hex(mark)}`;
-const ctUnmarked = `ct mark & ${hex(MARK_MASK)} == 0x0`;
+// Only wanpilot's bits change: others' marks (a VPN's, a container runtime's) stay as they were.
+const keep = (m: Marks) => hex(~m.mask >>> 0);
+const setMeta = (mark: number, m: Marks) => `meta mark set meta mark & ${keep(m)} | ${hex(mark)}`;
+const setCt = (mark: number, m: Marks) => `ct mark set ct mark & ${keep(m)} | ${hex(mark)}`;
+const ctUnmarked = (m: Marks) => `ct mark & ${hex(m.mask)} == 0x0`;
 const quote = (s: string) => `"${s}"`;
 
 function portMatch(proto: "tcp" | "udp", dir: "sport" | "dport", spec: TrafficRule["dport"]): string[] {
@@ -52,14 +54,18 @@ export function viaKey(rule: Pick<TrafficRule, "via" | "fallback">): string {
   return `${rule.via.join(",")}|${rule.fallback}`;
 }
 
-function viaLine(action: RuleAction): string {
+function viaLine(action: RuleAction, m: Marks): string {
   const verdict =
-    action.kind === "mark" ? `${setMeta(action.mark)} return` : action.kind === "refuse" ? "drop" : "return";
+    action.kind === "mark"
+      ? `${setMeta(action.mark, m)} return`
+      : action.kind === "refuse"
+        ? "drop"
+        : "return";
   return `${verdict} comment ${quote(`v ${shortHash(verdict)}`)}`;
 }
 
 /** The via chains: name → their one line (carrying its own hash, read back by observers). */
-export function viaChains(rules: NftInput["rules"]): Map<string, { line: string; tag: string }> {
+export function viaChains(rules: NftInput["rules"], m: Marks): Map<string, { line: string; tag: string }> {
   const out = new Map<string, { line: string; tag: string }>();
   const names = new Map<string, string>();
   for (const { rule, action } of rules) {
@@ -67,7 +73,7 @@ export function viaChains(rules: NftInput["rules"]): Map<string, { line: string;
     if (names.has(key)) continue;
     const name = `via_${names.size}`;
     names.set(key, name);
-    const line = viaLine(action);
+    const line = viaLine(action, m);
     out.set(name, { line, tag: /comment "v ([0-9a-f]+)"/.exec(line)?.[1] ?? "" });
   }
   return out;
@@ -88,21 +94,25 @@ function shortHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
 
-function restoreLines(links: NftLink[]): string[] {
-  return links.map((l) => `ct mark & ${hex(MARK_MASK)} == ${hex(l.mark)} ${setMeta(l.mark)}`);
+function restoreLines(links: NftLink[], m: Marks): string[] {
+  return links.map((l) => `ct mark & ${hex(m.mask)} == ${hex(l.mark)} ${setMeta(l.mark, m)}`);
 }
 
 function body(input: NftInput, withVias: boolean): string[] {
-  const vias = viaChains(input.rules);
+  const m = input.marks;
+  const vias = viaChains(input.rules, m);
   const wans = input.links.map((l) => quote(l.interface));
   const lan = wans.length > 0 ? `iifname != { ${wans.join(", ")} } ` : "";
   const inbound = input.links.map(
-    (l) => `ct state new iifname ${quote(l.interface)} ${ctUnmarked} ${setCt(l.mark)}`,
+    (l) => `ct state new iifname ${quote(l.interface)} ${ctUnmarked(m)} ${setCt(l.mark, m)}`,
   );
   const save = input.sticky
-    ? input.links.map((l) => `${ctUnmarked} oifname ${quote(l.interface)} ${setCt(l.mark)}`)
+    ? input.links.map((l) => `${ctUnmarked(m)} oifname ${quote(l.interface)} ${setCt(l.mark, m)}`)
     : [];
-  const nat = input.links.filter((l) => l.masquerade).map((l) => `oifname ${quote(l.interface)} masquerade`);
+  // IPv4 only: the inet table sees IPv6 too, and IPv6 is not wanpilot's unless configured (no NAT66).
+  const nat = input.links
+    .filter((l) => l.masquerade)
+    .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`);
   const chain = (name: string, hook: string | null, lines: string[]) => [
     `  chain ${name} {`,
     ...(hook === null ? [] : [`    ${hook}`]),
@@ -113,12 +123,16 @@ function body(input: NftInput, withVias: boolean): string[] {
     // Inbound symmetry first, then restore: connections arriving on a WAN are answered over it.
     ...chain("prerouting", "type filter hook prerouting priority mangle; policy accept;", [
       ...inbound,
-      ...restoreLines(input.links),
-      `${lan}${ctUnmarked} jump rules`,
+      ...restoreLines(input.links, m),
+      `${lan}${ctUnmarked(m)} jump rules`,
     ]),
     // The gateway's own connections: sticky too. Traffic rules are not applied here: the kernel chose
     // the source address before this hook, and `from <address>` rules keep bound sockets (probes) on their link.
-    ...chain("output", "type route hook output priority mangle; policy accept;", restoreLines(input.links)),
+    ...chain(
+      "output",
+      "type route hook output priority mangle; policy accept;",
+      restoreLines(input.links, m),
+    ),
     ...chain("rules", null, ruleLines(input.rules)),
     ...[...vias].flatMap(([name, v]) => chain(name, null, withVias ? [v.line] : [])),
     // Saved after the routing decision, from the interface the first packet really left by.
@@ -148,7 +162,7 @@ export function renderNft(input: NftInput): NftDesired {
     "}",
     "",
   ].join("\n");
-  return { text, hash, vias: viaChains(input.rules) };
+  return { text, hash, vias: viaChains(input.rules, input.marks) };
 }
 
 /** Only the via chains that differ, rewritten in one atomic `nft -f`. */

@@ -41,7 +41,7 @@ describe("plan", () => {
     expect(lines).toContain(
       "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
     );
-    expect(lines).toContain("rule add priority 10400 from all fwmark 0x10000/0xff0000 lookup 101");
+    expect(lines).toContain("rule add priority 10400 from all fwmark 0x1000000/0x7f000000 lookup 101");
     expect(lines).toContain("rule add priority 10000 from all lookup 254 suppress_prefixlength 0");
   });
 
@@ -160,7 +160,7 @@ describe("plan", () => {
     const cmds = plan(next, done, flush);
     expect(cmds.map((c) => c.kind)).toEqual(["ip-batch", "conntrack-flush"]);
     expect(linesOf(cmds)).toEqual(["route replace table 100 default via 198.18.2.1 dev wan2"]);
-    expect(cmds[1]).toEqual({ kind: "conntrack-flush", link: "dsl", mark: 0x10000, mask: 0xff0000 });
+    expect(cmds[1]).toEqual({ kind: "conntrack-flush", link: "dsl", mark: 0x1000000, mask: 0x7f000000 });
   });
 });
 

@@ -3,7 +3,6 @@ import {
   type DesiredState,
   hex,
   type LinkView,
-  MARK_MASK,
   type ObservedState,
   PRIORITY,
   type RouteSpec,
@@ -109,7 +108,8 @@ export function plan(desired: DesiredState, observed: ObservedState, flush: Link
   // Objects before the routes that use them; stale ones after nothing uses them any more.
   const lines = [...nexthops.add, ...routes.add, ...rules.add, ...rules.del, ...routes.del, ...nexthops.del];
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
-  for (const l of flush) cmds.push({ kind: "conntrack-flush", link: l.name, mark: l.mark, mask: MARK_MASK });
+  for (const l of flush)
+    cmds.push({ kind: "conntrack-flush", link: l.name, mark: l.mark, mask: desired.marks.mask });
   return cmds;
 }
 

@@ -11,18 +11,18 @@ const t = (id: string): LinkTransition => ({
   cause: "x",
 });
 
-describe("transition outbox", () => {
+describe("event outbox", () => {
   it.each([
     { queued: ["dsl:aaaaaaa1", "dsl:aaaaaaa2"], acked: ["dsl:aaaaaaa1"], expected: ["dsl:aaaaaaa2"] },
     { queued: ["dsl:aaaaaaa1"], acked: ["other:bbbbbbb"], expected: ["dsl:aaaaaaa1"] },
     { queued: ["dsl:aaaaaaa1", "dsl:aaaaaaa2"], acked: ["dsl:aaaaaaa2", "dsl:aaaaaaa1"], expected: [] },
   ])("$queued acked by $acked → $expected", ({ queued, acked, expected }) => {
-    const o = acknowledge(queued.map(t).reduce(enqueue, emptyOutbox()), acked);
+    const o = acknowledge(queued.map(t).reduce(enqueue, emptyOutbox<LinkTransition>()), acked);
     expect(o.items.map((i) => i.id)).toEqual(expected);
   });
 
   it("drops the oldest beyond its limit and counts them", () => {
-    let o = emptyOutbox();
+    let o = emptyOutbox<LinkTransition>();
     for (let i = 0; i < OUTBOX_LIMIT + 5; i++) o = enqueue(o, t(`dsl:${String(i).padStart(8, "0")}`));
     expect(o.items.length).toBe(OUTBOX_LIMIT);
     expect(o.dropped).toBe(5);

@@ -1,0 +1,3 @@
+export * from "./log.js";
+export * from "./memory-bus.js";
+export * from "./until.js";
