@@ -6,7 +6,7 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { EventOutbox } from "@wanpilot/runtime";
+import { EventOutbox, readBootClock } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
@@ -82,7 +82,14 @@ export class LinkProber {
     const methods = Object.fromEntries(
       this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
     );
-    this.#ctx = { link: link.name, interface: link.interface, methods, windowMs: this.#params.windowMs, iso };
+    this.#ctx = {
+      link: link.name,
+      interface: link.interface,
+      methods,
+      windowMs: this.#params.windowMs,
+      iso,
+      boot: readBootClock(),
+    };
     const configured: { source?: string; gateway?: string } = {};
     if (link.source !== undefined) configured.source = link.source;
     if (link.gateway !== undefined) configured.gateway = link.gateway;

@@ -69,6 +69,13 @@ export const LinkTransition = z.object({
   to: LinkStateName,
   at: Iso,
   cause: z.string().max(500),
+  /** The kernel's boot id at the transition: `bootMs` compares only within one boot. */
+  boot: z
+    .string()
+    .regex(/^[0-9a-f-]{8,64}$/)
+    .optional(),
+  /** Milliseconds since that boot (monotonic): durations that survive a step of the wall clock. */
+  bootMs: z.number().nonnegative().optional(),
 });
 export type LinkTransition = z.infer<typeof LinkTransition>;
 

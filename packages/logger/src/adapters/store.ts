@@ -112,13 +112,23 @@ export class Store {
   insertTransitions(events: readonly LinkTransition[]): number {
     return this.write("write to", () => {
       const stmt = this.db.prepare(
-        `INSERT OR IGNORE INTO link_transitions (id, link, from_state, to_state, at_ms, cause, received_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO link_transitions (id, link, from_state, to_state, at_ms, cause, received_ms,
+           boot_id, boot_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const receivedMs = this.now();
       let stored = 0;
       for (const e of events)
-        stored += stmt.run(e.id, e.link, e.from, e.to, Date.parse(e.at), e.cause, receivedMs).changes;
+        stored += stmt.run(
+          e.id,
+          e.link,
+          e.from,
+          e.to,
+          Date.parse(e.at),
+          e.cause,
+          receivedMs,
+          e.boot ?? null,
+          e.bootMs === undefined ? null : Math.round(e.bootMs),
+        ).changes;
       return stored;
     });
   }
@@ -202,12 +212,15 @@ export class Store {
     const rows = this.read(() =>
       this.db
         .prepare(
-          `SELECT id, link, from_state AS "from", to_state AS "to", at_ms AS atMs, cause
-           FROM link_transitions ${where} ORDER BY at_ms, seq`,
+          `SELECT id, link, from_state AS "from", to_state AS "to", at_ms AS atMs, cause, boot_id AS boot,
+             boot_ms AS bootMs FROM link_transitions ${where} ORDER BY at_ms, seq`,
         )
         .all(...(link === undefined ? [] : [link])),
     );
-    return rows as TransitionRecord[];
+    // Events stored before migration 3, or from publishers that do not send boot time, have none.
+    return (rows as TransitionRecord[]).map(({ boot, bootMs, ...r }) =>
+      boot == null || bootMs == null ? r : { ...r, boot, bootMs },
+    );
   }
 
   routeChangeIds(): string[] {
