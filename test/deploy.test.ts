@@ -48,12 +48,13 @@ describe("docker-compose.yml", () => {
     expect(checkArgv(svc.command)).toBe("ok");
   });
 
-  it("has the broker, one prober per link of the example config, the router and the logger", () => {
+  it("has the broker, one prober per link of the example config, the router, the logger and the observer", () => {
     if (!exampleConfig.ok) throw new Error(exampleConfig.problems.join("\n"));
     const parts = services.map(([, s]) => s.command.join(" ")).sort();
     const expected = [
       "broker",
       "logger",
+      "observer",
       "router",
       ...exampleConfig.config.links.map((l) => `prober --link ${l.name}`),
     ].sort();
@@ -110,6 +111,7 @@ describe("deploy/systemd units", () => {
     expect(services_.map(([f]) => f).sort()).toEqual([
       "wanpilot-broker.service",
       "wanpilot-logger.service",
+      "wanpilot-observer.service",
       "wanpilot-prober@.service",
       "wanpilot-router.service",
       "wanpilot.service",
@@ -158,7 +160,8 @@ describe.skipIf(!hasSystemdAnalyze)("deploy/systemd units under systemd-analyze 
     try {
       for (const f of readdirSync(unitDir)) copyFileSync(new URL(f, unitDir), join(dir, f));
       const units = ["wanpilot.service", "wanpilot-broker.service", "wanpilot-router.service"]
-        .concat(["wanpilot-logger.service", "wanpilot-prober@dsl.service", "wanpilot-parts.target"])
+        .concat(["wanpilot-logger.service", "wanpilot-observer.service", "wanpilot-prober@dsl.service"])
+        .concat(["wanpilot-parts.target"])
         .map((u) => join(dir, u));
       const r = await execa("systemd-analyze", ["verify", ...units], { reject: false, timeout: 30_000 });
       const problems = `${r.stdout}\n${r.stderr}`

@@ -16,7 +16,10 @@ const PATTERN: Record<TopicKind, string> = {
   routerEvent: topics.routerEvent("<gateway>"),
   loggerAck: topics.loggerAck("<gateway>"),
   supervisorState: topics.supervisorState("<gateway>"),
-  haDiscovery: "homeassistant/<component>/wanpilot_<gateway>_<link>/<what>/config",
+  haLink: topics.haLink("<gateway>", "<link>"),
+  haGateway: topics.haGateway("<gateway>"),
+  partMetrics: topics.partMetrics("<gateway>", { kind: "router" }).replace(/router$/, "<component>"),
+  haDiscovery: "<prefix>/<component>/wanpilot_<gateway>/<object>/config",
 };
 
 function tableRow(kind: TopicKind): string[] | undefined {
@@ -56,7 +59,7 @@ describe("docs/mqtt.md matches the bus contract", () => {
 
   it("describes the Home Assistant discovery topic the way common builds it", () => {
     expect(PATTERN.haDiscovery.replace("<component>", "sensor")).toBe(
-      haDiscoveryTopic("<gateway>", "<link>", "sensor", "<what>"),
+      haDiscoveryTopic("<prefix>", "<gateway>", "sensor", "<object>"),
     );
   });
 

@@ -72,6 +72,7 @@ beforeAll(async () => {
     ...lab.isps.map((i): Component => ({ kind: "prober", link: i.name })),
     { kind: "router" },
     { kind: "logger" },
+    { kind: "observer" },
     { kind: "supervisor" },
   ];
   start = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", config]);

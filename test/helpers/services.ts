@@ -4,7 +4,7 @@
  */
 export async function missingServices(): Promise<string[]> {
   const missing: string[] = [];
-  for (const name of ["@wanpilot/prober", "@wanpilot/router", "@wanpilot/logger"]) {
+  for (const name of ["@wanpilot/prober", "@wanpilot/router", "@wanpilot/logger", "@wanpilot/observer"]) {
     try {
       const mod = (await import(name)) as { run?: unknown };
       if (typeof mod.run !== "function") missing.push(name);

@@ -47,6 +47,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
   for (const [name, what] of [
     ["router", "run the router alone (applies routes, rules and nftables from link states)"],
     ["logger", "run the logger alone (stores events and health in SQLite)"],
+    ["observer", "run the observer alone (Home Assistant discovery and state, Prometheus /metrics)"],
   ] as const)
     program
       .command(name)

@@ -1,39 +1,29 @@
-import { type Component, componentId, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
-import type { Bus, Logger } from "@wanpilot/runtime";
+import { type Component, componentId, WanpilotError } from "@wanpilot/common";
+import type { Service, ServiceOptions } from "@wanpilot/runtime";
 
-/** What every service package exports as `run` (the prober also gets its `link`). */
-export interface ServiceHandle {
-  stop(): Promise<void>;
-}
-export type ServiceRun = (opts: {
-  config: WanpilotConfig;
-  log: Logger;
-  bus: Bus;
-  link?: string;
-  /** Where the prober and the router keep their unacknowledged events (the logger ignores it). */
-  outboxFile?: string;
-}) => Promise<ServiceHandle>;
+/** A part's component (the supervisor is not one). */
+export type PartComponent = Exclude<Component, { kind: "supervisor" }>;
 
-const PACKAGES: Record<Exclude<Component["kind"], "supervisor">, string> = {
-  prober: "@wanpilot/prober",
-  router: "@wanpilot/router",
-  logger: "@wanpilot/logger",
-};
+/** A part ready to start: its package's `run`, bound to the component (the prober to its link). */
+export type StartPart = (opts: ServiceOptions) => Promise<Service>;
 
-/** Loads a service package's `run`; a package without one (not built yet) is a clear error. */
-export async function loadService(component: Component): Promise<ServiceRun> {
-  if (component.kind === "supervisor") throw new Error("the supervisor is not a service");
-  const name = PACKAGES[component.kind];
-  let mod: unknown;
-  try {
-    mod = await import(name);
-  } catch (err: unknown) {
+/** Loads a part's package only when that part runs; a package that cannot load (not built) is a clear error. */
+export async function loadService(component: PartComponent): Promise<StartPart> {
+  const loading = (name: string) => (err: unknown) => {
     throw new WanpilotError("USAGE", `cannot load ${name} for ${componentId(component)}: is it built?`, {
       cause: err,
     });
+  };
+  switch (component.kind) {
+    case "prober": {
+      const { run } = await import("@wanpilot/prober").catch(loading("@wanpilot/prober"));
+      return (opts) => run({ ...opts, link: component.link });
+    }
+    case "router":
+      return (await import("@wanpilot/router").catch(loading("@wanpilot/router"))).run;
+    case "logger":
+      return (await import("@wanpilot/logger").catch(loading("@wanpilot/logger"))).run;
+    case "observer":
+      return (await import("@wanpilot/observer").catch(loading("@wanpilot/observer"))).run;
   }
-  const run = (mod as { run?: unknown }).run;
-  if (typeof run !== "function")
-    throw new WanpilotError("USAGE", `${name} does not export run(): is it built?`, { details: { name } });
-  return run as ServiceRun;
 }

@@ -10,6 +10,7 @@ export type WanpilotErrorCode =
   | "LISTEN_FAILED"
   | "DATABASE_FAILED"
   | "NOT_RUNNING"
+  | "KERNEL_CONFLICT"
   | "USAGE";
 
 export class WanpilotError extends Error {

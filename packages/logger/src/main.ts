@@ -1,5 +1,5 @@
 import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
-import type { Bus, Logger } from "@wanpilot/runtime";
+import type { Bus, Logger, ServiceFactory } from "@wanpilot/runtime";
 import { Store } from "./adapters/store.js";
 import { type LoggerStats, Recorder } from "./recorder.js";
 
@@ -29,7 +29,7 @@ const HOUR_MS = 3_600_000;
  * each stored event id on `logger/ack` so publishers can drop it from their outbox. Throws
  * DATABASE_FAILED when the database cannot be opened.
  */
-export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
+export const run = (async (opts: LoggerRunOptions): Promise<LoggerService> => {
   const { config, bus } = opts;
   const log = opts.log.child({ component: "logger" });
   const now = opts.now ?? Date.now;
@@ -84,4 +84,4 @@ export async function run(opts: LoggerRunOptions): Promise<LoggerService> {
       log.info("logger stopped");
     },
   };
-}
+}) satisfies ServiceFactory;

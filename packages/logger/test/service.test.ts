@@ -18,6 +18,8 @@ const stubBus = {
   publish: async () => undefined,
   subscribe: async () => undefined,
   onConnect: () => undefined,
+  clearRetained: async () => undefined,
+  retainedTopics: async () => [],
   close: async () => undefined,
 };
 const cleanups: Array<() => Promise<void> | void> = [];

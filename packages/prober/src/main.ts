@@ -6,11 +6,13 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { EventOutbox, readBootClock } from "@wanpilot/runtime";
+import { EventOutbox, readBootClock, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
 import { ipKernelWatcher, type KernelWatcher } from "./adapters/kernel-watcher.js";
+import { ProbeMetrics } from "./adapters/probe-metrics.js";
 import { createTargetProber, type TargetProber } from "./adapters/target-prober.js";
 import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
 import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
@@ -37,6 +39,8 @@ export interface ProberOptions {
   healthIntervalMs?: number;
   /** Keep unacknowledged transitions in this file too, so a restarted prober resends them (`wanpilot prober`). */
   outboxFile?: string;
+  /** The part's metrics registry: probes sent and lost and their RTT per target are counted in it. */
+  metrics?: Registry;
 }
 
 /** Monotonic core time; wall time only when a timestamp is published. */
@@ -59,6 +63,7 @@ export class LinkProber {
   #drainTimer: NodeJS.Timeout | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #metrics: ProbeMetrics | undefined;
 
   constructor(o: ProberOptions) {
     const link = o.config.links.find((l) => l.name === o.link);
@@ -78,6 +83,8 @@ export class LinkProber {
       ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
     });
     this.#params = decisionParams(link.probe);
+    this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
+    this.#metrics?.declare(this.#params.targets);
     this.#machine = initialMachine(this.#params, now());
     const methods = Object.fromEntries(
       this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
@@ -196,6 +203,7 @@ export class LinkProber {
   }
 
   #apply(input: MachineInput): void {
+    if (input.kind === "probe") this.#metrics?.record(input.outcome);
     const s = step(this.#params, this.#machine, input);
     this.#machine = s.machine;
     for (const t of s.transitions) {
@@ -231,9 +239,9 @@ export class LinkProber {
   }
 }
 
-/** Starts the prober of one link; resolves once it probes. */
-export async function run(o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> {
+/** `wanpilot prober --link X`: starts the prober of one link; resolves once it probes. */
+export const run = (async (o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> => {
   const prober = new LinkProber(o);
   await prober.start();
   return { prober, stop: () => prober.stop() };
-}
+}) satisfies ServiceFactory<{ link: string }>;

@@ -6,11 +6,13 @@ import {
   type RouterState,
   STALE_AFTER_INTERVALS,
   type WanpilotConfig,
+  WanpilotError,
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
 import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
+import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
 import { describeStale, sameSet, staleLinks } from "./core/stale.js";
 import {
@@ -53,12 +55,13 @@ interface Queued {
  */
 export class Controller {
   private readonly states = new Map<string, LinkState>();
-  private addresses = new Map<string, InterfaceAddress>();
+  private addresses = new Map<string, InterfaceAddress[]>();
   private observed: ObservedState | null = null;
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
   private lastChange: RouterState["lastChange"] = null;
   private counts: Map<number, number> | null = null;
+  private others: Ownership = { foreign: [], conflicts: [] };
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
   /** Why the next reconcile runs (link transitions, start, resync). */
@@ -114,7 +117,8 @@ export class Controller {
       before.source === state.source &&
       before.gateway === state.gateway;
     if (same && this.desired !== null) return null;
-    const refresh = before?.source !== state.source;
+    // A new learned address or gateway is checked against a fresh read of the interfaces.
+    const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
     return this.reconcile(
       `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
       refresh,
@@ -145,6 +149,7 @@ export class Controller {
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
     const next = computeDesired(config, this.inputs(observed), this.last);
+    if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
@@ -158,6 +163,26 @@ export class Controller {
     return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
   }
 
+  /** Others' objects are reported; one that would shadow or be overwritten refuses the first start. */
+  private checkOwnership(found: Ownership): void {
+    const { log } = this.deps;
+    const all = [...found.conflicts, ...found.foreign];
+    if (all.join("\n") !== [...this.others.conflicts, ...this.others.foreign].join("\n")) {
+      for (const object of found.foreign) log.warn({ object }, "left alone: not wanpilot's");
+      for (const object of found.conflicts) log.error({ object }, "conflict with wanpilot's routing");
+    }
+    this.others = found;
+    if (this.desired === null && found.conflicts.length > 0)
+      throw new WanpilotError("KERNEL_CONFLICT", `refusing to start: ${found.conflicts.join("; ")}`, {
+        details: { conflicts: found.conflicts },
+      });
+  }
+
+  /** Objects found in wanpilot's ranges that it did not create, conflicts first. */
+  get foreign(): string[] {
+    return [...this.others.conflicts, ...this.others.foreign];
+  }
+
   private async readKernel(): Promise<ObservedState> {
     const { config, kernel } = this.deps;
     this.addresses = await kernel.addresses();
@@ -168,12 +193,10 @@ export class Controller {
   }
 
   private inputs(observed: ObservedState): LinkInput[] {
-    const { config } = this.deps;
     this.stale = this.staleNow();
-    return config.links.map((l) => ({
+    return this.deps.config.links.map((l) => ({
       ...linkInput(
-        config,
-        l.name,
+        l,
         this.states.get(l.name),
         this.addresses.get(l.interface),
         tableGateway(observed, l.table),
@@ -217,6 +240,12 @@ export class Controller {
         this.deps.log.warn({ err }, "counting connections failed");
         return null;
       });
-    return routerState(this.desired, this.deps.now().toISOString(), this.counts, this.lastChange);
+    return routerState(
+      this.desired,
+      this.deps.now().toISOString(),
+      this.counts,
+      this.lastChange,
+      this.foreign,
+    );
   }
 }

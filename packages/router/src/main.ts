@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
-import { type Bus, connectBus, EventOutbox } from "@wanpilot/runtime";
+import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
@@ -13,8 +13,8 @@ import { linkInput } from "./core/state.js";
 export interface RunOptions {
   config: WanpilotConfig;
   log: Logger;
-  /** An already connected bus (tests); otherwise `connectBus` as the router. */
-  bus?: Bus;
+  /** Connected as the router; the caller closes it after `stop()`. */
+  bus: Bus;
   /** Run every kernel command inside this network namespace (the lab's gateway); none in production. */
   netns?: string;
   /** Keep unacknowledged route changes in this file too, so a restarted router resends them (`wanpilot router`). */
@@ -40,11 +40,11 @@ export interface RouterHandle {
   pendingEvents(): number;
 }
 
-export async function run(opts: RunOptions): Promise<RouterHandle> {
+export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   const { config } = opts;
   const log = opts.log.child({ component: "router" });
   const gw = config.gateway;
-  const bus = opts.bus ?? (await connectBus({ config, component: { kind: "router" }, log }));
+  const { bus } = opts;
   const outbox = new EventOutbox({
     bus,
     gateway: gw,
@@ -112,10 +112,9 @@ export async function run(opts: RunOptions): Promise<RouterHandle> {
       clearInterval(staleTimer);
       outbox.stop();
       // Routing stays as it is: the gateway keeps working without the router.
-      if (opts.bus === undefined) await bus.close();
     },
   };
-}
+}) satisfies ServiceFactory;
 
 /** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
 export async function cleanup(opts: {
@@ -125,8 +124,7 @@ export async function cleanup(opts: {
   kernel?: Kernel;
 }): Promise<{ commands: number; errors: unknown[] }> {
   const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const tables = computeDesired(opts.config, [], null).ownedTables;
-  const cmds = planCleanup(await kernel.observe([]), tables);
+  const cmds = planCleanup(await kernel.observe([]));
   const result = await kernel.apply(cmds);
   for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
   return { commands: cmds.length, errors: result.errors };
@@ -138,13 +136,15 @@ export function explainFromStates(
   states: LinkState[],
   query: ExplainQuery,
 ): Explanation {
-  const inputs = config.links.map((l) =>
-    linkInput(
-      config,
-      l.name,
-      states.find((s) => s.link === l.name),
-      undefined,
-    ),
-  );
+  // No kernel read here: learned values are taken as they are (explain changes nothing).
+  const inputs = config.links.map((l) => {
+    const state = states.find((s) => s.link === l.name);
+    const local = state?.source ?? l.source;
+    const seen =
+      local === undefined || local === null
+        ? []
+        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
+    return linkInput(l, state, seen);
+  });
   return explain(config, computeDesired(config, inputs, null), query);
 }

@@ -11,7 +11,7 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
-import { ensureBusSecret } from "@wanpilot/runtime";
+import { type Bus, connectBus, ensureBusSecret } from "@wanpilot/runtime";
 import { Aedes } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,6 +26,7 @@ describe("wanpilot router on a real broker and kernel", () => {
   let config: WanpilotConfig;
   let client: MqttClient;
   let router: RouterHandle | undefined;
+  let bus: Bus | undefined;
   const events: RouteChange[] = [];
   let state: RouterState | undefined;
 
@@ -55,6 +56,7 @@ describe("wanpilot router on a real broker and kernel", () => {
   });
   afterAll(async () => {
     await router?.stop();
+    await bus?.close();
     await client?.endAsync();
     server?.close();
     await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
@@ -72,7 +74,8 @@ describe("wanpilot router on a real broker and kernel", () => {
   it("follows retained link states, publishes state and events, keeps events until the logger acks", async () => {
     await publishState(0, "up");
     await publishState(1, "up");
-    router = await run({ config, log: silent, netns: lab.ns.gw, resyncMs: 300 });
+    bus = await connectBus({ config, component: { kind: "router" }, log: silent });
+    router = await run({ config, log: silent, bus, netns: lab.ns.gw, resyncMs: 300 });
     expect(await waitUntil(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
     expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
       ["isp1", 1],

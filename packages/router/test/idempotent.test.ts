@@ -48,9 +48,9 @@ describe("restart, double start, repair, cleanup (real kernel)", () => {
     await setStates(lab, c, ["up", "up"]);
     const gw = (line: string) => lab.exec(lab.ns.gw, ["ip", ...line.split(" ")]);
     // This kernel refuses exact duplicates; a copy at another priority of the range is what an old run leaves.
-    await gw(`rule add priority 10150 from ${lab.isps[0]?.gwAddress} lookup 101`);
-    await gw("rule add priority 10555 lookup 177"); // leftover of an earlier run
-    await gw(`route add table 177 default via ${lab.isps[1]?.modemAddress}`);
+    await gw(`rule add priority 10150 from ${lab.isps[0]?.gwAddress} lookup 101 protocol 77`);
+    await gw("rule add priority 10555 from 198.18.55.0/24 lookup 177 protocol 77"); // leftover of an earlier run
+    await gw(`route add table 177 default via ${lab.isps[1]?.modemAddress} proto 77`);
     await gw("rule add priority 500 from 198.18.77.0/24 lookup 77"); // someone else's
     await gw(`route add table 77 default via ${lab.isps[1]?.modemAddress}`);
     await gw("route del table 100 default"); // ours, deleted behind our back

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { topics, validateConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
-import { ensureBusSecret } from "@wanpilot/runtime";
+import { connectBus, ensureBusSecret } from "@wanpilot/runtime";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
@@ -52,11 +52,8 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       monitor.onLine((line) => {
         if (line.includes("table 100")) changedAt = performance.now();
       });
-      const router = await run({
-        config: parsed.config,
-        log: silent,
-        netns: lab.ns.gw,
-      });
+      const bus = await connectBus({ config: parsed.config, component: { kind: "router" }, log: silent });
+      const router = await run({ config: parsed.config, log: silent, bus, netns: lab.ns.gw });
       const send = (i: number, s: "up" | "down") =>
         client.publishAsync(
           topics.linkState("m", lab.isps[i]?.name ?? ""),
@@ -103,6 +100,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
         });
       } finally {
         await router.stop();
+        await bus.close();
         await monitor.stop();
         await client.endAsync();
         server.close();

@@ -8,7 +8,10 @@ import {
   isPublishableTopic,
   type PayloadOf,
   parseTopic,
+  type ReceivedTopic,
   splitHostPort,
+  type Topic,
+  type TopicFilter,
   type TopicKind,
   topics,
   type WanpilotConfig,
@@ -25,12 +28,22 @@ export interface BusCredentials {
 }
 
 export interface Bus {
-  publish<K extends TopicKind>(kind: K, topic: string, payload: PayloadOf<K>): Promise<void>;
+  /** The topic's type names its kind, so a payload cannot go out on another kind's topic. */
+  publish<K extends TopicKind>(
+    kind: K,
+    topic: Topic<NoInfer<K>>,
+    payload: PayloadOf<NoInfer<K>>,
+  ): Promise<void>;
+  /** `handler` gets each valid message of the kind on a matching topic, with the topic parsed. */
   subscribe<K extends TopicKind>(
     kind: K,
-    pattern: string,
-    handler: (payload: PayloadOf<K>, topic: string) => void,
+    pattern: Topic<NoInfer<K>> | TopicFilter<NoInfer<K>>,
+    handler: (payload: PayloadOf<K>, topic: ReceivedTopic) => void,
   ): Promise<void>;
+  /** Removes a retained message (an empty retained payload); only for retained kinds. */
+  clearRetained(kind: TopicKind, topic: string): Promise<void>;
+  /** Topics under `pattern` that hold a retained message now (collected until `quietMs` pass without one). */
+  retainedTopics(pattern: string, quietMs: number): Promise<string[]>;
   /** Runs after every (re)connect, once "online" is published: republish retained state here. */
   onConnect(handler: () => void | Promise<void>): void;
   readonly connected: boolean;
@@ -72,7 +85,7 @@ const MAX_EARLY_MESSAGES = 10_000;
 interface Subscription {
   kind: TopicKind;
   pattern: string;
-  handler: (payload: never, topic: string) => void;
+  handler: (payload: never, topic: ReceivedTopic) => void;
 }
 
 /** Connects a component to the bus: last will `offline`, `online` on every connect, schema-checked in and out. */
@@ -121,14 +134,17 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         continue;
       }
       try {
-        sub.handler(decoded.value as never, topic);
+        sub.handler(decoded.value as never, { ...parsed, path: topic });
       } catch (err: unknown) {
         log.error({ err, topic }, "message handler failed");
       }
     }
   };
+  const collectors: Array<{ pattern: string; seen: (topic: string, raw: Buffer) => void }> = [];
   client.on("message", (topic, raw) => {
-    if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw);
+    const collector = collectors.find((c) => topicMatches(c.pattern, topic));
+    if (collector !== undefined) collector.seen(topic, raw);
+    else if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw);
     else if (early.length < MAX_EARLY_MESSAGES) early.push({ topic, raw });
     else {
       rejected++;
@@ -174,6 +190,31 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         qos: spec.qos,
         retain: spec.retained,
       });
+    },
+    async clearRetained(kind, topic) {
+      if (!isPublishableTopic(topic) || !CONTRACT[kind].retained)
+        throw new WanpilotError("BUS_PAYLOAD_INVALID", `refusing to clear ${topic}`);
+      await client.publishAsync(topic, "", { qos: CONTRACT[kind].qos, retain: true });
+    },
+    async retainedTopics(pattern, quietMs) {
+      const found = new Set<string>();
+      let last = Date.now();
+      const collector = {
+        pattern,
+        seen: (topic: string, raw: Buffer) => {
+          last = Date.now();
+          if (raw.length > 0) found.add(topic);
+        },
+      };
+      collectors.push(collector);
+      try {
+        await client.subscribeAsync(pattern, { qos: 0 });
+        while (Date.now() - last < quietMs) await new Promise((r) => setTimeout(r, quietMs / 4));
+        await client.unsubscribeAsync(pattern);
+      } finally {
+        collectors.splice(collectors.indexOf(collector), 1);
+      }
+      return [...found];
     },
     async subscribe(kind, pattern, handler) {
       const sub: Subscription = { kind, pattern, handler: handler as Subscription["handler"] };

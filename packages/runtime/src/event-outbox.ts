@@ -1,4 +1,4 @@
-import { LinkTransition, type PayloadOf, RouteChange, topics } from "@wanpilot/common";
+import { LinkTransition, type PayloadOf, RouteChange, type Topic, topics } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { Bus } from "./bus.js";
@@ -13,7 +13,7 @@ export interface EventOutboxOptions<K extends EventKind> {
   gateway: string;
   kind: K;
   /** Where every event of this outbox is published (one link's events, or the router's). */
-  topic: string;
+  topic: Topic<K>;
   log: Logger;
   /** Keep unacknowledged events in this file too, so a restarted part resends them (`wanpilot prober|router`). */
   file?: string;

@@ -88,7 +88,9 @@ describe("connectBus against a real in-process broker", () => {
     await expect(
       router.publish("routerState", topics.routerState("gw1"), { nonsense: true } as never),
     ).rejects.toThrow(/does not match its schema/);
-    await expect(router.publish("routerState", "wanpilot/gw1/#", {} as never)).rejects.toThrow(/refusing/);
+    await expect(router.publish("routerState", "wanpilot/gw1/#" as never, {} as never)).rejects.toThrow(
+      /refusing/,
+    );
 
     await router.close();
     await until(() => seen.get(availability) === "offline");

@@ -1,7 +1,16 @@
-import { CONTRACT, type PayloadOf, parseTopic, type TopicKind } from "@wanpilot/common";
+import {
+  CONTRACT,
+  isPublishableTopic,
+  type PayloadOf,
+  parseTopic,
+  type ReceivedTopic,
+  type Topic,
+  type TopicFilter,
+  type TopicKind,
+} from "@wanpilot/common";
 import { type Bus, topicMatches } from "@wanpilot/runtime";
 
-type Handler = { kind: TopicKind; pattern: string; fn: (p: never, t: string) => void };
+type Handler = { kind: TopicKind; pattern: string; fn: (p: never, t: ReceivedTopic) => void };
 
 /**
  * An in-memory Bus for unit tests: schema-checks every publish like the real one and records it with a
@@ -17,8 +26,13 @@ export class MemoryBus implements Bus {
   /** When set, publishes reject (a broker gone away). */
   failPublish = false;
 
-  async publish<K extends TopicKind>(kind: K, topic: string, payload: PayloadOf<K>): Promise<void> {
+  async publish<K extends TopicKind>(
+    kind: K,
+    topic: Topic<NoInfer<K>>,
+    payload: PayloadOf<NoInfer<K>>,
+  ): Promise<void> {
     CONTRACT[kind].schema.parse(payload);
+    if (!isPublishableTopic(topic)) throw new Error(`refusing to publish to ${topic}`);
     if (parseTopic(topic)?.kind !== kind && kind !== "haDiscovery")
       throw new Error(`${kind} published on ${topic}, a topic of another kind`);
     if (this.failPublish) throw new Error("bus unavailable (MemoryBus.failPublish)");
@@ -27,8 +41,8 @@ export class MemoryBus implements Bus {
 
   async subscribe<K extends TopicKind>(
     kind: K,
-    pattern: string,
-    fn: (p: PayloadOf<K>, t: string) => void,
+    pattern: Topic<NoInfer<K>> | TopicFilter<NoInfer<K>>,
+    fn: (p: PayloadOf<K>, t: ReceivedTopic) => void,
   ): Promise<void> {
     this.#handlers.push({ kind, pattern, fn: fn as Handler["fn"] });
   }
@@ -42,10 +56,26 @@ export class MemoryBus implements Bus {
     this.connected = false;
   }
 
+  /** Cleared retained topics, in order. */
+  readonly cleared: string[] = [];
+  /** What `retainedTopics` answers (tests set it). */
+  retained: string[] = [];
+
+  async clearRetained(_kind: TopicKind, topic: string): Promise<void> {
+    this.cleared.push(topic);
+  }
+
+  async retainedTopics(pattern: string): Promise<string[]> {
+    return this.retained.filter((t) => topicMatches(pattern, t));
+  }
+
   /** Delivers an inbound message to every subscription of its kind whose pattern matches the topic. */
-  deliver<K extends TopicKind>(kind: K, topic: string, payload: PayloadOf<K>): void {
+  deliver<K extends TopicKind>(kind: K, topic: Topic<NoInfer<K>>, payload: PayloadOf<NoInfer<K>>): void {
+    const parsed = parseTopic(topic);
+    if (parsed === undefined) throw new Error(`${topic} is not a wanpilot topic`);
     for (const h of this.#handlers)
-      if (h.kind === kind && topicMatches(h.pattern, topic)) h.fn(payload as never, topic);
+      if (h.kind === kind && topicMatches(h.pattern, topic))
+        h.fn(payload as never, { ...parsed, path: topic });
   }
 
   async reconnect(): Promise<void> {

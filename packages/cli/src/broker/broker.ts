@@ -28,19 +28,14 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-function readerPassword(config: WanpilotConfig): string | undefined {
-  const file = config.bus.password_file;
+function readPassword(file: string | undefined, key: string): string | undefined {
   if (file === undefined) return undefined;
   try {
     return readFileSync(file, "utf8").trim();
   } catch (err: unknown) {
-    throw new WanpilotError(
-      "CONFIG_UNREADABLE",
-      `cannot read bus.password_file ${file}: ${errorMessage(err)}`,
-      {
-        cause: err,
-      },
-    );
+    throw new WanpilotError("CONFIG_UNREADABLE", `cannot read ${key} ${file}: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }
 
@@ -58,14 +53,19 @@ function busSecret(runtimeDir: string): Buffer {
 
 function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
   const reader = config.bus.username;
-  const readerPass = readerPassword(config);
+  const readerPass = readPassword(config.bus.password_file, "bus.password_file");
+  const ha = config.homeassistant.username;
+  const haPass = readPassword(config.homeassistant.password_file, "homeassistant.password_file");
   return {
     gateway: config.gateway,
     links: new Set(config.links.map((l) => l.name)),
     anonymous: config.bus.anonymous,
     ...(reader === undefined ? {} : { readerUsername: reader }),
+    ...(ha === undefined ? {} : { haUsername: ha }),
+    haPrefix: config.homeassistant.prefix,
     expectedPassword: (username) => {
       if (username === reader) return readerPass;
+      if (username === ha) return haPass;
       const c = parseComponentId(username);
       return c === undefined ? undefined : deriveBusPassword(secret, componentId(c));
     },

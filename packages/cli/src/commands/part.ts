@@ -1,21 +1,32 @@
-import { type Component, componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
-import { type Bus, connectBus, createLogger, type Logger, outboxPath } from "@wanpilot/runtime";
+import { componentId, errorMessage, isWanpilotError } from "@wanpilot/common";
+import {
+  type Bus,
+  connectBus,
+  createLogger,
+  createPartRegistry,
+  type Logger,
+  outboxPath,
+  publishPartMetrics,
+  type Service,
+} from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
-import { loadService, type ServiceHandle } from "../services.js";
+import { loadService, type PartComponent } from "../services.js";
 import { logIgnoredHangup, waitForStop } from "../signals.js";
+import { VERSION } from "../version.js";
 
-type PartKind = "prober" | "router" | "logger";
+type PartKind = "prober" | "router" | "logger" | "observer";
 
 interface Running {
   bus: Bus;
-  service: ServiceHandle;
+  service: Service;
+  stopMetrics: () => void;
 }
 
 /** Connects as the component and starts its service; closes the bus again if the service fails to start. */
 async function startUp(opts: {
   config: Parameters<typeof connectBus>[0]["config"];
-  component: Component;
+  component: PartComponent;
   root: Logger;
   log: Logger;
 }): Promise<Running> {
@@ -23,10 +34,13 @@ async function startUp(opts: {
   const run = await loadService(component);
   const bus = await connectBus({ config, component, log });
   try {
-    const link = component.kind === "prober" ? { link: component.link } : {};
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
-    return { bus, service: await run({ config, log: root, bus, outboxFile, ...link }) };
+    // Every part's own metrics (its process; the prober's probes) reach Prometheus through the observer.
+    const metrics = createPartRegistry();
+    const service = await run({ config, log: root, bus, outboxFile, metrics, version: VERSION });
+    const stopMetrics = publishPartMetrics({ bus, config, component, registry: metrics, log });
+    return { bus, service, stopMetrics };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
@@ -48,7 +62,8 @@ async function finishesWithin(work: Promise<void>, ms: number): Promise<boolean>
   }
 }
 
-async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
+async function shutDown({ bus, service, stopMetrics }: Running, log: Logger): Promise<void> {
+  stopMetrics();
   const stopped = async () => {
     try {
       await service.stop();
@@ -62,14 +77,14 @@ async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
   else log.warn({ deadlineMs: STOP_DEADLINE_MS }, "stop did not finish in time, exiting anyway");
 }
 
-function componentFor(kind: PartKind, link: string | undefined, links: string[]): Component | string {
+function componentFor(kind: PartKind, link: string | undefined, links: string[]): PartComponent | string {
   if (kind !== "prober") return { kind };
   if (link === undefined || !links.includes(link))
     return `no link ${JSON.stringify(link ?? "")} in the config (links: ${links.join(", ")})`;
   return { kind, link };
 }
 
-/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`: one part alone, until a signal. */
+/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`, `wanpilot observer`: one part alone, until a signal. */
 export async function runPart(
   out: Output,
   kind: PartKind,

@@ -2,7 +2,6 @@ import { errorMessage, isWanpilotError, type SupervisorState, topics } from "@wa
 import { type Bus, connectBus, createLogger, type Logger, writeConfigSnapshot } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
-import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
 import { logIgnoredHangup, waitForStop } from "../signals.js";
@@ -29,7 +28,7 @@ function publisher(bus: Bus, gateway: string, log: Logger) {
   };
 }
 
-/** `wanpilot start`: broker (unless bus.url), one prober per link, router and logger, until a signal. */
+/** `wanpilot start`: broker (unless bus.url), one prober per link, router, logger and observer, until a signal. */
 export async function runStart(out: Output, opts: { config?: string }): Promise<number> {
   const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
@@ -39,14 +38,12 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   logIgnoredHangup(log);
   let broker: RunningBroker | undefined;
   let bus: Bus | undefined;
-  let observer: Observer;
   let snapshot: string;
   try {
     if (config.bus.url === undefined) broker = await startBroker({ config, log });
     // Every part reads this copy, so an edit of the file changes nothing until a reload validates it.
     snapshot = writeConfigSnapshot(config.runtime_dir, loaded.text);
     bus = await connectBus({ config, component: { kind: "supervisor" }, log });
-    observer = await startObserver({ config, bus, log });
   } catch (err: unknown) {
     await bus?.close();
     await broker?.close();
@@ -72,7 +69,6 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const reason = await stopRequested;
   log.info({ reason }, "stopping");
   await supervisor.stop();
-  await observer.close();
   await bus.close();
   // Let the broker deliver the children's last wills and our offline before it goes away.
   if (broker !== undefined) {

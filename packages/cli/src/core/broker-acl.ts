@@ -1,10 +1,18 @@
 import { timingSafeEqual } from "node:crypto";
-import { type BusConfig, type Component, mayPublish, parseComponentId } from "@wanpilot/common";
+import {
+  type BusConfig,
+  type Component,
+  HA_PREFIX,
+  haStatusTopic,
+  mayPublish,
+  parseComponentId,
+} from "@wanpilot/common";
 
 /** Who a connected client is, as far as the embedded broker is concerned. */
 export type Principal =
   | { kind: "component"; component: Component }
   | { kind: "reader"; username: string }
+  | { kind: "homeassistant"; username: string }
   | { kind: "anonymous" };
 
 export interface AclContext {
@@ -15,6 +23,10 @@ export interface AclContext {
   expectedPassword: (username: string) => string | undefined;
   /** The configured read-only remote user, if any. */
   readerUsername?: string;
+  /** Home Assistant's user (homeassistant.username), if any: reads, and publishes only on `<prefix>/status`. */
+  haUsername?: string;
+  /** Home Assistant's discovery prefix (default "homeassistant"). */
+  haPrefix?: string;
 }
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: string };
@@ -71,6 +83,8 @@ function authenticateUser(
     return { ok: false, reason: `bad username or password for ${JSON.stringify(req.username)}` };
   if (req.username === ctx.readerUsername)
     return { ok: true, principal: { kind: "reader", username: req.username } };
+  if (req.username === ctx.haUsername)
+    return { ok: true, principal: { kind: "homeassistant", username: req.username } };
   const component = parseComponentId(req.username);
   if (component === undefined) return { ok: false, reason: `unknown user ${JSON.stringify(req.username)}` };
   if (component.kind === "prober" && !ctx.links.has(component.link))
@@ -78,9 +92,14 @@ function authenticateUser(
   return { ok: true, principal: { kind: "component", component } };
 }
 
-/** PUBLISH (and last wills): only components, only on their own topics (common's mayPublish). */
+/**
+ * PUBLISH (and last wills): components only on their own topics (common's mayPublish); Home Assistant
+ * only its birth and will (its MQTT integration sets both, and a refused will would drop it).
+ */
 export function authorizePublish(ctx: AclContext, who: Principal | undefined, topic: string): boolean {
-  return who?.kind === "component" && mayPublish(who.component, ctx.gateway, topic);
+  const prefix = ctx.haPrefix ?? HA_PREFIX;
+  if (who?.kind === "homeassistant") return topic === haStatusTopic(prefix);
+  return who?.kind === "component" && mayPublish(who.component, ctx.gateway, topic, prefix);
 }
 
 /**
@@ -88,6 +107,8 @@ export function authorizePublish(ctx: AclContext, who: Principal | undefined, to
  * component may publish, so a will can never be used to publish what a PUBLISH could not.
  */
 export function willAllowed(ctx: AclContext, username: string | undefined, willTopic: string): boolean {
+  if (username !== undefined && username === ctx.haUsername)
+    return willTopic === haStatusTopic(ctx.haPrefix ?? HA_PREFIX);
   const component = username === undefined ? undefined : parseComponentId(username);
-  return component !== undefined && mayPublish(component, ctx.gateway, willTopic);
+  return component !== undefined && mayPublish(component, ctx.gateway, willTopic, ctx.haPrefix ?? HA_PREFIX);
 }

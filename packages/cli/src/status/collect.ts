@@ -1,4 +1,4 @@
-import { decodePayload, parseTopic, topics, WanpilotError } from "@wanpilot/common";
+import { componentId, decodePayload, parseTopic, topics, WanpilotError } from "@wanpilot/common";
 import mqtt, { type MqttClient } from "mqtt";
 import type { RetainedSnapshot } from "./view.js";
 
@@ -28,11 +28,7 @@ export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer)
     }
     case "availability": {
       const d = decodePayload("availability", raw);
-      if (d.ok && t.component !== undefined)
-        snap.availability.set(
-          t.component.kind === "prober" ? `prober/${t.component.link}` : t.component.kind,
-          d.value,
-        );
+      if (d.ok && t.component !== undefined) snap.availability.set(componentId(t.component), d.value);
       return d.ok;
     }
     default:

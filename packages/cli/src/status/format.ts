@@ -74,5 +74,6 @@ export function formatStatus(view: StatusView, nowMs: number): string {
   const procs = Object.entries(view.processes)
     .map(([name, p]) => `${name} ${p.availability}${p.restarts ? ` (${p.restarts} restarts)` : ""}`)
     .join(", ");
-  return `gateway ${view.gateway}\n\n${table([head, ...rows])}\n\n${routeLine}\nprocesses: ${procs}\n`;
+  const foreign = (view.foreign ?? []).map((f) => `not wanpilot's, left alone: ${f}\n`).join("");
+  return `gateway ${view.gateway}\n\n${table([head, ...rows])}\n\n${routeLine}\nprocesses: ${procs}\n${foreign}`;
 }

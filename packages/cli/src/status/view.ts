@@ -1,4 +1,12 @@
-import type { Availability, LinkState, RouterState, SupervisorState, WanpilotConfig } from "@wanpilot/common";
+import {
+  type Availability,
+  componentId,
+  type LinkState,
+  partComponents,
+  type RouterState,
+  type SupervisorState,
+  type WanpilotConfig,
+} from "@wanpilot/common";
 
 /** Everything `wanpilot status` learned from the bus's retained messages. */
 export interface RetainedSnapshot {
@@ -39,6 +47,8 @@ export interface StatusView {
     string,
     { availability: Availability | "unknown"; restarts: number | null; pid: number | null }
   >;
+  /** Objects in wanpilot's ranges that it did not create (the router leaves them alone). */
+  foreign?: string[];
 }
 
 /** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
@@ -68,7 +78,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     };
   });
   const processes: StatusView["processes"] = {};
-  const names = ["supervisor", ...config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+  const names = ["supervisor", ...partComponents(config.links.map((l) => l.name)).map(componentId)];
   for (const name of names) {
     const proc = snap.supervisor?.processes.find((p) => p.name === name);
     processes[name] = {
@@ -77,5 +87,12 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       pid: proc?.pid ?? null,
     };
   }
-  return { gateway: config.gateway, links, defaultRoute: snap.router?.defaultRoute ?? null, processes };
+  const foreign = snap.router?.foreign ?? [];
+  return {
+    gateway: config.gateway,
+    links,
+    defaultRoute: snap.router?.defaultRoute ?? null,
+    processes,
+    ...(foreign.length === 0 ? {} : { foreign }),
+  };
 }

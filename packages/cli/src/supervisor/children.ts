@@ -1,4 +1,4 @@
-import type { WanpilotConfig } from "@wanpilot/common";
+import { componentId, partComponents, type WanpilotConfig } from "@wanpilot/common";
 
 /** One process `wanpilot start` keeps running: its name (the component id) and its CLI arguments. */
 export interface ChildSpec {
@@ -8,15 +8,11 @@ export interface ChildSpec {
   heartbeat?: boolean;
 }
 
-/** One prober per link, the router and the logger, in that order. */
+/** One prober per link, the router, the logger and the observer, in that order. */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
-  return [
-    ...config.links.map((l) => ({
-      name: `prober/${l.name}`,
-      args: ["prober", "--link", l.name],
-      heartbeat: true,
-    })),
-    { name: "router", args: ["router"] },
-    { name: "logger", args: ["logger"] },
-  ];
+  return partComponents(config.links.map((l) => l.name)).map((c) => ({
+    name: componentId(c),
+    args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
+    ...(c.kind === "prober" ? { heartbeat: true } : {}),
+  }));
 }

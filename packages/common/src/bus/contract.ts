@@ -11,6 +11,7 @@ import {
   SupervisorState,
 } from "./messages.js";
 import type { TopicKind } from "./topics.js";
+import { HaGatewayView, HaLinkView, PartMetrics } from "./watch-messages.js";
 
 export interface TopicSpec<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -30,6 +31,9 @@ export const CONTRACT = {
   routerEvent: { schema: RouteChange, retained: false, qos: 1, encoding: "json" },
   loggerAck: { schema: EventAck, retained: false, qos: 1, encoding: "json" },
   supervisorState: { schema: SupervisorState, retained: true, qos: 1, encoding: "json" },
+  haLink: { schema: HaLinkView, retained: true, qos: 1, encoding: "json" },
+  haGateway: { schema: HaGatewayView, retained: true, qos: 1, encoding: "json" },
+  partMetrics: { schema: PartMetrics, retained: false, qos: 0, encoding: "json" },
   haDiscovery: { schema: HaDiscovery, retained: true, qos: 1, encoding: "json" },
 } as const satisfies Record<TopicKind, TopicSpec>;
 

@@ -109,6 +109,8 @@ export const RouterState = z.object({
   links: z.array(RouterLinkView),
   rules: z.array(z.object({ name: z.string(), via: z.array(z.string()), active: z.string().nullable() })),
   lastChange: z.object({ at: Iso, reason: z.string() }).nullable(),
+  /** Objects in wanpilot's priority range or tables that it did not create: left alone, listed here. */
+  foreign: z.array(z.string().max(500)).max(200).optional(),
 });
 export type RouterState = z.infer<typeof RouterState>;
 

@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { mayPublish } from "./acl.js";
 import { decodePayload, encodePayload } from "./contract.js";
-import { type Component, isPublishableTopic, parseTopic, topics } from "./topics.js";
+import {
+  type Component,
+  isPublishableTopic,
+  parseTopic,
+  type Topic,
+  type TopicKind,
+  topics,
+} from "./topics.js";
 
 const dsl: Component = { kind: "prober", link: "dsl" };
 
@@ -32,6 +39,19 @@ describe("topics", () => {
     "wanpilot",
   ])("%s is not a wanpilot topic", (t) => expect(parseTopic(t)).toBeUndefined());
 
+  it("binds each topic to its kind, and keeps filters out of publishing (checked by tsc -p tsconfig.test.json)", () => {
+    const sent: string[] = [];
+    const publish = <K extends TopicKind>(_kind: K, topic: Topic<NoInfer<K>>) => sent.push(topic);
+    publish("linkState", topics.linkState("gw", "dsl"));
+    // @ts-expect-error a link's state topic is not its health topic
+    publish("linkHealth", topics.linkState("gw", "dsl"));
+    // @ts-expect-error a filter is never published to
+    publish("linkState", topics.allLinkStates("gw"));
+    // @ts-expect-error a bare string is not a topic
+    publish("routerState", "wanpilot/gw/router/state");
+    expect(sent).toEqual(Array(4).fill(expect.stringMatching(/^wanpilot\/gw\//)));
+  });
+
   it("never publishes to wildcards", () => {
     expect(isPublishableTopic(topics.allLinkStates("gw"))).toBe(false);
     expect(isPublishableTopic(topics.all("gw"))).toBe(false);
@@ -56,6 +76,13 @@ describe("mayPublish (the embedded broker's ACL)", () => {
     [{ kind: "logger" }, topics.routerState("gw"), false],
     [{ kind: "supervisor" }, topics.supervisorState("gw"), true],
     [{ kind: "supervisor" }, "wanpilot/gw/anything", false],
+    [{ kind: "observer" }, topics.haLink("gw", "dsl"), true],
+    [{ kind: "observer" }, topics.haGateway("gw"), true],
+    [{ kind: "observer" }, topics.partMetrics("gw", { kind: "observer" }), true],
+    [{ kind: "observer" }, topics.linkState("gw", "dsl"), false],
+    [dsl, topics.partMetrics("gw", dsl), true],
+    [dsl, topics.partMetrics("gw", { kind: "router" }), false],
+    [dsl, topics.haLink("gw", "dsl"), false],
   ] as Array<[Component, string, boolean]>)("%j → %s: %s", (who, topic, allowed) => {
     expect(mayPublish(who, "gw", topic)).toBe(allowed);
   });

@@ -9,42 +9,75 @@ export type Component =
   | { kind: "prober"; link: string }
   | { kind: "router" }
   | { kind: "logger" }
+  | { kind: "observer" }
   | { kind: "supervisor" };
 
 export function componentId(c: Component): string {
   return c.kind === "prober" ? `prober/${c.link}` : c.kind;
 }
 
+/** The parts the supervisor runs: one prober per link, the router, the logger and the observer, in that order. */
+export function partComponents(links: readonly string[]): Exclude<Component, { kind: "supervisor" }>[] {
+  return [
+    ...links.map((link) => ({ kind: "prober" as const, link })),
+    { kind: "router" },
+    { kind: "logger" },
+    { kind: "observer" },
+  ];
+}
+
 export function parseComponentId(id: string): Component | undefined {
-  if (id === "router" || id === "logger" || id === "supervisor") return { kind: id };
+  if (id === "router" || id === "logger" || id === "observer" || id === "supervisor") return { kind: id };
   const m = /^prober\/([a-z0-9][a-z0-9_-]{0,31})$/.exec(id);
   return m?.[1] === undefined ? undefined : { kind: "prober", link: m[1] };
 }
 
 const base = (gw: string) => `${TOPIC_ROOT}/${gw}`;
 
+declare const topicKind: unique symbol;
+declare const filterKind: unique symbol;
+/**
+ * A topic to publish on, bound to its kind: `publish("linkHealth", topics.linkState(…), …)` does not
+ * type-check. At run time it is the topic path itself, so raw MQTT clients use it as it is.
+ */
+export type Topic<K extends TopicKind> = string & { readonly [topicKind]: K };
+/** A subscription filter (may hold + or #) for messages of one kind; never published to. */
+export type TopicFilter<K extends TopicKind> = string & { readonly [filterKind]: K };
+
+/** The only places a path becomes a typed topic or filter: the builders below and HA discovery. */
+export const topicOf = <K extends TopicKind>(_kind: K, path: string): Topic<K> => path as Topic<K>;
+const filterOf = <K extends TopicKind>(_kind: K, path: string): TopicFilter<K> => path as TopicFilter<K>;
+
 export const topics = {
   /** "online" | "offline", retained; the offline is the connection's last will. */
-  availability: (gw: string, c: Component) => `${base(gw)}/availability/${componentId(c)}`,
-  allAvailability: (gw: string) => `${base(gw)}/availability/#`,
+  availability: (gw: string, c: Component) =>
+    topicOf("availability", `${base(gw)}/availability/${componentId(c)}`),
+  allAvailability: (gw: string) => filterOf("availability", `${base(gw)}/availability/#`),
   /** LinkState, retained. */
-  linkState: (gw: string, link: string) => `${base(gw)}/link/${link}/state`,
-  allLinkStates: (gw: string) => `${base(gw)}/link/+/state`,
+  linkState: (gw: string, link: string) => topicOf("linkState", `${base(gw)}/link/${link}/state`),
+  allLinkStates: (gw: string) => filterOf("linkState", `${base(gw)}/link/+/state`),
   /** LinkHealth, periodic, not retained. */
-  linkHealth: (gw: string, link: string) => `${base(gw)}/link/${link}/health`,
-  allLinkHealth: (gw: string) => `${base(gw)}/link/+/health`,
+  linkHealth: (gw: string, link: string) => topicOf("linkHealth", `${base(gw)}/link/${link}/health`),
+  allLinkHealth: (gw: string) => filterOf("linkHealth", `${base(gw)}/link/+/health`),
   /** LinkTransition, QoS 1, not retained. */
-  linkEvent: (gw: string, link: string) => `${base(gw)}/link/${link}/event`,
-  allLinkEvents: (gw: string) => `${base(gw)}/link/+/event`,
+  linkEvent: (gw: string, link: string) => topicOf("linkEvent", `${base(gw)}/link/${link}/event`),
+  allLinkEvents: (gw: string) => filterOf("linkEvent", `${base(gw)}/link/+/event`),
   /** RouterState, retained. */
-  routerState: (gw: string) => `${base(gw)}/router/state`,
+  routerState: (gw: string) => topicOf("routerState", `${base(gw)}/router/state`),
   /** RouteChange, QoS 1, not retained. */
-  routerEvent: (gw: string) => `${base(gw)}/router/event`,
+  routerEvent: (gw: string) => topicOf("routerEvent", `${base(gw)}/router/event`),
   /** EventAck, QoS 1: ids of events the logger has stored; publishers drop them from their outbox. */
-  loggerAck: (gw: string) => `${base(gw)}/logger/ack`,
+  loggerAck: (gw: string) => topicOf("loggerAck", `${base(gw)}/logger/ack`),
   /** SupervisorState, retained. */
-  supervisorState: (gw: string) => `${base(gw)}/supervisor/state`,
-  /** Everything of one gateway, for subscribers. */
+  supervisorState: (gw: string) => topicOf("supervisorState", `${base(gw)}/supervisor/state`),
+  /** HaLinkView, retained, only on change: one link as Home Assistant shows it (the observer's). */
+  haLink: (gw: string, link: string) => topicOf("haLink", `${base(gw)}/ha/link/${link}`),
+  /** HaGatewayView, retained, only on change: the gateway as Home Assistant shows it (the observer's). */
+  haGateway: (gw: string) => topicOf("haGateway", `${base(gw)}/ha/gateway`),
+  /** PartMetrics, periodic, not retained: one part's Prometheus samples for the observer. */
+  partMetrics: (gw: string, c: Component) => topicOf("partMetrics", `${base(gw)}/metrics/${componentId(c)}`),
+  allPartMetrics: (gw: string) => filterOf("partMetrics", `${base(gw)}/metrics/#`),
+  /** Everything of one gateway, for subscribers (of every kind: raw clients only). */
   all: (gw: string) => `${base(gw)}/#`,
 } as const;
 
@@ -57,6 +90,9 @@ export type TopicKind =
   | "routerEvent"
   | "loggerAck"
   | "supervisorState"
+  | "haLink"
+  | "haGateway"
+  | "partMetrics"
   | "haDiscovery";
 
 export interface ParsedTopic {
@@ -66,6 +102,11 @@ export interface ParsedTopic {
   component?: Component;
 }
 
+/** What a subscription handler gets besides the payload: the topic it came on, parsed. */
+export interface ReceivedTopic extends ParsedTopic {
+  path: string;
+}
+
 /** Inverse of the builders; undefined for topics that are not wanpilot's. */
 export function parseTopic(topic: string): ParsedTopic | undefined {
   const parts = topic.split("/");
@@ -73,10 +114,14 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   const gateway = parts[1] ?? "";
   const rest = parts.slice(2);
   const [a, b, c] = rest;
-  if (a === "availability") {
+  if (a === "availability" || a === "metrics") {
     const component = parseComponentId(rest.slice(1).join("/"));
-    return component ? { gateway, kind: "availability", component } : undefined;
+    const kind = a === "availability" ? "availability" : "partMetrics";
+    return component ? { gateway, kind, component } : undefined;
   }
+  if (a === "ha" && b === "link" && c !== undefined && rest.length === 3)
+    return { gateway, kind: "haLink", link: c };
+  if (a === "ha" && b === "gateway" && rest.length === 2) return { gateway, kind: "haGateway" };
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
       c === "state" ? "linkState" : c === "health" ? "linkHealth" : c === "event" ? "linkEvent" : undefined;

@@ -1,5 +1,6 @@
 export * from "./balance.js";
 export * from "./bus.js";
+export * from "./homeassistant.js";
 export * from "./json-schema.js";
 export * from "./link.js";
 export * from "./logger.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { BalanceConfig, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
+import { HomeAssistantConfig } from "./homeassistant.js";
 import { type LinkConfig, LinkConfigInput } from "./link.js";
 import { LoggerConfig } from "./logger.js";
 import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
@@ -22,6 +23,7 @@ const ConfigObject = z.strictObject({
   rules: z.array(TrafficRule).default([]),
   bus: BusConfig.default(BusConfig.parse({})),
   logger: LoggerConfig.default(LoggerConfig.parse({})),
+  homeassistant: HomeAssistantConfig.default(HomeAssistantConfig.parse({})),
   metrics: z
     .strictObject({
       listen: ListenAddress.optional().meta({
@@ -117,6 +119,29 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
       message: `holds ${capacity} links but ${cfg.links.length} are configured; use a mask with more bits`,
     });
   checkBus(cfg, ctx);
+  checkHomeAssistant(cfg, ctx);
+}
+
+function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
+  const ha = cfg.homeassistant;
+  if ((ha.username === undefined) !== (ha.password_file === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: ["homeassistant", ha.username === undefined ? "username" : "password_file"],
+      message: "username and password_file go together",
+    });
+  if (ha.username !== undefined && ha.username === cfg.bus.username)
+    ctx.addIssue({
+      code: "custom",
+      path: ["homeassistant", "username"],
+      message: `${JSON.stringify(ha.username)} is already bus.username (Home Assistant needs its own user)`,
+    });
+  if (ha.username !== undefined && /^(router|logger|observer|supervisor|prober\/.*)$/.test(ha.username))
+    ctx.addIssue({
+      code: "custom",
+      path: ["homeassistant", "username"],
+      message: `${JSON.stringify(ha.username)} is the name of a wanpilot part; choose another`,
+    });
 }
 
 function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {

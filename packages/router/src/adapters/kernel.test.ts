@@ -65,6 +65,7 @@ describe("kernel adapter", () => {
       nftHash: null,
       nftVias: {},
       sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.wan1.rp_filter": "2" },
+      foreign: { rules: [], routes: [], nexthops: [] },
     });
   });
 });

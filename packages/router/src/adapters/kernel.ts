@@ -1,14 +1,27 @@
 import { WanpilotError } from "@wanpilot/common";
-import { type Command, hex, type Marks, NFT_TABLE, type ObservedState } from "../core/model.js";
-import { parseNexthops } from "../core/nexthops.js";
+import {
+  type Command,
+  hex,
+  type Marks,
+  NFT_TABLE,
+  type ObservedState,
+  PRIORITY,
+  RT_PROTO,
+} from "../core/model.js";
+import { NEXTHOP_ID, parseNexthops } from "../core/nexthops.js";
 import { parseNftListing } from "../core/nft.js";
-import { parseAddresses, parseRoutes, parseRules } from "../core/parse.js";
+import {
+  type InterfaceAddress,
+  matchesAll,
+  parseAddresses,
+  parseRoutes,
+  parseRules,
+  protocolOf,
+} from "../core/parse.js";
+import { KERNEL_TABLES } from "../core/plan.js";
 import type { Runner } from "./command.js";
 
-export interface InterfaceAddress {
-  local: string;
-  prefixLength: number;
-}
+export type { InterfaceAddress };
 
 export interface ApplyResult {
   /** Connections deleted per link by conntrack flushes. */
@@ -20,7 +33,8 @@ export interface ApplyResult {
 /** The kernel as the router sees it: read its state, carry out commands. */
 export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
-  addresses(): Promise<Map<string, InterfaceAddress>>;
+  /** Every interface's IPv4 addresses: what learned sources and gateways are checked against. */
+  addresses(): Promise<Map<string, InterfaceAddress[]>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
   /** Tracked connections per link mark (the bits of `marks.mask`). */
   connectionsByMark(marks: Marks): Promise<Map<number, number>>;
@@ -42,6 +56,15 @@ function parseSysctl(text: string): Record<string, string> {
     if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
   }
   return out;
+}
+
+/** wanpilot's objects (tagged RT_PROTO) apart from everyone else's. */
+function split(json: unknown): { tagged: unknown[]; foreign: unknown[] } {
+  const all = Array.isArray(json) ? json : [];
+  return {
+    tagged: all.filter((o) => protocolOf(o) === RT_PROTO),
+    foreign: all.filter((o) => protocolOf(o) !== RT_PROTO),
+  };
 }
 
 /**
@@ -70,10 +93,24 @@ export function createKernel(run: Runner, netns?: string): Kernel {
           ? Promise.resolve(null)
           : other(["sysctl", "-e", ...sysctlKeys], { okExitCodes: [255] }),
       ]);
+      const own = split(json(rules.stdout, "ip rule"));
+      const ownRoutes = split(json(routes.stdout, "ip route"));
+      const ownNexthops = split(json(nexthops.stdout, "ip nexthop"));
+      const foreignRules = parseRules(own.foreign).map((r, i) => ({
+        ...r,
+        matchesAll: matchesAll(own.foreign[i]),
+      }));
       return {
-        rules: parseRules(json(rules.stdout, "ip rule")),
-        routes: parseRoutes(json(routes.stdout, "ip route")),
-        nexthops: parseNexthops(json(nexthops.stdout, "ip nexthop")),
+        rules: parseRules(own.tagged),
+        routes: parseRoutes(ownRoutes.tagged),
+        nexthops: parseNexthops(ownNexthops.tagged),
+        foreign: {
+          rules: foreignRules.filter((r) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max),
+          routes: parseRoutes(ownRoutes.foreign).filter((r) => !KERNEL_TABLES.has(r.table)),
+          nexthops: parseNexthops(ownNexthops.foreign).filter(
+            (n) => n.id >= NEXTHOP_ID.min && n.id <= NEXTHOP_ID.max,
+          ),
+        },
         nftHash: nft?.hash ?? null,
         nftVias: Object.fromEntries(nft?.vias ?? []),
         sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),

@@ -6,6 +6,7 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
+import { network } from "./ipv4.js";
 import {
   type DesiredState,
   type LinkInput,
@@ -47,14 +48,6 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   // the kernel only honours this when it is set before the carrier goes (found in the lab).
   for (const l of config.links) out[ifSysctl(l.interface, "ignore_routes_with_linkdown")] = "1";
   return out;
-}
-
-function network(address: string, prefixLength: number): string {
-  const n = address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const size = 2 ** (32 - prefixLength);
-  const base = n - (n % size);
-  const octets = [24, 16, 8, 0].map((s) => Math.floor(base / 2 ** s) % 256);
-  return `${octets.join(".")}/${prefixLength}`;
 }
 
 function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {

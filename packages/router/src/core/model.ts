@@ -3,9 +3,9 @@ import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
 /**
- * What wanpilot owns in the kernel, and the numbers it reserves for it.
- * Rule priorities 10000..10999 are wanpilot's; nothing else in that range is expected, and
- * anything found there is treated as a leftover of an earlier run.
+ * What wanpilot owns in the kernel, and the numbers it reserves for it. Everything it creates
+ * carries routing protocol RT_PROTO (rules, routes, nexthop objects); only tagged objects are ever
+ * deleted or replaced. Untagged objects in its ranges are someone else's: left alone and reported.
  */
 export const PRIORITY = {
   min: 10000,
@@ -28,6 +28,8 @@ export interface Marks {
 /** The table holding the default route, unless a link already uses that id. */
 export { BALANCE_TABLE_DEFAULT } from "@wanpilot/common";
 export const NFT_TABLE = "wanpilot";
+/** The `protocol` of wanpilot's rules, routes and nexthops: unassigned in rtnetlink.h and iproute2's rt_protos. */
+export const RT_PROTO = 77;
 
 /** Facts about a link as the router knows them now (config merged with what the prober learned). */
 export interface LinkInput {
@@ -114,7 +116,7 @@ export interface DesiredState {
   trafficRules: RuleView[];
 }
 
-/** What the kernel holds now (only the parts wanpilot may own are compared). */
+/** What the kernel holds now: `rules`, `routes` and `nexthops` are wanpilot's own (tagged RT_PROTO). */
 export interface ObservedState {
   rules: RuleSpec[];
   routes: RouteSpec[];
@@ -124,6 +126,17 @@ export interface ObservedState {
   /** Via chain name → the tag of its line. */
   nftVias: Record<string, string>;
   sysctls: Record<string, string>;
+  /** Objects in wanpilot's ranges or tables that it did not create (untagged). */
+  foreign?: ForeignObjects;
+}
+
+export interface ForeignObjects {
+  /** Untagged rules at priorities PRIORITY.min..max; `matchesAll`: no selector, it catches every packet. */
+  rules: Array<RuleSpec & { matchesAll: boolean }>;
+  /** Untagged routes outside the kernel's own tables (main, local, default). */
+  routes: RouteSpec[];
+  /** Untagged nexthop objects with ids in NEXTHOP_ID's range. */
+  nexthops: NexthopObject[];
 }
 
 /** Effects, as data; the kernel adapter carries them out in order. */

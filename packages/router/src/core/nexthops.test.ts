@@ -17,23 +17,23 @@ describe("hash: host uses a resilient nexthop group", () => {
   it("members, then the group, then the route that uses it", () => {
     const l = lines(all, empty);
     expect(l.slice(0, 3)).toEqual([
-      "nexthop replace id 10001 via 198.18.1.1 dev wan1",
-      "nexthop replace id 10002 via 198.18.2.1 dev wan2",
-      `nexthop replace id 10900 group 10001,1/10002,4 ${GROUP}`,
+      "nexthop replace id 10001 via 198.18.1.1 dev wan1 proto 77",
+      "nexthop replace id 10002 via 198.18.2.1 dev wan2 proto 77",
+      `nexthop replace id 10900 group 10001,1/10002,4 ${GROUP} proto 77`,
     ]);
-    expect(l).toContain("route replace table 100 default nhid 10900");
+    expect(l).toContain("route replace table 100 default proto 77 nhid 10900");
   });
 
   it.each([
     {
       name: "a link down: the group shrinks, then its member goes",
       states: { dsl: "down", cable: "up" },
-      expected: [`nexthop replace id 10900 group 10002,4 ${GROUP}`, "nexthop del id 10001"],
+      expected: [`nexthop replace id 10900 group 10002,4 ${GROUP} proto 77`, "nexthop del id 10001"],
     },
     {
       name: "a re-weight (degraded, demoted): only the group",
       states: { dsl: "up", cable: "degraded" },
-      expected: [`nexthop replace id 10900 group 10001,1/10002,1 ${GROUP}`],
+      expected: [`nexthop replace id 10900 group 10001,1/10002,1 ${GROUP} proto 77`],
     },
     { name: "nothing changed: nothing", states: { dsl: "up", cable: "up" }, expected: [] },
   ])("$name", ({ states, expected }) => {
@@ -50,7 +50,7 @@ describe("hash: host uses a resilient nexthop group", () => {
         appliedState(computeDesired(c, inputs({ dsl: "up", cable: "up", lte: "up" }), null), empty),
       ),
     ).toEqual([
-      "route replace table 100 unreachable default",
+      "route replace table 100 unreachable default proto 77",
       "nexthop del id 10900",
       "nexthop del id 10001",
       "nexthop del id 10002",
@@ -60,7 +60,7 @@ describe("hash: host uses a resilient nexthop group", () => {
   it("l4 keeps a plain multipath route and removes a leftover group", () => {
     const l4 = computeDesired(config(), inputs({ dsl: "up", cable: "up" }), null);
     expect(lines(l4, appliedState(all, empty))).toEqual([
-      "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
+      "route replace table 100 default proto 77 nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
       "nexthop del id 10900",
       "nexthop del id 10001",
       "nexthop del id 10002",
@@ -72,7 +72,7 @@ describe("hash: host uses a resilient nexthop group", () => {
       ...appliedState(all, empty),
       nexthops: [...all.nexthops, { id: 5, spec: "dev eth9" }],
     };
-    const l = planCleanup(observed, all.ownedTables).flatMap((c) => (c.kind === "ip-batch" ? c.lines : []));
+    const l = planCleanup(observed).flatMap((c) => (c.kind === "ip-batch" ? c.lines : []));
     expect(l.slice(-3)).toEqual(["nexthop del id 10900", "nexthop del id 10001", "nexthop del id 10002"]);
     expect(l.join("\n")).not.toContain("id 5");
   });

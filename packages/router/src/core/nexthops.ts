@@ -1,5 +1,5 @@
 import type { DefaultRoute, LinkConfig } from "@wanpilot/common";
-import type { LinkInput } from "./model.js";
+import { type LinkInput, RT_PROTO } from "./model.js";
 
 /**
  * Nexthop object ids wanpilot owns (`ip nexthop`), used only with `balance.hash: host`: one per link
@@ -89,7 +89,7 @@ export function planNexthops(
   const want = new Set(desired.map((o) => o.id));
   const add = desired
     .filter((o) => have.get(o.id) !== o.spec)
-    .map((o) => `nexthop replace id ${o.id} ${o.spec}`);
+    .map((o) => `nexthop replace id ${o.id} ${o.spec} proto ${RT_PROTO}`);
   return { add, del: deleteLines(observed.filter((o) => ownNexthop(o) && !want.has(o.id))) };
 }
 

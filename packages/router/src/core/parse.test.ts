@@ -156,15 +156,21 @@ describe("parseRoutes", () => {
 });
 
 describe("parseAddresses", () => {
-  it("first IPv4 address and prefix per interface", () => {
+  it("IPv4 addresses, prefixes and point-to-point peers per interface", () => {
     const json = [
       { ifindex: 1, ifname: "lo", addr_info: [{ family: "inet", local: "127.0.0.1", prefixlen: 8 }] },
       { ifindex: 5, ifname: "wan1", addr_info: [{ family: "inet", local: "198.18.1.2", prefixlen: 24 }] },
       { ifindex: 6, ifname: "wan2", addr_info: [] },
+      {
+        ifindex: 7,
+        ifname: "ppp0",
+        addr_info: [{ family: "inet", local: "198.18.9.2", address: "198.18.9.1", prefixlen: 32 }],
+      },
     ];
     expect([...parseAddresses(json)]).toEqual([
-      ["lo", { local: "127.0.0.1", prefixLength: 8 }],
-      ["wan1", { local: "198.18.1.2", prefixLength: 24 }],
+      ["lo", [{ local: "127.0.0.1", prefixLength: 8, peer: null }]],
+      ["wan1", [{ local: "198.18.1.2", prefixLength: 24, peer: null }]],
+      ["ppp0", [{ local: "198.18.9.2", prefixLength: 32, peer: "198.18.9.1" }]],
     ]);
   });
   it("anything that is not a list is no addresses", () => {

@@ -14,6 +14,21 @@ const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const num = (v: unknown, fallback: number): number =>
   typeof v === "number" ? v : typeof v === "string" && v !== "" ? Number(v) : fallback;
 
+/** The routing protocol an object carries (`ip -N -json`), null when none. */
+export function protocolOf(raw: unknown): number | null {
+  const p = rec(raw).protocol;
+  return p === undefined ? null : num(p, -1);
+}
+
+/** Keys of a rule that select nothing: a rule with only these catches every packet. */
+const NO_SELECTOR = new Set(["priority", "src", "table", "protocol", "action", "flags"]);
+
+/** A rule with no selector (no source, mark, interface, port…): it catches every packet. */
+export function matchesAll(raw: unknown): boolean {
+  const r = rec(raw);
+  return (r.src ?? "all") === "all" && Object.keys(r).every((k) => NO_SELECTOR.has(k));
+}
+
 /** `ip -json rule show` → rules (IPv4). */
 export function parseRules(json: unknown): RuleSpec[] {
   if (!Array.isArray(json)) return [];
@@ -61,16 +76,28 @@ export function parseRoutes(json: unknown): RouteSpec[] {
   });
 }
 
-/** `ip -4 -json addr show` → interface → its first IPv4 address and prefix length. */
-export function parseAddresses(json: unknown): Map<string, { local: string; prefixLength: number }> {
-  const out = new Map<string, { local: string; prefixLength: number }>();
+/** One IPv4 address of an interface; `peer` on point-to-point links (PPP). */
+export interface InterfaceAddress {
+  local: string;
+  prefixLength: number;
+  peer: string | null;
+}
+
+/** `ip -4 -json addr show` → interface → its IPv4 addresses. */
+export function parseAddresses(json: unknown): Map<string, InterfaceAddress[]> {
+  const out = new Map<string, InterfaceAddress[]>();
   if (!Array.isArray(json)) return out;
   for (const raw of json) {
     const i = rec(raw);
     const name = str(i.ifname);
-    const first = Array.isArray(i.addr_info) ? rec(i.addr_info.find((a) => rec(a).family === "inet")) : {};
-    const local = str(first.local);
-    if (name !== null && local !== null) out.set(name, { local, prefixLength: num(first.prefixlen, 32) });
+    const infos = Array.isArray(i.addr_info) ? i.addr_info.map(rec).filter((a) => a.family === "inet") : [];
+    const addresses = infos.flatMap((a): InterfaceAddress[] => {
+      const local = str(a.local);
+      const peer = str(a.address);
+      if (local === null) return [];
+      return [{ local, prefixLength: num(a.prefixlen, 32), peer: peer === local ? null : peer }];
+    });
+    if (name !== null && addresses.length > 0) out.set(name, addresses);
   }
   return out;
 }

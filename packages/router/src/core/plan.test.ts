@@ -39,10 +39,14 @@ describe("plan", () => {
       lines.findLastIndex((l) => l.startsWith("route")),
     );
     expect(lines).toContain(
-      "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
+      "route replace table 100 default proto 77 nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
     );
-    expect(lines).toContain("rule add priority 10400 from all fwmark 0x1000000/0x7f000000 lookup 101");
-    expect(lines).toContain("rule add priority 10000 from all lookup 254 suppress_prefixlength 0");
+    expect(lines).toContain(
+      "rule add priority 10400 from all fwmark 0x1000000/0x7f000000 lookup 101 protocol 77",
+    );
+    expect(lines).toContain(
+      "rule add priority 10000 from all lookup 254 suppress_prefixlength 0 protocol 77",
+    );
   });
 
   it.each([
@@ -54,8 +58,8 @@ describe("plan", () => {
         rules: [...done.rules, desired.rules[1] as RuleSpec, desired.rules[1] as RuleSpec],
       },
       expected: [
-        "rule del priority 10100 from 198.18.1.2 lookup 101",
-        "rule del priority 10100 from 198.18.1.2 lookup 101",
+        "rule del priority 10100 from 198.18.1.2 lookup 101 protocol 77",
+        "rule del priority 10100 from 198.18.1.2 lookup 101 protocol 77",
       ],
     },
     {
@@ -80,7 +84,10 @@ describe("plan", () => {
           },
         ],
       },
-      expected: ["rule del priority 10405 from all lookup 140", "route del table 140 default"],
+      expected: [
+        "rule del priority 10405 from all lookup 140 protocol 77",
+        "route del table 140 default proto 77",
+      ],
     },
     {
       name: "a wrong default route is replaced; a foreign table's route untouched",
@@ -96,18 +103,24 @@ describe("plan", () => {
             nexthops: [{ gateway: "198.18.1.1", dev: "wan1", weight: 1 }],
             src: null,
           },
-          {
-            table: 7,
-            dst: "default",
-            type: "unicast" as const,
-            metric: 0,
-            nexthops: [{ gateway: "10.0.0.1", dev: "eth9", weight: 1 }],
-            src: null,
-          },
         ],
+        foreign: {
+          rules: [],
+          nexthops: [],
+          routes: [
+            {
+              table: 7,
+              dst: "default",
+              type: "unicast" as const,
+              metric: 0,
+              nexthops: [{ gateway: "10.0.0.1", dev: "eth9", weight: 1 }],
+              src: null,
+            },
+          ],
+        },
       },
       expected: [
-        "route replace table 100 default nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
+        "route replace table 100 default proto 77 nexthop via 198.18.1.1 dev wan1 weight 1 nexthop via 198.18.2.1 dev wan2 weight 4",
       ],
     },
     {
@@ -126,7 +139,7 @@ describe("plan", () => {
           },
         ],
       },
-      expected: ["route del table 101 default metric 50"],
+      expected: ["route del table 101 default metric 50 proto 77"],
     },
   ])("$name", ({ observed, expected }) => {
     const cmds = plan(desired, observed);
@@ -159,7 +172,7 @@ describe("plan", () => {
     const flush = linksToFlush(desired.links, next.links, true);
     const cmds = plan(next, done, flush);
     expect(cmds.map((c) => c.kind)).toEqual(["ip-batch", "conntrack-flush"]);
-    expect(linesOf(cmds)).toEqual(["route replace table 100 default via 198.18.2.1 dev wan2"]);
+    expect(linesOf(cmds)).toEqual(["route replace table 100 default proto 77 via 198.18.2.1 dev wan2"]);
     expect(cmds[1]).toEqual({ kind: "conntrack-flush", link: "dsl", mark: 0x1000000, mask: 0x7f000000 });
   });
 });
@@ -208,7 +221,7 @@ describe("linksToFlush", () => {
 describe("planCleanup", () => {
   it("removes its rules, tables and nft table; leaves others", () => {
     const observed = { ...done, rules: [...system, foreign, ...done.rules] };
-    const cmds = planCleanup(observed, desired.ownedTables);
+    const cmds = planCleanup(observed);
     expect(cmds[0]).toEqual({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
     const lines = linesOf(cmds);
     expect(lines.filter((l) => l.startsWith("rule del"))).toHaveLength(8);

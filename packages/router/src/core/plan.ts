@@ -6,13 +6,15 @@ import {
   type ObservedState,
   PRIORITY,
   type RouteSpec,
+  RT_PROTO,
   type RuleSpec,
 } from "./model.js";
 import { deleteLines, ownNexthop, planNexthops } from "./nexthops.js";
 import { renderViaUpdate } from "./nft.js";
 
 /** Kernel tables that are never wanpilot's, whatever a rule in its range points at. */
-const KERNEL_TABLES = new Set([0, 253, 254, 255]);
+export const KERNEL_TABLES = new Set([0, 253, 254, 255]);
+const TAG = ` proto ${RT_PROTO}`;
 
 export function ruleKey(r: RuleSpec): string {
   const mark = r.fwmark === null ? "" : ` fwmark ${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`;
@@ -40,29 +42,25 @@ export function routeValue(r: RouteSpec): string {
 
 export function routeLine(r: RouteSpec): string {
   const metric = r.metric === 0 ? "" : ` metric ${r.metric}`;
-  if (r.type === "unreachable") return `route replace table ${r.table} unreachable ${r.dst}${metric}`;
-  if (r.nhid !== undefined) return `route replace table ${r.table} ${r.dst}${metric} nhid ${r.nhid}`;
+  // The tag goes before the next hops: `ip` reads everything after a multipath `nexthop` as next hops.
+  if (r.type === "unreachable") return `route replace table ${r.table} unreachable ${r.dst}${metric}${TAG}`;
+  if (r.nhid !== undefined) return `route replace table ${r.table} ${r.dst}${metric}${TAG} nhid ${r.nhid}`;
   const single = r.nexthops.length === 1 && r.nexthops[0]?.gateway === null ? " scope link" : "";
-  return `route replace table ${r.table} ${r.dst}${metric} ${nexthopText(r)}${single}`;
+  return `route replace table ${r.table} ${r.dst}${metric}${TAG} ${nexthopText(r)}${single}`;
 }
 
+// With the tag, `del` matches only wanpilot's route: a foreign one at the same place stays.
 function routeDelLine(r: RouteSpec): string {
-  return `route del table ${r.table} ${r.dst}${r.metric === 0 ? "" : ` metric ${r.metric}`}`;
+  return `route del table ${r.table} ${r.dst}${r.metric === 0 ? "" : ` metric ${r.metric}`}${TAG}`;
 }
 
-const inRange = (r: RuleSpec) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max;
+export const inRange = (r: RuleSpec) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max;
 
-/** Tables wanpilot may touch: its own, and any a leftover rule of its range points at. */
-export function ownedTables(
-  desired: Pick<DesiredState, "ownedTables">,
-  observed: Pick<ObservedState, "rules">,
-): Set<number> {
-  const leftovers = observed.rules.filter(inRange).map((r) => r.table);
-  return new Set([...desired.ownedTables, ...leftovers].filter((t) => !KERNEL_TABLES.has(t)));
-}
+/** Observed routes are wanpilot's own (tagged): every one that is not wanted goes, in whatever table. */
+const ownRoute = (r: RouteSpec) => !KERNEL_TABLES.has(r.table);
 
-function planRoutes(desired: DesiredState, observed: ObservedState, owned: Set<number>) {
-  const have = new Map(observed.routes.filter((r) => owned.has(r.table)).map((r) => [routeId(r), r]));
+function planRoutes(desired: DesiredState, observed: ObservedState) {
+  const have = new Map(observed.routes.filter(ownRoute).map((r) => [routeId(r), r]));
   const want = new Map(desired.routes.map((r) => [routeId(r), r]));
   const add = desired.routes.filter((r) => {
     const h = have.get(routeId(r));
@@ -79,11 +77,13 @@ function planRules(desired: DesiredState, observed: ObservedState) {
   for (const r of desired.rules) {
     const k = ruleKey(r);
     const n = counts.get(k) ?? 0;
-    if (n === 0) add.push(`rule add ${k}`);
+    if (n === 0) add.push(`rule add ${k} protocol ${RT_PROTO}`);
     counts.set(k, n - 1);
   }
   // What is left over: leftovers of earlier runs and duplicates, deleted one instance per line.
-  const del = [...counts].flatMap(([k, n]) => Array.from({ length: Math.max(0, n) }, () => `rule del ${k}`));
+  const del = [...counts].flatMap(([k, n]) =>
+    Array.from({ length: Math.max(0, n) }, () => `rule del ${k} protocol ${RT_PROTO}`),
+  );
   return { add, del };
 }
 
@@ -101,8 +101,7 @@ export function plan(desired: DesiredState, observed: ObservedState, flush: Link
   }
   const nft = planNft(desired, observed);
   if (nft !== null) cmds.push({ kind: "nft", text: nft });
-  const owned = ownedTables(desired, observed);
-  const routes = planRoutes(desired, observed, owned);
+  const routes = planRoutes(desired, observed);
   const rules = planRules(desired, observed);
   const nexthops = planNexthops(desired.nexthops, observed.nexthops);
   // Objects before the routes that use them; stale ones after nothing uses them any more.
@@ -144,12 +143,11 @@ export function linksToFlush(prev: LinkView[] | null, next: LinkView[], flushOnD
   });
 }
 
-/** Everything wanpilot owns, removed: its rules, its tables' routes, `inet wanpilot`. Sysctls stay. */
-export function planCleanup(observed: ObservedState, tables: number[]): Command[] {
-  const owned = ownedTables({ ownedTables: tables }, observed);
+/** Everything wanpilot created, removed: its tagged rules, routes and nexthops, `inet wanpilot`. */
+export function planCleanup(observed: ObservedState): Command[] {
   const lines = [
-    ...observed.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)}`),
-    ...observed.routes.filter((r) => owned.has(r.table)).map(routeDelLine),
+    ...observed.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)} protocol ${RT_PROTO}`),
+    ...observed.routes.filter(ownRoute).map(routeDelLine),
     ...deleteLines(observed.nexthops.filter(ownNexthop)),
   ];
   const cmds: Command[] = [];
@@ -161,10 +159,10 @@ export function planCleanup(observed: ObservedState, tables: number[]): Command[
 
 /** The observed state after `desired` was applied without error (saves re-reading the kernel). */
 export function appliedState(desired: DesiredState, observed: ObservedState): ObservedState {
-  const owned = ownedTables(desired, observed);
   return {
+    ...(observed.foreign === undefined ? {} : { foreign: observed.foreign }),
     rules: [...observed.rules.filter((r) => !inRange(r)), ...desired.rules],
-    routes: [...observed.routes.filter((r) => !owned.has(r.table)), ...desired.routes],
+    routes: [...observed.routes.filter((r) => !ownRoute(r)), ...desired.routes],
     nexthops: [...observed.nexthops.filter((o) => !ownNexthop(o)), ...desired.nexthops],
     nftHash: desired.nft.hash,
     nftVias: Object.fromEntries([...desired.nft.vias].map(([name, v]) => [name, v.tag])),

@@ -1,5 +1,14 @@
-import type { DefaultRoute, LinkState, RouteChange, RouterState, WanpilotConfig } from "@wanpilot/common";
+import type {
+  DefaultRoute,
+  LinkConfig,
+  LinkState,
+  RouteChange,
+  RouterState,
+  WanpilotConfig,
+} from "@wanpilot/common";
+import { sameNetwork } from "./ipv4.js";
 import type { DesiredState, LinkInput, ObservedState } from "./model.js";
+import type { InterfaceAddress } from "./parse.js";
 
 /** The default route found in the balance table at start, as links (adopted as "the last set"). */
 export function adoptDefaultRoute(
@@ -27,24 +36,50 @@ export function tableGateway(observed: ObservedState | null, table: number): str
   return r?.nexthops.length === 1 ? (r.nexthops[0]?.gateway ?? null) : null;
 }
 
-/** A link's facts from its prober's state, falling back to the config and the interface's address. */
+/**
+ * A link's facts, resolved once: configured values always win; a value learned from the prober's
+ * state (the bus) is taken only when the router's own read of the link's interface agrees: the
+ * source is an address of that interface, the gateway is on-link there or its peer. Otherwise the
+ * interface's own address, and the gateway of the link table's default route that wanpilot wrote
+ * (adopted until a state tells otherwise). A forged state can say up or down, nothing else.
+ */
 export function linkInput(
-  config: WanpilotConfig,
-  name: string,
+  link: LinkConfig,
   state: LinkState | undefined,
-  address: { local: string; prefixLength: number } | undefined,
-  /** The gateway of the link table's default route in the kernel: adopted until a state tells otherwise. */
+  addresses: InterfaceAddress[] | undefined,
   kernelGateway: string | null = null,
 ): LinkInput {
-  const link = config.links.find((l) => l.name === name);
-  const source = state?.source ?? link?.source ?? address?.local ?? null;
+  const own = addresses ?? [];
+  const learnedSource = state?.source ?? null;
+  const source =
+    link.source ??
+    (learnedSource !== null && own.some((a) => a.local === learnedSource) ? learnedSource : null) ??
+    own[0]?.local ??
+    null;
+  const learnedGateway = state?.gateway ?? null;
+  const gateway =
+    link.gateway ??
+    (learnedGateway !== null && onLink(learnedGateway, own) ? learnedGateway : null) ??
+    kernelGateway;
   return {
-    name,
+    name: link.name,
     state: state?.state ?? "unknown",
     source,
-    gateway: state?.gateway ?? link?.gateway ?? kernelGateway,
-    prefixLength: address !== undefined && address.local === source ? address.prefixLength : null,
+    gateway,
+    prefixLength: own.find((a) => a.local === source)?.prefixLength ?? null,
   };
+}
+
+/** A next hop the interface can reach directly: its point-to-point peer, or in one of its networks. */
+export function onLink(gateway: string, addresses: InterfaceAddress[]): boolean {
+  return addresses.some(
+    (a) =>
+      a.peer === gateway ||
+      (a.peer === null &&
+        a.prefixLength < 32 &&
+        a.local !== gateway &&
+        sameNetwork(gateway, a.local, a.prefixLength)),
+  );
 }
 
 /** What changed between two desired states that a user would call a routing change; null when nothing. */
@@ -67,8 +102,10 @@ export function routerState(
   at: string,
   connections: Map<number, number> | null,
   lastChange: RouterState["lastChange"],
+  foreign: string[] = [],
 ): RouterState {
   return {
+    ...(foreign.length === 0 ? {} : { foreign: foreign.slice(0, 200) }),
     at,
     defaultRoute: desired.defaultRoute,
     links: desired.links.map((l) => ({
