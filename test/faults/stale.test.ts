@@ -31,8 +31,11 @@ describe("a stopped prober (wanpilot start)", () => {
   it("its link leaves the default route once stale, and the prober is restarted", async () => {
     const both = new Set(d.config.links.map((l) => l.name));
     await d.routerSettled(both);
-    const pids = await d.allBack(0);
-    const pid = pids.get("prober/isp1") ?? -1;
+    const pid = await until(
+      () =>
+        d.supervisorState()?.processes.find((p) => p.name === "prober/isp1" && p.running)?.pid ?? undefined,
+      "prober/isp1's pid",
+    );
     expect(pid).toBeGreaterThan(0);
     // Its heartbeat is running (so the supervisor's bound counts from a heartbeat, not from the start).
     const health = topics.linkHealth(d.gateway, "isp1");
