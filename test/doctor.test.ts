@@ -97,12 +97,12 @@ describe("wanpilot doctor in a lab gateway (run with ip netns exec)", () => {
         "  chain forward { type filter hook forward priority 0; policy drop; }",
         "}",
         "table inet vpn {",
-        "  chain pre { type filter hook prerouting priority -150; meta mark set 0x00080000; }",
+        "  chain pre { type filter hook prerouting priority -150; meta mark set 0x01000000; }",
         "}",
       ].join("\n"),
     });
-    // 5. Another program's rule inside wanpilot's priority range.
-    await lab.gwExec(["ip", "rule", "add", "priority", "10500", "from", "198.18.250.0/24", "lookup", "200"]);
+    // 5. Another program's rule inside wanpilot's priority range, catching every packet before wanpilot's.
+    await lab.gwExec(["ip", "rule", "add", "priority", "10500", "lookup", "200"]);
     // 6. An IPv6 default route on a WAN (wanpilot fails over IPv4 only).
     await lab.gwExec(["ip", "-6", "addr", "add", "2001:db8:61::2/64", "dev", isp1.wanInterface, "nodad"]);
     await lab.gwExec([
@@ -138,7 +138,7 @@ describe("wanpilot doctor in a lab gateway (run with ip netns exec)", () => {
       /distinct metric/,
     );
     expectFinding("forward policy", /inet fw chain forward drops/, /ct state established,related accept/);
-    expectFinding("foreign marks", /inet vpn chain pre sets meta mark 0x80000/, /bits outside 0xff0000/);
+    expectFinding("foreign marks", /inet vpn chain pre sets meta mark 0x1000000/, /bits outside 0x7f000000/);
     expectFinding(
       "foreign rules",
       /priority 10500 \(table 200\) is in wanpilot's range/,

@@ -167,6 +167,15 @@ describe.skipIf(skip)(`Home Assistant on the embedded broker, metrics during a f
       const events = ha.events();
       expect(events.filter((e) => e.event === "connect")).toHaveLength(1);
       expect(events.find((e) => e.event === "done")).toMatchObject({ closes: 0, connected: true });
+      // What Home Assistant's recorder writes: the prober publishes health every 2 s (30 in 60 s); the
+      // link's state for Home Assistant goes out only on a change, its numbers at most every 30 s.
+      const alive = lab.isps[1]?.name ?? "";
+      const states = events.filter((e) => e.event === "message" && e.topic === topics.haLink(GW, alive));
+      process.stderr.write(
+        `[observer-embedded] ${alive}: ${states.length} state messages in ${HA_SECONDS} s\n`,
+      );
+      expect(states.length).toBeGreaterThan(0);
+      expect(states.length).toBeLessThanOrEqual(15);
     },
     (HA_SECONDS + 30) * 1000,
   );

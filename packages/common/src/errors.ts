@@ -11,6 +11,7 @@ export type WanpilotErrorCode =
   | "DATABASE_FAILED"
   | "NOT_RUNNING"
   | "KERNEL_CONFLICT"
+  | "ROUTER_RUNNING"
   | "USAGE";
 
 export class WanpilotError extends Error {

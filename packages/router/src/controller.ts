@@ -10,7 +10,7 @@ import {
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
+import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
@@ -30,6 +30,10 @@ export interface ControllerDeps {
   kernel: Kernel;
   now: () => Date;
   newId: () => string;
+  /** Each link's slot (marks, rule priorities, nexthop ids) by name; config order when absent. */
+  slots?: Slots;
+  /** Called with the values of sysctls before wanpilot changes them (kept for `cleanup`). */
+  rememberSysctls?: (originals: Record<string, string>) => void;
   /** Called after every reconcile that changed routing. */
   onChange?: (event: RouteChange) => void;
   /** Monotonic milliseconds, for heartbeats (default performance.now). */
@@ -148,10 +152,11 @@ export class Controller {
     const observed = full || this.observed === null ? await this.readKernel() : this.observed;
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const next = computeDesired(config, this.inputs(observed), this.last);
+    const next = computeDesired(config, this.inputs(observed), this.last, this.deps.slots);
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);
+    this.remember(commands, observed);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
     // After an error, trust nothing: the next reconcile re-reads the kernel.
@@ -161,6 +166,15 @@ export class Controller {
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
       this.last = next.defaultRoute;
     return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
+  }
+
+  private remember(commands: Command[], observed: ObservedState): void {
+    const originals: Record<string, string> = {};
+    for (const c of commands) {
+      const before = c.kind === "sysctl" ? observed.sysctls[c.key]?.trim() : undefined;
+      if (c.kind === "sysctl" && before !== undefined) originals[c.key] = before;
+    }
+    if (Object.keys(originals).length > 0) this.deps.rememberSysctls?.(originals);
   }
 
   /** Others' objects are reported; one that would shadow or be overwritten refuses the first start. */

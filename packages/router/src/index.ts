@@ -1,5 +1,6 @@
 export { type CommandOptions, type CommandResult, createRunner, type Runner } from "./adapters/command.js";
 export { type ApplyResult, createKernel, type Kernel } from "./adapters/kernel.js";
+export { linkSlots, slotsPath } from "./adapters/slots-file.js";
 export { Controller, type ControllerDeps, type ReconcileResult } from "./controller.js";
 export { selectDefaultRoute } from "./core/balance.js";
 export { computeDesired } from "./core/desired.js";

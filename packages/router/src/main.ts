@@ -1,9 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
+import { type LinkState, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
 import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
 import { createKernel, type Kernel } from "./adapters/kernel.js";
+import {
+  forget,
+  livePid,
+  pidPath,
+  rememberedSysctls,
+  rememberSysctls,
+  sysctlsPath,
+  writePid,
+} from "./adapters/runtime-files.js";
+import { linkSlots, slotsPath } from "./adapters/slots-file.js";
 import { Controller } from "./controller.js";
 import { computeDesired } from "./core/desired.js";
 import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
@@ -63,6 +73,14 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   const controller = new Controller({
     config,
     log,
+    slots: linkSlots(config, slotsPath(config), log),
+    rememberSysctls: (originals) => {
+      try {
+        rememberSysctls(sysctlsPath(config), originals);
+      } catch (err: unknown) {
+        log.warn({ err }, "original sysctl values not saved: cleanup will leave them as set");
+      }
+    },
     kernel: createKernel(createRunner(), opts.netns),
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
@@ -72,6 +90,11 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       void publishState(false);
     },
   });
+  try {
+    writePid(pidPath(config), process.pid);
+  } catch (err: unknown) {
+    log.warn({ err }, "router pid file not written: cleanup cannot tell the router runs");
+  }
   await controller.reconcile("start", true);
   await bus.subscribe("linkState", topics.allLinkStates(gw), (state: LinkState) => {
     controller
@@ -111,22 +134,34 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       clearInterval(counter);
       clearInterval(staleTimer);
       outbox.stop();
+      if (livePid(pidPath(config)) === process.pid) forget(pidPath(config));
       // Routing stays as it is: the gateway keeps working without the router.
     },
   };
 }) satisfies ServiceFactory;
 
-/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
+/** `wanpilot cleanup`: removes every rule, route, nexthop and nft table wanpilot created; restores its sysctls. */
 export async function cleanup(opts: {
   config: WanpilotConfig;
   log: Logger;
   netns?: string;
   kernel?: Kernel;
+  /** Also when a router seems to run (its pid file names a live process). */
+  force?: boolean;
 }): Promise<{ commands: number; errors: unknown[] }> {
+  const { config } = opts;
+  const pid = livePid(pidPath(config));
+  if (pid !== null && pid !== process.pid && opts.force !== true)
+    throw new WanpilotError(
+      "ROUTER_RUNNING",
+      `the router is running (pid ${pid}, ${pidPath(config)}) and would put everything back: stop wanpilot first (or --force)`,
+    );
   const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const cmds = planCleanup(await kernel.observe([]));
+  const originals = rememberedSysctls(sysctlsPath(config));
+  const cmds = planCleanup(await kernel.observe([]), originals);
   const result = await kernel.apply(cmds);
   for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
+  if (result.errors.length === 0) forget(sysctlsPath(config));
   return { commands: cmds.length, errors: result.errors };
 }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import {
   type Component,
   componentId,
+  partComponents,
   RouterState,
   SupervisorState,
   topics,
@@ -138,9 +139,9 @@ export class Deployed {
     return d;
   }
 
-  /** The parts' names, as component ids (prober/isp1…, router, logger). */
+  /** The parts' names, as component ids (prober/isp1…, router, logger, observer): what `start` runs. */
   partNames(): string[] {
-    return [...this.config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+    return partComponents(this.config.links.map((l) => l.name)).map(componentId);
   }
 
   /** (Re)starts a part in "parts" mode. */

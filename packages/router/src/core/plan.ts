@@ -143,14 +143,18 @@ export function linksToFlush(prev: LinkView[] | null, next: LinkView[], flushOnD
   });
 }
 
-/** Everything wanpilot created, removed: its tagged rules, routes and nexthops, `inet wanpilot`. */
-export function planCleanup(observed: ObservedState): Command[] {
+/** Everything wanpilot created, removed: its tagged rules, routes and nexthops, `inet wanpilot`; sysctls it changed, restored. */
+export function planCleanup(observed: ObservedState, sysctls: Record<string, string> = {}): Command[] {
   const lines = [
     ...observed.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)} protocol ${RT_PROTO}`),
     ...observed.routes.filter(ownRoute).map(routeDelLine),
     ...deleteLines(observed.nexthops.filter(ownNexthop)),
   ];
-  const cmds: Command[] = [];
+  const cmds: Command[] = Object.entries(sysctls).map(([key, value]) => ({
+    kind: "sysctl" as const,
+    key,
+    value,
+  }));
   if (observed.nftHash !== null)
     cmds.push({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
