@@ -13,14 +13,20 @@ let running: Supervisor | undefined;
 const readyDir = mkdtempSync(join(tmpdir(), "wanpilot-sup-"));
 process.env.FIXTURE_READY_DIR = readyDir;
 
-function supervise(modes: string[], graceMs = 3000) {
+function supervise(modes: string[], graceMs = 3000, heartbeat = false) {
   const states: SupervisorState[] = [];
   const sup = new Supervisor({
-    specs: modes.map((m, i) => ({ name: `${m}-${i}`, args: [m] })),
+    specs: modes.map((m, i) => ({ name: `${m}-${i}`, args: [m], heartbeat })),
     binPath: FIXTURE,
     configPath: "/nonexistent.yaml",
     log,
-    policy: { firstDelayMs: 50, maxDelayMs: 400, stableAfterMs: 60_000 },
+    policy: {
+      firstDelayMs: 50,
+      maxDelayMs: 400,
+      stableAfterMs: 60_000,
+      heartbeatTimeoutMs: 1500,
+      firstHeartbeatMs: 1500,
+    },
     graceMs,
     onChange: (s) => states.push(s),
   });
@@ -77,6 +83,29 @@ describe("Supervisor with real child processes", () => {
       return p?.running && p.pid !== first ? p : undefined;
     });
     expect(again).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL", code: null } });
+  });
+
+  it("kills a stopped child that stopped heartbeating and starts it again; a heartbeating one is left", async () => {
+    const { sup } = supervise(["run", "run"], 3000, true);
+    const pids = await until("both running", () => {
+      const ps = sup.snapshot().processes.map((p) => p.pid);
+      return ps.every((p) => p !== null) ? (ps as number[]) : undefined;
+    });
+    const [stopped, beating] = pids as [number, number];
+    // Like a SIGSTOPped prober: it cannot act on SIGTERM, and its heartbeats stop.
+    process.kill(stopped, "SIGSTOP");
+    const beats = setInterval(() => sup.heartbeat("run-1"), 300);
+    try {
+      const again = await until("the silent child restarted", () => {
+        const p = sup.snapshot().processes[0];
+        return p?.running && p.pid !== stopped ? p : undefined;
+      });
+      expect(again).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL" } });
+      expect(alive(stopped)).toBe(false);
+      expect(sup.snapshot().processes[1]).toMatchObject({ pid: beating, restarts: 0, running: true });
+    } finally {
+      clearInterval(beats);
+    }
   });
 
   it("stops children with SIGTERM, SIGKILLs one that ignores it after the grace period, restarts none", async () => {

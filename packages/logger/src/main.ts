@@ -34,7 +34,12 @@ export const run = (async (opts: LoggerRunOptions): Promise<LoggerService> => {
   const log = opts.log.child({ component: "logger" });
   const now = opts.now ?? Date.now;
   const gateway = config.gateway;
-  const store = Store.open(config.logger.database, { healthEveryMs: config.logger.health_every, now });
+  const store = Store.open(config.logger.database, {
+    healthEveryMs: config.logger.health_every,
+    now,
+    onPermissionProblem: (problem) =>
+      log.warn({ database: config.logger.database, problem }, "database permissions"),
+  });
   log.info({ database: store.path, schemaVersion: store.schemaVersion() }, "database open");
   const recorder = new Recorder({ store, bus, gateway, log, now }, opts.batchDelayMs ?? 25);
 

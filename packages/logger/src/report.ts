@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isWanpilotError, WanpilotError } from "@wanpilot/common";
 import { Store } from "./adapters/store.js";
+import { type ClockStep, correctClock } from "./core/clock.js";
 import { type ReportJson, reportJson, reportTable } from "./core/format.js";
 import { buildReport, type LinkReport, type ReportWindow } from "./core/report.js";
 import { resolveWindow, type TimeBound } from "./core/window.js";
@@ -23,6 +24,8 @@ export interface Report {
   links: LinkReport[];
   json: ReportJson;
   text: string;
+  /** Steps of the wall clock found in the history (its times are corrected by time since boot). */
+  clockSteps: ClockStep[];
 }
 
 /** Read-only first (works for a user who may only read the file); read-write only when it must be migrated. */
@@ -52,10 +55,31 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   try {
     const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
     const names = opts.link === undefined ? known : [opts.link];
-    const transitions = store.transitions(opts.link);
-    const links = buildReport(transitions, window, names);
-    return { window, links, json: reportJson(links, window), text: reportTable(links, window) };
+    const { records, steps } = correctClock(store.transitions(opts.link));
+    const links = buildReport(records, window, names);
+    const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
+    const text = reportTable(links, window) + clockNote(clockSteps);
+    return {
+      window,
+      links,
+      json: { ...reportJson(links, window), clockSteps: stepsJson(clockSteps) },
+      text,
+      clockSteps,
+    };
   } finally {
     store.close();
   }
+}
+
+function stepsJson(steps: ClockStep[]): NonNullable<ReportJson["clockSteps"]> {
+  return steps.map((s) => ({ at: new Date(s.atMs).toISOString(), stepMs: s.stepMs, boot: s.boot }));
+}
+
+function clockNote(steps: ClockStep[]): string {
+  if (steps.length === 0) return "";
+  const lines = steps.map(
+    (s) =>
+      `  ${new Date(s.atMs).toISOString().replace(/\.\d+Z$/, "Z")}: ${s.stepMs > 0 ? "+" : ""}${(s.stepMs / 1000).toFixed(1)} s`,
+  );
+  return `\nThe wall clock stepped (times corrected by time since boot):\n${lines.join("\n")}\n`;
 }

@@ -53,6 +53,39 @@ async function setup(loggerConfig: Record<string, unknown> = {}) {
 }
 
 describe("logger service", () => {
+  it("stores boot time with transitions; a clock stepped ±30 days invents no outage and no negative time", async () => {
+    const { tmp, config, prober, acks } = await setup();
+    const topic = topics.linkEvent(config.gateway, "a");
+    const D = 86_400_000;
+    const boot = "0b5e7c1a-1111-4222-8333-444455556666";
+    // Wall time as a gateway without RTC reads it: booted 30 days in the past, NTP steps it forward at
+    // 50 s, a bad time source steps it back 30 days at 100 s and NTP forward again at 300 s.
+    const base = Date.now() - 500_000;
+    const offset = (bootMs: number) =>
+      bootMs < 50_000 || (bootMs > 100_000 && bootMs < 300_000) ? -30 * D : 0;
+    const at = (n: number, to: "up" | "down" | "degraded", bootMs: number) => ({
+      ...transition(n, "a", to, base + bootMs + offset(bootMs)),
+      boot,
+      bootMs,
+    });
+    const events = [
+      at(1, "up", 10_000),
+      at(2, "down", 20_000),
+      at(3, "up", 80_000),
+      at(4, "down", 200_000),
+      at(5, "up", 210_000),
+      at(6, "degraded", 400_000),
+    ];
+    for (const e of events) await prober.publish("linkEvent", topic, e);
+    await until("all acked", () => acks.flatMap((a) => a.ids).length >= events.length);
+    const report = openReport(tmp.dbPath, { since: "1d", link: "a" });
+    const a = report.links[0];
+    expect(a?.outages.map((o) => o.durationMs)).toEqual([60_000, 10_000]);
+    expect(a?.outages.every((o) => o.endMs !== null && o.endMs > o.startMs)).toBe(true);
+    expect(report.clockSteps.map((st) => Math.round(st.stepMs / D))).toEqual([30, -30, 30]);
+    expect(report.text).toContain("The wall clock stepped");
+  });
+
   it("acks stored ids, again for a redelivery, and reports from the live database", async () => {
     const { tmp, config, service, prober, acks } = await setup();
     const topic = topics.linkEvent(config.gateway, "a");

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import {
+  HEALTH_INTERVAL_MS,
   type LinkConfig,
   type LinkIdentity,
   linkIdentity,
@@ -7,7 +8,7 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { EventOutbox, linkSlots, type ServiceFactory } from "@wanpilot/runtime";
+import { EventOutbox, linkSlots, readBootClock, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { ProberBus } from "./adapters/bus.js";
@@ -94,7 +95,14 @@ export class LinkProber {
     const methods = Object.fromEntries(
       this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
     );
-    this.#ctx = { link: link.name, interface: link.interface, methods, windowMs: this.#params.windowMs, iso };
+    this.#ctx = {
+      link: link.name,
+      interface: link.interface,
+      methods,
+      windowMs: this.#params.windowMs,
+      iso,
+      boot: readBootClock(),
+    };
     const configured: { source?: string; gateway?: string } = {};
     if (link.source !== undefined) configured.source = link.source;
     if (link.gateway !== undefined) configured.gateway = link.gateway;
@@ -117,8 +125,12 @@ export class LinkProber {
     await this.#outbox.start();
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
-    this.#healthTimer = setInterval(() => this.#publishHealth(), this.#o.healthIntervalMs ?? 2000);
-    this.#publishState();
+    this.#healthTimer = setInterval(
+      () => this.#publishHealth(),
+      this.#o.healthIntervalMs ?? HEALTH_INTERVAL_MS,
+    );
+    // The first heartbeat at once (it publishes the state too): the router and the supervisor hear it started.
+    this.#publishHealth();
     this.#log.info({ targets: this.#params.targets, intervalMs: this.#params.intervalMs }, "prober started");
   }
 

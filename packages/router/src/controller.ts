@@ -1,8 +1,10 @@
 import {
   type DefaultRoute,
+  HEALTH_INTERVAL_MS,
   type LinkState,
   type RouteChange,
   type RouterState,
+  STALE_AFTER_INTERVALS,
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
@@ -12,6 +14,7 @@ import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./co
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
+import { describeStale, sameSet, staleLinks } from "./core/stale.js";
 import {
   adoptDefaultRoute,
   describeChange,
@@ -33,6 +36,10 @@ export interface ControllerDeps {
   rememberSysctls?: (originals: Record<string, string>) => void;
   /** Called after every reconcile that changed routing. */
   onChange?: (event: RouteChange) => void;
+  /** Monotonic milliseconds, for heartbeats (default performance.now). */
+  clockMs?: () => number;
+  /** A link without a heartbeat (LinkHealth) for longer than this is stale (default 3 health intervals). */
+  staleAfterMs?: number;
 }
 
 export interface ReconcileResult {
@@ -65,8 +72,45 @@ export class Controller {
   private queued: Queued | null = null;
   /** Why the next reconcile runs (link transitions, start, resync). */
   private readonly reasons: string[] = [];
+  /** Link → monotonic time of its prober's last heartbeat. */
+  private readonly heartbeats = new Map<string, number>();
+  /** Heartbeats are expected from here on (start, reconnect to the bus). */
+  private heartbeatsSinceMs: number;
+  /** The stale links the current desired state was computed with. */
+  private stale = new Set<string>();
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.heartbeatsSinceMs = this.clockMs();
+  }
+
+  private clockMs(): number {
+    return (this.deps.clockMs ?? (() => performance.now()))();
+  }
+
+  private staleNow(): Set<string> {
+    const bound = this.deps.staleAfterMs ?? STALE_AFTER_INTERVALS * HEALTH_INTERVAL_MS;
+    const names = this.deps.config.links.map((l) => l.name);
+    return staleLinks(names, this.heartbeats, this.heartbeatsSinceMs, this.clockMs(), bound);
+  }
+
+  /** A prober's heartbeat (its LinkHealth arrived); reconciles when it brings a stale link back. */
+  onHeartbeat(link: string): Promise<ReconcileResult> | null {
+    if (!this.deps.config.links.some((l) => l.name === link)) return null;
+    this.heartbeats.set(link, this.clockMs());
+    return this.checkStale();
+  }
+
+  /** Called on a timer (a silent prober sends nothing): reconciles when the set of stale links changed. */
+  checkStale(): Promise<ReconcileResult> | null {
+    const now = this.staleNow();
+    if (this.desired === null || sameSet(now, this.stale)) return null;
+    return this.reconcile(describeStale(this.stale, now));
+  }
+
+  /** Back on the bus: probers get a full bound to be heard again before their links turn stale. */
+  expectHeartbeats(): void {
+    this.heartbeatsSinceMs = this.clockMs();
+  }
 
   /** Records a link's state; reconciles when it changes anything the router uses. */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
@@ -165,9 +209,16 @@ export class Controller {
   }
 
   private inputs(observed: ObservedState): LinkInput[] {
-    return this.deps.config.links.map((l) =>
-      linkInput(l, this.states.get(l.name), this.addresses.get(l.interface), tableGateway(observed, l.table)),
-    );
+    this.stale = this.staleNow();
+    return this.deps.config.links.map((l) => ({
+      ...linkInput(
+        l,
+        this.states.get(l.name),
+        this.addresses.get(l.interface),
+        tableGateway(observed, l.table),
+      ),
+      stale: this.stale.has(l.name),
+    }));
   }
 
   /** A RouteChange when the default route or a rule's link changed, or connections were flushed. */

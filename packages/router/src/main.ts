@@ -27,10 +27,14 @@ export interface RunOptions {
   resyncMs?: number;
   /** How often tracked connections are counted for the published state (default 5 s). */
   countMs?: number;
+  /** A link whose prober sent no LinkHealth for this long is stale (default 3 health intervals). */
+  staleAfterMs?: number;
 }
 
 const RESYNC_MS = 30_000;
 const COUNT_MS = 5_000;
+/** How often the router looks for probers that went silent (well within their stale bound). */
+const STALE_CHECK_MS = 500;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
 export interface RouterHandle {
@@ -74,6 +78,7 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
     kernel: createKernel(createRunner(), opts.netns),
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
+    ...(opts.staleAfterMs === undefined ? {} : { staleAfterMs: opts.staleAfterMs }),
     onChange: (e) => {
       outbox.add(e);
       void publishState(false);
@@ -90,6 +95,17 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       .onLinkState(state)
       ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
   });
+  const checked = (p: Promise<unknown> | null) =>
+    p?.catch((err: unknown) => log.error({ err }, "reconcile failed"));
+  // LinkHealth is the probers' heartbeat; a prober that stopped sends none, so staleness is checked on a timer.
+  await bus.subscribe(
+    "linkHealth",
+    topics.allLinkHealth(gw),
+    (h) => void checked(controller.onHeartbeat(h.link)),
+  );
+  const staleTimer = setInterval(() => void checked(controller.checkStale()), STALE_CHECK_MS);
+  // Back on the bus: the probers get a full bound to be heard again before their links turn stale.
+  bus.onConnect(() => controller.expectHeartbeats());
   // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged change.
   bus.onConnect(() => publishState(true));
   await outbox.start();
@@ -110,6 +126,7 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       stopped = true;
       clearInterval(timer);
       clearInterval(counter);
+      clearInterval(staleTimer);
       outbox.stop();
       if (livePid(pidPath(config)) === process.pid) forget(pidPath(config));
       // Routing stays as it is: the gateway keeps working without the router.

@@ -59,6 +59,12 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
     onChange: publisher(bus, config.gateway, log),
   });
   supervisor.start();
+  // LinkHealth is the probers' heartbeat; a prober that stops sending it is killed and restarted.
+  await bus
+    .subscribe("linkHealth", topics.allLinkHealth(config.gateway), (h) =>
+      supervisor.heartbeat(`prober/${h.link}`),
+    )
+    .catch((err: unknown) => log.warn({ err }, "cannot watch the probers' heartbeats"));
   log.info({ config: path, snapshot, children: childSpecs(config).map((c) => c.name) }, "started");
   const reason = await stopRequested;
   log.info({ reason }, "stopping");

@@ -4,6 +4,8 @@ import { componentId, partComponents, type WanpilotConfig } from "@wanpilot/comm
 export interface ChildSpec {
   name: string;
   args: string[];
+  /** Sends heartbeats (a prober's LinkHealth): restarted when it goes silent. */
+  heartbeat?: boolean;
 }
 
 /** One prober per link, the router, the logger and the observer, in that order. */
@@ -11,5 +13,6 @@ export function childSpecs(config: WanpilotConfig): ChildSpec[] {
   return partComponents(config.links.map((l) => l.name)).map((c) => ({
     name: componentId(c),
     args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
+    ...(c.kind === "prober" ? { heartbeat: true } : {}),
   }));
 }

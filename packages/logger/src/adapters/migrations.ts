@@ -63,6 +63,13 @@ export const MIGRATIONS: readonly Migration[] = [
         seen_ms INTEGER NOT NULL
       );`,
   },
+  {
+    version: 3,
+    description: "boot id and time since boot of each transition (durations that survive clock steps)",
+    sql: `
+      ALTER TABLE link_transitions ADD COLUMN boot_id TEXT;
+      ALTER TABLE link_transitions ADD COLUMN boot_ms INTEGER;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

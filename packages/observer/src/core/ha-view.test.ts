@@ -25,8 +25,8 @@ const router = {
   at: "2026-01-01T00:00:10.000Z",
   defaultRoute: { tier: 1, nexthops: [{ link: "dsl", weight: 3 }], mode: "balanced" as const },
   links: [
-    { link: "dsl", state: "up" as const, table: 101, active: true, weight: 3, connections: 30 },
-    { link: "lte", state: "up" as const, table: 102, active: true, weight: 1, connections: 10 },
+    { link: "dsl", state: "up" as const, table: 101, active: true, weight: 3, connections: 30, stale: false },
+    { link: "lte", state: "up" as const, table: 102, active: true, weight: 1, connections: 10, stale: false },
   ],
   rules: [],
   lastChange: { at: "2026-01-01T00:00:05.000Z", reason: "lte: up" },

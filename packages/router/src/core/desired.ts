@@ -150,7 +150,7 @@ function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
 }
 
 function ruleActions(config: WanpilotConfig, links: LinkView[]) {
-  const live = new Map(links.filter((l) => l.live).map((l) => [l.name, l]));
+  const live = new Map(links.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
   return config.rules.map((rule) => {
     const active = rule.via.find((v) => live.has(v)) ?? null;
     const view = active === null ? undefined : live.get(active);
@@ -196,7 +196,14 @@ export function computeDesired(
   const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
   const table = balanceTableId(config.links);
-  const states = config.links.map((link) => ({ link, state: get(link).state }));
+  const live = (l: LinkConfig) => isLive(get(l).state, config.balance.degraded);
+  // A stale link's last word is not trusted while a fresh link can carry the traffic; with none, fail open.
+  const freshLive = config.links.some((l) => live(l) && get(l).stale !== true);
+  const demoted = (l: LinkConfig) => freshLive && get(l).stale === true;
+  const states = config.links.map((link) => ({
+    link,
+    state: demoted(link) ? ("down" as const) : get(link).state,
+  }));
   const defaultRoute = selectDefaultRoute(config.balance, states, last);
   const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
   const links: LinkView[] = config.links.map((l) => ({
@@ -206,7 +213,9 @@ export function computeDesired(
     mark: slotMark(slotOf(l), marks),
     active: inRoute.has(l.name),
     weight: inRoute.get(l.name) ?? 0,
-    live: isLive(get(l).state, config.balance.degraded),
+    live: live(l),
+    stale: get(l).stale === true,
+    demoted: demoted(l),
   }));
   const actions = ruleActions(config, links);
   // hash: host → a resilient group, so a LAN host moves only when its own link leaves.

@@ -43,6 +43,8 @@ export interface LinkInput {
   gateway: string | null;
   /** Prefix length of `source` on the interface, when known (for the connected route). */
   prefixLength: number | null;
+  /** Its prober's heartbeat is overdue (see core/stale.ts); `state` is then the last one it sent. */
+  stale?: boolean;
 }
 
 export interface RuleSpec {
@@ -88,8 +90,12 @@ export interface LinkView {
   active: boolean;
   /** Weight in the default route (0 when not in it). */
   weight: number;
-  /** Usable for new connections (rules and balancing). */
+  /** Its state says usable for new connections (flushes follow this, not staleness). */
   live: boolean;
+  /** Its prober's heartbeat is overdue. */
+  stale: boolean;
+  /** Stale while a fresh link is live: kept out of the default route and of traffic rules. */
+  demoted: boolean;
 }
 
 export interface RuleView {

@@ -113,6 +113,7 @@ export function routerState(
       active: l.active,
       weight: l.weight,
       connections: connections === null ? null : (connections.get(l.mark) ?? 0),
+      stale: l.stale,
     })),
     rules: desired.trafficRules.map((r) => ({ name: r.name, via: r.via, active: r.active })),
     lastChange,
