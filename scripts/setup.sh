@@ -14,7 +14,7 @@ check_only=false
 declare -A NEED=(
   [ip]=iproute2 [nft]=nftables [conntrack]=conntrack [ping]=iputils-ping [sysctl]=procps
   [mosquitto]=mosquitto [mosquitto_sub]=mosquitto-clients [mosquitto_passwd]=mosquitto [python3]=python3
-  [g++]=g++ [make]=make [systemd-analyze]=systemd
+  [g++]=g++ [make]=make [systemd-analyze]=systemd [promtool]=prometheus
 )
 
 say() { echo "setup: $*"; }
@@ -56,6 +56,8 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends ${pkgs} >/dev/null
   # Debian enables mosquitto as a service on install; wanpilot's tests start their own brokers on free ports.
   if [[ " ${pkgs} " == *" mosquitto "* ]]; then systemctl disable --now mosquitto >/dev/null 2>&1 || true; fi
+  # Only promtool (`promtool check metrics` in the observer's tests) is used, never the Prometheus server.
+  if [[ " ${pkgs} " == *" prometheus "* ]]; then systemctl disable --now prometheus >/dev/null 2>&1 || true; fi
 fi
 
 # npm dependencies: `npm ci` when node_modules is missing or does not match package.json (it builds through

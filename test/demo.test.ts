@@ -1,14 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { listNamespaces } from "@wanpilot/lab";
+import { until } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
-import { Spawned, until } from "./helpers/process.js";
+import { Spawned } from "./helpers/process.js";
 
 const BIN = new URL("../packages/cli/bin/wanpilot.js", import.meta.url).pathname;
 
 describe("wanpilot demo --fast (the whole system on simulated ISPs)", () => {
   it("plays the outage story, keeps healthy streams, reports the outage, and leaves nothing behind", async () => {
     const demo = new Spawned([process.execPath, BIN, "demo", "--fast"]);
-    await until(() => demo.exit !== undefined, "the demo to finish", 110_000);
+    await until("the demo to finish", () => demo.exit !== undefined, 110_000);
     const text = demo.text();
     expect(demo.exit?.code, text).toBe(0);
     expect(text).toMatch(/isp1 is DOWN after \d+\.\d s \(no reply from 3\/3 targets/);

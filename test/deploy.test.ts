@@ -31,6 +31,8 @@ function checkArgv(argv: string[]): string {
 
 interface ComposeService {
   command: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
   network_mode?: string;
   cap_add?: string[];
   volumes: string[];
@@ -48,12 +50,13 @@ describe("docker-compose.yml", () => {
     expect(checkArgv(svc.command)).toBe("ok");
   });
 
-  it("has the broker, one prober per link of the example config, the router and the logger", () => {
+  it("has the broker, one prober per link of the example config, the router, the logger and the observer", () => {
     if (!exampleConfig.ok) throw new Error(exampleConfig.problems.join("\n"));
     const parts = services.map(([, s]) => s.command.join(" ")).sort();
     const expected = [
       "broker",
       "logger",
+      "observer",
       "router",
       ...exampleConfig.config.links.map((l) => `prober --link ${l.name}`),
     ].sort();
@@ -75,6 +78,52 @@ describe("docker-compose.yml", () => {
   it.each(services)("%s: NET_ADMIN and NET_RAW exactly where the kernel is touched", (_n, svc) => {
     const touchesKernel = svc.command[0] === "prober" || svc.command[0] === "router";
     expect([...(svc.cap_add ?? [])].sort()).toEqual(touchesKernel ? ["NET_ADMIN", "NET_RAW"] : []);
+  });
+});
+
+describe("the container image (deploy/Dockerfile, .dockerignore)", () => {
+  const dockerfile = read("deploy/Dockerfile");
+  const stages = [...dockerfile.matchAll(/^FROM \S+(?: AS (\S+))?$/gm)];
+  const final = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+  const jsonArgv = (line: RegExp) => JSON.parse(line.exec(final)?.[1] ?? "null") as string[] | null;
+
+  it("is built in stages: compilers only in the build stage, the packed program in the final one", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    expect(stages[0]?.[1]).toBe("build");
+    expect(final).toMatch(/COPY --from=build /);
+    expect(final).not.toMatch(/\b(g\+\+|make|python3)\b/);
+    for (const pkg of ["iproute2", "nftables", "conntrack", "iputils-ping", "procps"])
+      expect(final).toContain(pkg);
+  });
+
+  it("runs the launcher the package puts in place, and checks its health with a real command", () => {
+    const entry = jsonArgv(/^ENTRYPOINT (\[.*\])$/m);
+    expect(entry).toEqual(["node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
+    const health = jsonArgv(/^\s+CMD (\[.*\])$/m) ?? [];
+    expect(health.slice(0, 2)).toEqual(entry);
+    expect(checkArgv(health.slice(2))).toBe("ok");
+  });
+
+  it(".dockerignore keeps installed, built and secret files out of the build context", () => {
+    const ignored = read(".dockerignore").split("\n");
+    for (const p of [".git", "node_modules", "**/node_modules", "**/dist", "*.tar.gz", "wanpilot.yaml"])
+      expect(ignored).toContain(p);
+  });
+
+  it("compose: the broker has a healthcheck of a real command; every other part waits for it to be healthy", () => {
+    for (const [name, svc] of services) {
+      if (svc.command[0] === "broker") {
+        const test = svc.healthcheck?.test ?? [];
+        expect(test.slice(0, 3)).toEqual(["CMD", "node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
+        expect(checkArgv(test.slice(3))).toBe("ok");
+      } else expect(svc.depends_on, name).toEqual({ broker: { condition: "service_healthy" } });
+    }
+  });
+
+  it("compose says which sysctls to set on the host (containers cannot)", () => {
+    const text = read("docker-compose.yml");
+    for (const k of ["net.ipv4.ip_forward=1", "net.ipv4.fib_multipath_hash_policy=1", "rp_filter=2"])
+      expect(text).toContain(k);
   });
 });
 
@@ -110,6 +159,7 @@ describe("deploy/systemd units", () => {
     expect(services_.map(([f]) => f).sort()).toEqual([
       "wanpilot-broker.service",
       "wanpilot-logger.service",
+      "wanpilot-observer.service",
       "wanpilot-prober@.service",
       "wanpilot-router.service",
       "wanpilot.service",
@@ -158,7 +208,8 @@ describe.skipIf(!hasSystemdAnalyze)("deploy/systemd units under systemd-analyze 
     try {
       for (const f of readdirSync(unitDir)) copyFileSync(new URL(f, unitDir), join(dir, f));
       const units = ["wanpilot.service", "wanpilot-broker.service", "wanpilot-router.service"]
-        .concat(["wanpilot-logger.service", "wanpilot-prober@dsl.service", "wanpilot-parts.target"])
+        .concat(["wanpilot-logger.service", "wanpilot-observer.service", "wanpilot-prober@dsl.service"])
+        .concat(["wanpilot-parts.target"])
         .map((u) => join(dir, u));
       const r = await execa("systemd-analyze", ["verify", ...units], { reject: false, timeout: 30_000 });
       const problems = `${r.stdout}\n${r.stderr}`

@@ -18,7 +18,10 @@ const PATTERN: Record<TopicKind, string> = {
   supervisorState: topics.supervisorState("<gateway>"),
   linkCommand: topics.linkCommand("<gateway>", "<link>"),
   operations: topics.operations("<gateway>"),
-  haDiscovery: "homeassistant/<component>/wanpilot_<gateway>_<link>/<what>/config",
+  haLink: topics.haLink("<gateway>", "<link>"),
+  haGateway: topics.haGateway("<gateway>"),
+  partMetrics: topics.partMetrics("<gateway>", { kind: "router" }).replace(/router$/, "<component>"),
+  haDiscovery: "<prefix>/<component>/wanpilot_<gateway>/<object>/config",
 };
 
 function tableRow(kind: TopicKind): string[] | undefined {
@@ -58,7 +61,7 @@ describe("docs/mqtt.md matches the bus contract", () => {
 
   it("describes the Home Assistant discovery topic the way common builds it", () => {
     expect(PATTERN.haDiscovery.replace("<component>", "sensor")).toBe(
-      haDiscoveryTopic("<gateway>", "<link>", "sensor", "<what>"),
+      haDiscoveryTopic("<prefix>", "<gateway>", "sensor", "<object>"),
     );
   });
 

@@ -97,12 +97,12 @@ describe("wanpilot doctor in a lab gateway (run with ip netns exec)", () => {
         "  chain forward { type filter hook forward priority 0; policy drop; }",
         "}",
         "table inet vpn {",
-        "  chain pre { type filter hook prerouting priority -150; meta mark set 0x00080000; }",
+        "  chain pre { type filter hook prerouting priority -150; meta mark set 0x01000000; }",
         "}",
       ].join("\n"),
     });
-    // 5. Another program's rule inside wanpilot's priority range.
-    await lab.gwExec(["ip", "rule", "add", "priority", "10500", "from", "198.18.250.0/24", "lookup", "200"]);
+    // 5. Another program's rule inside wanpilot's priority range, catching every packet before wanpilot's.
+    await lab.gwExec(["ip", "rule", "add", "priority", "10500", "lookup", "200"]);
     // 6. An IPv6 default route on a WAN (wanpilot fails over IPv4 only).
     await lab.gwExec(["ip", "-6", "addr", "add", "2001:db8:61::2/64", "dev", isp1.wanInterface, "nodad"]);
     await lab.gwExec([
@@ -138,7 +138,7 @@ describe("wanpilot doctor in a lab gateway (run with ip netns exec)", () => {
       /distinct metric/,
     );
     expectFinding("forward policy", /inet fw chain forward drops/, /ct state established,related accept/);
-    expectFinding("foreign marks", /inet vpn chain pre sets meta mark 0x80000/, /bits outside 0xff0000/);
+    expectFinding("foreign marks", /inet vpn chain pre sets meta mark 0x1000000/, /bits outside 0x7f000000/);
     expectFinding(
       "foreign rules",
       /priority 10500 \(table 200\) is in wanpilot's range/,
@@ -146,9 +146,42 @@ describe("wanpilot doctor in a lab gateway (run with ip netns exec)", () => {
     );
     expectFinding("ipv6", new RegExp(`${isp1.wanInterface} has an IPv6 default route`), /accept_ra=0/);
     expect(found).toHaveLength(6);
-    expect(report.errors).toBe(3);
+    expect(report.errors).toBe(2);
     // The text output says the same, with the fix under each finding.
-    expect(text).toMatch(/^ERROR {3}foreign rules: .*\n {8}→ move it out of 10000–10999/m);
-    expect(text).toMatch(/^3 problems, 3 warnings$/m);
+    expect(text).toMatch(/^warning foreign rules: .*\n {8}→ move it out of 10000–10999/m);
+    expect(text).toMatch(/^2 problems, 4 warnings$/m);
+  });
+  it("explain answers from the kernel too and names a main-table route that overrides wanpilot", async () => {
+    const isp2 = lab.isps[1];
+    if (isp2 === undefined) throw new Error("three ISPs");
+    await lab.gwExec([
+      "ip",
+      "route",
+      "add",
+      "203.0.113.0/28",
+      "via",
+      isp2.modemAddress,
+      "dev",
+      isp2.wanInterface,
+    ]);
+    const r = await lab.tryExec("gw", [process.execPath, BIN, "explain", "203.0.113.5", "-c", configPath], {
+      timeoutMs: 60_000,
+    });
+    const via = `via ${isp2.modemAddress.replaceAll(".", "\\.")} dev ${isp2.wanInterface}`;
+    expect(r.stdout).toMatch(new RegExp(`^  kernel: ip route get 203\\.0\\.113\\.5 → ${via}$`, "m"));
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^  main-table route 203\\.0\\.113\\.0/28 ${via} is more specific than the default route`,
+        "m",
+      ),
+    );
+    const elsewhere = await lab.tryExec(
+      "gw",
+      [process.execPath, BIN, "explain", "203.0.113.77", "-c", configPath],
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(elsewhere.stdout).not.toMatch(/main-table route/);
   });
 });

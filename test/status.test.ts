@@ -1,8 +1,8 @@
 import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
+import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
-import { until } from "./helpers/process.js";
 
 const FAST = { interval: "200ms", timeout: "500ms", down: 3, up: 5, window: "2s" };
 
@@ -39,7 +39,7 @@ describe("wanpilot status against the kernel's truth", () => {
   });
 
   const view = (ok: (v: StatusView) => boolean, what: string) =>
-    until(() => (latest !== undefined && ok(latest) ? latest : undefined), what, 30_000);
+    until(what, () => (latest !== undefined && ok(latest) ? latest : undefined), 30_000);
 
   it("shows the links the kernel routes over, their weights and their connections", async () => {
     await view((v) => v.links.every((l) => l.state === "up" && l.active), "both links up and active");

@@ -1,7 +1,7 @@
 import { type Component, LinkState, topics } from "@wanpilot/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BusWatch } from "../helpers/watch.js";
-import { built, Deployed, isAlive, PORT, until } from "./lib/harness.js";
+import { Deployed, isAlive, PORT, until } from "./lib/harness.js";
 import { routingProblems } from "./lib/kernel-check.js";
 import { note, pick, SEED } from "./lib/profile.js";
 import { Rng } from "./lib/rng.js";
@@ -12,7 +12,6 @@ import { Rng } from "./lib/rng.js";
 // for late subscribers, and a link that failed meanwhile is handled.
 const ROUNDS = pick(2, 5);
 const AWAY_MS = 3000;
-const ready = built("prober") && built("router") && built("logger");
 
 let d: Deployed;
 const live = new Set<string>();
@@ -23,11 +22,11 @@ const component = (name: string): Component =>
 async function routingRight(timeoutMs: number): Promise<void> {
   let last: string[] = [];
   await until(
+    "the right routing",
     async () => {
       last = await routingProblems(d.lab, d.config, live);
       return last.length === 0;
     },
-    "the right routing",
     timeoutMs,
   ).catch(() => {
     throw new Error(`routing wrong: ${last.join("; ")}`);
@@ -43,7 +42,6 @@ async function routeText(): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!ready) return;
   // Probing a little slower than the other fault tests: a false "down" on a loaded machine would be a
   // route change of its own while the bus is away.
   d = await Deployed.create({
@@ -54,8 +52,8 @@ beforeAll(async () => {
   });
   for (const isp of d.lab.isps) live.add(isp.name);
   await until(
-    () => d.partNames().every((n) => d.availability(component(n)) === "online"),
     "every part online",
+    () => d.partNames().every((n) => d.availability(component(n)) === "online"),
     30_000,
   );
   await d.routerSettled(live);
@@ -66,7 +64,7 @@ afterAll(async () => {
   await d?.destroy();
 });
 
-describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${SEED})`, () => {
+describe(`broker killed and restarted (${ROUNDS} rounds, seed ${SEED})`, () => {
   it("no route changes while it is away; every part reconnects; retained state and routing come back", async () => {
     const rng = new Rng(SEED + 21);
     for (let round = 0; round < ROUNDS; round++) {
@@ -77,7 +75,7 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
       const pid = broker?.pid ?? -1;
       const killedAt = Date.now();
       process.kill(pid, "SIGKILL");
-      await until(() => !isAlive(pid), "the broker gone", 5000, 20);
+      await until("the broker gone", () => !isAlive(pid), 5000, 20);
       // Routing is sampled while the bus is away: it must not move.
       const samples: string[] = [];
       while (Date.now() - killedAt < AWAY_MS) {
@@ -109,13 +107,14 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
       const restartAt = Date.now();
       d.spawn("broker", ["broker"]);
       await until(
-        () => d.logs.some((l) => l.atMs >= restartAt && l.msg === "broker listening"),
         "the broker listening again",
+        () => d.logs.some((l) => l.atMs >= restartAt && l.msg === "broker listening"),
         15_000,
       );
       d.ensureWatch();
       // Every part reconnects (a "bus connected" after the restart) and says it is online.
       const reconnected = await until(
+        "every part reconnected",
         () => {
           const names = d
             .partNames()
@@ -124,7 +123,6 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
             );
           return names.length === d.partNames().length ? Date.now() - restartAt : undefined;
         },
-        "every part reconnected",
         20_000,
       );
       await routingRight(10_000);
@@ -132,11 +130,11 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
       const late = new BusWatch(["ip", "netns", "exec", d.lab.ns.gw], PORT);
       try {
         await until(
+          "retained state for a late subscriber",
           () =>
             d.config.links.every((l) => late.last(topics.linkState(d.gateway, l.name)) !== undefined) &&
             late.last(topics.routerState(d.gateway)) !== undefined &&
             d.partNames().every((n) => late.last(topics.availability(d.gateway, component(n))) === "online"),
-          "retained state for a late subscriber",
           10_000,
         );
         for (const l of d.config.links) {
@@ -169,16 +167,16 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
     for (const name of ["broker", "logger"]) {
       const p = d.procs.get(name)?.pid ?? -1;
       process.kill(p, "SIGKILL");
-      await until(() => !isAlive(p), `${name} gone`, 5000, 20);
+      await until(`${name} gone`, () => !isAlive(p), 5000, 20);
     }
     const restartAt = Date.now();
     d.spawn("broker", ["broker"]);
     await until(
+      "the prober reconnected",
       () =>
         d.logs.some(
           (l) => l.atMs >= restartAt && l.component === `prober/${isp.name}` && l.msg === "bus connected",
         ),
-      "the prober reconnected",
       20_000,
     );
     d.ensureWatch();
@@ -186,18 +184,19 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
     await d.lab.cutUpstream(isp.name);
     live.delete(isp.name);
     const event = await until(
+      "the down transition on the bus",
       () =>
         d.watch
           .messages()
           .filter((m) => m.atMs >= cutAt && m.topic === topics.linkEvent(d.gateway, isp.name))
           .map((m) => JSON.parse(m.payload) as { id: string; to: string })
           .find((e) => e.to === "down"),
-      "the down transition on the bus",
       15_000,
     );
     d.spawnPart("logger");
     const { default: Database } = await import("better-sqlite3");
     const stored = await until(
+      "the transition stored",
       () => {
         const db = new Database(d.config.logger.database, { readonly: true, fileMustExist: true });
         try {
@@ -206,7 +205,6 @@ describe.skipIf(!ready)(`broker killed and restarted (${ROUNDS} rounds, seed ${S
           db.close();
         }
       },
-      "the transition stored",
       10_000,
       250,
     ).catch(() => false);

@@ -55,7 +55,7 @@ function routerState(): RouterState | undefined {
 
 beforeAll(async () => {
   d = await Deployed.create({ isps: 2, name: "fcmd", deploy: { gateway: GW, logLevel: "info" } });
-  await until(() => routerState()?.links.every((l) => l.state === "up"), "both links up", 30_000);
+  await until("both links up", () => routerState()?.links.every((l) => l.state === "up"), 30_000);
 });
 
 afterAll(async () => {
@@ -91,11 +91,11 @@ describe(`${COUNT} bad commands (seed ${SEED})`, () => {
     // A payload over the broker's or the bus's size limit may be dropped before the router sees it.
     const total = COUNT + fromOthers;
     const ops = await until(
+      "a result for (nearly) every command",
       () => {
         const seen = operations().slice(before);
         return seen.length >= total - COUNT / 10 ? seen : undefined;
       },
-      "a result for (nearly) every command",
       60_000,
       250,
     ).catch(() => operations().slice(before));

@@ -68,8 +68,8 @@ beforeAll(async () => {
     deploy: { gateway: GW, logLevel: "info" },
   });
   // Whatever parts exist on this checkout are up; wait for the logger (the one sure subscriber).
-  await until(() => d.availability({ kind: "logger" }) === "online", "the logger online", 30_000);
-  await until(() => d.supervisorState(), "supervisor state");
+  await until("the logger online", () => d.availability({ kind: "logger" }) === "online", 30_000);
+  await until("supervisor state", () => d.supervisorState(), 15_000);
 });
 
 afterAll(async () => {
@@ -109,6 +109,7 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
 
     // Every subscriber of a topic refuses each of its bad payloads once.
     const counted = await until(
+      "every subscriber to log each rejection",
       () => {
         const all = TARGETS.map((t) => ({ t, by: rejections(t.topic) }));
         const settled = all.every(({ t, by }) =>
@@ -116,7 +117,6 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
         );
         return settled ? all : undefined;
       },
-      "every subscriber to log each rejection",
       30_000,
       250,
     ).catch(() => TARGETS.map((t) => ({ t, by: rejections(t.topic) })));
@@ -176,6 +176,7 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
     const db = new Database(d.config.logger.database, { readonly: true, fileMustExist: true });
     try {
       const rows = await until(
+        "the forged events to be handled",
         () => {
           const r = db
             .prepare("SELECT id, link FROM link_transitions WHERE id LIKE 'forged-%'")
@@ -185,7 +186,6 @@ describe(`${PER_TOPIC} bad payloads on every topic (seed ${SEED})`, () => {
           }>;
           return r.length > 0 ? r : undefined;
         },
-        "the forged events to be handled",
         5000,
       ).catch(() => []);
       note(

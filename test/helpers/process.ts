@@ -1,21 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
-export async function until<T>(
-  check: () => T | undefined | false,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from "@wanpilot/testing";
 
 /** A spawned process whose stdout/stderr lines are kept (with arrival times) for assertions. */
 export class Spawned {
@@ -63,10 +49,10 @@ export class Spawned {
     if (this.exit !== undefined) return;
     this.proc.kill(signal);
     try {
-      await until(() => this.exit !== undefined, "exit", timeoutMs);
+      await until("exit", () => this.exit !== undefined, timeoutMs);
     } catch {
       this.proc.kill("SIGKILL");
-      await until(() => this.exit !== undefined, "exit after SIGKILL", 5000);
+      await until("exit after SIGKILL", () => this.exit !== undefined, 5000);
     }
   }
 }

@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
+// A small young generation: the embedded broker under a flood of connections otherwise grows V8's
+// new space to 32 MiB and more (docs/security.md). The parts get it from the supervisor (CHILD_NODE_FLAGS).
 // Thin launcher: the compiled CLI lives in dist (built by `npm ci` through the root `prepare` script).
 import { main } from "../dist/main.js";
 

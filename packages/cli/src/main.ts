@@ -39,6 +39,16 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .addOption(configOption())
     .action((o: ConfigOpt) => set(import("./commands/broker.js").then((m) => m.runBroker(out, o))));
   program
+    .command("broker-config")
+    .description(
+      "write the password and ACL files of an external Mosquitto (bus.url) and each part's password",
+    )
+    .requiredOption("--mosquitto <dir>", "where to write passwd, acl and wanpilot.conf")
+    .addOption(configOption())
+    .action((o: ConfigOpt & { mosquitto: string }) =>
+      set(import("./commands/broker-config.js").then((m) => m.runBrokerConfig(out, o))),
+    );
+  program
     .command("prober")
     .description("run the prober of one link alone")
     .requiredOption("-l, --link <name>", "the link to probe (a links[].name)")
@@ -49,6 +59,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
   for (const [name, what] of [
     ["router", "run the router alone (applies routes, rules and nftables from link states)"],
     ["logger", "run the logger alone (stores events and health in SQLite)"],
+    ["observer", "run the observer alone (Home Assistant discovery and state, Prometheus /metrics)"],
   ] as const)
     program
       .command(name)

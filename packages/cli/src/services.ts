@@ -23,5 +23,7 @@ export async function loadService(component: PartComponent): Promise<StartPart> 
       return (await import("@wanpilot/router").catch(loading("@wanpilot/router"))).run;
     case "logger":
       return (await import("@wanpilot/logger").catch(loading("@wanpilot/logger"))).run;
+    case "observer":
+      return (await import("@wanpilot/observer").catch(loading("@wanpilot/observer"))).run;
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isWanpilotError, topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
 import { connectBus, deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
+import { until } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,14 +31,6 @@ function makeConfig(extra: Record<string, unknown> = {}, bus: Record<string, unk
   return parsed.config;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const password = (user: string) => deriveBusPassword(readBusSecret(config.runtime_dir), user);
 
 /** Connects and resolves with the client, or rejects with the CONNACK refusal. */
@@ -62,7 +55,7 @@ async function watch(): Promise<{ client: MqttClient; seen: Array<[string, strin
 }
 
 beforeAll(async () => {
-  writeFileSync(join(dir, "reader.pass"), "reader-secret\n");
+  writeFileSync(join(dir, "reader.pass"), "reader-secret\n", { mode: 0o600 });
   config = makeConfig({}, { username: "dash", password_file: join(dir, "reader.pass") });
   broker = await startBroker({ config, log, listen: { host: "127.0.0.1", port: 0 } });
   url = `mqtt://127.0.0.1:${broker.port}`;
@@ -87,9 +80,9 @@ describe("embedded broker", () => {
       url,
     });
     const avail = topics.availability("gw1", { kind: "prober", link: "dsl" });
-    await until(() => w.seen.some(([t, p]) => t === avail && p === "online"), "online");
+    await until("online", () => w.seen.some(([t, p]) => t === avail && p === "online"));
     await bus.close();
-    await until(() => w.seen.some(([t, p]) => t === avail && p === "offline"), "offline");
+    await until("offline", () => w.seen.some(([t, p]) => t === avail && p === "offline"));
     await w.client.endAsync();
   });
 
@@ -109,7 +102,7 @@ describe("embedded broker", () => {
     // A marker published after, by an allowed client, proves the forbidden ones would have arrived first.
     const ok = await connect({ username: "prober/cable", password: password("prober/cable") });
     await ok.publishAsync(topics.linkHealth("gw1", "cable"), "marker", { qos: 1 });
-    await until(() => w.seen.some(([, p]) => p === "marker"), "marker");
+    await until("marker", () => w.seen.some(([, p]) => p === "marker"));
     expect(
       w.seen.filter(([t]) => t === topics.routerState("gw1") || t === topics.linkState("gw1", "cable")),
     ).toEqual([]);
@@ -131,7 +124,7 @@ describe("embedded broker", () => {
       qos: 1,
       retain: true,
     });
-    await until(() => check.seen.some(([, p]) => p === "offline"), "router's own publish");
+    await until("router's own publish", () => check.seen.some(([, p]) => p === "offline"));
     expect(check.seen.filter(([, p]) => p === "online")).toEqual([]);
     await marker.endAsync();
     await check.client.endAsync();
@@ -153,7 +146,7 @@ describe("embedded broker", () => {
     const w = await watch();
     const own = await connect({ username: "router", password: password("router"), will: forged });
     own.stream.destroy();
-    await until(() => w.seen.some(([t, p]) => t === forged.topic && p === "offline"), "will");
+    await until("will", () => w.seen.some(([t, p]) => t === forged.topic && p === "offline"));
     await w.client.endAsync();
   });
 

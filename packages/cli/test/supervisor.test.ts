@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SupervisorState } from "@wanpilot/common";
+import { until } from "@wanpilot/testing";
 import { pino } from "pino";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Supervisor } from "../src/supervisor/supervisor.js";
@@ -12,24 +13,20 @@ let running: Supervisor | undefined;
 const readyDir = mkdtempSync(join(tmpdir(), "wanpilot-sup-"));
 process.env.FIXTURE_READY_DIR = readyDir;
 
-async function until<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-function supervise(modes: string[], graceMs = 3000) {
+function supervise(modes: string[], graceMs = 3000, heartbeat = false) {
   const states: SupervisorState[] = [];
   const sup = new Supervisor({
-    specs: modes.map((m, i) => ({ name: `${m}-${i}`, args: [m] })),
+    specs: modes.map((m, i) => ({ name: `${m}-${i}`, args: [m], heartbeat })),
     binPath: FIXTURE,
     configPath: "/nonexistent.yaml",
     log,
-    policy: { firstDelayMs: 50, maxDelayMs: 400, stableAfterMs: 60_000 },
+    policy: {
+      firstDelayMs: 50,
+      maxDelayMs: 400,
+      stableAfterMs: 60_000,
+      heartbeatTimeoutMs: 1500,
+      firstHeartbeatMs: 1500,
+    },
     graceMs,
     onChange: (s) => states.push(s),
   });
@@ -60,10 +57,10 @@ afterAll(() => {
 describe("Supervisor with real child processes", () => {
   it("restarts a crashing child with growing delays and reports each exit", async () => {
     const { sup, states } = supervise(["crash"]);
-    const view = await until(() => {
+    const view = await until("4 restarts", () => {
       const p = sup.snapshot().processes[0];
       return p !== undefined && p.restarts >= 4 ? p : undefined;
-    }, "4 restarts");
+    });
     expect(view.lastExit).toMatchObject({ code: 3, signal: null });
     // The wait between an exit and the next start is the backoff: 50, 100, 200, 400 ms (capped).
     const delays = states
@@ -79,23 +76,46 @@ describe("Supervisor with real child processes", () => {
 
   it("restarts a child killed with SIGKILL", async () => {
     const { sup } = supervise(["run"]);
-    const first = await until(() => sup.snapshot().processes[0]?.pid ?? undefined, "first pid");
+    const first = await until("first pid", () => sup.snapshot().processes[0]?.pid ?? undefined);
     process.kill(first, "SIGKILL");
-    const again = await until(() => {
+    const again = await until("a new process", () => {
       const p = sup.snapshot().processes[0];
       return p?.running && p.pid !== first ? p : undefined;
-    }, "a new process");
+    });
     expect(again).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL", code: null } });
+  });
+
+  it("kills a stopped child that stopped heartbeating and starts it again; a heartbeating one is left", async () => {
+    const { sup } = supervise(["run", "run"], 3000, true);
+    const pids = await until("both running", () => {
+      const ps = sup.snapshot().processes.map((p) => p.pid);
+      return ps.every((p) => p !== null) ? (ps as number[]) : undefined;
+    });
+    const [stopped, beating] = pids as [number, number];
+    // Like a SIGSTOPped prober: it cannot act on SIGTERM, and its heartbeats stop.
+    process.kill(stopped, "SIGSTOP");
+    const beats = setInterval(() => sup.heartbeat("run-1"), 300);
+    try {
+      const again = await until("the silent child restarted", () => {
+        const p = sup.snapshot().processes[0];
+        return p?.running && p.pid !== stopped ? p : undefined;
+      });
+      expect(again).toMatchObject({ restarts: 1, lastExit: { signal: "SIGKILL" } });
+      expect(alive(stopped)).toBe(false);
+      expect(sup.snapshot().processes[1]).toMatchObject({ pid: beating, restarts: 0, running: true });
+    } finally {
+      clearInterval(beats);
+    }
   });
 
   it("stops children with SIGTERM, SIGKILLs one that ignores it after the grace period, restarts none", async () => {
     const { sup } = supervise(["run", "stubborn"], 500);
-    const pids = await until(() => {
+    const pids = await until("both running", () => {
       const ps = sup.snapshot().processes.map((p) => p.pid);
       return ps.every((p) => p !== null) ? (ps as number[]) : undefined;
-    }, "both running");
+    });
     // Both have their SIGTERM handlers in place (else the stubborn one would simply die of SIGTERM).
-    await until(() => pids.every((pid) => existsSync(join(readyDir, String(pid)))), "both ready");
+    await until("both ready", () => pids.every((pid) => existsSync(join(readyDir, String(pid)))));
     const t0 = Date.now();
     await sup.stop();
     expect(Date.now() - t0).toBeLessThan(3000);

@@ -7,10 +7,12 @@ export type WanpilotErrorCode =
   | "BUS_UNAVAILABLE"
   | "BUS_PAYLOAD_INVALID"
   | "BROKER_BIND_FAILED"
+  | "RUNTIME_DIR_UNSAFE"
   | "LISTEN_FAILED"
   | "DATABASE_FAILED"
   | "NOT_RUNNING"
   | "KERNEL_CONFLICT"
+  | "ROUTER_RUNNING"
   | "USAGE";
 
 export class WanpilotError extends Error {

@@ -23,7 +23,7 @@ export function inPrefix(address: string, network: string, prefixLength: number)
   return Math.floor(a / size) === Math.floor(n / size);
 }
 
-/** Link and LAN addresses must stay inside the benchmarking range 198.18.0.0/15 (lab.md rule 2). */
+/** Link and LAN addresses must stay inside the benchmarking range 198.18.0.0/15 (packages/lab/README.md). */
 export function assertLinkAddress(address: string, what: string): void {
   if (!inPrefix(address, "198.18.0.0", 15)) {
     throw new LabError(

@@ -28,7 +28,7 @@ async function batches(list: readonly NamespaceBatch[]): Promise<void> {
 }
 
 /**
- * Builds the topology of lab.md inside fresh namespaces. Nothing here touches the host namespace:
+ * Builds the topology of packages/lab/README.md inside fresh namespaces. Nothing here touches the host namespace:
  * every command is `ip netns add`, `ip -n <ns>` or `ip netns exec <ns>`, and veth peers are
  * created directly inside the namespaces.
  */

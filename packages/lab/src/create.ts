@@ -14,6 +14,11 @@ export interface LabOptions {
   readonly name?: string;
   /** The gateway masquerades on every WAN (default true). */
   readonly gwMasquerade?: boolean;
+  /**
+   * Every WAN gets the same address (198.18.50.100/24) and the same modem address (198.18.50.1), like
+   * two LTE sticks in router mode (default false).
+   */
+  readonly sameWanAddress?: boolean;
   /** Start the flow server in inet (default true). */
   readonly flowServer?: boolean;
   /** First remove labs left behind by dead processes (default true; best effort). */
@@ -24,7 +29,9 @@ export interface LabOptions {
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const isps = checkInteger(options.isps ?? 2, 1, 16, "isps");
   const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 250, "lanHosts");
-  const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts);
+  const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts, {
+    sameWanAddress: options.sameWanAddress ?? false,
+  });
   if (options.sweep ?? true) {
     // Leftovers of crashed runs are someone else's mess, never a reason to fail this lab.
     await sweepStaleLabs().catch(() => undefined);

@@ -64,3 +64,17 @@ describe("planTopology", () => {
     expect(routeBatches(t).some((batch) => batch.ns === t.ns.gw)).toBe(false);
   });
 });
+
+describe("planTopology with sameWanAddress", () => {
+  const t = planTopology("wpl1x2", 2, 1, { sameWanAddress: true });
+
+  it("gives every WAN the same gateway and modem addresses, each on its own interface and ISP", () => {
+    expect(t.isps.map((isp) => [isp.wanInterface, isp.gwAddress, isp.modemAddress])).toEqual([
+      ["wan1", "198.18.50.100", "198.18.50.1"],
+      ["wan2", "198.18.50.100", "198.18.50.1"],
+    ]);
+    expect(new Set(t.isps.map((isp) => isp.publicAddress)).size).toBe(2);
+    const gw = addressBatches(t).find((batch) => batch.ns === t.ns.gw);
+    expect(gw?.lines).toContain("address add 198.18.50.100/24 dev wan2");
+  });
+});

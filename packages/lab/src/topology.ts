@@ -73,7 +73,20 @@ export interface NamespaceBatch {
 
 export const LAN_NETWORK = "198.18.100.0";
 
-export function planTopology(id: string, ispCount: number, lanHosts: number): LabTopology {
+/** Every WAN's addresses with `sameWanAddress`: two look-alike modems (LTE sticks in router mode). */
+export const SAME_WAN = { gwAddress: "198.18.50.100", modemAddress: "198.18.50.1" } as const;
+
+export interface TopologyOptions {
+  /** Every WAN gets the same gateway address and the same modem address (default false). */
+  readonly sameWanAddress?: boolean;
+}
+
+export function planTopology(
+  id: string,
+  ispCount: number,
+  lanHosts: number,
+  options: TopologyOptions = {},
+): LabTopology {
   const ns = (role: LabRole): string => namespaceName(id, role);
   const isps: IspInfo[] = [];
   for (let n = 1; n <= ispCount; n++) {
@@ -82,8 +95,8 @@ export function planTopology(id: string, ispCount: number, lanHosts: number): La
       name: `isp${n}`,
       ns: ns(`isp${n}`),
       wanInterface: `wan${n}`,
-      gwAddress: `198.18.${n}.2`,
-      modemAddress: `198.18.${n}.1`,
+      gwAddress: options.sameWanAddress ? SAME_WAN.gwAddress : `198.18.${n}.2`,
+      modemAddress: options.sameWanAddress ? SAME_WAN.modemAddress : `198.18.${n}.1`,
       prefixLength: 24,
       modemInterface: "wan",
       upInterface: "upstream",
@@ -218,7 +231,7 @@ export function baseSysctls(t: LabTopology, ns: string): string[] {
   ];
 }
 
-/** Multi-WAN needs loose reverse-path filtering on the gateway's WANs (lab.md). */
+/** Multi-WAN needs loose reverse-path filtering on the gateway's WANs (packages/lab/README.md). */
 export function gwWanSysctls(t: LabTopology): string[] {
   return t.isps.map((isp) => `net.ipv4.conf.${isp.wanInterface}.rp_filter=2`);
 }

@@ -95,3 +95,54 @@ describe.each([2, 4])("a lab with %i ISPs", (ispCount) => {
     expect((await lab.pingFrom("gw", target, { count: 3, source: victim.gwAddress })).received).toBe(3);
   });
 });
+
+describe("a lab whose two WANs look alike (sameWanAddress)", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await createLab({ isps: 2, name: "alike", sameWanAddress: true });
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  /** `ping -m <mark> -I <wan>`: SO_MARK picks the link's table by `ip rule fwmark`, the device pins the exit. */
+  const pingByIdentity = async (n: number, target: string) => {
+    const r = await lab.tryExec(
+      "gw",
+      ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "1", "-m", String(n << 16), "-I", `wan${n}`, target],
+      { okExitCodes: [0, 1, 2] },
+    );
+    return Number(/(\d+) received/.exec(r.stdout)?.[1] ?? -1);
+  };
+
+  it("tells the WANs apart by mark and device, not address: a cut ISP silences only its own link", async () => {
+    expect(lab.isps.map((isp) => isp.gwAddress)).toEqual(["198.18.50.100", "198.18.50.100"]);
+    for (const isp of lab.isps) {
+      const n = isp.index + 1;
+      const table = String(100 + n);
+      await lab.gwExec([
+        "ip",
+        "route",
+        "add",
+        "default",
+        "via",
+        isp.modemAddress,
+        "dev",
+        isp.wanInterface,
+        "table",
+        table,
+      ]);
+      await lab.gwExec(["ip", "rule", "add", "fwmark", `${n << 16}/0xff0000`, "lookup", table]);
+    }
+    // The main table's default route goes by wan1 only: wan2 is "out of the default route".
+    await lab.setDefaultRoute([1, 0]);
+    const target = lab.targets[0] ?? "";
+    expect([await pingByIdentity(1, target), await pingByIdentity(2, target)]).toEqual([3, 3]);
+    await lab.cutUpstream("isp1");
+    expect([await pingByIdentity(1, target), await pingByIdentity(2, target)]).toEqual([0, 3]);
+    await lab.restoreUpstream("isp1");
+    await lab.cutUpstream("isp2");
+    expect([await pingByIdentity(1, target), await pingByIdentity(2, target)]).toEqual([3, 0]);
+    await lab.restoreUpstream("isp2");
+  });
+});

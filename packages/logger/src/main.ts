@@ -11,7 +11,7 @@ export interface LoggerRunOptions {
   bus: Bus;
   /** Wall clock (ms); injectable for tests. */
   now?: () => number;
-  /** How long inbound events wait to be written together (one transaction, one ack). */
+  /** How long inbound events wait to be written together (a transaction per kind), then acked at once. */
   batchDelayMs?: number;
   /** How often old health samples are pruned. */
   pruneEveryMs?: number;
@@ -34,7 +34,12 @@ export const run = (async (opts: LoggerRunOptions): Promise<LoggerService> => {
   const log = opts.log.child({ component: "logger" });
   const now = opts.now ?? Date.now;
   const gateway = config.gateway;
-  const store = Store.open(config.logger.database, { healthEveryMs: config.logger.health_every, now });
+  const store = Store.open(config.logger.database, {
+    healthEveryMs: config.logger.health_every,
+    now,
+    onPermissionProblem: (problem) =>
+      log.warn({ database: config.logger.database, problem }, "database permissions"),
+  });
   log.info({ database: store.path, schemaVersion: store.schemaVersion() }, "database open");
   const recorder = new Recorder({ store, bus, gateway, log, now }, opts.batchDelayMs ?? 25);
 

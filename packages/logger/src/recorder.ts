@@ -21,7 +21,7 @@ interface Batch {
 const emptyBatch = (): Batch => ({ transitions: [], routeChanges: [], health: [] });
 
 /**
- * Collects inbound events for `delayMs`, writes them in one go, then acks every event id of the batch
+ * Collects inbound events for `delayMs`, writes them (a transaction per kind), then acks every event id of the batch
  * (stored now or before: a redelivery means the publisher missed the first ack). A batch that cannot be
  * written is not acked, so its events come back.
  */

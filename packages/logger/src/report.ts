@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { isWanpilotError, type Operation, WanpilotError } from "@wanpilot/common";
 import { Store } from "./adapters/store.js";
+import { type ClockStep, correctClock } from "./core/clock.js";
 import { type ReportJson, reportJson, reportTable } from "./core/format.js";
 import { disabledMs } from "./core/operations.js";
 import { buildReport, type LinkReport, type ReportWindow } from "./core/report.js";
@@ -24,6 +25,8 @@ export interface Report {
   links: LinkReport[];
   json: ReportJson & { operations: Operation[]; disabledMs: Record<string, number> };
   text: string;
+  /** Steps of the wall clock found in the history (its times are corrected by time since boot). */
+  clockSteps: ClockStep[];
 }
 
 function operationsText(ops: Operation[], disabled: Map<string, number>): string {
@@ -63,8 +66,9 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   try {
     const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
     const names = opts.link === undefined ? known : [opts.link];
-    const transitions = store.transitions(opts.link);
-    const links = buildReport(transitions, window, names);
+    const { records, steps } = correctClock(store.transitions(opts.link));
+    const links = buildReport(records, window, names);
+    const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
     const all = store.operations(0, window.untilMs);
     const operations = all.filter(
       (o) =>
@@ -75,10 +79,29 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
     return {
       window,
       links,
-      json: { ...reportJson(links, window), operations, disabledMs: Object.fromEntries(disabled) },
-      text: `${reportTable(links, window)}${operationsText(operations, disabled)}`,
+      json: {
+        ...reportJson(links, window),
+        clockSteps: stepsJson(clockSteps),
+        operations,
+        disabledMs: Object.fromEntries(disabled),
+      },
+      text: `${reportTable(links, window)}${clockNote(clockSteps)}${operationsText(operations, disabled)}`,
+      clockSteps,
     };
   } finally {
     store.close();
   }
+}
+
+function stepsJson(steps: ClockStep[]): NonNullable<ReportJson["clockSteps"]> {
+  return steps.map((s) => ({ at: new Date(s.atMs).toISOString(), stepMs: s.stepMs, boot: s.boot }));
+}
+
+function clockNote(steps: ClockStep[]): string {
+  if (steps.length === 0) return "";
+  const lines = steps.map(
+    (s) =>
+      `  ${new Date(s.atMs).toISOString().replace(/\.\d+Z$/, "Z")}: ${s.stepMs > 0 ? "+" : ""}${(s.stepMs / 1000).toFixed(1)} s`,
+  );
+  return `\nThe wall clock stepped (times corrected by time since boot):\n${lines.join("\n")}\n`;
 }

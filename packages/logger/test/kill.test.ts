@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LinkStateName, type LinkTransition, WanpilotConfigInput } from "@wanpilot/common";
+import { until } from "@wanpilot/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { T0, tempDir, transition } from "./fixtures.js";
@@ -17,14 +18,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(what: string, ok: () => boolean, deadlineMs = 30_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 class LoggerChild {
   proc: ChildProcess | undefined;
@@ -44,8 +37,10 @@ class LoggerChild {
   }
   /** Waits for the "logger running" line; on timeout the error carries the child's output. */
   async waitRunning(): Promise<void> {
-    await until("the logger process running (is dist built? tsc -b)", () =>
-      this.output.includes('"msg":"logger running"'),
+    await until(
+      "the logger process running (is dist built? tsc -b)",
+      () => this.output.includes('"msg":"logger running"'),
+      30_000,
     ).catch((err: unknown) => {
       throw new Error(`${String(err)}\n${this.output.slice(-3000)}`);
     });
@@ -75,6 +70,7 @@ links:
     interface: wan1
 bus:
   url: ${broker.url}
+  allow_no_credentials: true
 runtime_dir: ${join(tmp.dir, "run")}
 logger:
   database: ${tmp.dbPath}
@@ -84,7 +80,7 @@ log_level: info
     writeFileSync(configPath, yaml);
     const config = WanpilotConfigInput.parse({
       gateway,
-      bus: { url: broker.url },
+      bus: { url: broker.url, allow_no_credentials: true },
       links: [
         { name: "a", interface: "wan0" },
         { name: "b", interface: "wan1" },

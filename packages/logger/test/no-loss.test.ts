@@ -8,6 +8,7 @@ import {
   WanpilotConfigInput,
 } from "@wanpilot/common";
 import { type Bus, connectBus } from "@wanpilot/runtime";
+import { until } from "@wanpilot/testing";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
@@ -23,19 +24,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function until(what: string, ok: () => boolean, deadlineMs = 30_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /** The broker is external to the config (bus.url, anonymous), as with `bus.url` and a Mosquitto. */
 function configFor(dbPath: string, gateway: string, broker: TestBroker): WanpilotConfig {
   return WanpilotConfigInput.parse({
     gateway,
-    bus: { url: broker.url },
+    bus: { url: broker.url, allow_no_credentials: true },
     links: [
       { name: "a", interface: "wan0" },
       { name: "b", interface: "wan1" },
@@ -129,7 +122,7 @@ describe("no transition is lost or doubled", () => {
     await failovers(15);
     await broker.start(); // …and comes back on the same port with no memory of anyone.
     // Everyone reconnects by themselves: 2 probers, the router, the logger.
-    await until("every client back on the new broker", () => broker.clientsSinceStart >= 4);
+    await until("every client back on the new broker", () => broker.clientsSinceStart >= 4, 30_000);
     await failovers(15);
 
     const all = [...probers.values(), router];
@@ -180,7 +173,11 @@ describe("no transition is lost or doubled", () => {
     await logger.start();
     cleanups.push(() => logger.stop());
     await bus.publish("linkEvent", topic, transition(2, "a", "down", T0 + 1000));
-    await until("the second event stored", () => (logger.service?.stats().transitionsStored ?? 0) >= 1);
+    await until(
+      "the second event stored",
+      () => (logger.service?.stats().transitionsStored ?? 0) >= 1,
+      30_000,
+    );
     const store = Store.open(tmp.dbPath, { readonly: true });
     cleanups.push(() => store.close());
     expect(store.transitions().map((t) => t.id)).toEqual(["test-a-000002"]);

@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { type EventAck, type LinkState, topics, WanpilotConfigInput } from "@wanpilot/common";
 import { connectBus } from "@wanpilot/runtime";
+import { until } from "@wanpilot/testing";
 import Database from "better-sqlite3";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -18,20 +18,14 @@ const stubBus = {
   publish: async () => undefined,
   subscribe: async () => undefined,
   onConnect: () => undefined,
+  clearRetained: async () => undefined,
+  retainedTopics: async () => [],
   close: async () => undefined,
 };
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-async function until(what: string, ok: () => boolean, deadlineMs = 20_000): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 async function setup(loggerConfig: Record<string, unknown> = {}) {
   const tmp = tempDir();
@@ -40,7 +34,7 @@ async function setup(loggerConfig: Record<string, unknown> = {}) {
   cleanups.push(() => broker.stop());
   const config = WanpilotConfigInput.parse({
     gateway: `svc${process.pid}`,
-    bus: { url: broker.url },
+    bus: { url: broker.url, allow_no_credentials: true },
     links: [
       { name: "a", interface: "wan0" },
       { name: "b", interface: "wan1" },
@@ -59,14 +53,47 @@ async function setup(loggerConfig: Record<string, unknown> = {}) {
 }
 
 describe("logger service", () => {
+  it("stores boot time with transitions; a clock stepped ±30 days invents no outage and no negative time", async () => {
+    const { tmp, config, prober, acks } = await setup();
+    const topic = topics.linkEvent(config.gateway, "a");
+    const D = 86_400_000;
+    const boot = "0b5e7c1a-1111-4222-8333-444455556666";
+    // Wall time as a gateway without RTC reads it: booted 30 days in the past, NTP steps it forward at
+    // 50 s, a bad time source steps it back 30 days at 100 s and NTP forward again at 300 s.
+    const base = Date.now() - 500_000;
+    const offset = (bootMs: number) =>
+      bootMs < 50_000 || (bootMs > 100_000 && bootMs < 300_000) ? -30 * D : 0;
+    const at = (n: number, to: "up" | "down" | "degraded", bootMs: number) => ({
+      ...transition(n, "a", to, base + bootMs + offset(bootMs)),
+      boot,
+      bootMs,
+    });
+    const events = [
+      at(1, "up", 10_000),
+      at(2, "down", 20_000),
+      at(3, "up", 80_000),
+      at(4, "down", 200_000),
+      at(5, "up", 210_000),
+      at(6, "degraded", 400_000),
+    ];
+    for (const e of events) await prober.publish("linkEvent", topic, e);
+    await until("all acked", () => acks.flatMap((a) => a.ids).length >= events.length);
+    const report = openReport(tmp.dbPath, { since: "1d", link: "a" });
+    const a = report.links[0];
+    expect(a?.outages.map((o) => o.durationMs)).toEqual([60_000, 10_000]);
+    expect(a?.outages.every((o) => o.endMs !== null && o.endMs > o.startMs)).toBe(true);
+    expect(report.clockSteps.map((st) => Math.round(st.stepMs / D))).toEqual([30, -30, 30]);
+    expect(report.text).toContain("The wall clock stepped");
+  });
+
   it("acks stored ids, again for a redelivery, and reports from the live database", async () => {
     const { tmp, config, service, prober, acks } = await setup();
     const topic = topics.linkEvent(config.gateway, "a");
     const events = [transition(1, "a", "up", T0), transition(2, "a", "down", T0 + 60_000)];
     for (const e of events) await prober.publish("linkEvent", topic, e);
-    await until("both acked", () => acks.flatMap((a) => a.ids).length >= 2);
+    await until("both acked", () => acks.flatMap((a) => a.ids).length >= 2, 20_000);
     await prober.publish("linkEvent", topic, transition(2, "a", "down", T0 + 60_000));
-    await until("the redelivery acked", () => acks.flatMap((a) => a.ids).length >= 3);
+    await until("the redelivery acked", () => acks.flatMap((a) => a.ids).length >= 3, 20_000);
     expect(acks.flatMap((a) => a.ids)).toEqual(["test-a-000001", "test-a-000002", "test-a-000002"]);
     expect(service.stats()).toMatchObject({ transitionsStored: 2, duplicates: 1, writeFailures: 0 });
 
@@ -109,8 +136,8 @@ describe("logger service", () => {
         db.close();
       }
     };
-    await until("4 health samples", () => service.stats().healthStored >= 4);
-    await until("the link state", () => count("SELECT count(*) FROM links") === 1);
+    await until("4 health samples", () => service.stats().healthStored >= 4, 20_000);
+    await until("the link state", () => count("SELECT count(*) FROM links") === 1, 20_000);
     const store = Store.open(tmp.dbPath, { readonly: true });
     cleanups.push(() => store.close());
     expect(store.healthSamples("a").map((h) => h.atMs - T0)).toEqual([0, 5000, 10_000, 15_000]);
@@ -143,7 +170,7 @@ describe("logger service", () => {
     cleanups.push(tmp.remove);
     const config = WanpilotConfigInput.parse({
       links: [{ name: "a", interface: "wan0" }],
-      bus: { url: "mqtt://127.0.0.1:1" },
+      bus: { url: "mqtt://127.0.0.1:1", allow_no_credentials: true },
       logger: { database: tmp.dir },
     });
     await expect(run({ config, log, bus: stubBus })).rejects.toMatchObject({ code: "DATABASE_FAILED" });

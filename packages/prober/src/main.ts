@@ -1,24 +1,32 @@
 import { randomUUID } from "node:crypto";
-import { type LinkConfig, topics, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
-import { EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
+import {
+  HEALTH_INTERVAL_MS,
+  type LinkConfig,
+  type LinkIdentity,
+  linkIdentity,
+  topics,
+  type WanpilotConfig,
+  WanpilotError,
+} from "@wanpilot/common";
+import { EventOutbox, linkSlots, readBootClock, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { ProberBus } from "./adapters/bus.js";
 import type { CommandPrefix } from "./adapters/command.js";
 import { ipKernelWatcher, type KernelWatcher } from "./adapters/kernel-watcher.js";
+import { ProbeMetrics } from "./adapters/probe-metrics.js";
 import { createTargetProber, type TargetProber } from "./adapters/target-prober.js";
 import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
 import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
 import { type DecisionParams, decisionParams } from "./core/params.js";
 import {
-  estimatedSentAt,
-  newPingTracker,
-  type PingEvent,
-  type PingTracker,
-  pingDue,
-  pingEvent,
-  pingRestarted,
-} from "./core/ping-tracker.js";
-import { linkHealthPayload, linkStatePayload, type PayloadContext, transitionPayload } from "./publish.js";
+  linkHealthPayload,
+  linkStatePayload,
+  type PayloadContext,
+  transitionPayload,
+} from "./core/payloads.js";
+import { newPortPool, type PortPool, releasePort, takePort } from "./core/port-pool.js";
+import { ProbeFeed } from "./probe-feed.js";
 
 export interface ProberOptions {
   config: WanpilotConfig;
@@ -31,6 +39,8 @@ export interface ProberOptions {
   healthIntervalMs?: number;
   /** Keep unacknowledged transitions in this file too, so a restarted prober resends them (`wanpilot prober`). */
   outboxFile?: string;
+  /** The part's metrics registry: probes sent and lost and their RTT per target are counted in it. */
+  metrics?: Registry;
 }
 
 /** Monotonic core time; wall time only when a timestamp is published. */
@@ -42,17 +52,20 @@ export class LinkProber {
   readonly #o: ProberOptions;
   readonly #log: Logger;
   readonly #link: LinkConfig;
+  /** Interface, mark and local ports: what tells this link apart from one with the same address. */
+  readonly #identity: LinkIdentity;
+  #ports: PortPool;
   readonly #params: DecisionParams;
   readonly #ctx: PayloadContext;
   #machine: LinkMachine;
   #facts: KernelFacts | undefined;
-  #trackers = new Map<string, PingTracker>();
+  readonly #feed: ProbeFeed;
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
   readonly #outbox: EventOutbox<"linkEvent">;
-  #drainTimer: NodeJS.Timeout | undefined;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #metrics: ProbeMetrics | undefined;
 
   constructor(o: ProberOptions) {
     const link = o.config.links.find((l) => l.name === o.link);
@@ -62,6 +75,9 @@ export class LinkProber {
       });
     this.#o = o;
     this.#link = link;
+    // The router's slot for this link name: its mark and probe ports are the ones the router routes.
+    this.#identity = linkIdentity(o.config, link.name, linkSlots(o.config, o.log)) as LinkIdentity;
+    this.#ports = newPortPool(this.#identity.probePorts);
     this.#log = o.log.child({ component: "prober", link: link.name });
     this.#outbox = new EventOutbox({
       bus: o.bus,
@@ -72,11 +88,21 @@ export class LinkProber {
       ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
     });
     this.#params = decisionParams(link.probe);
+    this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
+    this.#metrics?.declare(this.#params.targets);
     this.#machine = initialMachine(this.#params, now());
+    this.#feed = new ProbeFeed({ intervalMs: this.#params.intervalMs, now, apply: (i) => this.#apply(i) });
     const methods = Object.fromEntries(
       this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
     );
-    this.#ctx = { link: link.name, interface: link.interface, methods, windowMs: this.#params.windowMs, iso };
+    this.#ctx = {
+      link: link.name,
+      interface: link.interface,
+      methods,
+      windowMs: this.#params.windowMs,
+      iso,
+      boot: readBootClock(),
+    };
     const configured: { source?: string; gateway?: string } = {};
     if (link.source !== undefined) configured.source = link.source;
     if (link.gateway !== undefined) configured.gateway = link.gateway;
@@ -99,14 +125,18 @@ export class LinkProber {
     await this.#outbox.start();
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
-    this.#healthTimer = setInterval(() => this.#publishHealth(), this.#o.healthIntervalMs ?? 2000);
-    this.#publishState();
+    this.#healthTimer = setInterval(
+      () => this.#publishHealth(),
+      this.#o.healthIntervalMs ?? HEALTH_INTERVAL_MS,
+    );
+    // The first heartbeat at once (it publishes the state too): the router and the supervisor hear it started.
+    this.#publishHealth();
     this.#log.info({ targets: this.#params.targets, intervalMs: this.#params.intervalMs }, "prober started");
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#drainTimer);
+    this.#feed.stop();
     clearInterval(this.#healthTimer);
     this.#outbox.stop();
     await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
@@ -117,52 +147,33 @@ export class LinkProber {
     this.#params.targets.forEach((key, i) => {
       const target = this.#link.probe.targets[i];
       if (target === undefined) return;
-      this.#trackers.set(key, newPingTracker(key, intervalMs, timeoutMs, now()));
+      this.#feed.track(key, intervalMs, timeoutMs);
       const prober = createTargetProber({
         target,
         intervalMs,
         timeoutMs,
         source: () => this.#facts?.view.source ?? null,
+        identity: this.#identity,
+        ports: {
+          take: () => {
+            const t = takePort(this.#ports);
+            this.#ports = t.pool;
+            return t.port;
+          },
+          release: (port) => {
+            this.#ports = releasePort(this.#ports, port);
+          },
+        },
         prefix: this.#o.commandPrefix ?? [],
         now,
-        onEvent: (e) => this.#onPingEvent(key, e),
-        onRestart: (atMs) => this.#onRestart(key, atMs),
+        onEvent: (e) => this.#feed.onPingEvent(key, e),
+        onRestart: (atMs) => this.#feed.onRestart(key, atMs),
         log: this.#log.child({ target: key }),
       });
       this.#probers.push(prober);
       prober.start();
     });
-    this.#drain();
-  }
-
-  #onPingEvent(key: string, e: PingEvent): void {
-    const t = this.#trackers.get(key);
-    if (t === undefined || this.#stopped) return;
-    this.#trackers.set(key, pingEvent(t, e));
-    this.#drain();
-  }
-
-  #onRestart(key: string, atMs: number): void {
-    const t = this.#trackers.get(key);
-    if (t === undefined) return;
-    const r = pingRestarted(t, atMs);
-    this.#trackers.set(key, r.tracker);
-    for (const outcome of r.outcomes) this.#apply({ kind: "probe", atMs, outcome });
-  }
-
-  /** Feeds every probe whose fate is known to the core, then sleeps until the next one can time out. */
-  #drain(): void {
-    if (this.#stopped) return;
-    clearTimeout(this.#drainTimer);
-    const at = now();
-    let nextMs = at + this.#params.intervalMs;
-    for (const [key, t] of this.#trackers) {
-      const d = pingDue(t, at);
-      this.#trackers.set(key, d.tracker);
-      for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
-      nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
-    }
-    this.#drainTimer = setTimeout(() => this.#drain(), Math.max(2, nextMs - now() + 1));
+    this.#feed.drain();
   }
 
   #onFacts(f: KernelFacts): void {
@@ -179,6 +190,7 @@ export class LinkProber {
   }
 
   #apply(input: MachineInput): void {
+    if (input.kind === "probe") this.#metrics?.record(input.outcome);
     const s = step(this.#params, this.#machine, input);
     this.#machine = s.machine;
     for (const t of s.transitions) {

@@ -82,7 +82,18 @@ beforeAll(async () => {
     "table",
     "101",
   ]);
-  await lab.exec("gw", ["ip", "rule", "add", "from", "198.18.1.2", "lookup", "101", "pref", "1101"]);
+  // The prober's pings carry the link's mark (the only link, slot 1, default mask); the router's rule for it.
+  await lab.exec("gw", [
+    "ip",
+    "rule",
+    "add",
+    "fwmark",
+    "0x1000000/0x7f000000",
+    "lookup",
+    "101",
+    "pref",
+    "1101",
+  ]);
 }, 120_000);
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { topics, validateConfig } from "@wanpilot/common";
+import { linkIdentity, MARK_MASK_DEFAULT, topics, validateConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
 import { MemoryBus, until } from "@wanpilot/testing";
 import { pino } from "pino";
@@ -11,7 +11,8 @@ let lab: Lab;
 
 /**
  * Plays the DHCP client's part (a default route in main with a high metric, so it is not the gateway's
- * default) and the router's part (the link's own table and `ip rule from <address>`).
+ * default) and the router's part (the link's own table and `ip rule fwmark <the link's mark>`: the prober's
+ * pings carry the mark, so they leave through the link's table even out of the default route).
  */
 async function routeLink(l: Lab, isp: number, table: number): Promise<void> {
   const i = l.isps[isp];
@@ -19,25 +20,21 @@ async function routeLink(l: Lab, isp: number, table: number): Promise<void> {
   const via = ["via", i.modemAddress, "dev", i.wanInterface];
   await l.exec("gw", ["ip", "route", "replace", "default", ...via, "metric", String(1000 + table)]);
   await l.exec("gw", ["ip", "route", "replace", "default", ...via, "table", String(table)]);
-  await l.exec("gw", [
-    "ip",
-    "rule",
-    "add",
-    "from",
-    i.gwAddress,
-    "lookup",
-    String(table),
-    "pref",
-    String(1000 + table),
-  ]);
+  const mark =
+    linkIdentity({ links: linksOf(l), balance: { mark_mask: MARK_MASK_DEFAULT } }, i.name)?.mark ?? 0;
+  const rule = ["rule", "add", "fwmark", `${mark}/${MARK_MASK_DEFAULT}`, "lookup", String(table)];
+  await l.exec("gw", ["ip", ...rule, "pref", String(1000 + table)]);
 }
+
+/** Every ISP of the lab is a link of the config, in order (so each has its own mark). */
+const linksOf = (l: Lab) => l.isps.map((i) => ({ name: i.name, interface: i.wanInterface }));
 
 function startProber(l: Lab, isp: number, probe: Record<string, unknown> = {}) {
   const i = l.isps[isp];
   if (i === undefined) throw new Error("no such isp");
   const parsed = validateConfig({
     gateway: "gw1",
-    links: [{ name: i.name, interface: i.wanInterface, probe: { targets: l.targets, ...probe } }],
+    links: linksOf(l).map((link) => ({ ...link, probe: { targets: l.targets, ...probe } })),
   });
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const bus = new MemoryBus();
@@ -169,8 +166,7 @@ describe("prober on the real kernel", () => {
         .filter((x) => x.atMs > changeAt)
         .map((x) => x.payload.gateway);
       expect(learned).not.toContain("198.18.1.1");
-      // The router follows what was published.
-      await gw(["rule", "add", "from", "198.18.21.2", "lookup", "101", "pref", "1102"]);
+      // The router follows what was published (the link's mark rule stays as it is).
       await gw(["route", "replace", "default", "via", "198.18.21.1", "dev", "wan1", "table", "101"]);
       // The old address is gone, so every answer in a window that starts after the change came from probes
       // sent from the new one (the ping processes were restarted bound to it).
@@ -207,6 +203,50 @@ describe("prober on the real kernel", () => {
       expect(p.bus.of("linkEvent").length).toBe(before + 1);
     } finally {
       await stop();
+    }
+  });
+});
+
+describe("two look-alike links (same address, same gateway address)", () => {
+  let alike: Lab;
+  beforeAll(async () => {
+    alike = await createLab({ isps: 2, name: "proalike", flowServer: false, sameWanAddress: true });
+    await routeLink(alike, 0, 101);
+    await routeLink(alike, 1, 102);
+    // Only wan1 is in the main table's default route: by address alone every probe would leave by wan1.
+    await alike.exec("gw", ["ip", "route", "del", "default", "metric", "1102"]);
+  }, 120_000);
+  afterAll(async () => {
+    await alike?.destroy();
+  });
+
+  it("each prober measures its own link: a cut ISP takes down only its link", async () => {
+    const fast = { interval: "100ms", timeout: "300ms", up: 3 };
+    const probers = [startProber(alike, 0, fast), startProber(alike, 1, fast)];
+    const stops = await Promise.all(probers.map(async (p) => (await p.started).stop));
+    const states = () => probers.map((p) => stateOf(p.bus)?.state);
+    try {
+      await until("both up", () => states().every((s) => s === "up"), 5000);
+      expect(probers.map((p) => stateOf(p.bus)?.source)).toEqual(["198.18.50.100", "198.18.50.100"]);
+      for (const [cut, expected] of [
+        ["isp1", ["down", "up"]],
+        ["isp2", ["up", "down"]],
+      ] as const) {
+        const at = performance.now();
+        await alike.cutUpstream(cut);
+        await until(`${cut} cut: ${expected.join(", ")}`, () => states().join() === expected.join(), 5000);
+        // Stays so: the other link never went down meanwhile.
+        await new Promise((r) => setTimeout(r, 1000));
+        expect(states()).toEqual(expected);
+        const downs = probers.map((p) =>
+          p.bus.of("linkEvent").filter((e) => e.atMs >= at && e.payload.to === "down"),
+        );
+        expect(downs.map((d) => d.length)).toEqual(expected.map((s) => (s === "down" ? 1 : 0)));
+        await alike.restoreUpstream(cut);
+        await until(`${cut} restored: both up`, () => states().every((s) => s === "up"), 10_000);
+      }
+    } finally {
+      await Promise.all(stops.map((stop) => stop()));
     }
   });
 });

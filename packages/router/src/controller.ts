@@ -1,18 +1,21 @@
 import {
   type DefaultRoute,
+  HEALTH_INTERVAL_MS,
   type LinkState,
   type RouteChange,
   type RouterState,
+  STALE_AFTER_INTERVALS,
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired, desiredSysctls } from "./core/desired.js";
+import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import type { Overrides } from "./core/overrides.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
+import { describeStale, sameSet, staleLinks } from "./core/stale.js";
 import {
   adoptDefaultRoute,
   describeChange,
@@ -28,8 +31,16 @@ export interface ControllerDeps {
   kernel: Kernel;
   now: () => Date;
   newId: () => string;
+  /** Each link's slot (marks, rule priorities, nexthop ids) by name; config order when absent. */
+  slots?: Slots;
+  /** Called with the values of sysctls before wanpilot changes them (kept for `cleanup`). */
+  rememberSysctls?: (originals: Record<string, string>) => void;
   /** Called after every reconcile that changed routing. */
   onChange?: (event: RouteChange) => void;
+  /** Monotonic milliseconds, for heartbeats (default performance.now). */
+  clockMs?: () => number;
+  /** A link without a heartbeat (LinkHealth) for longer than this is stale (default 3 health intervals). */
+  staleAfterMs?: number;
 }
 
 export interface ReconcileResult {
@@ -55,6 +66,8 @@ export class Controller {
   private last: DefaultRoute | null = null;
   private lastChange: RouterState["lastChange"] = null;
   private counts: Map<number, number> | null = null;
+  /** A count in progress: with a big table one can take longer than the counting interval; callers share it. */
+  private counting: Promise<Map<number, number> | null> | null = null;
   private others: Ownership = { foreign: [], conflicts: [] };
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
@@ -62,17 +75,34 @@ export class Controller {
   private readonly reasons: string[] = [];
   private config: WanpilotConfig;
   private overrides: Overrides = {};
+  private slots: Slots | undefined;
+  /** Link → monotonic time of its prober's last heartbeat. */
+  private readonly heartbeats = new Map<string, number>();
+  /** Heartbeats are expected from here on (start, reconnect to the bus). */
+  private heartbeatsSinceMs: number;
+  /** The stale links the current desired state was computed with. */
+  private stale = new Set<string>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.config = deps.config;
+    this.slots = deps.slots;
+    this.heartbeatsSinceMs = this.clockMs();
   }
 
-  /** A reloaded config: the next reconcile (full) brings the kernel to it. */
-  setConfig(config: WanpilotConfig, overrides: Overrides, reason: string): Promise<ReconcileResult> {
+  /** A reloaded config (and its links' slots): the next reconcile (full) brings the kernel to it. */
+  setConfig(
+    config: WanpilotConfig,
+    overrides: Overrides,
+    reason: string,
+    slots?: Slots,
+  ): Promise<ReconcileResult> {
     this.config = config;
     this.overrides = overrides;
+    if (slots !== undefined) this.slots = slots;
     for (const name of this.states.keys())
       if (!config.links.some((l) => l.name === name)) this.states.delete(name);
+    for (const name of this.heartbeats.keys())
+      if (!config.links.some((l) => l.name === name)) this.heartbeats.delete(name);
     return this.reconcile(reason, true);
   }
 
@@ -84,6 +114,35 @@ export class Controller {
 
   get currentOverrides(): Overrides {
     return this.overrides;
+  }
+
+  private clockMs(): number {
+    return (this.deps.clockMs ?? (() => performance.now()))();
+  }
+
+  private staleNow(): Set<string> {
+    const bound = this.deps.staleAfterMs ?? STALE_AFTER_INTERVALS * HEALTH_INTERVAL_MS;
+    const names = this.config.links.map((l) => l.name);
+    return staleLinks(names, this.heartbeats, this.heartbeatsSinceMs, this.clockMs(), bound);
+  }
+
+  /** A prober's heartbeat (its LinkHealth arrived); reconciles when it brings a stale link back. */
+  onHeartbeat(link: string): Promise<ReconcileResult> | null {
+    if (!this.config.links.some((l) => l.name === link)) return null;
+    this.heartbeats.set(link, this.clockMs());
+    return this.checkStale();
+  }
+
+  /** Called on a timer (a silent prober sends nothing): reconciles when the set of stale links changed. */
+  checkStale(): Promise<ReconcileResult> | null {
+    const now = this.staleNow();
+    if (this.desired === null || sameSet(now, this.stale)) return null;
+    return this.reconcile(describeStale(this.stale, now));
+  }
+
+  /** Back on the bus: probers get a full bound to be heard again before their links turn stale. */
+  expectHeartbeats(): void {
+    this.heartbeatsSinceMs = this.clockMs();
   }
 
   /** Records a link's state; reconciles when it changes anything the router uses. */
@@ -129,10 +188,11 @@ export class Controller {
     const observed = full || this.observed === null ? await this.readKernel() : this.observed;
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides);
+    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides, this.slots);
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
     const commands = plan(next, observed, flush);
+    this.remember(commands, observed);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
     // After an error, trust nothing: the next reconcile re-reads the kernel.
@@ -142,6 +202,15 @@ export class Controller {
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
       this.last = next.defaultRoute;
     return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
+  }
+
+  private remember(commands: Command[], observed: ObservedState): void {
+    const originals: Record<string, string> = {};
+    for (const c of commands) {
+      const before = c.kind === "sysctl" ? observed.sysctls[c.key]?.trim() : undefined;
+      if (c.kind === "sysctl" && before !== undefined) originals[c.key] = before;
+    }
+    if (Object.keys(originals).length > 0) this.deps.rememberSysctls?.(originals);
   }
 
   /** Others' objects are reported; one that would shadow or be overwritten refuses the first start. */
@@ -175,9 +244,16 @@ export class Controller {
   }
 
   private inputs(observed: ObservedState): LinkInput[] {
-    return this.config.links.map((l) =>
-      linkInput(l, this.states.get(l.name), this.addresses.get(l.interface), tableGateway(observed, l.table)),
-    );
+    this.stale = this.staleNow();
+    return this.config.links.map((l) => ({
+      ...linkInput(
+        l,
+        this.states.get(l.name),
+        this.addresses.get(l.interface),
+        tableGateway(observed, l.table),
+      ),
+      stale: this.stale.has(l.name),
+    }));
   }
 
   /** A RouteChange when the default route or a rule's link changed, or connections were flushed. */
@@ -210,11 +286,23 @@ export class Controller {
   /** The state to publish; connections are counted again when asked, else the last count is shown. */
   async state(countConnections: boolean): Promise<RouterState | null> {
     if (this.desired === null) return null;
-    if (countConnections)
-      this.counts = await this.deps.kernel.connectionsByMark(this.desired.marks).catch((err: unknown) => {
-        this.deps.log.warn({ err }, "counting connections failed");
-        return null;
-      });
+    if (countConnections) {
+      const desired = this.desired;
+      this.counting ??= this.deps.kernel
+        .connectionsByMark(
+          desired.links.map((l) => l.mark),
+          desired.marks,
+        )
+        .catch((err: unknown) => {
+          this.deps.log.warn({ err }, "counting connections failed");
+          return null;
+        })
+        .finally(() => {
+          this.counting = null;
+        });
+      this.counts = await this.counting;
+    }
+    if (this.desired === null) return null;
     return routerState(
       this.desired,
       this.deps.now().toISOString(),

@@ -1,9 +1,12 @@
 export { type CommandOptions, type CommandResult, createRunner, type Runner } from "./adapters/command.js";
 export { type ApplyResult, createKernel, type Kernel } from "./adapters/kernel.js";
+export { cleanup } from "./cleanup.js";
 export { Controller, type ControllerDeps, type ReconcileResult } from "./controller.js";
 export { selectDefaultRoute } from "./core/balance.js";
 export { computeDesired } from "./core/desired.js";
-export { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
+export { type ExplainQuery, type Explanation, explain, inPrefix } from "./core/explain.js";
 export * from "./core/model.js";
+export { matchesAll } from "./core/parse.js";
 export { linksToFlush, plan, planCleanup } from "./core/plan.js";
-export { cleanup, explainFromStates, type RouterHandle, type RunOptions, run } from "./main.js";
+export { explainFromStates } from "./explain-states.js";
+export { type RouterHandle, type RunOptions, run } from "./main.js";

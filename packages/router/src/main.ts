@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
-import { type Bus, EventOutbox, type ServiceFactory } from "@wanpilot/runtime";
+import { type Bus, EventOutbox, linkSlots, type ServiceFactory } from "@wanpilot/runtime";
 import type { Logger } from "pino";
 import { createRunner } from "./adapters/command.js";
-import { createKernel, type Kernel } from "./adapters/kernel.js";
+import { createKernel } from "./adapters/kernel.js";
+import {
+  forget,
+  livePid,
+  pidPath,
+  rememberSysctls,
+  sysctlsPath,
+  writePid,
+} from "./adapters/runtime-files.js";
 import { Controller } from "./controller.js";
-import { computeDesired } from "./core/desired.js";
-import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
 import { keepConfigured } from "./core/overrides.js";
-import { planCleanup } from "./core/plan.js";
-import { linkInput } from "./core/state.js";
 import { handleCommand, loadOverrides, saveOverrides } from "./operator.js";
 
 export interface RunOptions {
@@ -27,10 +31,14 @@ export interface RunOptions {
   countMs?: number;
   /** Keep the operator's overrides in this file, so they survive restarts (`wanpilot router`). */
   overridesFile?: string;
+  /** A link whose prober sent no LinkHealth for this long is stale (default 3 health intervals). */
+  staleAfterMs?: number;
 }
 
 const RESYNC_MS = 30_000;
 const COUNT_MS = 5_000;
+/** How often the router looks for probers that went silent (well within their stale bound). */
+const STALE_CHECK_MS = 500;
 
 /** `wanpilot router`: link states in, kernel routing out, router state and route changes published. */
 export interface RouterHandle {
@@ -65,14 +73,28 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   const controller = new Controller({
     config,
     log,
+    slots: new Map(Object.entries(linkSlots(config, log))),
+    rememberSysctls: (originals) => {
+      try {
+        rememberSysctls(sysctlsPath(config), originals);
+      } catch (err: unknown) {
+        log.warn({ err }, "original sysctl values not saved: cleanup will leave them as set");
+      }
+    },
     kernel: createKernel(createRunner(), opts.netns),
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
+    ...(opts.staleAfterMs === undefined ? {} : { staleAfterMs: opts.staleAfterMs }),
     onChange: (e) => {
       outbox.add(e);
       void publishState(false);
     },
   });
+  try {
+    writePid(pidPath(config), process.pid);
+  } catch (err: unknown) {
+    log.warn({ err }, "router pid file not written: cleanup cannot tell the router runs");
+  }
   const saveOverrides_ = (o: Parameters<typeof saveOverrides>[1]) => {
     if (opts.overridesFile !== undefined) saveOverrides(opts.overridesFile, o, log);
   };
@@ -106,6 +128,17 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       });
     });
   });
+  const checked = (p: Promise<unknown> | null) =>
+    p?.catch((err: unknown) => log.error({ err }, "reconcile failed"));
+  // LinkHealth is the probers' heartbeat; a prober that stopped sends none, so staleness is checked on a timer.
+  await bus.subscribe(
+    "linkHealth",
+    topics.allLinkHealth(gw),
+    (h) => void checked(controller.onHeartbeat(h.link)),
+  );
+  const staleTimer = setInterval(() => void checked(controller.checkStale()), STALE_CHECK_MS);
+  // Back on the bus: the probers get a full bound to be heard again before their links turn stale.
+  bus.onConnect(() => controller.expectHeartbeats());
   // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged change.
   bus.onConnect(() => publishState(true));
   await outbox.start();
@@ -125,7 +158,9 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       config = next;
       const kept = keepConfigured(controller.currentOverrides, next);
       saveOverrides_(kept);
-      const result = await controller.setConfig(next, kept, "config reloaded");
+      // Slots are per link name: a reorder keeps every mark; an added link gets a free slot.
+      const slots = new Map(Object.entries(linkSlots(next, log)));
+      const result = await controller.setConfig(next, kept, "config reloaded", slots);
       log.info({ commands: result.commands.length, errors: result.errors.length }, "config reloaded");
       await publishState(true);
     },
@@ -134,41 +169,10 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       stopped = true;
       clearInterval(timer);
       clearInterval(counter);
+      clearInterval(staleTimer);
       outbox.stop();
+      if (livePid(pidPath(config)) === process.pid) forget(pidPath(config));
       // Routing stays as it is: the gateway keeps working without the router.
     },
   };
 }) satisfies ServiceFactory;
-
-/** `wanpilot cleanup`: removes every rule, route and nft table wanpilot owns. Sysctls are left. */
-export async function cleanup(opts: {
-  config: WanpilotConfig;
-  log: Logger;
-  netns?: string;
-  kernel?: Kernel;
-}): Promise<{ commands: number; errors: unknown[] }> {
-  const kernel = opts.kernel ?? createKernel(createRunner(), opts.netns);
-  const cmds = planCleanup(await kernel.observe([]));
-  const result = await kernel.apply(cmds);
-  for (const err of result.errors) opts.log.error({ err }, "cleanup command failed");
-  return { commands: cmds.length, errors: result.errors };
-}
-
-/** `wanpilot explain`: from the link states now (e.g. the retained ones on the bus). */
-export function explainFromStates(
-  config: WanpilotConfig,
-  states: LinkState[],
-  query: ExplainQuery,
-): Explanation {
-  // No kernel read here: learned values are taken as they are (explain changes nothing).
-  const inputs = config.links.map((l) => {
-    const state = states.find((s) => s.link === l.name);
-    const local = state?.source ?? l.source;
-    const seen =
-      local === undefined || local === null
-        ? []
-        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
-    return linkInput(l, state, seen);
-  });
-  return explain(config, computeDesired(config, inputs, null), query);
-}

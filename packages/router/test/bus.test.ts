@@ -12,11 +12,12 @@ import {
 } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { type Bus, connectBus, ensureBusSecret } from "@wanpilot/runtime";
+import { eventually } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouterHandle, run } from "../src/main.js";
-import { linkState, newLab, silent, waitUntil } from "./harness.js";
+import { linkState, newLab, silent } from "./harness.js";
 
 describe("wanpilot router on a real broker and kernel", () => {
   let lab: Lab;
@@ -76,7 +77,7 @@ describe("wanpilot router on a real broker and kernel", () => {
     await publishState(1, "up");
     bus = await connectBus({ config, component: { kind: "router" }, log: silent });
     router = await run({ config, log: silent, bus, netns: lab.ns.gw, resyncMs: 300 });
-    expect(await waitUntil(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
+    expect(await eventually(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
     expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
       ["isp1", 1],
       ["isp2", 2],
@@ -85,7 +86,7 @@ describe("wanpilot router on a real broker and kernel", () => {
     // A bad payload is dropped, never a crash.
     await client.publishAsync(topics.linkState("gw1", "isp1"), "{not json", { qos: 1 });
     await publishState(0, "down");
-    expect(await waitUntil(() => events.some((e) => /isp1 up → down/.test(e.reason)), 10_000)).toBe(true);
+    expect(await eventually(() => events.some((e) => /isp1 up → down/.test(e.reason)), 10_000)).toBe(true);
     const change = events.find((e) => /isp1 up → down/.test(e.reason));
     expect(change?.defaultRoute.nexthops).toEqual([{ link: "isp2", weight: 2 }]);
     expect(change?.flushed).toEqual([{ link: "isp1", connections: expect.any(Number) }]);
@@ -98,7 +99,7 @@ describe("wanpilot router on a real broker and kernel", () => {
     const streams = await lab.startStreams({ count: 5, durationMs: 10_000 });
     try {
       expect(
-        await waitUntil(() => (state?.links.find((l) => l.link === "isp2")?.connections ?? 0) >= 5, 5000),
+        await eventually(() => (state?.links.find((l) => l.link === "isp2")?.connections ?? 0) >= 5, 5000),
       ).toBe(true);
     } finally {
       await streams.stop();
@@ -110,7 +111,7 @@ describe("wanpilot router on a real broker and kernel", () => {
       JSON.stringify({ ids: events.map((e) => e.id), at: new Date().toISOString() }),
       { qos: 1 },
     );
-    expect(await waitUntil(() => router?.pendingEvents() === 0, 5000)).toBe(true);
+    expect(await eventually(() => router?.pendingEvents() === 0, 5000)).toBe(true);
 
     // Stopping leaves routing as it is.
     await router.stop();

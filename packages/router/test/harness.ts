@@ -4,7 +4,7 @@ import { createLab, type Lab, type LabOptions } from "@wanpilot/lab";
 import { pino } from "pino";
 import { createRunner } from "../src/adapters/command.js";
 import { createKernel, type Kernel } from "../src/adapters/kernel.js";
-import { Controller } from "../src/controller.js";
+import { Controller, type ControllerDeps } from "../src/controller.js";
 
 export const silent = pino({ level: "silent" });
 
@@ -50,7 +50,11 @@ export function gwKernel(lab: Lab): Kernel {
   return createKernel(createRunner(), lab.ns.gw);
 }
 
-export function controller(lab: Lab, config: WanpilotConfig): Controller {
+export function controller(
+  lab: Lab,
+  config: WanpilotConfig,
+  more: Pick<ControllerDeps, "rememberSysctls"> = {},
+): Controller {
   let n = 0;
   return new Controller({
     config,
@@ -58,6 +62,7 @@ export function controller(lab: Lab, config: WanpilotConfig): Controller {
     kernel: gwKernel(lab),
     now: () => new Date(),
     newId: () => `test-event-${String(++n).padStart(4, "0")}`,
+    ...more,
   });
 }
 
@@ -79,18 +84,4 @@ export function share(byIsp: Readonly<Record<string, number>>, isp: string): num
 
 export async function ipRules(lab: Lab): Promise<string[]> {
   return (await lab.exec(lab.ns.gw, ["ip", "rule", "show"])).trim().split("\n");
-}
-
-/** Polls `check` until it returns true or `timeoutMs` passes. */
-export async function waitUntil(
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-  stepMs = 50,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
 }

@@ -1,6 +1,6 @@
 import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup } from "../src/main.js";
+import { cleanup } from "../src/cleanup.js";
 import { controller, ipRules, labConfig, newLab, setStates, silent } from "./harness.js";
 
 const snapshot = async (lab: Lab) => ({
@@ -34,7 +34,8 @@ describe("restart, double start, repair, cleanup (real kernel)", () => {
         expect(start.commands).toEqual([]);
         expect(await snapshot(lab)).toEqual(before);
       }
-      expect(before.rules.filter((r) => /^10\d{3}:/.test(r))).toHaveLength(6);
+      // suppress-main, then per link: from-address, probe ports, fwmark; then the balance rule.
+      expect(before.rules.filter((r) => /^10\d{3}:/.test(r))).toHaveLength(8);
       for (const s of stream.streams) expect(await s.waitForProgress(3000, 64)).toBe(true);
     } finally {
       await stream.stop();

@@ -1,6 +1,7 @@
 import type { Lab, LabProcess } from "@wanpilot/lab";
+import { eventually } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ipRules, linkState, newLab, waitUntil } from "./harness.js";
+import { ipRules, linkState, newLab } from "./harness.js";
 
 const SCRIPT = new URL("./fixtures/router-process.mjs", import.meta.url).pathname;
 
@@ -46,7 +47,7 @@ describe("kill -9 and restart (real kernel, router as its own process)", () => {
     await kill9(first.proc);
 
     const second = start();
-    expect(await waitUntil(() => second.lines.some((l) => l.event === "resync"), 20_000)).toBe(true);
+    expect(await eventually(() => second.lines.some((l) => l.event === "resync"), 20_000)).toBe(true);
     expect(
       second.lines.filter((l) => l.event === "resync").every((l) => l.commands === 0 && l.errors === 0),
     ).toBe(true);
@@ -54,7 +55,7 @@ describe("kill -9 and restart (real kernel, router as its own process)", () => {
     try {
       await kill9(second.proc); // mid-traffic
       const third = start();
-      expect(await waitUntil(() => third.lines.some((l) => l.event === "ready"), 20_000)).toBe(true);
+      expect(await eventually(() => third.lines.some((l) => l.event === "ready"), 20_000)).toBe(true);
       expect(third.lines[0]).toEqual({ event: "ready", commands: 0 });
       for (const s of streams.streams) expect(await s.waitForProgress(3000, 64)).toBe(true);
       await kill9(third.proc);
@@ -62,7 +63,7 @@ describe("kill -9 and restart (real kernel, router as its own process)", () => {
       await streams.stop();
     }
     const ours = (await ipRules(lab)).filter((l) => /^10\d{3}:/.test(l));
-    expect(ours).toHaveLength(6);
-    expect(new Set(ours).size).toBe(6);
+    expect(ours).toHaveLength(8);
+    expect(new Set(ours).size).toBe(8);
   });
 });

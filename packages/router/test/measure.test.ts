@@ -7,11 +7,12 @@ import { performance } from "node:perf_hooks";
 import { topics, validateConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { connectBus, ensureBusSecret } from "@wanpilot/runtime";
+import { eventually } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
-import { controller, labConfig, linkState, newLab, setStates, share, silent, waitUntil } from "./harness.js";
+import { controller, labConfig, linkState, newLab, setStates, share, silent } from "./harness.js";
 
 // The numbers of docs/router.md. Opt-in (WANPILOT_MEASURE=1): they take a minute and print results.
 const report = (what: string, value: unknown) =>
@@ -63,13 +64,13 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       try {
         await send(1, "up");
         await send(0, "up");
-        await waitUntil(() => changedAt > 0, 5000);
+        await eventually(() => changedAt > 0, 5000);
         const samples: number[] = [];
         for (let k = 0; k < 100; k++) {
           changedAt = 0;
           const t0 = performance.now();
           await send(0, k % 2 === 0 ? "down" : "up");
-          expect(await waitUntil(() => changedAt > 0, 5000, 1)).toBe(true);
+          expect(await eventually(() => changedAt > 0, 5000, 1)).toBe(true);
           samples.push(changedAt - t0);
           await new Promise((r) => setTimeout(r, 60)); // let the flush finish before the next toggle
         }
@@ -83,7 +84,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
           changedAt = 0;
           const t0 = performance.now();
           void c.onLinkState(linkState(lab, 0, k % 2 === 0 ? "down" : "up"));
-          expect(await waitUntil(() => changedAt > 0, 5000, 1)).toBe(true);
+          expect(await eventually(() => changedAt > 0, 5000, 1)).toBe(true);
           direct.push(changedAt - t0);
           await new Promise((r) => setTimeout(r, 60));
         }

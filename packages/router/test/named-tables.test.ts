@@ -3,8 +3,8 @@ import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunner } from "../src/adapters/command.js";
 import { createKernel } from "../src/adapters/kernel.js";
+import { cleanup } from "../src/cleanup.js";
 import { Controller } from "../src/controller.js";
-import { cleanup } from "../src/main.js";
 import { ipRules, labConfig, linkState, newLab, silent } from "./harness.js";
 
 // `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc: the gateway's own /etc/iproute2 names tables.

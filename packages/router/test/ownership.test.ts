@@ -1,7 +1,7 @@
 import { isWanpilotError } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup } from "../src/main.js";
+import { cleanup } from "../src/cleanup.js";
 import { controller, ipRules, labConfig, newLab, setStates, silent } from "./harness.js";
 
 describe("wanpilot deletes only what it created (real kernel)", () => {

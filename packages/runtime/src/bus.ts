@@ -1,14 +1,19 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   CONTRACT,
   type Component,
   componentId,
+  credentialFileName,
   decodePayload,
   encodePayload,
+  errorMessage,
+  externalUsername,
   isPublishableTopic,
   type PayloadOf,
   parseTopic,
   type ReceivedTopic,
+  redactUrl,
   splitHostPort,
   type Topic,
   type TopicFilter,
@@ -20,6 +25,7 @@ import {
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { deriveBusPassword, readBusSecret } from "./credentials.js";
+import { readSecretFile } from "./secret-files.js";
 import { topicMatches } from "./topic-match.js";
 
 export interface BusCredentials {
@@ -40,6 +46,10 @@ export interface Bus {
     pattern: Topic<NoInfer<K>> | TopicFilter<NoInfer<K>>,
     handler: (payload: PayloadOf<K>, topic: ReceivedTopic) => void,
   ): Promise<void>;
+  /** Removes a retained message (an empty retained payload); only for retained kinds. */
+  clearRetained(kind: TopicKind, topic: string): Promise<void>;
+  /** Topics under `pattern` that hold a retained message now (collected until `quietMs` pass without one). */
+  retainedTopics(pattern: string, quietMs: number): Promise<string[]>;
   /** Runs after every (re)connect, once "online" is published: republish retained state here. */
   onConnect(handler: () => void | Promise<void>): void;
   readonly connected: boolean;
@@ -65,15 +75,46 @@ export function busUrl(config: WanpilotConfig): string {
   return `mqtt://${target.includes(":") ? `[${target}]` : target}:${port}`;
 }
 
-/** Credentials: given ones, the configured user for an external broker, or derived from the embedded broker's secret. */
+/**
+ * Credentials: given ones; for an external broker the part's own (bus.credentials_dir, none with
+ * allow_no_credentials); for the embedded one derived from its secret.
+ */
 export function resolveCredentials(config: WanpilotConfig, component: Component): BusCredentials | undefined {
   if (config.bus.url !== undefined) {
-    const { username, password_file } = config.bus;
-    if (username === undefined || password_file === undefined) return undefined;
-    return { username, password: readFileSync(password_file, "utf8").trim() };
+    const dir = config.bus.credentials_dir;
+    if (dir === undefined) return undefined;
+    return {
+      username: externalUsername(config.gateway, component),
+      password: readSecretFile(
+        join(dir, credentialFileName(component)),
+        `the password file of ${componentId(component)}`,
+      ),
+    };
   }
   const username = componentId(component);
   return { username, password: deriveBusPassword(readBusSecret(config.runtime_dir), username) };
+}
+
+/** TLS material for an mqtts:// or wss:// external broker (bus.tls). */
+export function tlsOptions(config: WanpilotConfig): { ca?: Buffer; cert?: Buffer; key?: Buffer } {
+  const tls = config.bus.tls;
+  if (tls === undefined) return {};
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err: unknown) {
+      throw new WanpilotError("CONFIG_UNREADABLE", `cannot read ${what} ${file}: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+  };
+  return {
+    ...(tls.ca_file === undefined ? {} : { ca: read(tls.ca_file, "bus.tls.ca_file") }),
+    ...(tls.cert_file === undefined ? {} : { cert: read(tls.cert_file, "bus.tls.cert_file") }),
+    ...(tls.key_file === undefined
+      ? {}
+      : { key: Buffer.from(`${readSecretFile(tls.key_file, "bus.tls.key_file")}\n`) }),
+  };
 }
 
 const MAX_EARLY_MESSAGES = 10_000;
@@ -98,6 +139,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     connectTimeout: 5000,
     keepalive: 10,
     ...(creds === undefined ? {} : { username: creds.username, password: creds.password }),
+    ...tlsOptions(config),
     will: { topic: availability, payload: Buffer.from("offline"), qos: 1, retain: true },
   });
   const subs: Subscription[] = [];
@@ -139,8 +181,11 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       }
     }
   };
+  const collectors: Array<{ pattern: string; seen: (topic: string, raw: Buffer) => void }> = [];
   client.on("message", (topic, raw) => {
-    if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw);
+    const collector = collectors.find((c) => topicMatches(c.pattern, topic));
+    if (collector !== undefined) collector.seen(topic, raw);
+    else if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw);
     else if (early.length < MAX_EARLY_MESSAGES) early.push({ topic, raw });
     else {
       rejected++;
@@ -151,7 +196,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     // Latency matters more than packet count here (a link-state message should reach the router at once).
     const stream = client.stream as { setNoDelay?: (on: boolean) => void };
     stream.setNoDelay?.(true);
-    log.info({ url: opts.url ?? busUrl(config) }, "bus connected");
+    log.info({ url: redactUrl(opts.url ?? busUrl(config)) }, "bus connected");
     void (async () => {
       try {
         await client.publishAsync(availability, "online", { qos: 1, retain: true });
@@ -186,6 +231,31 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         qos: spec.qos,
         retain: spec.retained,
       });
+    },
+    async clearRetained(kind, topic) {
+      if (!isPublishableTopic(topic) || !CONTRACT[kind].retained)
+        throw new WanpilotError("BUS_PAYLOAD_INVALID", `refusing to clear ${topic}`);
+      await client.publishAsync(topic, "", { qos: CONTRACT[kind].qos, retain: true });
+    },
+    async retainedTopics(pattern, quietMs) {
+      const found = new Set<string>();
+      let last = Date.now();
+      const collector = {
+        pattern,
+        seen: (topic: string, raw: Buffer) => {
+          last = Date.now();
+          if (raw.length > 0) found.add(topic);
+        },
+      };
+      collectors.push(collector);
+      try {
+        await client.subscribeAsync(pattern, { qos: 0 });
+        while (Date.now() - last < quietMs) await new Promise((r) => setTimeout(r, quietMs / 4));
+        await client.unsubscribeAsync(pattern);
+      } finally {
+        collectors.splice(collectors.indexOf(collector), 1);
+      }
+      return [...found];
     },
     async subscribe(kind, pattern, handler) {
       const sub: Subscription = { kind, pattern, handler: handler as Subscription["handler"] };

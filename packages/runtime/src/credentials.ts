@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { WanpilotError } from "@wanpilot/common";
+import { isWanpilotError, WanpilotError } from "@wanpilot/common";
+import { checkRuntimeDir, readSecretFile, writeSecretFile } from "./secret-files.js";
 
 /** The embedded broker's secret: random at first start, kept for the boot in runtime_dir (a tmpfs under /run). */
 export const BUS_SECRET_FILE = "bus.secret";
@@ -12,31 +13,36 @@ export function busSecretPath(runtimeDir: string): string {
 
 export function readBusSecret(runtimeDir: string): Buffer {
   const path = busSecretPath(runtimeDir);
-  try {
-    const hex = readFileSync(path, "utf8").trim();
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error("not 64 hex digits");
-    return Buffer.from(hex, "hex");
-  } catch (err: unknown) {
+  if (!existsSync(path))
     throw new WanpilotError(
       "BUS_UNAVAILABLE",
       `cannot read the bus secret ${path} (is the broker running?)`,
-      { cause: err, details: { path } },
+      {
+        details: { path },
+      },
     );
-  }
+  const hex = readSecretFile(path, "the bus secret");
+  if (!/^[0-9a-f]{64}$/.test(hex))
+    throw new WanpilotError("BUS_UNAVAILABLE", `the bus secret ${path} is not 64 hex digits`, {
+      details: { path },
+    });
+  return Buffer.from(hex, "hex");
 }
 
-/** Reads the secret, or creates it (mode 0600) when absent, so a restarted broker keeps its clients' credentials valid. */
+/**
+ * Reads the secret, or creates it (mode 0600) when absent, so a restarted broker keeps its clients'
+ * credentials valid. runtime_dir is checked first (see checkRuntimeDir).
+ */
 export function ensureBusSecret(runtimeDir: string): Buffer {
+  checkRuntimeDir(runtimeDir);
   try {
     return readBusSecret(runtimeDir);
-  } catch {
-    mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-    const secret = randomBytes(32);
-    const path = busSecretPath(runtimeDir);
-    writeFileSync(path, `${secret.toString("hex")}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
-    return secret;
+  } catch (err: unknown) {
+    if (!isWanpilotError(err, "BUS_UNAVAILABLE") || existsSync(busSecretPath(runtimeDir))) throw err;
   }
+  const secret = randomBytes(32);
+  writeSecretFile(busSecretPath(runtimeDir), `${secret.toString("hex")}\n`);
+  return secret;
 }
 
 /** Each internal component's password: HMAC of its username under the secret (nothing fixed in the code). */

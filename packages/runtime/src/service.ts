@@ -1,5 +1,6 @@
 import type { WanpilotConfig } from "@wanpilot/common";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { Bus } from "./bus.js";
 
 /** What every part (prober, router, logger) gets from whoever starts it: `wanpilot <part>`, the tests. */
@@ -13,6 +14,10 @@ export interface ServiceOptions {
   outboxFile?: string;
   /** Where the router keeps the operator's overrides (the others ignore it). */
   overridesFile?: string;
+  /** The part's metrics registry, published to the observer; the prober counts its probes in it. */
+  metrics?: Registry;
+  /** wanpilot's version (the observer announces it). */
+  version?: string;
 }
 
 /** A running part. Stopping it leaves the kernel, the broker and the database as they are. */

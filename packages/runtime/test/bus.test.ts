@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import { until } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { pino } from "pino";
@@ -16,14 +17,6 @@ let broker: Aedes;
 let server: Server;
 let dir: string;
 let config: WanpilotConfig;
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "wanpilot-bus-"));
@@ -60,7 +53,7 @@ describe("connectBus against a real in-process broker", () => {
 
     const router = await connectBus({ config, component: { kind: "router" }, log });
     const availability = topics.availability("gw1", { kind: "router" });
-    await until(() => seen.get(availability) === "online");
+    await until("online", () => seen.get(availability) === "online");
 
     const got: string[] = [];
     await router.subscribe("linkState", topics.allLinkStates("gw1"), (p) => got.push(p.state));
@@ -81,7 +74,7 @@ describe("connectBus against a real in-process broker", () => {
     };
     await watcher.publishAsync(topics.linkState("gw1", "dsl"), JSON.stringify({ ...good, link: "cable" }));
     await watcher.publishAsync(topics.linkState("gw1", "dsl"), JSON.stringify(good));
-    await until(() => got.length === 1);
+    await until("got.length === 1", () => got.length === 1);
     expect(got).toEqual(["up"]);
     expect(router.rejected).toBe(3);
 
@@ -93,7 +86,7 @@ describe("connectBus against a real in-process broker", () => {
     );
 
     await router.close();
-    await until(() => seen.get(availability) === "offline");
+    await until("offline", () => seen.get(availability) === "offline");
     await watcher.endAsync();
   });
 
@@ -120,7 +113,7 @@ describe("connectBus against a real in-process broker", () => {
     await new Promise((r) => setTimeout(r, 200)); // the queued message arrives with the session, before subscribe()
     const got: string[] = [];
     await again.subscribe("linkEvent", topics.allLinkEvents("gw1"), (e) => got.push(e.id));
-    await until(() => got.length === 1);
+    await until("got.length === 1", () => got.length === 1);
     expect(got).toEqual(["event-0001"]);
     await again.close();
   });

@@ -56,6 +56,19 @@ export class MemoryBus implements Bus {
     this.connected = false;
   }
 
+  /** Cleared retained topics, in order. */
+  readonly cleared: string[] = [];
+  /** What `retainedTopics` answers (tests set it). */
+  retained: string[] = [];
+
+  async clearRetained(_kind: TopicKind, topic: string): Promise<void> {
+    this.cleared.push(topic);
+  }
+
+  async retainedTopics(pattern: string): Promise<string[]> {
+    return this.retained.filter((t) => topicMatches(pattern, t));
+  }
+
   /** Delivers an inbound message to every subscription of its kind whose pattern matches the topic. */
   deliver<K extends TopicKind>(kind: K, topic: Topic<NoInfer<K>>, payload: PayloadOf<NoInfer<K>>): void {
     const parsed = parseTopic(topic);

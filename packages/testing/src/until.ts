@@ -6,7 +6,7 @@ export async function until<T>(
   what: string,
   check: () => T | undefined | false | Promise<T | undefined | false>,
   timeoutMs = 10_000,
-  everyMs = 10,
+  everyMs = 20,
 ): Promise<T> {
   const end = performance.now() + timeoutMs;
   for (;;) {
@@ -21,7 +21,7 @@ export async function until<T>(
 export async function eventually(
   check: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
-  everyMs = 10,
+  everyMs = 20,
 ): Promise<boolean> {
   return until("", check, timeoutMs, everyMs).then(
     () => true,

@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type Component,
   componentId,
+  partComponents,
   RouterState,
   SupervisorState,
   topics,
@@ -13,6 +14,7 @@ import {
 } from "@wanpilot/common";
 import { createLab, isPidAlive, type Lab, type LabProcess } from "@wanpilot/lab";
 import { deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
+import { until } from "@wanpilot/testing";
 import { type LabDeployOptions, labConfigObject, WANPILOT_BIN } from "wanpilot/labrun";
 import { stringify } from "yaml";
 import { BusWatch } from "../../helpers/watch.js";
@@ -23,31 +25,13 @@ export type LogLine = Record<string, unknown> & { atMs: number; msg?: string; co
 /** Zombie-aware: a killed child not yet reaped counts as gone. */
 export { isPidAlive as isAlive } from "@wanpilot/lab";
 
-/** Whether a service package is built in this checkout (the prober, router and logger land over time). */
-export function built(pkg: "prober" | "router" | "logger"): boolean {
-  return existsSync(fileURLToPath(new URL(`../../../packages/${pkg}/dist/index.js`, import.meta.url)));
-}
-
 const BUS_CLIENT = fileURLToPath(new URL("./bus-client.mjs", import.meta.url));
 export const PORT = 1883; // the lab's gateway namespace has its own ports
 
 /** Probing fast enough that a fault test sees many transitions in little time. */
 export const FAST_PROBE = { interval: "100ms", timeout: "300ms", down: 2, up: 2 };
 
-export async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { until };
 
 /** For lab.tryExec: every exit code is an answer. */
 export const ANY_EXIT = Array.from({ length: 256 }, (_, i) => i);
@@ -128,7 +112,7 @@ export class Deployed {
     try {
       if (d.mode === "start") d.spawn("supervisor", ["start"]);
       else d.spawn("broker", ["broker"]);
-      await until(() => d.logs.some((l) => l.msg === "broker listening"), "the broker to listen", 20_000);
+      await until("the broker to listen", () => d.logs.some((l) => l.msg === "broker listening"), 20_000);
       d.watch = new BusWatch(["ip", "netns", "exec", lab.ns.gw], PORT);
       if (d.mode === "parts") for (const name of d.partNames()) d.spawnPart(name);
     } catch (err: unknown) {
@@ -138,9 +122,9 @@ export class Deployed {
     return d;
   }
 
-  /** The parts' names, as component ids (prober/isp1…, router, logger). */
+  /** The parts' names, as component ids (prober/isp1…, router, logger, observer): what `start` runs. */
   partNames(): string[] {
-    return [...this.config.links.map((l) => `prober/${l.name}`), "router", "logger"];
+    return partComponents(this.config.links.map((l) => l.name)).map(componentId);
   }
 
   /** (Re)starts a part in "parts" mode. */
@@ -179,6 +163,7 @@ export class Deployed {
     const component = (name: string): Component =>
       name.startsWith("prober/") ? { kind: "prober", link: name.slice(7) } : ({ kind: name } as Component);
     return until(
+      "every process back",
       () => {
         this.ensureWatch();
         const s = this.supervisorState();
@@ -191,7 +176,6 @@ export class Deployed {
           this.partNames().every((n) => this.availability(component(n)) === "online");
         return ok ? pids : undefined;
       },
-      "every process back",
       timeoutMs,
     );
   }
@@ -207,6 +191,7 @@ export class Deployed {
   routerSettled(live: Set<string>, timeoutMs = 30_000): Promise<true> {
     const topic = topics.routerState(this.gateway);
     return until(
+      "the router's state to show the live links",
       () => {
         const raw = this.watch.last(topic);
         if (raw === undefined) return false;
@@ -217,7 +202,6 @@ export class Deployed {
           s.data.links.length === this.config.links.length
         );
       },
-      "the router's state to show the live links",
       timeoutMs,
     );
   }
@@ -286,7 +270,7 @@ export class BusClient {
   }
 
   connected(): Promise<number> {
-    return until(() => this.connects > 0 && this.connects, "the fault client to connect", 15_000);
+    return until("the fault client to connect", () => this.connects > 0 && this.connects, 15_000);
   }
 
   /** Queues one publish; returns its id. */
@@ -308,8 +292,8 @@ export class BusClient {
   /** Waits until every queued publish is acknowledged or failed. */
   settled(timeoutMs = 60_000): Promise<true> {
     return until(
-      () => this.done.size + this.failed.size >= this.nextId - 1,
       `${this.nextId - 1} publishes to settle`,
+      () => this.done.size + this.failed.size >= this.nextId - 1,
       timeoutMs,
     );
   }

@@ -1,4 +1,4 @@
-import { errorMessage, isWanpilotError } from "@wanpilot/common";
+import { errorMessage, isWanpilotError, redactUrl } from "@wanpilot/common";
 import { createLogger, loadConfigFile } from "@wanpilot/runtime";
 import { startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
@@ -14,7 +14,9 @@ export async function runBroker(out: Output, opts: { config?: string }): Promise
   if (!loaded.ok) return 1;
   const { config } = loaded;
   if (config.bus.url !== undefined) {
-    out.err(`bus.url is set (${config.bus.url}): the parts use that broker, there is no embedded one to run`);
+    out.err(
+      `bus.url is set (${redactUrl(config.bus.url)}): the parts use that broker, there is no embedded one to run`,
+    );
     return 1;
   }
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "broker" });

@@ -1,28 +1,24 @@
 import { isWanpilotError } from "@wanpilot/common";
 import { cleanup } from "@wanpilot/router";
-import { busUrl, createLogger } from "@wanpilot/runtime";
+import { createLogger } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
-import { collectRetained } from "../status/collect.js";
 
-/** `wanpilot cleanup`: removes every route, rule, table and nft table wanpilot owns (and nothing else). */
+/** `wanpilot cleanup`: removes every route, rule, nexthop and nft table wanpilot created (and nothing else); restores its sysctls. */
 export async function runCleanup(out: Output, opts: { config?: string; force?: boolean }): Promise<number> {
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config } = loaded;
-  if (opts.force !== true) {
-    try {
-      const snap = await collectRetained(busUrl(config), config.gateway, { maxMs: 1000 });
-      if (snap.availability.get("router") === "online") {
-        out.err("the router is running and would put everything back: stop wanpilot first (or --force)");
-        return 1;
-      }
-    } catch (err: unknown) {
-      if (!isWanpilotError(err, "NOT_RUNNING")) throw err;
-    }
-  }
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "cleanup" });
-  const result = await cleanup({ config, log });
+  let result: Awaited<ReturnType<typeof cleanup>>;
+  try {
+    // The router's pid file in runtime_dir says whether it runs: no bus read, no credentials needed.
+    result = await cleanup({ config, log, force: opts.force === true });
+  } catch (err: unknown) {
+    if (!isWanpilotError(err, "ROUTER_RUNNING")) throw err;
+    out.err(err.message);
+    return 1;
+  }
   if (result.errors.length > 0) {
     out.err(`cleanup: ${result.errors.length} of ${result.commands} changes failed (see the log above)`);
     return 1;

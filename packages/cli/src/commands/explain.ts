@@ -2,6 +2,7 @@ import { isIpv4, isWanpilotError } from "@wanpilot/common";
 import { explainFromStates } from "@wanpilot/router";
 import { busUrl } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
+import { askKernel } from "../explain/kernel.js";
 import type { Output } from "../output.js";
 import { collectRetained } from "../status/collect.js";
 
@@ -48,8 +49,9 @@ export async function runExplain(out: Output, destination: string, opts: Explain
     ...(opts.proto === "tcp" || opts.proto === "udp" ? { proto: opts.proto } : {}),
     ...(opts.dport === undefined ? {} : { dport: Number(opts.dport) }),
   });
+  const kernel = await askKernel(config, destination, answer.link);
   if (opts.json) {
-    out.out(JSON.stringify(answer, null, 2));
+    out.out(JSON.stringify({ ...answer, kernel }, null, 2));
     return 0;
   }
   const flow = `${destination}${opts.proto ? ` ${opts.proto}` : ""}${opts.dport ? `/${opts.dport}` : ""}${opts.from ? ` from ${opts.from}` : ""}`;
@@ -58,5 +60,11 @@ export async function runExplain(out: Output, destination: string, opts: Explain
     : (answer.link ?? answer.candidates.map((c) => `${c.link} ${Math.round(c.share * 100)}%`).join(" / "));
   out.out(`${flow} → ${target || "no live link"}`);
   out.out(`  ${answer.reason}`);
+  out.out(`  kernel: ip route get ${destination} → ${kernel.route ?? "no answer"}`);
+  if (kernel.marked !== null)
+    out.out(
+      `  kernel, with ${kernel.marked.link}'s mark ${kernel.marked.mark} → ${kernel.marked.route ?? "no answer"}`,
+    );
+  if (kernel.override !== null) out.out(`  ${kernel.override}`);
   return 0;
 }

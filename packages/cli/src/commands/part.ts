@@ -4,9 +4,11 @@ import {
   type Bus,
   connectBus,
   createLogger,
+  createPartRegistry,
   type Logger,
   loadConfigFile,
   outboxPath,
+  publishPartMetrics,
   type Service,
 } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
@@ -14,12 +16,14 @@ import { partView } from "../core/reload-plan.js";
 import type { Output } from "../output.js";
 import { loadService, type PartComponent } from "../services.js";
 import { onReload, waitForStop } from "../signals.js";
+import { VERSION } from "../version.js";
 
-type PartKind = "prober" | "router" | "logger";
+type PartKind = "prober" | "router" | "logger" | "observer";
 
 interface Running {
   bus: Bus;
   service: Service;
+  stopMetrics: () => void;
 }
 
 /** Connects as the component and starts its service; closes the bus again if the service fails to start. */
@@ -36,7 +40,19 @@ async function startUp(opts: {
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
     const outboxFile = outboxPath(config.runtime_dir, component);
     const overridesFile = join(config.runtime_dir, "overrides.json");
-    return { bus, service: await run({ config, log: root, bus, outboxFile, overridesFile }) };
+    // Every part's own metrics (its process; the prober's probes) reach Prometheus through the observer.
+    const metrics = createPartRegistry();
+    const service = await run({
+      config,
+      log: root,
+      bus,
+      outboxFile,
+      overridesFile,
+      metrics,
+      version: VERSION,
+    });
+    const stopMetrics = publishPartMetrics({ bus, config, component, registry: metrics, log });
+    return { bus, service, stopMetrics };
   } catch (err: unknown) {
     await bus.close().catch(() => undefined);
     throw err;
@@ -58,7 +74,8 @@ async function finishesWithin(work: Promise<void>, ms: number): Promise<boolean>
   }
 }
 
-async function shutDown({ bus, service }: Running, log: Logger): Promise<void> {
+async function shutDown({ bus, service, stopMetrics }: Running, log: Logger): Promise<void> {
+  stopMetrics();
   const stopped = async () => {
     try {
       await service.stop();
@@ -79,7 +96,7 @@ function componentFor(kind: PartKind, link: string | undefined, links: string[])
   return { kind, link };
 }
 
-/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`: one part alone, until a signal. */
+/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`, `wanpilot observer`: one part alone, until a signal. */
 export async function runPart(
   out: Output,
   kind: PartKind,

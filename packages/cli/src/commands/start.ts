@@ -9,7 +9,6 @@ import {
 import { type Bus, connectBus, createLogger, type Logger, writeConfigSnapshot } from "@wanpilot/runtime";
 import { type RunningBroker, startBroker } from "../broker/broker.js";
 import { loadConfig } from "../config.js";
-import { type Observer, startObserver } from "../observe/observer.js";
 import type { Output } from "../output.js";
 import { BIN_PATH } from "../paths.js";
 import { onReload, waitForStop } from "../signals.js";
@@ -37,7 +36,7 @@ function publisher(bus: Bus, gateway: string, log: Logger) {
   };
 }
 
-/** `wanpilot start`: broker (unless bus.url), one prober per link, router and logger, until a signal. */
+/** `wanpilot start`: broker (unless bus.url), one prober per link, router, logger and observer, until a signal. */
 export async function runStart(out: Output, opts: { config?: string }): Promise<number> {
   const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
@@ -46,14 +45,12 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
   let broker: RunningBroker | undefined;
   let bus: Bus | undefined;
-  let observer: Observer;
   let snapshot: string;
   try {
     if (config.bus.url === undefined) broker = await startBroker({ config, log });
     // Every part reads this copy, so an edit of the file changes nothing until a reload validates it.
     snapshot = writeConfigSnapshot(config.runtime_dir, loaded.text);
     bus = await connectBus({ config, component: { kind: "supervisor" }, log });
-    observer = await startObserver({ config, bus, log });
   } catch (err: unknown) {
     await bus?.close();
     await broker?.close();
@@ -69,11 +66,17 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
     onChange: publisher(bus, config.gateway, log),
   });
   supervisor.start();
+  // LinkHealth is the probers' heartbeat; a prober that stops sending it is killed and restarted.
+  await bus
+    .subscribe("linkHealth", topics.allLinkHealth(config.gateway), (h) =>
+      supervisor.heartbeat(`prober/${h.link}`),
+    )
+    .catch((err: unknown) => log.warn({ err }, "cannot watch the probers' heartbeats"));
   const b = bus;
   const reloads = new ReloadCoordinator(config, {
     path,
     supervisor,
-    parts: [...(broker === undefined ? [] : [broker]), observer],
+    parts: broker === undefined ? [] : [broker],
     log,
     publish: (op: Operation) => {
       b.publish("operations", topics.operations(config.gateway), op).catch((err: unknown) => {
@@ -89,7 +92,6 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   log.info({ reason }, "stopping");
   rmSync(pidPath(config.runtime_dir), { force: true });
   await supervisor.stop();
-  await observer.close();
   await bus.close();
   // Let the broker deliver the children's last wills and our offline before it goes away.
   if (broker !== undefined) {

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import { isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
-import { busUrl } from "@wanpilot/runtime";
+import { busUrl, readSecretFile } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { collectRetained, watchBus } from "../status/collect.js";
@@ -17,7 +16,7 @@ export interface StatusOptions {
 function readerCredentials(config: WanpilotConfig): { username?: string; password?: string } {
   const { username, password_file } = config.bus;
   if (username === undefined || password_file === undefined) return {};
-  return { username, password: readFileSync(password_file, "utf8").trim() };
+  return { username, password: readSecretFile(password_file, "bus.password_file") };
 }
 
 function nothingOnline(view: StatusView): boolean {

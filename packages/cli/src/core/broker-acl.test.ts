@@ -16,6 +16,7 @@ const passwords: Record<string, string> = {
   logger: "p-logger",
   supervisor: "p-sup",
   dash: "p-dash",
+  hass: "p-hass",
 };
 const ctx = (anonymous: AclContext["anonymous"] = "loopback"): AclContext => ({
   gateway: "gw",
@@ -23,6 +24,8 @@ const ctx = (anonymous: AclContext["anonymous"] = "loopback"): AclContext => ({
   anonymous,
   expectedPassword: (u) => passwords[u],
   readerUsername: "dash",
+  haUsername: "hass",
+  haPrefix: "homeassistant",
 });
 
 describe("authenticate", () => {
@@ -37,6 +40,8 @@ describe("authenticate", () => {
     { name: "router", req: { username: "router", password: "p-router" }, ok: true },
     { name: "unknown user", req: { username: "mallory", password: "x" }, ok: false },
     { name: "reader", req: { username: "dash", password: "p-dash" }, ok: true },
+    { name: "Home Assistant", req: { username: "hass", password: "p-hass" }, ok: true },
+    { name: "Home Assistant, wrong password", req: { username: "hass", password: "p-dash" }, ok: false },
     { name: "anonymous on loopback", req: { remoteAddress: "127.0.0.1" }, ok: true },
     { name: "anonymous on mapped loopback", req: { remoteAddress: "::ffff:127.0.0.5" }, ok: true },
     { name: "anonymous from the LAN", req: { remoteAddress: "198.18.0.9" }, ok: false },
@@ -76,6 +81,7 @@ describe("authenticate", () => {
 describe("authorizePublish", () => {
   const dsl: Principal = { kind: "component", component: { kind: "prober", link: "dsl" } };
   const router: Principal = { kind: "component", component: { kind: "router" } };
+  const hass: Principal = { kind: "homeassistant", username: "hass" };
   it.each([
     { name: "prober on its own state", who: dsl, topic: topics.linkState("gw", "dsl"), ok: true },
     { name: "prober on another link", who: dsl, topic: topics.linkState("gw", "cable"), ok: false },
@@ -107,6 +113,26 @@ describe("authorizePublish", () => {
       ok: false,
     },
     { name: "unknown client", who: undefined, topic: topics.routerState("gw"), ok: false },
+    { name: "Home Assistant's birth", who: hass, topic: "homeassistant/status", ok: true },
+    { name: "Home Assistant on a state", who: hass, topic: topics.routerState("gw"), ok: false },
+    {
+      name: "Home Assistant on discovery",
+      who: hass,
+      topic: "homeassistant/sensor/wanpilot_gw/x/config",
+      ok: false,
+    },
+    {
+      name: "the reader on HA's status",
+      who: { kind: "reader", username: "dash" } as Principal,
+      topic: "homeassistant/status",
+      ok: false,
+    },
+    {
+      name: "observer on discovery",
+      who: { kind: "component", component: { kind: "observer" } } as Principal,
+      topic: "homeassistant/sensor/wanpilot_gw/x/config",
+      ok: true,
+    },
   ])("$name → $ok", ({ who, topic, ok }) => {
     expect(authorizePublish(ctx(), who, topic)).toBe(ok);
   });
@@ -118,6 +144,9 @@ describe("willAllowed", () => {
     { username: "router", topic: topics.availability("gw", { kind: "logger" }), ok: false },
     { username: undefined, topic: topics.availability("gw", { kind: "router" }), ok: false },
     { username: "dash", topic: topics.availability("gw", { kind: "router" }), ok: false },
+    { username: "hass", topic: "homeassistant/status", ok: true },
+    { username: "hass", topic: topics.availability("gw", { kind: "router" }), ok: false },
+    { username: "dash", topic: "homeassistant/status", ok: false },
   ])("$username will on $topic → $ok", ({ username, topic, ok }) => {
     expect(willAllowed(ctx(), username, topic)).toBe(ok);
   });

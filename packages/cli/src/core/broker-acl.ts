@@ -3,6 +3,8 @@ import {
   type BusConfig,
   type Component,
   componentId,
+  HA_PREFIX,
+  haStatusTopic,
   mayPublish,
   OPERATOR_USERNAME,
   operatorMayPublish,
@@ -13,6 +15,7 @@ import {
 export type Principal =
   | { kind: "component"; component: Component }
   | { kind: "reader"; username: string }
+  | { kind: "homeassistant"; username: string }
   | { kind: "operator" }
   | { kind: "anonymous" };
 
@@ -20,7 +23,7 @@ export type Principal =
 export function principalName(p: Principal | undefined): string {
   if (p === undefined) return "unknown";
   if (p.kind === "component") return componentId(p.component);
-  if (p.kind === "reader") return p.username;
+  if (p.kind === "reader" || p.kind === "homeassistant") return p.username;
   return p.kind;
 }
 
@@ -32,6 +35,10 @@ export interface AclContext {
   expectedPassword: (username: string) => string | undefined;
   /** The configured read-only remote user, if any. */
   readerUsername?: string;
+  /** Home Assistant's user (homeassistant.username), if any: reads, and publishes only on `<prefix>/status`. */
+  haUsername?: string;
+  /** Home Assistant's discovery prefix (default "homeassistant"). */
+  haPrefix?: string;
 }
 
 export type AuthResult = { ok: true; principal: Principal } | { ok: false; reason: string };
@@ -88,6 +95,8 @@ function authenticateUser(
     return { ok: false, reason: `bad username or password for ${JSON.stringify(req.username)}` };
   if (req.username === ctx.readerUsername)
     return { ok: true, principal: { kind: "reader", username: req.username } };
+  if (req.username === ctx.haUsername)
+    return { ok: true, principal: { kind: "homeassistant", username: req.username } };
   if (req.username === OPERATOR_USERNAME) return { ok: true, principal: { kind: "operator" } };
   const component = parseComponentId(req.username);
   if (component === undefined) return { ok: false, reason: `unknown user ${JSON.stringify(req.username)}` };
@@ -97,13 +106,16 @@ function authenticateUser(
 }
 
 /**
- * PUBLISH (and last wills): components only on their own topics (common's mayPublish). Anyone
+ * PUBLISH (and last wills): components only on their own topics (common's mayPublish); Home Assistant
+ * only its birth and will (its MQTT integration sets both, and a refused will would drop it). Anyone
  * connected may send a command: the broker stamps who sent it, and the router refuses, with a reason
  * on `operations`, every command not from the operator (the sender stays connected).
  */
 export function authorizePublish(ctx: AclContext, who: Principal | undefined, topic: string): boolean {
   if (who !== undefined && operatorMayPublish(ctx.gateway, topic)) return true;
-  return who?.kind === "component" && mayPublish(who.component, ctx.gateway, topic);
+  const prefix = ctx.haPrefix ?? HA_PREFIX;
+  if (who?.kind === "homeassistant") return topic === haStatusTopic(prefix);
+  return who?.kind === "component" && mayPublish(who.component, ctx.gateway, topic, prefix);
 }
 
 /** A command as the router gets it: `by` set to the sender's credential (whatever the sender wrote there). */
@@ -123,6 +135,8 @@ export function stampCommand(payload: Buffer, by: string): Buffer {
  * component may publish, so a will can never be used to publish what a PUBLISH could not.
  */
 export function willAllowed(ctx: AclContext, username: string | undefined, willTopic: string): boolean {
+  if (username !== undefined && username === ctx.haUsername)
+    return willTopic === haStatusTopic(ctx.haPrefix ?? HA_PREFIX);
   const component = username === undefined ? undefined : parseComponentId(username);
-  return component !== undefined && mayPublish(component, ctx.gateway, willTopic);
+  return component !== undefined && mayPublish(component, ctx.gateway, willTopic, ctx.haPrefix ?? HA_PREFIX);
 }

@@ -29,7 +29,12 @@ describe("describeConfig", () => {
       },
     ],
     rules: [{ name: "voip", proto: "udp", dport: 5060, via: ["c", "a"] }],
-    bus: { url: "mqtts://broker.example:8883", username: "gw", password_file: "/etc/wanpilot/bus.pass" },
+    bus: {
+      url: "mqtts://broker.example:8883",
+      credentials_dir: "/etc/wanpilot/bus",
+      username: "gw",
+      password_file: "/etc/wanpilot/bus.pass",
+    },
   });
   if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const text = describeConfig(parsed.config).join("\n");
@@ -48,7 +53,7 @@ describe("describeConfig", () => {
     { what: "rules", line: "  voip: udp dport 5060 via c > a (else balance)" },
     {
       what: "an external bus",
-      line: "  external broker mqtts://broker.example:8883, user gw (password in /etc/wanpilot/bus.pass)",
+      line: "  external broker mqtts://broker.example:8883, each part's password in /etc/wanpilot/bus, user gw (password in /etc/wanpilot/bus.pass)",
     },
   ])("shows $what", ({ line }) => {
     expect(text).toContain(line);

@@ -1,4 +1,10 @@
-import type { LinkConfig, ProbeTarget, TrafficRule, WanpilotConfig } from "@wanpilot/common";
+import {
+  type LinkConfig,
+  type ProbeTarget,
+  redactUrl,
+  type TrafficRule,
+  type WanpilotConfig,
+} from "@wanpilot/common";
 
 /** Durations as a person writes them in the config file. */
 export function formatMs(ms: number): string {
@@ -58,7 +64,7 @@ function describeBus(cfg: WanpilotConfig): string[] {
   const where =
     b.url === undefined
       ? `embedded broker on ${b.listen}, anonymous read: ${b.anonymous}`
-      : `external broker ${b.url}`;
+      : `external broker ${redactUrl(b.url)}${b.credentials_dir === undefined ? ", no credentials (loopback)" : `, each part's password in ${b.credentials_dir}`}${b.tls === undefined ? "" : ", TLS"}`;
   const user = b.username === undefined ? "" : `, user ${b.username} (password in ${b.password_file ?? "?"})`;
   return [`  ${where}${user}`, `  runtime dir ${cfg.runtime_dir}`];
 }

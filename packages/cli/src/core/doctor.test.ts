@@ -31,7 +31,7 @@ const healthy: DoctorFacts = {
     { dev: "wan2", address: "198.18.2.2" },
   ],
   interfaces: ["lo", "wan1", "wan2"],
-  rules: [{ priority: 10100, table: 101, fwmark: null, fwmask: null }],
+  rules: [{ priority: 10100, table: 101, fwmark: null, fwmask: null, protocol: 77 }],
   markSets: [{ family: "inet", table: "wanpilot", chain: "post", key: "ct mark", value: 0x10000 }],
   timeSynchronised: true,
 };
@@ -71,14 +71,21 @@ describe("doctor's checks", () => {
           { dev: "wan2", address: "192.168.1.2" },
         ],
       },
-      [
-        "error sources: links a and b have the same source address 192.168.1.2: probes and replies of one would leave through the other",
-      ],
+      // Look-alike links are told apart by interface, mark and probe ports (U15): only an info line.
+      [],
     ],
     [
-      { rules: [{ priority: 5000, table: 52, fwmark: 0x80000, fwmask: 0xff0000 }] },
+      { rules: [{ priority: 5000, table: 52, fwmark: 0x1000000, fwmask: 0xff000000 }] },
       [
-        "warning foreign marks: ip rule priority 5000 matches fwmark 0x80000, bits wanpilot uses for its links (0xff0000)",
+        "warning foreign marks: ip rule priority 5000 matches fwmark 0x1000000, bits wanpilot uses for its links (0x7f000000)",
+      ],
+    ],
+    // Tailscale's marks are clear of the default mark_mask.
+    [{ rules: [{ priority: 5270, table: 52, fwmark: 0x80000, fwmask: 0xff0000 }] }, []],
+    [
+      { rules: [{ priority: 10050, table: 52, fwmark: null, fwmask: null, matchesAll: true }] },
+      [
+        "error foreign rules: ip rule priority 10050 (table 52) is in wanpilot's range 10000–10999, not wanpilot's, and catches every packet before its rules: the router refuses to start",
       ],
     ],
     [{ rules: [{ priority: 5000, table: 52, fwmark: 0x1, fwmask: 0xff }] }, []],

@@ -1,5 +1,5 @@
-import { balanceTableId, type WanpilotConfig } from "@wanpilot/common";
-import { NFT_TABLE, PRIORITY } from "@wanpilot/router";
+import type { WanpilotConfig } from "@wanpilot/common";
+import { NFT_TABLE, PRIORITY, RT_PROTO } from "@wanpilot/router";
 
 /** What `wanpilot doctor` learned about the machine (gathered by doctor/gather.ts; no I/O here). */
 export interface DoctorFacts {
@@ -16,7 +16,16 @@ export interface DoctorFacts {
   /** Global IPv4 addresses per interface. */
   addresses: Array<{ dev: string; address: string }>;
   interfaces: string[];
-  rules: Array<{ priority: number; table: number | null; fwmark: number | null; fwmask: number | null }>;
+  rules: Array<{
+    priority: number;
+    table: number | null;
+    fwmark: number | null;
+    fwmask: number | null;
+    /** The rule's routing protocol; wanpilot tags its own RT_PROTO. */
+    protocol?: number | null;
+    /** No selector at all: the rule catches every packet. */
+    matchesAll?: boolean;
+  }>;
   /** nft statements outside wanpilot's table that set a packet or connection mark to a constant. */
   markSets: Array<{
     family: string;
@@ -195,7 +204,7 @@ function checkDefaultRoutes(config: WanpilotConfig, facts: DoctorFacts): Finding
   return out;
 }
 
-/** Two links with the same source address cannot be told apart by `ip rule from <source>` (U15). */
+/** Two links with the same source address are told apart by interface, mark and probe ports (U15): say so. */
 function checkSources(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
   const sources = config.links.map((l) => ({
     link: l.name,
@@ -207,9 +216,9 @@ function checkSources(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
       if (a.source !== null && a.source === b.source)
         out.push({
           check: "sources",
-          level: "error",
-          message: `links ${a.link} and ${b.link} have the same source address ${a.source}: probes and replies of one would leave through the other`,
-          fix: "put one modem in bridge mode or on another subnet so each WAN gets its own address",
+          level: "info",
+          message: `links ${a.link} and ${b.link} have the same source address ${a.source}: they are told apart by interface, mark and probe ports`,
+          fix: "nothing to do; keep net.ipv4.ip_local_port_range below 61000 (docs/security.md, Links that look alike)",
         });
   return out;
 }
@@ -217,17 +226,19 @@ function checkSources(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
 function checkForeign(config: WanpilotConfig, facts: DoctorFacts): Finding[] {
   const { min, max } = DOCTOR_LIMITS.rulePriority;
   const markMask = config.balance.mark_mask;
-  const tables = config.links.map((l) => l.table);
-  const own = new Set([...tables, balanceTableId(tables), 254]);
   const out: Finding[] = [];
   for (const r of facts.rules) {
     const inRange = r.priority >= min && r.priority <= max;
     const marks = r.fwmark !== null && ((r.fwmask ?? 0xffffffff) & r.fwmark & markMask) !== 0;
-    if (inRange && (r.table === null || !own.has(r.table)))
+    // wanpilot's own rules carry its protocol tag; anything else in its range is someone else's.
+    if (inRange && r.protocol !== RT_PROTO)
       out.push({
         check: "foreign rules",
-        level: "error",
-        message: `ip rule priority ${r.priority} (table ${r.table ?? "-"}) is in wanpilot's range ${min}–${max} but not wanpilot's: the router would delete it`,
+        level: r.matchesAll === true && r.priority < PRIORITY.balance ? "error" : "warning",
+        message:
+          r.matchesAll === true && r.priority < PRIORITY.balance
+            ? `ip rule priority ${r.priority} (table ${r.table ?? "-"}) is in wanpilot's range ${min}–${max}, not wanpilot's, and catches every packet before its rules: the router refuses to start`
+            : `ip rule priority ${r.priority} (table ${r.table ?? "-"}) is in wanpilot's range ${min}–${max} but not wanpilot's (no protocol ${RT_PROTO}): the router leaves it alone`,
         fix: `move it out of ${min}–${max} (ip rule del priority ${r.priority}; add it again with another priority)`,
       });
     else if (!inRange && marks)

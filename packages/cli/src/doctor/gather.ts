@@ -1,4 +1,5 @@
 import { accessSync, constants } from "node:fs";
+import { matchesAll } from "@wanpilot/router";
 import { execa } from "execa";
 import type { DoctorFacts, ToolName } from "../core/doctor.js";
 
@@ -148,14 +149,15 @@ export async function gatherFacts(): Promise<DoctorFacts> {
         .map((a) => ({ dev: l.ifname, address: a.local })),
     ),
     interfaces: json<Array<{ ifname: string }>>(link.stdout, []).map((l) => l.ifname),
-    rules: json<Array<{ priority: number; table?: string; fwmark?: string; fwmask?: string }>>(
-      rules.stdout,
-      [],
-    ).map((r) => ({
+    rules: json<
+      Array<{ priority: number; table?: string; fwmark?: string; fwmask?: string; protocol?: string }>
+    >(rules.stdout, []).map((r) => ({
       priority: r.priority,
       table: num(r.table),
       fwmark: num(r.fwmark),
       fwmask: num(r.fwmask),
+      protocol: num(r.protocol),
+      matchesAll: matchesAll(r),
     })),
     timeSynchronised: time.ok ? time.stdout.trim() === "yes" : null,
   };

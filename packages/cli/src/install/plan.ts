@@ -109,7 +109,7 @@ export function uninstallPlan(input: UninstallInput): InstallStep[] {
     steps.push(
       { kind: "systemctl", args: ["stop", ...enabled, "wanpilot-prober@*.service"] },
       { kind: "systemctl", args: ["disable", ...enabled] },
-      // With the router stopped, take its routes, rules and nft table out of the kernel.
+      // With the router stopped, take its routes, rules and nft table out of the kernel, and restore the sysctls.
       { kind: "cleanup" },
     );
   steps.push(
@@ -136,7 +136,16 @@ export interface Lockfile {
 }
 
 /** Runtime workspaces (bench and the sources stay behind). */
-export const RUNTIME_WORKSPACES = ["common", "runtime", "lab", "prober", "router", "logger", "cli"];
+export const RUNTIME_WORKSPACES = [
+  "common",
+  "runtime",
+  "lab",
+  "prober",
+  "router",
+  "logger",
+  "observer",
+  "cli",
+];
 
 /**
  * The files of a checkout that form the installed program: the root manifest, each runtime workspace's

@@ -53,7 +53,7 @@ export function formatStatus(view: StatusView, nowMs: number): string {
   ];
   const rows = view.links.map((l) => [
     `${l.name} (${l.interface})`,
-    l.state.toUpperCase(),
+    l.stale ? `${l.state.toUpperCase()} (STALE)` : l.state.toUpperCase(),
     age(l.since, nowMs),
     ms(l.rttMs),
     pct(l.lossRatio),

@@ -77,6 +77,29 @@ describe("status view", () => {
     expect(text).toMatch(/dsl \(wan1\)\s+UP\s+2m30s\s+13ms\s+5\.0%\s+1\s+1\s+yes\s+-\s+75%\s+30/);
   });
 
+  it("shows a link the router finds stale as stale, in the table and in the JSON view", () => {
+    const snap = emptySnapshot();
+    applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));
+    applyMessage(snap, "wanpilot/gw/link/cable/state", linkState("cable", "up"));
+    const router = {
+      at: "2026-11-29T11:59:59Z",
+      defaultRoute: { tier: 1, nexthops: [{ link: "dsl", weight: 1 }], mode: "balanced" },
+      links: [
+        { link: "dsl", state: "up", table: 101, active: true, weight: 1, connections: 3 },
+        { link: "cable", state: "up", table: 102, active: false, weight: 0, connections: 1, stale: true },
+      ],
+      rules: [],
+      lastChange: null,
+    };
+    expect(applyMessage(snap, "wanpilot/gw/router/state", Buffer.from(JSON.stringify(router)))).toBe(true);
+    const view = buildStatusView(config, snap);
+    expect(view.links.map((l) => [l.name, l.state, l.stale])).toEqual([
+      ["dsl", "up", false],
+      ["cable", "up", true],
+    ]);
+    expect(formatStatus(view, now)).toMatch(/cable \(wan2\)\s+UP \(STALE\)\s+2m30s/);
+  });
+
   it.each([
     ["2026-11-29T11:59:58Z", "2s"],
     ["2026-11-29T11:57:30Z", "2m30s"],

@@ -22,6 +22,8 @@ export interface StatusLink {
   name: string;
   interface: string;
   state: LinkState["state"];
+  /** Its prober's heartbeat is overdue (the router says so): `state` is the last it sent. */
+  stale: boolean;
   since: string | null;
   cause: string | null;
   rttMs: number | null;
@@ -75,6 +77,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       name: cfg.name,
       interface: cfg.interface,
       state: st?.state ?? "unknown",
+      stale: r?.stale ?? false,
       since: st?.since ?? null,
       cause: st?.cause ?? null,
       rttMs: st?.rttMs ?? null,

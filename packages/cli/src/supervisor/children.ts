@@ -10,12 +10,15 @@ export function pidPath(runtimeDir: string): string {
 export interface ChildSpec {
   name: string;
   args: string[];
+  /** Sends heartbeats (a prober's LinkHealth): restarted when it goes silent. */
+  heartbeat?: boolean;
 }
 
-/** One prober per link, the router and the logger, in that order. */
+/** One prober per link, the router, the logger and the observer, in that order. */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
   return partComponents(config.links.map((l) => l.name)).map((c) => ({
     name: componentId(c),
     args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
+    ...(c.kind === "prober" ? { heartbeat: true } : {}),
   }));
 }

@@ -20,9 +20,9 @@ function problemLine(err: unknown, path: string): string {
 
 /**
  * `wanpilot start`'s reload: the whole file is validated first and refused as a whole (nothing
- * changes); otherwise the snapshot is replaced, the broker and observer take the new config, probers
- * of removed links stop, those of added links start, and every running part gets SIGHUP to reload
- * from the snapshot (each restarts or reconciles only when what it uses changed).
+ * changes); otherwise the snapshot is replaced, the broker takes the new config, probers
+ * of removed links stop, those of added links start, and every running part (the observer too) gets
+ * SIGHUP to reload from the snapshot (each restarts or reconciles only when what it uses changed).
  */
 export class ReloadCoordinator {
   private running: Promise<unknown> = Promise.resolve();

@@ -12,6 +12,7 @@ import {
 } from "./messages.js";
 import { CommandText, Operation } from "./operations.js";
 import type { TopicKind } from "./topics.js";
+import { HaGatewayView, HaLinkView, PartMetrics } from "./watch-messages.js";
 
 export interface TopicSpec<S extends z.ZodType = z.ZodType> {
   schema: S;
@@ -33,6 +34,9 @@ export const CONTRACT = {
   supervisorState: { schema: SupervisorState, retained: true, qos: 1, encoding: "json" },
   linkCommand: { schema: CommandText, retained: false, qos: 1, encoding: "text" },
   operations: { schema: Operation, retained: false, qos: 1, encoding: "json" },
+  haLink: { schema: HaLinkView, retained: true, qos: 1, encoding: "json" },
+  haGateway: { schema: HaGatewayView, retained: true, qos: 1, encoding: "json" },
+  partMetrics: { schema: PartMetrics, retained: false, qos: 0, encoding: "json" },
   haDiscovery: { schema: HaDiscovery, retained: true, qos: 1, encoding: "json" },
 } as const satisfies Record<TopicKind, TopicSpec>;
 

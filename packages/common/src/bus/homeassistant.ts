@@ -1,32 +1,49 @@
 import { z } from "zod";
 import { MAX_LINK_WEIGHT } from "../config/link.js";
 import type { WanpilotConfig } from "../config/schema.js";
-import { type Topic, topicOf, topics } from "./topics.js";
+import { type Component, type Topic, topicOf, topics } from "./topics.js";
 
-/** Home Assistant's default discovery prefix. */
+/** Home Assistant's default discovery prefix (`homeassistant.prefix` changes it). */
 export const HA_PREFIX = "homeassistant";
 
-/** A discovery config as Home Assistant reads it (only the keys wanpilot sets). */
-export const HaDiscovery = z.object({
-  name: z.string(),
-  unique_id: z.string(),
-  object_id: z.string(),
-  state_topic: z.string().optional(),
-  value_template: z.string().optional(),
-  availability_topic: z.string(),
+/** The topic Home Assistant publishes its birth ("online") and last will ("offline") on. */
+export const haStatusTopic = (prefix: string): string => `${prefix}/status`;
+
+const Availability = z.object({
+  topic: z.string(),
   payload_available: z.literal("online"),
   payload_not_available: z.literal("offline"),
-  device: z.object({
-    identifiers: z.array(z.string()),
+});
+
+/**
+ * A discovery config as Home Assistant's MQTT integration reads it, limited to the keys wanpilot sets
+ * (per-entity discovery; `default_entity_id` replaced `object_id` in Home Assistant 2025.10).
+ */
+export const HaDiscovery = z.strictObject({
+  name: z.string(),
+  unique_id: z.string().regex(/^[a-z0-9_-]+$/),
+  default_entity_id: z.string().regex(/^(sensor|binary_sensor|switch|button|number)\.[a-z0-9_]+$/),
+  /** Absent for a button (it has no state). */
+  state_topic: z.string().optional(),
+  value_template: z.string().optional(),
+  availability: z.array(Availability).min(1),
+  availability_mode: z.literal("all"),
+  device: z.strictObject({
+    identifiers: z.array(z.string()).min(1),
     name: z.string(),
     manufacturer: z.string(),
     model: z.string(),
+    sw_version: z.string(),
   }),
-  device_class: z.string().optional(),
-  unit_of_measurement: z.string().optional(),
-  state_class: z.string().optional(),
+  origin: z.strictObject({ name: z.literal("wanpilot"), sw_version: z.string() }),
+  device_class: z.enum(["connectivity", "duration", "timestamp", "enum"]).optional(),
+  unit_of_measurement: z.enum(["ms", "%"]).optional(),
+  state_class: z.literal("measurement").optional(),
+  suggested_display_precision: z.number().int().min(0).max(3).optional(),
+  options: z.array(z.string()).min(1).optional(),
   payload_on: z.string().optional(),
   payload_off: z.string().optional(),
+  entity_category: z.literal("diagnostic").optional(),
   icon: z.string().optional(),
   // Controls (switch, button, number): an operator's commands on `link/<name>/set`.
   command_topic: z.string().optional(),
@@ -37,153 +54,228 @@ export const HaDiscovery = z.object({
   min: z.number().optional(),
   max: z.number().optional(),
   step: z.number().optional(),
-  mode: z.string().optional(),
+  mode: z.enum(["box", "slider", "auto"]).optional(),
 });
 export type HaDiscovery = z.infer<typeof HaDiscovery>;
 
-/** `homeassistant/<component>/wanpilot_<gw>_<link>/<what>/config` */
+type Platform = "sensor" | "binary_sensor" | "switch" | "button" | "number";
+const PLATFORMS: readonly string[] = ["sensor", "binary_sensor", "switch", "button", "number"];
+
+/** Home Assistant's node id for the gateway: one device, every entity under it. */
+export const haNodeId = (gw: string): string => `wanpilot_${gw}`;
+
+/** `<prefix>/<platform>/wanpilot_<gw>/<object>/config`; a link's objects are `link-<link>-<what>` (whats have no "-"). */
 export function haDiscoveryTopic(
+  prefix: string,
   gw: string,
-  link: string,
-  component: "sensor" | "binary_sensor" | "switch" | "button" | "number",
-  what: string,
+  platform: Platform,
+  object: string,
 ): Topic<"haDiscovery"> {
-  return topicOf("haDiscovery", `${HA_PREFIX}/${component}/wanpilot_${gw}_${link}/${what}/config`);
+  return topicOf("haDiscovery", `${prefix}/${platform}/${haNodeId(gw)}/${object}/config`);
 }
 
-const HA_TOPIC =
-  /^homeassistant\/(sensor|binary_sensor|switch|button|number)\/(wanpilot_[a-z0-9_-]+)\/([a-z_]+)\/config$/;
+/** Discovery config topics of any gateway under `prefix`, for subscribing (to find leftovers). */
+export const haDiscoveryWildcard = (prefix: string): string => `${prefix}/+/+/+/config`;
 
-export function isHaDiscoveryTopic(topic: string): boolean {
-  return HA_TOPIC.test(topic);
+/** Is this a discovery topic of gateway `gw` under `prefix` (the only ones the observer may publish)? */
+export function isHaDiscoveryTopicOf(topic: string, prefix: string, gw: string): boolean {
+  if (!topic.startsWith(`${prefix}/`)) return false;
+  const rest = topic.slice(prefix.length + 1).split("/");
+  const node = rest[1] ?? "";
+  return (
+    rest.length === 4 &&
+    PLATFORMS.includes(rest[0] ?? "") &&
+    node === haNodeId(gw) &&
+    /^[a-z0-9_-]+$/.test(rest[2] ?? "") &&
+    rest[3] === "config"
+  );
 }
 
-/** Gateway ids and link names may both hold "_", so the node id is checked by prefix, not split. */
-export function isHaDiscoveryTopicOf(topic: string, gw: string): boolean {
-  return HA_TOPIC.exec(topic)?.[2]?.startsWith(`wanpilot_${gw}_`) === true;
+export interface HaContext {
+  config: WanpilotConfig;
+  /** wanpilot's version, for `origin` and the device. */
+  version: string;
 }
 
-/**
- * Discovery messages for every link: a connectivity binary sensor, the state, RTT and loss. They point at
- * the prober's retained state topic and availability, so Home Assistant needs nothing else from wanpilot.
- */
+const STATES = ["unknown", "up", "degraded", "down"];
+const MODES = ["balanced", "all-down-keep", "unreachable", "none", "unknown"];
+
+/** Every entity wanpilot announces, in a stable order (config order of links). */
 export function haDiscoveryMessages(
-  config: WanpilotConfig,
+  ctx: HaContext,
 ): Array<{ topic: Topic<"haDiscovery">; payload: HaDiscovery }> {
+  const { config, version } = ctx;
   const gw = config.gateway;
-  return config.links.flatMap((link) => {
-    const base = {
-      state_topic: topics.linkState(gw, link.name),
-      availability_topic: topics.availability(gw, { kind: "prober", link: link.name }),
+  const prefix = config.homeassistant.prefix;
+  const avail = (...cs: Component[]) =>
+    cs.map((c) => ({
+      topic: topics.availability(gw, c),
       payload_available: "online" as const,
       payload_not_available: "offline" as const,
-      device: {
-        identifiers: [`wanpilot_${gw}`],
-        name: `wanpilot ${gw}`,
-        manufacturer: "wanpilot",
-        model: "multi-WAN gateway",
-      },
+    }));
+  const common = {
+    availability_mode: "all" as const,
+    device: {
+      identifiers: [haNodeId(gw)],
+      name: `wanpilot ${gw}`,
+      manufacturer: "wanpilot",
+      model: "multi-WAN gateway",
+      sw_version: version,
+    },
+    origin: { name: "wanpilot" as const, sw_version: version },
+  };
+  const entity = (
+    platform: Platform,
+    object: string,
+    body: Omit<HaDiscovery, "unique_id" | "default_entity_id" | keyof typeof common>,
+  ) => {
+    const unique = `${haNodeId(gw)}_${object}`.replaceAll("-", "_");
+    return {
+      topic: haDiscoveryTopic(prefix, gw, platform, object),
+      payload: { ...body, ...common, unique_id: unique, default_entity_id: `${platform}.${unique}` },
     };
-    const id = (what: string) => ({
-      unique_id: `wanpilot_${gw}_${link.name}_${what}`,
-      object_id: `wanpilot_${gw}_${link.name}_${what}`,
+  };
+  const links = config.links.flatMap((l) => {
+    const state_topic = topics.haLink(gw, l.name);
+    const availability = avail({ kind: "observer" }, { kind: "prober", link: l.name }, { kind: "router" });
+    const o = (what: string) => `link-${l.name}-${what}`;
+    const num = (name: string, field: string, unit: "ms" | "%") => ({
+      name: `${l.name} ${name}`,
+      state_topic,
+      availability,
+      value_template: `{{ value_json.${field} }}`,
+      unit_of_measurement: unit,
+      state_class: "measurement" as const,
+      suggested_display_precision: 1,
     });
-    // The router's view of this link, for the controls' state.
-    const routed = `{% set l = value_json.links | selectattr('link', 'equalto', '${link.name}') | first %}`;
-    const command = { command_topic: topics.linkCommand(gw, link.name) };
+    // The router's view of this link, for the controls' state; commands go to the link's command topic.
+    const routed = `{% set r = value_json.links | selectattr('link', 'equalto', '${l.name}') | first %}`;
+    const control = {
+      availability: avail({ kind: "router" }),
+      command_topic: topics.linkCommand(gw, l.name),
+    };
     const controls = [
-      {
-        topic: haDiscoveryTopic(gw, link.name, "switch", "enabled"),
-        payload: {
-          ...base,
-          ...id("enabled"),
-          ...command,
-          name: `${link.name} enabled`,
-          state_topic: topics.routerState(gw),
-          value_template: `${routed}{{ 'OFF' if l.override and l.override.admin == 'disable' else 'ON' }}`,
-          payload_on: '{"action":"enable"}',
-          payload_off: '{"action":"disable"}',
-          state_on: "ON",
-          state_off: "OFF",
-          icon: "mdi:wan",
-        },
-      },
-      {
-        topic: haDiscoveryTopic(gw, link.name, "button", "drain"),
-        payload: {
-          ...base,
-          ...id("drain"),
-          ...command,
-          name: `${link.name} drain`,
-          payload_press: '{"action":"drain"}',
-        },
-      },
-      {
-        topic: haDiscoveryTopic(gw, link.name, "number", "weight"),
-        payload: {
-          ...base,
-          ...id("weight"),
-          ...command,
-          name: `${link.name} weight`,
-          state_topic: topics.routerState(gw),
-          value_template: `${routed}{{ l.override.weight if l.override and l.override.weight else ${link.weight} }}`,
-          command_template: '{"action":"weight","value":{{ value | int }}}',
-          min: 1,
-          max: MAX_LINK_WEIGHT,
-          step: 1,
-          mode: "box",
-        },
-      },
+      entity("switch", o("enabled"), {
+        ...control,
+        name: `${l.name} enabled`,
+        state_topic: topics.routerState(gw),
+        value_template: `${routed}{{ 'OFF' if r.override and r.override.admin == 'disable' else 'ON' }}`,
+        payload_on: '{"action":"enable"}',
+        payload_off: '{"action":"disable"}',
+        state_on: "ON",
+        state_off: "OFF",
+        icon: "mdi:wan",
+      }),
+      entity("button", o("drain"), {
+        ...control,
+        name: `${l.name} drain`,
+        payload_press: '{"action":"drain"}',
+        icon: "mdi:water-off",
+      }),
+      entity("number", o("setweight"), {
+        ...control,
+        name: `${l.name} configured weight`,
+        state_topic: topics.routerState(gw),
+        value_template: `${routed}{{ r.override.weight if r.override and r.override.weight else ${l.weight} }}`,
+        command_template: '{"action":"weight","value":{{ value | int }}}',
+        min: 1,
+        max: MAX_LINK_WEIGHT,
+        step: 1,
+        mode: "box",
+      }),
     ];
     return [
       ...controls,
-      {
-        topic: haDiscoveryTopic(gw, link.name, "binary_sensor", "connectivity"),
-        payload: {
-          ...base,
-          ...id("connectivity"),
-          name: `${link.name} internet`,
-          device_class: "connectivity",
-          value_template: "{{ 'ON' if value_json.state in ['up', 'degraded'] else 'OFF' }}",
-          payload_on: "ON",
-          payload_off: "OFF",
-        },
-      },
-      {
-        topic: haDiscoveryTopic(gw, link.name, "sensor", "state"),
-        payload: {
-          ...base,
-          ...id("state"),
-          name: `${link.name} state`,
-          value_template: "{{ value_json.state }}",
-          icon: "mdi:wan",
-        },
-      },
-      {
-        topic: haDiscoveryTopic(gw, link.name, "sensor", "rtt"),
-        payload: {
-          ...base,
-          ...id("rtt"),
-          name: `${link.name} latency`,
-          value_template: "{{ value_json.rttMs | round(1) if value_json.rttMs is not none else 'unknown' }}",
-          device_class: "duration",
-          unit_of_measurement: "ms",
-          state_class: "measurement",
-        },
-      },
-      {
-        topic: haDiscoveryTopic(gw, link.name, "sensor", "loss"),
-        payload: {
-          ...base,
-          ...id("loss"),
-          name: `${link.name} packet loss`,
-          value_template:
-            "{{ (value_json.lossRatio * 100) | round(1) if value_json.lossRatio is not none else 'unknown' }}",
-          unit_of_measurement: "%",
-          state_class: "measurement",
-          icon: "mdi:lan-disconnect",
-        },
-      },
+      entity("binary_sensor", o("connectivity"), {
+        name: `${l.name} internet`,
+        state_topic,
+        availability,
+        device_class: "connectivity",
+        value_template: "{{ 'ON' if value_json.connected else 'OFF' }}",
+        payload_on: "ON",
+        payload_off: "OFF",
+      }),
+      entity("sensor", o("state"), {
+        name: `${l.name} state`,
+        state_topic,
+        availability,
+        device_class: "enum",
+        options: STATES,
+        value_template: "{{ value_json.state }}",
+        icon: "mdi:wan",
+      }),
+      entity("sensor", o("latency"), { ...num("latency", "rttMs", "ms"), device_class: "duration" }),
+      entity("sensor", o("loss"), { ...num("packet loss", "lossPercent", "%"), icon: "mdi:lan-disconnect" }),
+      entity("sensor", o("share"), {
+        ...num("share of connections", "sharePercent", "%"),
+        icon: "mdi:chart-pie",
+      }),
+      entity("binary_sensor", o("active"), {
+        name: `${l.name} carries new traffic`,
+        state_topic,
+        availability,
+        value_template: "{{ 'ON' if value_json.active else 'OFF' }}",
+        payload_on: "ON",
+        payload_off: "OFF",
+        icon: "mdi:swap-horizontal",
+      }),
+      entity("sensor", o("weight"), {
+        name: `${l.name} weight`,
+        state_topic,
+        availability,
+        value_template: "{{ value_json.weight }}",
+        state_class: "measurement",
+        icon: "mdi:scale-balance",
+      }),
     ];
   });
+  const state_topic = topics.haGateway(gw);
+  const availability = avail({ kind: "observer" }, { kind: "router" });
+  const part = (kind: "router" | "logger") =>
+    entity("binary_sensor", `${kind}-running`, {
+      name: `${kind} running`,
+      state_topic: topics.availability(gw, { kind }),
+      availability: avail({ kind: "observer" }),
+      device_class: "connectivity",
+      value_template: "{{ 'ON' if value == 'online' else 'OFF' }}",
+      payload_on: "ON",
+      payload_off: "OFF",
+      entity_category: "diagnostic",
+    });
+  return [
+    ...links,
+    entity("sensor", "gateway-mode", {
+      name: "default route",
+      state_topic,
+      availability,
+      device_class: "enum",
+      options: MODES,
+      value_template: "{{ value_json.mode }}",
+      icon: "mdi:routes",
+    }),
+    entity("sensor", "gateway-linksup", {
+      name: "links up",
+      state_topic,
+      availability,
+      value_template: "{{ value_json.linksUp }}",
+      state_class: "measurement",
+      icon: "mdi:wan",
+    }),
+    entity("sensor", "gateway-failoverat", {
+      name: "last failover",
+      state_topic,
+      availability,
+      device_class: "timestamp",
+      value_template: "{{ value_json.lastFailoverAt }}",
+    }),
+    entity("sensor", "gateway-failovercause", {
+      name: "last failover cause",
+      state_topic,
+      availability,
+      value_template: "{{ value_json.lastFailoverCause }}",
+      icon: "mdi:alert-circle-outline",
+    }),
+    part("router"),
+    part("logger"),
+  ];
 }

@@ -70,6 +70,13 @@ export const LinkTransition = z.object({
   to: LinkStateName,
   at: Iso,
   cause: z.string().max(500),
+  /** The kernel's boot id at the transition: `bootMs` compares only within one boot. */
+  boot: z
+    .string()
+    .regex(/^[0-9a-f-]{8,64}$/)
+    .optional(),
+  /** Milliseconds since that boot (monotonic): durations that survive a step of the wall clock. */
+  bootMs: z.number().nonnegative().optional(),
 });
 export type LinkTransition = z.infer<typeof LinkTransition>;
 
@@ -80,7 +87,10 @@ export type Nexthop = z.infer<typeof Nexthop>;
 export const DefaultRoute = z.object({
   tier: z.number().int().nullable(),
   nexthops: z.array(Nexthop),
-  /** "balanced" | "all-down-keep" (fail open) | "unreachable" */
+  /**
+   * "balanced" (the live links of the lowest tier) | "all-down-keep" (every link down: the last nexthops
+   * kept, fail open) | "unreachable" (every link down, `balance.all_down: unreachable`) | "none" (no links)
+   */
   mode: z.enum(["balanced", "all-down-keep", "unreachable", "none"]),
 });
 export type DefaultRoute = z.infer<typeof DefaultRoute>;
@@ -94,6 +104,8 @@ export const RouterLinkView = z.object({
   connections: z.number().int().nonnegative().nullable(),
   /** The operator's override in force; null (or absent, from older routers) when none. */
   override: LinkOverride.nullable().default(null),
+  /** Its prober's heartbeat (LinkHealth) is overdue: the state shown is the last one it sent. */
+  stale: z.boolean().default(false),
 });
 
 /** Retained on `router/state`. */
@@ -134,3 +146,8 @@ export const ProcessView = z.object({
 /** Retained on `supervisor/state` by `wanpilot start`. */
 export const SupervisorState = z.object({ at: Iso, processes: z.array(ProcessView) });
 export type SupervisorState = z.infer<typeof SupervisorState>;
+
+/** A prober publishes LinkHealth this often: its heartbeat (the retained LinkState is no proof of life). */
+export const HEALTH_INTERVAL_MS = 2000;
+/** A link whose prober sent no LinkHealth for this many health intervals is stale. */
+export const STALE_AFTER_INTERVALS = 3;

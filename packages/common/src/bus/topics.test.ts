@@ -76,6 +76,13 @@ describe("mayPublish (the embedded broker's ACL)", () => {
     [{ kind: "logger" }, topics.routerState("gw"), false],
     [{ kind: "supervisor" }, topics.supervisorState("gw"), true],
     [{ kind: "supervisor" }, "wanpilot/gw/anything", false],
+    [{ kind: "observer" }, topics.haLink("gw", "dsl"), true],
+    [{ kind: "observer" }, topics.haGateway("gw"), true],
+    [{ kind: "observer" }, topics.partMetrics("gw", { kind: "observer" }), true],
+    [{ kind: "observer" }, topics.linkState("gw", "dsl"), false],
+    [dsl, topics.partMetrics("gw", dsl), true],
+    [dsl, topics.partMetrics("gw", { kind: "router" }), false],
+    [dsl, topics.haLink("gw", "dsl"), false],
   ] as Array<[Component, string, boolean]>)("%j → %s: %s", (who, topic, allowed) => {
     expect(mayPublish(who, "gw", topic)).toBe(allowed);
   });

@@ -9,23 +9,25 @@ export type Component =
   | { kind: "prober"; link: string }
   | { kind: "router" }
   | { kind: "logger" }
+  | { kind: "observer" }
   | { kind: "supervisor" };
 
 export function componentId(c: Component): string {
   return c.kind === "prober" ? `prober/${c.link}` : c.kind;
 }
 
-/** The parts the supervisor runs: one prober per link, the router and the logger, in that order. */
+/** The parts the supervisor runs: one prober per link, the router, the logger and the observer, in that order. */
 export function partComponents(links: readonly string[]): Exclude<Component, { kind: "supervisor" }>[] {
   return [
     ...links.map((link) => ({ kind: "prober" as const, link })),
     { kind: "router" },
     { kind: "logger" },
+    { kind: "observer" },
   ];
 }
 
 export function parseComponentId(id: string): Component | undefined {
-  if (id === "router" || id === "logger" || id === "supervisor") return { kind: id };
+  if (id === "router" || id === "logger" || id === "observer" || id === "supervisor") return { kind: id };
   const m = /^prober\/([a-z0-9][a-z0-9_-]{0,31})$/.exec(id);
   return m?.[1] === undefined ? undefined : { kind: "prober", link: m[1] };
 }
@@ -73,6 +75,13 @@ export const topics = {
   operations: (gw: string) => topicOf("operations", `${base(gw)}/operations`),
   /** SupervisorState, retained. */
   supervisorState: (gw: string) => topicOf("supervisorState", `${base(gw)}/supervisor/state`),
+  /** HaLinkView, retained, only on change: one link as Home Assistant shows it (the observer's). */
+  haLink: (gw: string, link: string) => topicOf("haLink", `${base(gw)}/ha/link/${link}`),
+  /** HaGatewayView, retained, only on change: the gateway as Home Assistant shows it (the observer's). */
+  haGateway: (gw: string) => topicOf("haGateway", `${base(gw)}/ha/gateway`),
+  /** PartMetrics, periodic, not retained: one part's Prometheus samples for the observer. */
+  partMetrics: (gw: string, c: Component) => topicOf("partMetrics", `${base(gw)}/metrics/${componentId(c)}`),
+  allPartMetrics: (gw: string) => filterOf("partMetrics", `${base(gw)}/metrics/#`),
   /** Everything of one gateway, for subscribers (of every kind: raw clients only). */
   all: (gw: string) => `${base(gw)}/#`,
 } as const;
@@ -88,6 +97,9 @@ export type TopicKind =
   | "supervisorState"
   | "linkCommand"
   | "operations"
+  | "haLink"
+  | "haGateway"
+  | "partMetrics"
   | "haDiscovery";
 
 export interface ParsedTopic {
@@ -109,10 +121,14 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   const gateway = parts[1] ?? "";
   const rest = parts.slice(2);
   const [a, b, c] = rest;
-  if (a === "availability") {
+  if (a === "availability" || a === "metrics") {
     const component = parseComponentId(rest.slice(1).join("/"));
-    return component ? { gateway, kind: "availability", component } : undefined;
+    const kind = a === "availability" ? "availability" : "partMetrics";
+    return component ? { gateway, kind, component } : undefined;
   }
+  if (a === "ha" && b === "link" && c !== undefined && rest.length === 3)
+    return { gateway, kind: "haLink", link: c };
+  if (a === "ha" && b === "gateway" && rest.length === 2) return { gateway, kind: "haGateway" };
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
       c === "state"

@@ -53,6 +53,12 @@ describe("the config file", () => {
     expect(config.logger.database).toBe("/var/lib/wanpilot/wanpilot.db");
   });
 
+  it("accepts two links with the same source address and gateway (told apart by interface and mark)", () => {
+    const same = "    source: 198.18.50.100\n    gateway: 198.18.50.1\n";
+    const r = parseConfigText(LINKS.replace("wan1\n", `wan1\n${same}`).replace("wan2\n", `wan2\n${same}`));
+    expect(r.ok ? [] : r.problems).toEqual([]);
+  });
+
   it("gives default tables around explicit ones", () => {
     const r = parseConfigText(`${LINKS}\n  - name: lte\n    interface: wwan0\n    table: 101\n`);
     expect(r.ok && r.config.links.map((l) => l.table)).toEqual([102, 103, 101]);
@@ -100,6 +106,13 @@ links:
       "duplicate tables",
       `${LINKS}    table: 7\n`.replace("wan1\n", "wan1\n    table: 7\n"),
       "links[1].table: table 7 is already used by links[0]",
+    ],
+    [
+      "more socket probes in flight than a link has local ports",
+      `${LINKS}    probe:\n      interval: 100ms\n      timeout: 500ms\n      targets:\n${[1, 2, 3]
+        .map((n) => `        - { host: 203.0.113.${n}, method: tcp, port: 443 }\n`)
+        .join("")}`,
+      "links[1].probe.targets: up to 18 tcp/http/dns probes in flight at once (each target starts one every interval until its timeout); a link has 16 local ports for them: use fewer such targets or a longer interval",
     ],
     [
       "unknown link in a rule",
@@ -172,6 +185,11 @@ links:
       "public listener without credentials",
       `${LINKS}bus: { listen: "0.0.0.0:1883" }`,
       "bus.listen: listening on 0.0.0.0 (not loopback) needs credentials for remote clients: set bus.username and bus.password_file",
+    ],
+    [
+      "reader named like one of wanpilot's parts",
+      `${LINKS}bus: { username: router, password_file: /etc/wanpilot/bus.pass }`,
+      `bus.username: "router" is the bus login of one of wanpilot's own parts; the reader needs another name`,
     ],
     [
       "bad percentage",

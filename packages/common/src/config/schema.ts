@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
+import { HomeAssistantConfig } from "./homeassistant.js";
+import { PROBE_PORTS, socketProbesInFlight } from "./identity.js";
 import { type LinkConfig, LinkConfigInput } from "./link.js";
 import { LoggerConfig } from "./logger.js";
 import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
@@ -25,6 +28,7 @@ const ConfigObject = z.strictObject({
   rules: z.array(TrafficRule).default([]),
   bus: BusConfig.default(BusConfig.parse({})),
   logger: LoggerConfig.default(LoggerConfig.parse({})),
+  homeassistant: HomeAssistantConfig.default(HomeAssistantConfig.parse({})),
   metrics: z
     .strictObject({
       listen: ListenAddress.optional().meta({
@@ -58,7 +62,6 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
     ["name", "link name"],
     ["interface", "interface"],
     ["table", "table"],
-    ["source", "source address"],
   ] as const;
   for (const [field, label] of fields) {
     const values = cfg.links.map((l) => l[field]);
@@ -72,7 +75,15 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
         });
     }
   }
+  // Equal `source` addresses on different interfaces are fine: links are told apart by interface and mark.
   cfg.links.forEach((l, i) => {
+    const inFlight = socketProbesInFlight(l.probe);
+    if (inFlight > PROBE_PORTS.perLink)
+      ctx.addIssue({
+        code: "custom",
+        path: ["links", i, "probe", "targets"],
+        message: `up to ${inFlight} tcp/http/dns probes in flight at once (each target starts one every interval until its timeout); a link has ${PROBE_PORTS.perLink} local ports for them: use fewer such targets or a longer interval`,
+      });
     if (l.probe.reliability > l.probe.targets.length)
       ctx.addIssue({
         code: "custom",
@@ -120,6 +131,29 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
       message: `holds ${capacity} links but ${cfg.links.length} are configured; use a mask with more bits`,
     });
   checkBus(cfg, ctx);
+  checkHomeAssistant(cfg, ctx);
+}
+
+function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
+  const ha = cfg.homeassistant;
+  if ((ha.username === undefined) !== (ha.password_file === undefined))
+    ctx.addIssue({
+      code: "custom",
+      path: ["homeassistant", ha.username === undefined ? "username" : "password_file"],
+      message: "username and password_file go together",
+    });
+  if (ha.username !== undefined && ha.username === cfg.bus.username)
+    ctx.addIssue({
+      code: "custom",
+      path: ["homeassistant", "username"],
+      message: `${JSON.stringify(ha.username)} is already bus.username (Home Assistant needs its own user)`,
+    });
+  if (ha.username !== undefined && /^(router|logger|observer|supervisor|prober\/.*)$/.test(ha.username))
+    ctx.addIssue({
+      code: "custom",
+      path: ["homeassistant", "username"],
+      message: `${JSON.stringify(ha.username)} is the name of a wanpilot part; choose another`,
+    });
 }
 
 function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
@@ -130,7 +164,16 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       path: ["bus", bus.username === undefined ? "username" : "password_file"],
       message: "username and password_file go together",
     });
-  if (bus.url !== undefined) return;
+  if (bus.username !== undefined && parseComponentId(bus.username) !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "username"],
+      message: `"${bus.username}" is the bus login of one of wanpilot's own parts; the reader needs another name`,
+    });
+  if (bus.url !== undefined) {
+    checkExternalBus(bus, ctx);
+    return;
+  }
   const { host } = splitHostPort(bus.listen);
   if (!isLoopbackHost(host) && bus.username === undefined)
     ctx.addIssue({
@@ -145,6 +188,30 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       message:
         "anonymous: any on a non-loopback listener would let anyone on the network read; use loopback or none",
     });
+}
+
+/** bus.url: every part needs its own credential, except on loopback with an explicit opt-in. */
+function checkExternalBus(bus: Parsed["bus"], ctx: z.RefinementCtx): void {
+  const url = new URL(bus.url ?? "");
+  const issue = (path: string, message: string) =>
+    ctx.addIssue({ code: "custom", path: ["bus", path], message });
+  if (url.username !== "" || url.password !== "")
+    issue(
+      "url",
+      "credentials in the URL are not accepted (they would be shared by every part): use bus.credentials_dir",
+    );
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (bus.credentials_dir === undefined && !bus.allow_no_credentials)
+    issue(
+      "credentials_dir",
+      "an external broker needs a credential per part: set bus.credentials_dir (see docs/security.md), or allow_no_credentials: true for a broker on loopback",
+    );
+  if (bus.credentials_dir === undefined && bus.allow_no_credentials && !isLoopbackHost(host))
+    issue("allow_no_credentials", `only for a broker on loopback, not ${host}: set bus.credentials_dir`);
+  if (bus.tls !== undefined && url.protocol !== "mqtts:" && url.protocol !== "wss:")
+    issue("tls", `tls needs an mqtts:// or wss:// url, not ${url.protocol}//`);
+  if (bus.tls !== undefined && (bus.tls.cert_file === undefined) !== (bus.tls.key_file === undefined))
+    issue("tls", "cert_file and key_file go together");
 }
 
 function assignTables(cfg: Parsed): WanpilotConfig {

@@ -65,6 +65,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    description: "boot id and time since boot of each transition (durations that survive clock steps)",
+    sql: `
+      ALTER TABLE link_transitions ADD COLUMN boot_id TEXT;
+      ALTER TABLE link_transitions ADD COLUMN boot_ms INTEGER;`,
+  },
+  {
+    version: 4,
     description: "the audit trail: every operator command and reload, accepted or refused",
     sql: `
       CREATE TABLE operations (

@@ -13,6 +13,7 @@ import {
 import Database from "better-sqlite3";
 import type { TransitionRecord } from "../core/report.js";
 import { pendingMigrations, SCHEMA_VERSION } from "./migrations.js";
+import { restrictDatabase } from "./permissions.js";
 
 export interface StoreOptions {
   /** Open without writing (e.g. `wanpilot report`); the file must exist and be at the current schema. */
@@ -21,6 +22,10 @@ export interface StoreOptions {
   healthEveryMs?: number;
   /** Wall clock for `received_ms`; injectable for tests. */
   now?: () => number;
+  /** The group that may read the database (`wanpilot report`), when it exists; default `wanpilot`. */
+  readerGroup?: string;
+  /** What could not be done to the file's permissions (for a warning). */
+  onPermissionProblem?: (problem: string) => void;
 }
 
 export interface HealthSampleRecord {
@@ -64,6 +69,7 @@ function fail(action: string, path: string, err: unknown): WanpilotError {
 export class Store {
   private readonly healthEveryMs: number;
   private readonly now: () => number;
+  private readonly readonly: boolean;
 
   private constructor(
     private readonly db: Database.Database,
@@ -72,6 +78,7 @@ export class Store {
   ) {
     this.healthEveryMs = opts.healthEveryMs ?? 10_000;
     this.now = opts.now ?? Date.now;
+    this.readonly = opts.readonly === true;
   }
 
   /** Opens (creating the file and its directory unless read-only) and migrates; DATABASE_FAILED when it cannot. */
@@ -82,6 +89,8 @@ export class Store {
       db = new Database(path, { readonly: opts.readonly === true, fileMustExist: opts.readonly === true });
       db.pragma("busy_timeout = 5000");
       if (opts.readonly !== true) {
+        // Before the -wal and -shm files exist: SQLite creates them with the database's mode and group.
+        for (const p of restrictDatabase(path, opts.readerGroup)) opts.onPermissionProblem?.(p);
         const mode = db.pragma("journal_mode = WAL", { simple: true });
         if (mode !== "wal") throw new Error(`journal mode is ${String(mode)}, not wal`);
         // FULL: an acked event must survive a power cut, the publisher has already dropped it.
@@ -104,13 +113,23 @@ export class Store {
   insertTransitions(events: readonly LinkTransition[]): number {
     return this.write("write to", () => {
       const stmt = this.db.prepare(
-        `INSERT OR IGNORE INTO link_transitions (id, link, from_state, to_state, at_ms, cause, received_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO link_transitions (id, link, from_state, to_state, at_ms, cause, received_ms,
+           boot_id, boot_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const receivedMs = this.now();
       let stored = 0;
       for (const e of events)
-        stored += stmt.run(e.id, e.link, e.from, e.to, Date.parse(e.at), e.cause, receivedMs).changes;
+        stored += stmt.run(
+          e.id,
+          e.link,
+          e.from,
+          e.to,
+          Date.parse(e.at),
+          e.cause,
+          receivedMs,
+          e.boot ?? null,
+          e.bootMs === undefined ? null : Math.round(e.bootMs),
+        ).changes;
       return stored;
     });
   }
@@ -231,12 +250,15 @@ export class Store {
     const rows = this.read(() =>
       this.db
         .prepare(
-          `SELECT id, link, from_state AS "from", to_state AS "to", at_ms AS atMs, cause
-           FROM link_transitions ${where} ORDER BY at_ms, seq`,
+          `SELECT id, link, from_state AS "from", to_state AS "to", at_ms AS atMs, cause, boot_id AS boot,
+             boot_ms AS bootMs FROM link_transitions ${where} ORDER BY at_ms, seq`,
         )
         .all(...(link === undefined ? [] : [link])),
     );
-    return rows as TransitionRecord[];
+    // Events stored before migration 3, or from publishers that do not send boot time, have none.
+    return (rows as TransitionRecord[]).map(({ boot, bootMs, ...r }) =>
+      boot == null || bootMs == null ? r : { ...r, boot, bootMs },
+    );
   }
 
   routeChangeIds(): string[] {
@@ -270,7 +292,17 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    // A reader that may not write the directory cannot create the -shm file a WAL database needs, and
+    // SQLite deletes it on the last close: left in rollback mode, the file reads without it (`report`
+    // with the logger stopped). The next start turns WAL on again.
+    if (!this.readonly)
+      try {
+        this.db.pragma("journal_mode = DELETE");
+      } catch {
+        // busy (a reader holds it): WAL stays, the -shm too while that reader has it open
+      }
+    this.db.close();
   }
 
   private write<T>(action: string, fn: () => T): T {

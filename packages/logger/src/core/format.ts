@@ -19,6 +19,8 @@ export interface ReportJson {
     mttrMs: number | null;
     outages: Array<{ start: string; end: string | null; durationMs: number; cause: string }>;
   }>;
+  /** Steps of the wall clock in the window (set by the report reader; the history is corrected for them). */
+  clockSteps?: Array<{ at: string; stepMs: number; boot: string }>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

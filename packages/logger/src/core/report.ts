@@ -8,6 +8,9 @@ export interface TransitionRecord {
   to: LinkStateName;
   atMs: number;
   cause: string;
+  /** Boot id and milliseconds since that boot, when the publisher sent them (see core/clock.ts). */
+  boot?: string | null;
+  bootMs?: number | null;
 }
 
 /** A closed-open report window [sinceMs, untilMs). */

@@ -23,7 +23,14 @@ describe("resolveWindow", () => {
     expect(resolveWindow(opts, NOW)).toEqual(expected);
   });
 
-  it.each([{ since: "yesterday" }, { since: "1d", until: "2d" }])("refuses %o with a USAGE error", (opts) => {
+  it.each([
+    { opts: { since: "yesterday" }, message: "neither a duration" },
+    { opts: { since: "1d", until: "2d" }, message: "before --since" },
+    // Date.parse("5") is 2001-05-01: a unit forgotten must not become a 25-year window.
+    { opts: { since: "5" }, message: '--since "5" has no unit: write 5d, 5h or 5m' },
+    { opts: { since: "7d", until: "12" }, message: '--until "12" has no unit' },
+    { opts: { since: "May 5" }, message: "neither a duration" },
+  ])("refuses $opts with a USAGE error", ({ opts, message }) => {
     let caught: unknown;
     try {
       resolveWindow(opts, NOW);
@@ -31,5 +38,10 @@ describe("resolveWindow", () => {
       caught = err;
     }
     expect(isWanpilotError(caught, "USAGE")).toBe(true);
+    expect((caught as Error).message).toContain(message);
+  });
+
+  it("takes a plain ISO date", () => {
+    expect(resolveWindow({ since: "2026-11-28" }, NOW).sinceMs).toBe(Date.parse("2026-11-28T00:00:00Z"));
   });
 });

@@ -16,7 +16,14 @@ export function resolveBound(bound: TimeBound, nowMs: number, flag: string): num
   if (bound.trim() === "now") return nowMs;
   const agoMs = parseDurationMs(bound);
   if (agoMs !== undefined && /[a-z]\s*$/.test(bound)) return nowMs - agoMs;
-  const atMs = Date.parse(bound);
+  // A bare number is a duration without its unit, never a date (Date.parse("5") is 2001-05-01).
+  if (/^\s*\d+(\.\d+)?\s*$/.test(bound))
+    throw new WanpilotError(
+      "USAGE",
+      `${flag} ${JSON.stringify(bound)} has no unit: write ${bound.trim()}d, ${bound.trim()}h or ${bound.trim()}m for that long ago, or a date (2026-11-29)`,
+    );
+  // Only ISO dates: Date.parse takes "5 May" or "1/2" in ways nobody means.
+  const atMs = /^\d{4}-\d{2}-\d{2}/.test(bound.trim()) ? Date.parse(bound) : Number.NaN;
   if (Number.isNaN(atMs))
     throw new WanpilotError(
       "USAGE",

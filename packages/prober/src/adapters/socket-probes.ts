@@ -1,17 +1,28 @@
 import { createSocket } from "node:dgram";
 import http from "node:http";
 import https from "node:https";
-import { connect, isIPv6 } from "node:net";
+import { connect, isIP, isIPv6, type Socket } from "node:net";
+import tls from "node:tls";
 import type { ProbeTarget } from "@wanpilot/common";
 
 /**
- * One probe over a socket bound to the link's source address, so it leaves through the link's own
- * routing table. Resolves to the RTT in ms, or null when lost (no answer within the timeout, refused,
- * wrong status...). Never rejects.
+ * Where a probe's socket is bound: the link's address and one of the link's own local ports. Node
+ * cannot set SO_MARK or SO_BINDTODEVICE; the router's `ip rule iif lo sport <the link's ports> lookup
+ * <the link's table>` routes by the port, so links with the same address are still told apart.
+ */
+export interface LocalBind {
+  address: string;
+  port: number;
+}
+
+/**
+ * One probe over a socket bound to `local`, so it leaves through the link's own routing table.
+ * Resolves to the RTT in ms, or null when lost (no answer within the timeout, refused, wrong
+ * status...). Never rejects.
  */
 export type SocketProbe = (
   target: ProbeTarget,
-  localAddress: string,
+  local: LocalBind,
   timeoutMs: number,
 ) => Promise<number | null>;
 
@@ -33,12 +44,28 @@ function settleOnce(
   };
 }
 
-export const probeTcp: SocketProbe = (target, localAddress, timeoutMs) =>
+/**
+ * A TCP socket from `local`. Closed with a reset once connected: a FIN would leave the port in
+ * TIME_WAIT for a minute, and the link's 16 ports are reused every few seconds.
+ */
+function connectFrom(local: LocalBind, host: string, port: number): { socket: Socket; close(): void } {
+  const socket = connect({ host, port, localAddress: local.address, localPort: local.port });
+  // Errors are reported by the probe's own handlers; this one keeps a late one from being unhandled.
+  socket.on("error", () => undefined);
+  const close = () => {
+    if (socket.connecting || socket.destroyed) socket.destroy();
+    else socket.resetAndDestroy();
+  };
+  return { socket, close };
+}
+
+export const probeTcp: SocketProbe = (target, local, timeoutMs) =>
   new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
-    const s = connect({ host: target.host, port: target.port ?? 80, localAddress, timeout: timeoutMs });
+    const { socket: s, close } = connectFrom(local, target.host, target.port ?? 80);
+    s.setTimeout(timeoutMs);
     const done = (rtt: number | null) => {
-      s.destroy();
+      close();
       resolve(rtt);
     };
     s.once("connect", () => done(elapsed(t0)));
@@ -46,28 +73,30 @@ export const probeTcp: SocketProbe = (target, localAddress, timeoutMs) =>
     s.once("error", () => done(null));
   });
 
-export const probeHttp: SocketProbe = (target, localAddress, timeoutMs) =>
+export const probeHttp: SocketProbe = (target, local, timeoutMs) =>
   new Promise((resolve) => {
     const url = new URL(target.url ?? `http://${target.host}/`);
-    const get = url.protocol === "https:" ? https.get : http.get;
+    const secure = url.protocol === "https:";
+    const get = secure ? https.get : http.get;
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    const tcp = connectFrom(local, host, Number(url.port || (secure ? 443 : 80)));
+    const servername = isIP(host) === 0 ? { servername: host } : {};
+    // Our own socket (no agent), so it is bound to the link's port and reset when done.
+    const createConnection = () =>
+      secure ? tls.connect({ socket: tcp.socket, host, ...servername }) : tcp.socket;
     const t0 = process.hrtime.bigint();
     const done = settleOnce(resolve, () => {
       clearTimeout(timer);
       req.destroy();
+      tcp.close();
     });
-    const req = get(
-      url,
-      { localAddress, agent: false, headers: { "user-agent": "wanpilot-prober" } },
-      (res) => {
-        const status = res.statusCode ?? 0;
-        const ok =
-          target.expect_status !== undefined
-            ? status === target.expect_status
-            : status >= 200 && status < 400;
-        res.resume();
-        done(ok ? elapsed(t0) : null);
-      },
-    );
+    const req = get(url, { createConnection, headers: { "user-agent": "wanpilot-prober" } }, (res) => {
+      const status = res.statusCode ?? 0;
+      const ok =
+        target.expect_status !== undefined ? status === target.expect_status : status >= 200 && status < 400;
+      res.resume();
+      done(ok ? elapsed(t0) : null);
+    });
     req.once("error", () => done(null));
     const timer = setTimeout(() => done(null), timeoutMs);
   });
@@ -91,7 +120,7 @@ export function isDnsAnswer(msg: Buffer, id: number): boolean {
   return msg.length >= 12 && msg.readUInt16BE(0) === id && (msg.readUInt8(2) & 0x80) !== 0;
 }
 
-export const probeDns: SocketProbe = (target, localAddress, timeoutMs) =>
+export const probeDns: SocketProbe = (target, local, timeoutMs) =>
   new Promise((resolve) => {
     const sock = createSocket(isIPv6(target.host) ? "udp6" : "udp4");
     const id = Math.floor(Math.random() * 0x10000);
@@ -105,7 +134,7 @@ export const probeDns: SocketProbe = (target, localAddress, timeoutMs) =>
     sock.on("message", (msg) => {
       if (isDnsAnswer(msg, id)) done(elapsed(t0));
     });
-    sock.bind({ address: localAddress, port: 0 }, () => {
+    sock.bind({ address: local.address, port: local.port }, () => {
       sock.send(dnsQuery(id, target.query ?? "example.com"), target.port ?? 53, target.host, (err) => {
         if (err) done(null);
       });

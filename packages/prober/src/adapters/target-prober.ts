@@ -5,7 +5,7 @@ import type { CommandPrefix } from "./command.js";
 import { socketProbeFor } from "./socket-probes.js";
 import { Supervised } from "./supervised.js";
 
-/** Probes one target continuously from the link's current source address; reports raw probe events. */
+/** Probes one target continuously through the link (its mark and device, or its ports); reports raw probe events. */
 export interface TargetProber {
   start(): void;
   /** The source address changed (or went away): rebind. */
@@ -18,6 +18,10 @@ export interface TargetProberOptions {
   intervalMs: number;
   timeoutMs: number;
   source: () => string | null;
+  /** What tells this link apart from others with the same address: ICMP probes carry the mark and are bound to the device. */
+  identity: { mark: number; interface: string };
+  /** The link's local ports for socket probes (shared by its targets); null when all are in use. */
+  ports: { take(): number | null; release(port: number): void };
   prefix: CommandPrefix;
   now: () => number;
   onEvent: (e: PingEvent) => void;
@@ -30,17 +34,23 @@ export function createTargetProber(o: TargetProberOptions): TargetProber {
   return o.target.method === "icmp" ? icmpProber(o) : socketProber(o);
 }
 
-/** One long-running `ping` bound to the source address: no process per probe. */
+/**
+ * One long-running `ping` per target: no process per probe. `-m <mark>` routes it by the link's
+ * `ip rule fwmark` (its own table, even out of the default route); `-I <device>` keeps it from leaving by
+ * another WAN when that table has no route. The source address cannot tell two look-alike links apart.
+ */
 function icmpProber(o: TargetProberOptions): TargetProber {
   const seconds = (o.intervalMs / 1000).toFixed(3);
   const ping = new Supervised({
     prefix: o.prefix,
     argv: () => {
       const source = o.source();
-      if (source === null) return undefined;
       // -O: say so when a probe goes unanswered; -W only bounds the wait after the last probe.
       const wait = String(Math.max(1, Math.ceil(o.timeoutMs / 1000)));
-      return ["ping", "-n", "-O", "-i", seconds, "-W", wait, "-I", source, o.target.host];
+      // The address is not used, but without one the link cannot answer: wait for it (back-off).
+      if (source === null) return undefined;
+      const { mark, interface: dev } = o.identity;
+      return ["ping", "-n", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev, o.target.host];
     },
     onLine: (line) => {
       const e = parsePingLine(line, o.now());
@@ -63,8 +73,11 @@ function socketProber(o: TargetProberOptions): TargetProber {
     seq++;
     const source = o.source();
     const mySeq = seq;
-    if (probe !== undefined && source !== null)
-      void probe(o.target, source, o.timeoutMs).then((rtt) => {
+    const port = probe !== undefined && source !== null ? o.ports.take() : null;
+    // No free port (more probes in flight than the config check allows): this probe counts as lost.
+    if (probe !== undefined && source !== null && port !== null)
+      void probe(o.target, { address: source, port }, o.timeoutMs).then((rtt) => {
+        o.ports.release(port);
         if (rtt !== null) o.onEvent({ kind: "reply", seq: mySeq & 0xffff, rttMs: rtt, atMs: o.now() });
       });
     // Scheduled from the start time, so the cadence does not drift.

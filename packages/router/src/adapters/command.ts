@@ -12,6 +12,8 @@ export interface CommandOptions {
   /** Exit codes that are answers, not failures (e.g. conntrack's 1 for "nothing deleted"). */
   okExitCodes?: number[];
   timeoutMs?: number;
+  /** Output nobody reads (a listing only counted from its summary on stderr) goes to /dev/null, not the heap. */
+  discardStdout?: boolean;
 }
 
 /** Runs one external command: argv array, never a shell, always a timeout. */
@@ -34,6 +36,7 @@ export function createRunner(prefix: string[] = []): Runner {
       timeout: timeoutMs,
       stripFinalNewline: false,
       ...(opts.input === undefined ? { stdin: "ignore" as const } : { input: opts.input }),
+      ...(opts.discardStdout === true ? { stdout: "ignore" as const } : {}),
     });
     if (r.timedOut)
       throw new WanpilotError("COMMAND_TIMEOUT", `${full.join(" ")} timed out after ${timeoutMs} ms`, {
@@ -47,6 +50,6 @@ export function createRunner(prefix: string[] = []): Runner {
         `${full.join(" ")} exited ${exitCode}: ${String(r.stderr).trim().slice(0, 500)}`,
         { cause: r.cause, details: { argv: full, exitCode, stderr: String(r.stderr) } },
       );
-    return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode };
+    return { stdout: String(r.stdout ?? ""), stderr: String(r.stderr), exitCode };
   };
 }

@@ -1,4 +1,4 @@
-import { WanpilotError } from "@wanpilot/common";
+import { isWanpilotError, WanpilotError } from "@wanpilot/common";
 import {
   type Command,
   hex,
@@ -36,8 +36,8 @@ export interface Kernel {
   /** Every interface's IPv4 addresses: what learned sources and gateways are checked against. */
   addresses(): Promise<Map<string, InterfaceAddress[]>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
-  /** Tracked connections per link mark (the bits of `marks.mask`). */
-  connectionsByMark(marks: Marks): Promise<Map<number, number>>;
+  /** Tracked connections of each of these link marks (the bits of `marks.mask`). */
+  connectionsByMark(linkMarks: number[], marks: Marks): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -129,7 +129,10 @@ export function createKernel(run: Runner, netns?: string): Kernel {
           (err: unknown) => void errors.push(err),
         );
       const sysctls = cmds.flatMap((c) => (c.kind === "sysctl" ? [`${c.key}=${c.value}`] : []));
-      if (sysctls.length > 0) await attempt(() => other(["sysctl", "-q", "-w", ...sysctls]));
+      if (sysctls.length > 0)
+        await attempt(() =>
+          other(["sysctl", "-q", "-w", ...sysctls]).catch((err: unknown) => Promise.reject(sysctlError(err))),
+        );
       // nft and routes are independent of each other; running them side by side saves a process start.
       await Promise.all(
         cmds.map((c) => {
@@ -156,14 +159,48 @@ export function createKernel(run: Runner, netns?: string): Kernel {
       );
       return { flushed, errors };
     },
-    async connectionsByMark(marks) {
-      const r = await other(["conntrack", "-L"], { okExitCodes: [1], timeoutMs: 10_000 });
+    async connectionsByMark(linkMarks, marks) {
+      // One filtered listing per link, its entries sent to /dev/null and only the count read from
+      // conntrack's summary line: the router never holds the table (a full dump of 500k entries as
+      // text exhausted its heap). One after the other, so counting never takes more than one core.
       const out = new Map<number, number>();
-      for (const m of r.stdout.matchAll(/\bmark=(\d+)/g)) {
-        const mark = (Number(m[1]) & marks.mask) >>> 0;
-        if (mark !== 0) out.set(mark, (out.get(mark) ?? 0) + 1);
+      for (const mark of linkMarks) {
+        const r = await other(["conntrack", "-L", "--mark", `${hex(mark)}/${hex(marks.mask)}`], {
+          okExitCodes: [1],
+          timeoutMs: 30_000,
+          discardStdout: true,
+        });
+        const n = /(\d+) flow entries have been shown/.exec(r.stderr)?.[1];
+        if (n === undefined)
+          throw new WanpilotError(
+            "COMMAND_FAILED",
+            `conntrack -L printed no count: ${r.stderr.trim().slice(0, 200)}`,
+          );
+        out.set(mark, Number(n));
       }
       return out;
     },
   };
+}
+
+/**
+ * In a container without write access to /proc/sys the sysctls fail on every reconcile: say which ones
+ * and where to set them instead of a bare command failure.
+ */
+export function sysctlError(err: unknown): unknown {
+  if (!isWanpilotError(err, "COMMAND_FAILED")) return err;
+  const stderr = String(err.details.stderr ?? "");
+  // procps 4: `permission denied on key "k"`; procps 3: `setting key "k": Read-only file system`.
+  const keys = [
+    ...stderr.matchAll(
+      /permission denied on key "([^"]+)"|setting key "([^"]+)": (?:Read-only file system|Permission denied)/g,
+    ),
+  ].map((m) => m[1] ?? m[2] ?? "");
+  if (keys.length === 0) return err;
+  return new WanpilotError(
+    "COMMAND_FAILED",
+    `cannot set ${keys.join(", ")}: read-only here (a container without write access to /proc/sys?); ` +
+      "set them on the host (docs/install.md, Containers) and they stay as they are",
+    { cause: err, details: { ...err.details, readOnlySysctls: keys } },
+  );
 }

@@ -1,4 +1,4 @@
-import type { LinkStateName } from "@wanpilot/common";
+import { type LinkStateName, linkIdentity } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
 import { selectDefaultRoute } from "./balance.js";
 import { computeDesired, desiredSysctls } from "./desired.js";
@@ -116,6 +116,7 @@ describe("desiredSysctls", () => {
       "net.ipv4.ip_forward": "1",
       "net.ipv4.conf.eth0/100.rp_filter": "2",
       "net.ipv4.conf.eth0/100.ignore_routes_with_linkdown": "1",
+      "net.ipv4.conf.eth0/100.src_valid_mark": "1",
       ...expected,
     });
   });
@@ -138,6 +139,9 @@ describe("computeDesired", () => {
       [10100, "198.18.1.2", null, 101, null],
       [10101, "198.18.2.2", null, 102, null],
       [10102, "198.18.3.2", null, 103, null],
+      [10200, "all", null, 101, null],
+      [10201, "all", null, 102, null],
+      [10202, "all", null, 103, null],
       [10400, "all", 0x1000000, 101, null],
       [10401, "all", 0x2000000, 102, null],
       [10402, "all", 0x3000000, 103, null],
@@ -226,6 +230,44 @@ describe("computeDesired", () => {
         src: null,
       },
     ]);
+  });
+
+  it("look-alike links (same address, same gateway): no from-rule, each routed by its mark and probe ports", () => {
+    const same = { source: "198.18.50.100", gateway: "198.18.50.1", prefixLength: 24 };
+    const d = computeDesired(
+      cfg,
+      [
+        { name: "dsl", state: "up", ...same },
+        { name: "cable", state: "up", ...same },
+        { name: "lte", state: "up", source: "198.18.3.2", gateway: "198.18.3.1", prefixLength: 30 },
+      ],
+      null,
+    );
+    const line = (r: (typeof d.rules)[number]) =>
+      `${r.priority} ${r.src}${r.iif === undefined ? "" : ` iif ${r.iif}`}${r.sport === undefined ? "" : ` sport ${r.sport.first}-${r.sport.last}`}${r.fwmark === null ? "" : ` fwmark ${r.fwmark.toString(16)}`} → ${r.table}`;
+    expect(d.rules.filter((r) => r.table !== 254 && r.table !== 100).map(line)).toEqual([
+      // Only lte's address is its own.
+      "10102 198.18.3.2 → 103",
+      "10200 all iif lo sport 61000-61015 → 101",
+      "10201 all iif lo sport 61016-61031 → 102",
+      "10202 all iif lo sport 61032-61047 → 103",
+      "10400 all fwmark 1000000 → 101",
+      "10401 all fwmark 2000000 → 102",
+      "10402 all fwmark 3000000 → 103",
+    ]);
+    // Each table's routes go by its own interface.
+    expect(
+      d.routes.filter((r) => r.dst === "default" && r.table !== 100).map((r) => r.nexthops[0]?.dev),
+    ).toEqual(["wan1", "wan2", "wwan0"]);
+  });
+
+  it("marks and probe ports are the ones the prober uses (common's linkIdentity)", () => {
+    const d = computeDesired(cfg, inputs({ dsl: "up", cable: "up", lte: "up" }), null);
+    const ids = cfg.links.map((l) => linkIdentity(cfg, l.name));
+    expect(d.links.map((l) => l.mark)).toEqual(ids.map((i) => i?.mark));
+    expect(d.rules.filter((r) => r.sport !== undefined).map((r) => r.sport)).toEqual(
+      ids.map((i) => i?.probePorts),
+    );
   });
 
   it("a link owning table 100 moves the balance table", () => {

@@ -3,6 +3,7 @@ import {
   type DefaultRoute,
   type HashPolicy,
   type LinkConfig,
+  probePorts,
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
@@ -48,6 +49,9 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   // A WAN without carrier must drop out of the multipath route at once, before the prober says so;
   // the kernel only honours this when it is set before the carrier goes (found in the lab).
   for (const l of config.links) out[ifSysctl(l.interface, "ignore_routes_with_linkdown")] = "1";
+  // The reverse-path check of a reply then uses its mark (restored from its connection): a probe's reply
+  // passes by the link's own table even when no `from <address>` rule and no default route covers it.
+  for (const l of config.links) out[ifSysctl(l.interface, "src_valid_mark")] = "1";
   return out;
 }
 
@@ -68,9 +72,27 @@ function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
   return routes;
 }
 
-function linkRules(link: LinkConfig, slot: number, input: LinkInput, marks: Marks): RuleSpec[] {
+/**
+ * A link's rules. Identity is the mark (ICMP probes, connections) and the probe ports (socket probes);
+ * `from <address>` only when no other link has that address, or it would send both links' traffic one way.
+ */
+function linkRules(
+  link: LinkConfig,
+  slot: number,
+  input: LinkInput,
+  marks: Marks,
+  sharedSource: boolean,
+): RuleSpec[] {
   const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
   const rules: RuleSpec[] = [
+    {
+      ...none,
+      priority: PRIORITY.probePorts + slot - 1,
+      src: "all",
+      iif: "lo",
+      sport: probePorts(slot),
+      table: link.table,
+    },
     {
       ...none,
       priority: PRIORITY.fwmark + slot - 1,
@@ -80,7 +102,7 @@ function linkRules(link: LinkConfig, slot: number, input: LinkInput, marks: Mark
       table: link.table,
     },
   ];
-  if (input.source !== null)
+  if (input.source !== null && !sharedSource)
     rules.unshift({
       ...none,
       priority: PRIORITY.fromSource + slot - 1,
@@ -129,7 +151,7 @@ function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
 }
 
 function ruleActions(config: WanpilotConfig, links: LinkView[]) {
-  const live = new Map(links.filter((l) => l.live).map((l) => [l.name, l]));
+  const live = new Map(links.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
   return config.rules.map((rule) => {
     const active = rule.via.find((v) => live.has(v)) ?? null;
     const view = active === null ? undefined : live.get(active);
@@ -150,9 +172,11 @@ function ipRules(
   marks: Marks,
 ): RuleSpec[] {
   const none = { fwmark: null, fwmask: null, suppressPrefixLength: null };
+  const sources = config.links.map((l) => get(l).source);
+  const shared = (s: string | null) => s !== null && sources.filter((x) => x === s).length > 1;
   return [
     { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
-    ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks)),
+    ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks, shared(get(l).source))),
     { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
   ].sort((a, b) => a.priority - b.priority);
 }
@@ -177,9 +201,13 @@ export function computeDesired(
   const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
   const table = balanceTableId(config.links);
+  const live = (l: LinkConfig) => admin(l) === null && isLive(get(l).state, config.balance.degraded);
+  // A stale link's last word is not trusted while a fresh link can carry the traffic; with none, fail open.
+  const freshLive = config.links.some((l) => live(l) && get(l).stale !== true);
+  const demoted = (l: LinkConfig) => freshLive && get(l).stale === true;
   const states = config.links.map((link) => ({
     link,
-    state: admin(link) === null ? get(link).state : ("down" as const),
+    state: admin(link) !== null || demoted(link) ? ("down" as const) : get(link).state,
   }));
   const defaultRoute = selectDefaultRoute(config.balance, states, last);
   const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
@@ -190,7 +218,9 @@ export function computeDesired(
     mark: slotMark(slotOf(l), marks),
     active: inRoute.has(l.name),
     weight: inRoute.get(l.name) ?? 0,
-    live: admin(l) === null && isLive(get(l).state, config.balance.degraded),
+    live: live(l),
+    stale: get(l).stale === true,
+    demoted: demoted(l),
     override: overrides[l.name] ?? null,
   }));
   const actions = ruleActions(config, links);

@@ -1,4 +1,10 @@
-import { type DefaultRoute, type LinkOverride, type LinkStateName, markShift } from "@wanpilot/common";
+import {
+  type DefaultRoute,
+  type LinkOverride,
+  type LinkStateName,
+  markShift,
+  type PortRange,
+} from "@wanpilot/common";
 import type { NexthopObject } from "./nexthops.js";
 import type { NftDesired } from "./nft.js";
 
@@ -12,9 +18,11 @@ export const PRIORITY = {
   max: 10999,
   /** `lookup main suppress_prefixlength 0`: main's specific routes (LAN, connected) win over marks. */
   suppressMain: 10000,
-  /** `from <link source> lookup <link table>`: probes and the gateway's own replies. */
+  /** `from <link source> lookup <link table>`: sockets bound to a link's address (only an address no other link has). */
   fromSource: 10100,
-  /** `fwmark <link mark>/<mask> lookup <link table>`: sticky connections, rules, inbound symmetry. */
+  /** `iif lo sport <link's probe ports> lookup <link table>`: the prober's socket probes (Node cannot set a mark). */
+  probePorts: 10200,
+  /** `fwmark <link mark>/<mask> lookup <link table>`: ICMP probes, sticky connections, rules, inbound symmetry. */
   fwmark: 10400,
   /** `lookup <balance table>`: the default route wanpilot installs. */
   balance: 10900,
@@ -41,12 +49,18 @@ export interface LinkInput {
   gateway: string | null;
   /** Prefix length of `source` on the interface, when known (for the connected route). */
   prefixLength: number | null;
+  /** Its prober's heartbeat is overdue (see core/stale.ts); `state` is then the last one it sent. */
+  stale?: boolean;
 }
 
 export interface RuleSpec {
   priority: number;
   /** "all" or an address/prefix. */
   src: string;
+  /** `iif lo`: only the gateway's own packets. */
+  iif?: string;
+  /** A source port range (`sport 61000-61015`). */
+  sport?: PortRange;
   fwmark: number | null;
   fwmask: number | null;
   table: number;
@@ -82,8 +96,12 @@ export interface LinkView {
   active: boolean;
   /** Weight in the default route (0 when not in it). */
   weight: number;
-  /** Usable for new connections (rules and balancing). */
+  /** Its state says usable for new connections (flushes follow this, not staleness). */
   live: boolean;
+  /** Its prober's heartbeat is overdue. */
+  stale: boolean;
+  /** Stale while a fresh link is live: kept out of the default route and of traffic rules. */
+  demoted: boolean;
   /** The operator's override in force, if any. */
   override: LinkOverride | null;
 }

@@ -126,8 +126,8 @@ function body(input: NftInput, withVias: boolean): string[] {
       ...restoreLines(input.links, m),
       `${lan}${ctUnmarked(m)} jump rules`,
     ]),
-    // The gateway's own connections: sticky too. Traffic rules are not applied here: the kernel chose
-    // the source address before this hook, and `from <address>` rules keep bound sockets (probes) on their link.
+    // The gateway's own connections: sticky too. Traffic rules are not applied here: the kernel chose the
+    // source address before this hook, and probes must stay on their link (their own mark, or their ports).
     ...chain(
       "output",
       "type route hook output priority mangle; policy accept;",

@@ -70,6 +70,20 @@ describe("parseRules", () => {
         suppressPrefixLength: null,
       },
     },
+    {
+      // As `ip -json rule` prints a probe-ports rule (iproute2 6.1).
+      json: { priority: 10201, src: "all", iif: "lo", sport_start: 61016, sport_end: 61031, table: "102" },
+      expected: {
+        priority: 10201,
+        src: "all",
+        iif: "lo",
+        sport: { first: 61016, last: 61031 },
+        fwmark: null,
+        fwmask: null,
+        table: 102,
+        suppressPrefixLength: null,
+      },
+    },
   ])("$json", ({ json, expected }) => {
     expect(parseRules([json])).toEqual([expected]);
   });

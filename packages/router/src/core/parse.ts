@@ -37,7 +37,14 @@ export function parseRules(json: unknown): RuleSpec[] {
     const src = str(r.src) ?? "all";
     const srclen = r.srclen;
     const fwmark = r.fwmark === undefined ? null : num(r.fwmark, 0);
+    const iif = str(r.iif);
+    // A single port is printed as `sport`, a range as `sport_start`/`sport_end`.
+    const sportFirst = r.sport_start ?? r.sport;
     return {
+      ...(iif === null ? {} : { iif }),
+      ...(sportFirst === undefined
+        ? {}
+        : { sport: { first: num(sportFirst, 0), last: num(r.sport_end ?? sportFirst, 0) } }),
       priority: num(r.priority, 0),
       src: src !== "all" && typeof srclen === "number" && srclen !== 32 ? `${src}/${srclen}` : src,
       fwmark,

@@ -34,7 +34,7 @@ describe("plan", () => {
     expect(cmds.map((c) => c.kind)).toEqual([...Array(5).fill("sysctl"), "nft", "ip-batch"]);
     const lines = linesOf(cmds);
     expect(lines.filter((l) => l.startsWith("route replace"))).toHaveLength(7);
-    expect(lines.filter((l) => l.startsWith("rule add"))).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith("rule add"))).toHaveLength(11);
     expect(lines.findIndex((l) => l.startsWith("rule"))).toBeGreaterThan(
       lines.findLastIndex((l) => l.startsWith("route")),
     );
@@ -46,6 +46,9 @@ describe("plan", () => {
     );
     expect(lines).toContain(
       "rule add priority 10000 from all lookup 254 suppress_prefixlength 0 protocol 77",
+    );
+    expect(lines).toContain(
+      "rule add priority 10201 from all iif lo sport 61016-61031 lookup 102 protocol 77",
     );
   });
 
@@ -226,7 +229,7 @@ describe("planCleanup", () => {
     const cmds = planCleanup(observed);
     expect(cmds[0]).toEqual({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
     const lines = linesOf(cmds);
-    expect(lines.filter((l) => l.startsWith("rule del"))).toHaveLength(8);
+    expect(lines.filter((l) => l.startsWith("rule del"))).toHaveLength(11);
     expect(lines.filter((l) => l.startsWith("route del"))).toHaveLength(7);
     expect(lines.join("\n")).not.toMatch(/priority (0|500|32766) /);
   });

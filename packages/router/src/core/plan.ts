@@ -19,7 +19,9 @@ const TAG = ` proto ${RT_PROTO}`;
 export function ruleKey(r: RuleSpec): string {
   const mark = r.fwmark === null ? "" : ` fwmark ${hex(r.fwmark)}/${hex(r.fwmask ?? 0xffffffff)}`;
   const sp = r.suppressPrefixLength === null ? "" : ` suppress_prefixlength ${r.suppressPrefixLength}`;
-  return `priority ${r.priority} from ${r.src}${mark} lookup ${r.table}${sp}`;
+  const iif = r.iif === undefined ? "" : ` iif ${r.iif}`;
+  const sport = r.sport === undefined ? "" : ` sport ${r.sport.first}-${r.sport.last}`;
+  return `priority ${r.priority} from ${r.src}${iif}${sport}${mark} lookup ${r.table}${sp}`;
 }
 
 export function routeId(r: RouteSpec): string {
@@ -154,14 +156,18 @@ function downLinks(before: Map<string, LinkView>, atStart: boolean, next: LinkVi
   });
 }
 
-/** Everything wanpilot created, removed: its tagged rules, routes and nexthops, `inet wanpilot`. */
-export function planCleanup(observed: ObservedState): Command[] {
+/** Everything wanpilot created, removed: its tagged rules, routes and nexthops, `inet wanpilot`; sysctls it changed, restored. */
+export function planCleanup(observed: ObservedState, sysctls: Record<string, string> = {}): Command[] {
   const lines = [
     ...observed.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)} protocol ${RT_PROTO}`),
     ...observed.routes.filter(ownRoute).map(routeDelLine),
     ...deleteLines(observed.nexthops.filter(ownNexthop)),
   ];
-  const cmds: Command[] = [];
+  const cmds: Command[] = Object.entries(sysctls).map(([key, value]) => ({
+    kind: "sysctl" as const,
+    key,
+    value,
+  }));
   if (observed.nftHash !== null)
     cmds.push({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });

@@ -56,11 +56,9 @@ export function linkInput(
     (learnedSource !== null && own.some((a) => a.local === learnedSource) ? learnedSource : null) ??
     own[0]?.local ??
     null;
-  const learnedGateway = state?.gateway ?? null;
-  const gateway =
-    link.gateway ??
-    (learnedGateway !== null && onLink(learnedGateway, own) ? learnedGateway : null) ??
-    kernelGateway;
+  // The table's gateway is checked too: after a reorder a table may still hold another link's route.
+  const checked = (g: string | null) => (g !== null && onLink(g, own) ? g : null);
+  const gateway = link.gateway ?? checked(state?.gateway ?? null) ?? checked(kernelGateway);
   return {
     name: link.name,
     state: state?.state ?? "unknown",
@@ -115,6 +113,7 @@ export function routerState(
       active: l.active,
       weight: l.weight,
       connections: connections === null ? null : (connections.get(l.mark) ?? 0),
+      stale: l.stale,
       override: l.override,
     })),
     rules: desired.trafficRules.map((r) => ({ name: r.name, via: r.via, active: r.active })),

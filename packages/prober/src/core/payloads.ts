@@ -1,7 +1,7 @@
 import type { LinkHealth, LinkState, LinkTransition } from "@wanpilot/common";
-import type { KernelFacts } from "./core/kernel.js";
-import type { LinkMachine, Transition } from "./core/machine.js";
-import { linkStats, since, windowStats } from "./core/window.js";
+import type { KernelFacts } from "./kernel.js";
+import type { LinkMachine, Transition } from "./machine.js";
+import { linkStats, since, windowStats } from "./window.js";
 
 /** Payload builders: the machine's view turned into the bus contract's messages. `iso` maps core time to wall time. */
 export interface PayloadContext {
@@ -10,6 +10,8 @@ export interface PayloadContext {
   methods: Record<string, string>;
   windowMs: number;
   iso: (atMs: number) => string;
+  /** The boot id and time since boot of core time (null: unknown). */
+  boot?: { id: string; bootMsAt: (atMs: number) => number } | null;
 }
 
 function recentWindows(m: LinkMachine, windowMs: number, nowMs: number) {
@@ -62,5 +64,6 @@ export function linkHealthPayload(c: PayloadContext, m: LinkMachine, nowMs: numb
 }
 
 export function transitionPayload(c: PayloadContext, t: Transition, id: string): LinkTransition {
-  return { id, link: c.link, from: t.from, to: t.to, at: c.iso(t.atMs), cause: t.cause.slice(0, 500) };
+  const at = { id, link: c.link, from: t.from, to: t.to, at: c.iso(t.atMs), cause: t.cause.slice(0, 500) };
+  return c.boot ? { ...at, boot: c.boot.id, bootMs: c.boot.bootMsAt(t.atMs) } : at;
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { mayPublish, publishGrants } from "./acl.js";
+import { allComponents, externalUsername } from "./external.js";
+import { mosquittoAcl } from "./mosquitto.js";
+import { topics } from "./topics.js";
+
+const LINKS = ["dsl", "cable"];
+
+describe("the Mosquitto ACL grants what the embedded broker grants", () => {
+  it.each(allComponents(LINKS).map((c) => [externalUsername("gw1", c), c] as const))("%s", (_user, c) => {
+    const grants = publishGrants(c, "gw1");
+    expect(grants.length).toBeGreaterThan(0);
+    // Every grant (its + filled in) is a topic the embedded broker lets this part publish...
+    for (const g of grants)
+      expect(
+        mayPublish(c, "gw1", g.replaceAll("+", g.startsWith("homeassistant/") ? "sensor" : "dsl")),
+        g,
+      ).toBe(true);
+    // ...and no other part's.
+    for (const other of allComponents(LINKS).filter((o) => JSON.stringify(o) !== JSON.stringify(c)))
+      for (const g of publishGrants(other, "gw1")) expect(grants).not.toContain(g);
+  });
+
+  it("the reader reads the gateway's topics and writes none", () => {
+    const acl = mosquittoAcl("gw1", LINKS, "dash");
+    const reader = acl.slice(acl.indexOf("user dash"));
+    expect(reader).toContain(`topic read ${topics.all("gw1")}`);
+    expect(reader).not.toContain("topic write");
+    expect(acl).toContain(`user gw1/prober/dsl\ntopic read wanpilot/gw1/#`);
+    expect(acl).toContain(`topic write ${topics.linkState("gw1", "dsl")}`);
+  });
+});

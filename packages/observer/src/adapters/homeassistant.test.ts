@@ -1,0 +1,74 @@
+import { haDiscoveryMessages, validateConfig } from "@wanpilot/common";
+import { MemoryBus, silentLog } from "@wanpilot/testing";
+import { describe, expect, it } from "vitest";
+import { emptyState } from "../core/state.js";
+import { HaPublisher } from "./homeassistant.js";
+
+function setup(extra: Record<string, unknown> = {}) {
+  const parsed = validateConfig({ gateway: "gw", links: [{ name: "dsl", interface: "wan1" }], ...extra });
+  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  const config = parsed.config;
+  const bus = new MemoryBus();
+  let now = 0;
+  const state = emptyState();
+  const ha = new HaPublisher({
+    config,
+    bus,
+    log: silentLog,
+    state,
+    discovery: haDiscoveryMessages({ config, version: "1" }),
+    now: () => now,
+  });
+  return { config, bus, ha, state, advance: (ms: number) => (now += ms) };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 10));
+
+describe("HaPublisher", () => {
+  it("announces every entity and clears the retained configs of a link no longer configured", async () => {
+    const { bus, ha } = setup();
+    const leftover = "homeassistant/sensor/wanpilot_gw/link-cable-latency/config";
+    const otherGateway = "homeassistant/sensor/wanpilot_gw2/link-cable-latency/config";
+    bus.retained = [leftover, otherGateway, "homeassistant/sensor/wanpilot_gw/link-dsl-latency/config"];
+    await ha.announce();
+    expect(bus.of("haDiscovery")).toHaveLength(13);
+    expect(bus.cleared).toEqual([leftover]);
+  });
+
+  it("with discovery off announces nothing and clears what it announced before", async () => {
+    const { bus, ha } = setup({ homeassistant: { discovery: false } });
+    bus.retained = ["homeassistant/sensor/wanpilot_gw/link-dsl-latency/config"];
+    await ha.announce();
+    expect(bus.of("haDiscovery")).toHaveLength(0);
+    expect(bus.cleared).toEqual(["homeassistant/sensor/wanpilot_gw/link-dsl-latency/config"]);
+  });
+
+  it("republishes a link's state only when it changes", async () => {
+    const { bus, ha, state, advance } = setup();
+    await ha.announce();
+    await settle();
+    expect(bus.of("haLink").map((m) => m.payload.state)).toEqual(["unknown"]);
+    ha.update();
+    await settle();
+    expect(bus.of("haLink")).toHaveLength(1);
+    state.availability.set("prober/dsl", "online");
+    state.links.set("dsl", {
+      link: "dsl",
+      state: "up",
+      since: "2026-01-01T00:00:00.000Z",
+      cause: "x",
+      interface: "wan1",
+      source: null,
+      gateway: null,
+      carrier: true,
+      rttMs: 10,
+      lossRatio: 0,
+      at: "2026-01-01T00:00:00.000Z",
+    });
+    advance(1000);
+    ha.update();
+    await settle();
+    expect(bus.of("haLink").map((m) => m.payload.state)).toEqual(["unknown", "up"]);
+    expect(bus.of("haGateway").map((m) => m.payload.linksUp)).toEqual([0, 1]);
+  });
+});
