@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mayPublish, publishGrants } from "./acl.js";
+import { mayPublish, operatorMayPublish, publishGrants } from "./acl.js";
 import { allComponents, externalUsername } from "./external.js";
 import { mosquittoAcl } from "./mosquitto.js";
 import { topics } from "./topics.js";
@@ -16,9 +16,11 @@ describe("the Mosquitto ACL grants what the embedded broker grants", () => {
         mayPublish(c, "gw1", g.replaceAll("+", g.startsWith("homeassistant/") ? "sensor" : "dsl")),
         g,
       ).toBe(true);
-    // ...and no other part's.
+    // ...and no other part's (but `operations`, which the router and the supervisor both answer on).
+    const shared = topics.operations("gw1");
     for (const other of allComponents(LINKS).filter((o) => JSON.stringify(o) !== JSON.stringify(c)))
-      for (const g of publishGrants(other, "gw1")) expect(grants).not.toContain(g);
+      for (const g of publishGrants(other, "gw1").filter((t) => t !== shared))
+        expect(grants).not.toContain(g);
   });
 
   it("the reader reads the gateway's topics and writes none", () => {
@@ -28,5 +30,17 @@ describe("the Mosquitto ACL grants what the embedded broker grants", () => {
     expect(reader).not.toContain("topic write");
     expect(acl).toContain(`user gw1/prober/dsl\ntopic read wanpilot/gw1/#`);
     expect(acl).toContain(`topic write ${topics.linkState("gw1", "dsl")}`);
+  });
+
+  it("the operator writes link commands of its gateway only, as the embedded broker allows", () => {
+    const acl = mosquittoAcl("gw1", LINKS);
+    const block = acl.slice(acl.indexOf("user gw1/operator")).split("\n\n")[0] ?? "";
+    const writes = block.split("\n").filter((l) => l.startsWith("topic write "));
+    expect(writes).toEqual([`topic write ${topics.allLinkCommands("gw1")}`]);
+    expect(operatorMayPublish("gw1", topics.linkCommand("gw1", "dsl"))).toBe(true);
+    expect(operatorMayPublish("gw1", topics.linkCommand("gw2", "dsl"))).toBe(false);
+    expect(operatorMayPublish("gw1", topics.routerState("gw1"))).toBe(false);
+    for (const c of allComponents(LINKS))
+      expect(publishGrants(c, "gw1")).not.toContain(topics.allLinkCommands("gw1"));
   });
 });

@@ -31,7 +31,8 @@ describe("HaPublisher", () => {
     const otherGateway = "homeassistant/sensor/wanpilot_gw2/link-cable-latency/config";
     bus.retained = [leftover, otherGateway, "homeassistant/sensor/wanpilot_gw/link-dsl-latency/config"];
     await ha.announce();
-    expect(bus.of("haDiscovery")).toHaveLength(13);
+    // One link: 7 sensors and 3 controls (enabled, drain, weight), 6 of the gateway.
+    expect(bus.of("haDiscovery")).toHaveLength(16);
     expect(bus.cleared).toEqual([leftover]);
   });
 
