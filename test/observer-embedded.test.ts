@@ -79,7 +79,8 @@ const linkView = (link: string): HaLinkView | undefined => {
 
 describe(`Home Assistant on the embedded broker, metrics during a failover`, () => {
   it("a Home Assistant-like client gets valid discovery for every entity and the links up", async () => {
-    const expected = lab.isps.length * 7 + 6;
+    // Per link 7 sensors and 3 controls (enabled, drain, weight); 6 of the gateway.
+    const expected = lab.isps.length * 10 + 6;
     await until(
       `${expected} discovery configs`,
       () => ha.discovery("homeassistant").size >= expected,

@@ -189,7 +189,7 @@ describe("wanpilot reload", () => {
     expect(supervisorState()?.processes.map((p) => [p.name, p.pid])).toEqual(pids);
   });
 
-  it("applies weights, a new link, new probe targets and a renamed rule at once: no stream broken", async () => {
+  it("applies weights, a new link, new probe targets, a renamed rule and reordered links at once: no stream broken", async () => {
     const [isp1, isp2, isp3] = lab.isps;
     const streams = await lab.startStreams({ count: 16, durationMs: 110_000 });
     try {
@@ -197,11 +197,19 @@ describe("wanpilot reload", () => {
       const prober1 = pidOf(`prober/${isp1?.name}`);
       const prober2 = pidOf(`prober/${isp2?.name}`);
       const router = pidOf("router");
+      // The kept links' mark rules: slots are per link name, so a reorder must not move them.
+      const markRules = async () =>
+        (await gwOut("ip", "-4", "rule", "show"))
+          .split("\n")
+          .filter((l) => /fwmark .*lookup 10[12]\b/.test(l));
+      const marksBefore = await markRules();
+      expect(marksBefore.length).toBeGreaterThan(0);
+      // The new link first, the kept ones swapped.
       writeConfig(
         [
-          { isp: 0, weight: 3 },
-          { isp: 1, weight: 2, targets: (lab.targets ?? []).slice(0, 2) },
           { isp: 2, weight: 1 },
+          { isp: 1, weight: 2, targets: (lab.targets ?? []).slice(0, 2) },
+          { isp: 0, weight: 3 },
         ],
         rule("renamed-rule"),
       );
@@ -226,6 +234,7 @@ describe("wanpilot reload", () => {
       expect(pidOf(`prober/${isp2?.name}`)).toBe(prober2);
       expect(pidOf("router")).toBe(router);
       expect(routerState()?.rules.map((x) => x.name)).toEqual(["renamed-rule"]);
+      expect(await markRules()).toEqual(marksBefore);
       // Every stream still flows: its echoed byte count keeps growing.
       for (const s of streams.streams)
         expect(await s.waitForProgress(5000, 128), `stream ${s.index} on ${s.isp}`).toBe(true);
