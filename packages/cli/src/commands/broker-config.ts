@@ -6,9 +6,11 @@ import {
   componentId,
   credentialFileName,
   errorMessage,
+  externalOperatorUsername,
   externalUsername,
   isWanpilotError,
   mosquittoAcl,
+  OPERATOR_CREDENTIAL_FILE,
 } from "@wanpilot/common";
 import { readSecretFile, writeSecretFile } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
@@ -51,6 +53,12 @@ export function runBrokerConfig(out: Output, opts: { config?: string; mosquitto:
       mosquittoPasswordLine(
         externalUsername(config.gateway, c),
         partPassword(credDir, credentialFileName(c), `the password file of ${componentId(c)}`),
+      ),
+    );
+    lines.push(
+      mosquittoPasswordLine(
+        externalOperatorUsername(config.gateway),
+        partPassword(credDir, OPERATOR_CREDENTIAL_FILE, "the operator's password file"),
       ),
     );
     const { username, password_file } = config.bus;

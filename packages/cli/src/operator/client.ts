@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   decodePayload,
+  externalOperatorUsername,
+  OPERATOR_CREDENTIAL_FILE,
   OPERATOR_USERNAME,
   type Operation,
   topics,
@@ -19,8 +22,15 @@ export interface OperatorClient {
   close(): Promise<void>;
 }
 
-function operatorPassword(config: WanpilotConfig): string {
-  const path = operatorPasswordPath(config.runtime_dir);
+/** The operator's login: the embedded broker's generated one, or `<gateway>/operator` on an external broker. */
+function operatorLogin(config: WanpilotConfig): { username: string; path: string } {
+  const dir = config.bus.credentials_dir;
+  if (config.bus.url !== undefined && dir !== undefined)
+    return { username: externalOperatorUsername(config.gateway), path: join(dir, OPERATOR_CREDENTIAL_FILE) };
+  return { username: OPERATOR_USERNAME, path: operatorPasswordPath(config.runtime_dir) };
+}
+
+function operatorPassword(path: string): string {
   try {
     return readFileSync(path, "utf8").trim();
   } catch (err: unknown) {
@@ -35,7 +45,7 @@ function operatorPassword(config: WanpilotConfig): string {
   }
 }
 
-async function connect(url: string, password: string): Promise<MqttClient> {
+async function connect(url: string, username: string, password: string): Promise<MqttClient> {
   const notRunning = (cause?: unknown) =>
     new WanpilotError("NOT_RUNNING", `wanpilot is not running: no broker answers at ${url}`, { cause });
   let client: MqttClient;
@@ -47,7 +57,7 @@ async function connect(url: string, password: string): Promise<MqttClient> {
         clean: true,
         connectTimeout: 3000,
         reconnectPeriod: 0,
-        username: OPERATOR_USERNAME,
+        username,
         password,
       },
       false,
@@ -63,7 +73,8 @@ async function connect(url: string, password: string): Promise<MqttClient> {
 }
 
 export async function connectOperator(config: WanpilotConfig): Promise<OperatorClient> {
-  const client = await connect(busUrl(config), operatorPassword(config));
+  const login = operatorLogin(config);
+  const client = await connect(busUrl(config), login.username, operatorPassword(login.path));
   const seen: Operation[] = [];
   const waiters = new Set<() => void>();
   client.on("message", (_topic, raw) => {

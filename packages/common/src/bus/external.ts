@@ -1,3 +1,4 @@
+import { OPERATOR_USERNAME } from "./operations.js";
 import { type Component, componentId } from "./topics.js";
 
 /**
@@ -12,6 +13,14 @@ export function externalUsername(gateway: string, c: Component): string {
 export function credentialFileName(c: Component): string {
   return `${componentId(c).replace("/", "@")}.pass`;
 }
+
+/** The operator (`wanpilot link`, `wanpilot reload`) on an external broker: `<gateway>/operator`. */
+export function externalOperatorUsername(gateway: string): string {
+  return `${gateway}/${OPERATOR_USERNAME}`;
+}
+
+/** The operator's password file name in bus.credentials_dir. */
+export const OPERATOR_CREDENTIAL_FILE = `${OPERATOR_USERNAME}.pass`;
 
 /** Every part of a gateway with links `links`, as it logs in. */
 export function allComponents(links: readonly string[]): Component[] {

@@ -1,7 +1,6 @@
 import { haDiscoveryFilter, operatorGrants, publishGrants } from "./acl.js";
-import { allComponents, externalUsername } from "./external.js";
+import { allComponents, externalOperatorUsername, externalUsername } from "./external.js";
 import { HA_PREFIX } from "./homeassistant.js";
-import { OPERATOR_USERNAME } from "./operations.js";
 import { topics } from "./topics.js";
 
 /**
@@ -29,7 +28,7 @@ export function mosquittoAcl(
     ...allComponents(links).map((c) =>
       block(externalUsername(gateway, c), publishGrants(c, gateway, haPrefix)),
     ),
-    block(`${gateway}/${OPERATOR_USERNAME}`, operatorGrants(gateway)),
+    block(externalOperatorUsername(gateway), operatorGrants(gateway)),
     ...(reader === undefined ? [] : [block(reader, [])]),
   ].join("\n");
 }
