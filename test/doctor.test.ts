@@ -146,10 +146,12 @@ describe("wanpilot doctor in a lab gateway (run with ip netns exec)", () => {
     );
     expectFinding("ipv6", new RegExp(`${isp1.wanInterface} has an IPv6 default route`), /accept_ra=0/);
     expect(found).toHaveLength(6);
-    expect(report.errors).toBe(2);
+    // Errors: isp2's missing default route, the shared metric, and the rule that catches every packet
+    // before wanpilot's (the router refuses to start with it).
+    expect(report.errors).toBe(3);
     // The text output says the same, with the fix under each finding.
-    expect(text).toMatch(/^warning foreign rules: .*\n {8}→ move it out of 10000–10999/m);
-    expect(text).toMatch(/^2 problems, 4 warnings$/m);
+    expect(text).toMatch(/^ERROR {3}foreign rules: .*refuses to start\n {8}→ move it out of 10000–10999/m);
+    expect(text).toMatch(/^3 problems, 3 warnings$/m);
   });
   it("explain answers from the kernel too and names a main-table route that overrides wanpilot", async () => {
     const isp2 = lab.isps[1];
