@@ -98,9 +98,14 @@ describe("the container image (deploy/Dockerfile, .dockerignore)", () => {
 
   it("runs the launcher the package puts in place, and checks its health with a real command", () => {
     const entry = jsonArgv(/^ENTRYPOINT (\[.*\])$/m);
-    expect(entry).toEqual(["node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
+    // The flag the command's #! line passes (a small young generation: the broker's memory under attack).
+    expect(entry).toEqual([
+      "node",
+      "--max-semi-space-size=1",
+      "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js",
+    ]);
     const health = jsonArgv(/^\s+CMD (\[.*\])$/m) ?? [];
-    expect(health.slice(0, 2)).toEqual(entry);
+    expect(health.slice(0, 2)).toEqual(["node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
     expect(checkArgv(health.slice(2))).toBe("ok");
   });
 
