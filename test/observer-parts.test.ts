@@ -48,6 +48,7 @@ ${links}bus:
   url: mqtt://127.0.0.1:${PORT}
   username: gw1
   password_file: ${join(dir, "gw.pass")}
+  credentials_dir: ${join(dir, "creds")}
 homeassistant:
   prefix: ha
 metrics:
@@ -63,8 +64,19 @@ logger:
 beforeAll(async () => {
   lab = await createLab({ isps: 2, name: "obsparts" });
   dir = mkdtempSync(join(tmpdir(), "wanpilot-obsparts-"));
-  const pw = join(dir, "passwd");
-  await passwd(pw, "gw1", "gw-secret", true);
+  const config = writeConfig();
+  // Each part's own login (bus.credentials_dir), as `wanpilot broker-config --mosquitto` writes them; the
+  // ACL it also writes is not loaded here: HA's Mosquitto in this setup checks passwords only.
+  const gen = await execa(
+    process.execPath,
+    [BIN, "broker-config", "--mosquitto", join(dir, "mosq"), "--config", config],
+    {
+      reject: false,
+      timeout: 20_000,
+    },
+  );
+  if (gen.exitCode !== 0) throw new Error(`broker-config failed: ${gen.stderr}`);
+  const pw = join(dir, "mosq", "passwd");
   await passwd(pw, "homeassistant", "ha-secret", false);
   writeFileSync(
     join(dir, "mosquitto.conf"),
@@ -78,7 +90,6 @@ beforeAll(async () => {
     () => mosquitto.lines.some((l) => /Opening ipv4 listen socket on port/.test(l.line)) || mosquitto.exit,
     15_000,
   );
-  const config = writeConfig();
   ha = new HaLikeClient(inGw(), `mqtt://127.0.0.1:${PORT}`, "homeassistant", "ha-secret", "ha", HA_SECONDS);
   const argv = [...lab.isps.map((i) => ["prober", "--link", i.name]), ["router"], ["logger"], ["observer"]];
   for (const a of argv)
