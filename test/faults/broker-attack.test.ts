@@ -13,7 +13,10 @@ import { note, pick } from "./lib/profile.js";
 const HOSTILE = fileURLToPath(new URL("./lib/hostile-clients.mjs", import.meta.url));
 const CLIENTS = 100;
 const ATTACK_MS = pick(15_000, 60_000);
-const MAX_GROWTH_MIB = 50;
+// The issue's target (50 MiB) holds the full profile, run alone. The short one runs inside \`npm test\`, in
+// parallel with other suites, where the supervisor's RSS peak varies far more (31 and 56 MiB seen in two
+// runs of the same commit): there the bound only catches unbounded growth (200 MiB in 2 s before the limits).
+const MAX_GROWTH_MIB = pick(100, 50);
 /** The fault suite's convergence goal for a failover (probing every 100 ms, down after 2 bad rounds). */
 const FAILOVER_BOUND_MS = 3000;
 
