@@ -129,7 +129,8 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       );
       // State, then the answer, sent back to back: MQTT keeps one client's messages in order, so whoever
       // reads the answer finds the override in the router's state, with no round trip in between.
-      const state = await controller.state(false);
+      // A refused command changed nothing: its answer alone (a flood of bad ones floods no reader with states).
+      const state = op.result === "accepted" ? await controller.state(false) : null;
       const failed = (what: string) => (err: unknown) => log.warn({ err }, `publishing ${what} failed`);
       await Promise.all([
         state === null
