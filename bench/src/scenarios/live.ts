@@ -136,7 +136,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
         system: "wanpilot",
         unit: "ms",
         summary: summarize(commandMs),
-        note: "from the line written to a connected mosquitto_pub; target median < 50 ms",
+        note: "connected mosquitto_pub -l (operator); target median < 50 ms",
       },
     );
     const leg = (metric: string, samples: number[], note: string): Measurement => ({
@@ -155,9 +155,10 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
         "the embedded broker's hop (a bus tap)",
       ),
       leg("command: delivered → kernel changed", legs.routed, "the router's part, seen from outside"),
-      leg("command: router received → kernel answered", router("totalMs"), "the router's own clock"),
+      leg("command: router received → answer ready", router("totalMs"), "the router's own clock"),
       leg("command: of which `ip -batch` (process and kernel)", router("applyMs"), "the router's own clock"),
       leg("command: of which planning", router("planMs"), "desired state and diff"),
+      leg("command: of which saving overrides.json", router("saveMs"), "after the kernel has it"),
       leg("command: kernel changed → result on `operations`", legs.answered, "state published first"),
     );
     out.raw = { reloadMs, commandMs, legs, routerMs };

@@ -121,7 +121,7 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
         now: () => new Date(),
         save: saveOverrides_,
       });
-      // From the message's arrival to the kernel's answer, and its parts (wait, plan, commands).
+      // From the message's arrival to the answer being ready, and its parts (wait, plan, commands, file).
       const ms = timings && { ...timings, totalMs: performance.now() - receivedMs };
       log.info(
         { op, ms },

@@ -58,7 +58,7 @@ export async function handleCommand(opts: {
   text: string;
   now: () => Date;
   save: (o: Overrides) => void;
-}): Promise<{ op: Operation; timings?: ReconcileResult["timings"] }> {
+}): Promise<{ op: Operation; timings?: ReconcileResult["timings"] & { saveMs: number } }> {
   const { controller, config } = opts;
   const link = parseTopic(opts.topic)?.link ?? null;
   const at = opts.now().toISOString();
@@ -99,8 +99,10 @@ export async function handleCommand(opts: {
   if (!outcome.ok) return refused({ ...result, result: "refused", reason: outcome.reason });
   // The kernel first, the file after (before the answer): a write on a busy disk is not on the way.
   const applied = await controller.setOverrides(outcome.overrides, `operator: ${outcome.reason}`);
+  const saving = performance.now();
   opts.save(outcome.overrides);
+  const saveMs = performance.now() - saving;
   const reason =
     applied.errors.length > 0 ? `${outcome.reason}; the kernel refused part of it` : outcome.reason;
-  return { op: { ...result, result: "accepted", reason }, timings: applied.timings };
+  return { op: { ...result, result: "accepted", reason }, timings: { ...applied.timings, saveMs } };
 }
