@@ -97,13 +97,14 @@ describe("Controller", () => {
     );
   });
 
-  it("a repeated state changes nothing; a down link's connections are flushed and reported", async () => {
+  it("a repeated state applies nothing; a down link's connections are flushed and reported", async () => {
     const { c, applied } = make();
     await c.reconcile("start", true);
     await c.onLinkState(state("dsl", "up", "198.18.1.1"));
     await c.onLinkState(state("cable", "up", "198.18.2.1"));
     const count = applied.length;
-    expect(c.onLinkState(state("dsl", "up", "198.18.1.1"))).toBeNull();
+    const repeated = await c.onLinkState(state("dsl", "up", "198.18.1.1"));
+    expect([repeated?.commands, repeated?.change, applied.length]).toEqual([[], null, count]);
     const down = await c.onLinkState(state("dsl", "down", "198.18.1.1"));
     expect(applied.length).toBe(count + 1);
     expect(down?.change).toMatchObject({

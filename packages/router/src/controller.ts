@@ -145,23 +145,22 @@ export class Controller {
     this.heartbeatsSinceMs = this.clockMs();
   }
 
-  /** Records a link's state; reconciles when it changes anything the router uses. */
+  /**
+   * Records a link's state and reconciles. Probers publish a state only when it changed (or on a reconnect), so
+   * every one is worth a reconcile; one that changes nothing the router uses plans no command.
+   */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
     if (!this.config.links.some((l) => l.name === state.link)) return null;
     const before = this.states.get(state.link);
     this.states.set(state.link, state);
-    const same =
-      before !== undefined &&
-      before.state === state.state &&
-      before.source === state.source &&
-      before.gateway === state.gateway;
-    if (same && this.desired !== null) return null;
     // A new learned address or gateway is checked against a fresh read of the interfaces.
     const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
-    return this.reconcile(
-      `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
-      refresh,
-    );
+    const from = before?.state ?? "unknown";
+    const reason =
+      from === state.state
+        ? `${state.link} still ${state.state}`
+        : `${state.link} ${from} → ${state.state}: ${state.cause}`;
+    return this.reconcile(reason, refresh);
   }
 
   /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */

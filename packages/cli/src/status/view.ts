@@ -1,17 +1,21 @@
 import {
   type Availability,
   componentId,
+  type LinkHealth,
   type LinkOverride,
   type LinkState,
+  latestMeasures,
   partComponents,
   type RouterState,
   type SupervisorState,
   type WanpilotConfig,
 } from "@wanpilot/common";
 
-/** Everything `wanpilot status` learned from the bus's retained messages. */
+/** Everything `wanpilot status` learned from the bus's retained messages (and the health heard meanwhile). */
 export interface RetainedSnapshot {
   links: Map<string, LinkState>;
+  /** The last LinkHealth heard per link: the current RTT and loss (LinkState's are those of its last change). */
+  health: Map<string, LinkHealth>;
   router: RouterState | undefined;
   supervisor: SupervisorState | undefined;
   /** componentId → availability */
@@ -73,6 +77,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     const st = snap.links.get(cfg.name);
     const r = routed.get(cfg.name);
     const connections = r?.connections ?? null;
+    const measures = latestMeasures(st, snap.health.get(cfg.name));
     return {
       name: cfg.name,
       interface: cfg.interface,
@@ -80,8 +85,8 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       stale: r?.stale ?? false,
       since: st?.since ?? null,
       cause: st?.cause ?? null,
-      rttMs: st?.rttMs ?? null,
-      lossRatio: st?.lossRatio ?? null,
+      rttMs: measures.rttMs,
+      lossRatio: measures.lossRatio,
       weight: r?.weight ?? cfg.weight,
       tier: r?.override?.tier ?? cfg.tier,
       active: r?.active ?? false,

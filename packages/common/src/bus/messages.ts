@@ -147,6 +147,19 @@ export const ProcessView = z.object({
 export const SupervisorState = z.object({ at: Iso, processes: z.array(ProcessView) });
 export type SupervisorState = z.infer<typeof SupervisorState>;
 
+/**
+ * A link's latest RTT and loss. LinkState is published only when the state (or the kernel's view) changes, so its
+ * figures are those of that moment; LinkHealth, the heartbeat, carries the current window's.
+ */
+export function latestMeasures(
+  state: LinkState | undefined,
+  health: LinkHealth | undefined,
+): { rttMs: number | null; lossRatio: number | null } {
+  return health !== undefined && (state === undefined || health.at >= state.at)
+    ? { rttMs: health.rtt?.meanMs ?? null, lossRatio: health.lossRatio }
+    : { rttMs: state?.rttMs ?? null, lossRatio: state?.lossRatio ?? null };
+}
+
 /** A prober publishes LinkHealth this often: its heartbeat (the retained LinkState is no proof of life). */
 export const HEALTH_INTERVAL_MS = 2000;
 /** A link whose prober sent no LinkHealth for this many health intervals is stale. */
