@@ -18,13 +18,17 @@ function fakeKernel() {
     sysctls: {},
   };
   let reads = 0;
+  let addressReads = 0;
   let counts = 0;
   const kernel: Kernel = {
     observe: async () => {
       reads++;
       return empty;
     },
-    addresses: async () => new Map(),
+    addresses: async () => {
+      addressReads++;
+      return new Map();
+    },
     apply: async (cmds): Promise<ApplyResult> => {
       applied.push(cmds);
       await new Promise((r) => setTimeout(r, 5));
@@ -39,7 +43,7 @@ function fakeKernel() {
       return new Map([[0x1000000, 3]]);
     },
   };
-  return { kernel, applied, reads: () => reads, counts: () => counts };
+  return { kernel, applied, reads: () => reads, addressReads: () => addressReads, counts: () => counts };
 }
 
 const state = (link: string, s: LinkStateName, gateway: string): LinkState => ({
@@ -130,5 +134,19 @@ describe("Controller", () => {
     const before = reads();
     await c.onLinkState({ ...state("dsl", "up", "198.18.1.1"), source: "198.18.1.2" });
     expect(reads()).toBe(before + 1);
+  });
+
+  it("reads the interfaces' addresses at start and when a prober publishes new ones, not on every resync", async () => {
+    const { c, reads, addressReads } = make();
+    await c.reconcile("start", true);
+    const dsl = { ...state("dsl", "up", "198.18.1.1"), source: "198.18.1.2", prefixLength: 30 };
+    await c.onLinkState(dsl);
+    expect([reads(), addressReads()]).toEqual([2, 2]);
+    await c.reconcile("resync", true);
+    await c.onLinkState({ ...dsl, state: "down" });
+    expect([reads(), addressReads()]).toEqual([3, 2]);
+    // A renewed lease with another netmask: same address, another prefix.
+    await c.onLinkState({ ...dsl, prefixLength: 24 });
+    expect([reads(), addressReads()]).toEqual([4, 3]);
   });
 });

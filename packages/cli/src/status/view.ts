@@ -5,6 +5,7 @@ import {
   type LinkOverride,
   type LinkState,
   latestMeasures,
+  linkAddresses,
   partComponents,
   type RouterState,
   type SupervisorState,
@@ -78,6 +79,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     const r = routed.get(cfg.name);
     const connections = r?.connections ?? null;
     const measures = latestMeasures(st, snap.health.get(cfg.name));
+    const addresses = linkAddresses(cfg, st);
     return {
       name: cfg.name,
       interface: cfg.interface,
@@ -92,8 +94,8 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       active: r?.active ?? false,
       connections,
       share: connections === null || total === 0 ? null : connections / total,
-      source: st?.source ?? cfg.source ?? null,
-      gateway: st?.gateway ?? cfg.gateway ?? null,
+      source: addresses.source,
+      gateway: addresses.gateway,
       override: r?.override ?? null,
     };
   });
