@@ -148,7 +148,8 @@ export class LinkProber {
     this.#params.targets.forEach((key, i) => {
       const target = this.#link.probe.targets[i];
       if (target === undefined) return;
-      this.#feed.track(key, intervalMs, timeoutMs);
+      // The ping tracker is for ICMP; socket probes settle themselves and report outcomes directly.
+      if (target.method === "icmp") this.#feed.track(key, intervalMs, timeoutMs);
       const prober = createTargetProber({
         target,
         intervalMs,
@@ -167,8 +168,10 @@ export class LinkProber {
         },
         prefix: this.#o.commandPrefix ?? [],
         now,
+        key,
         onEvent: (e) => this.#feed.onPingEvent(key, e),
         onRestart: (atMs) => this.#feed.onRestart(key, atMs),
+        onOutcome: (outcome) => this.#feed.onOutcome(outcome),
         log: this.#log.child({ target: key }),
       });
       this.#probers.push(prober);
