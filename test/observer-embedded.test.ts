@@ -27,6 +27,7 @@ const inGw = () => ["ip", "netns", "exec", lab.ns.gw];
 
 function writeConfig(): string {
   writeFileSync(join(dir, "ha.pass"), "ha-secret\n", { mode: 0o600 });
+  writeFileSync(join(dir, "reader.pass"), "reader-secret\n", { mode: 0o600 });
   writeFileSync(join(dir, "operator.pass"), "operator-secret\n", { mode: 0o600 });
   const links = lab.isps.map(
     (isp) => `  - name: ${isp.name}
@@ -44,6 +45,8 @@ links:
 ${links.join("")}bus:
   listen: 127.0.0.1:${PORT}
   anonymous: none
+  username: reader
+  password_file: ${join(dir, "reader.pass")}
   operator_password_file: ${join(dir, "operator.pass")}
 homeassistant:
   username: hass
@@ -166,7 +169,7 @@ describe(`Home Assistant on the embedded broker, metrics during a failover`, () 
     await lab.restoreUpstream(0);
   });
 
-  it("with the operator credential, a link's switch, number and button take effect and the default route follows; the HA user's do not", async () => {
+  it("with the operator credential, a link's switch, number and button take effect and the default route follows; the HA user's and the reader's are refused", async () => {
     const password = readFileSync(join(dir, "run", "operator.password"), "utf8").trim();
     const op = new HaLikeClient(
       inGw(),
@@ -282,6 +285,23 @@ describe(`Home Assistant on the embedded broker, metrics during a failover`, () 
     } finally {
       await hass.proc.stop();
     }
+    // The reader (bus.username) likewise: refused with its reason, nothing changes.
+    const before = await route();
+    const pub = await execa(
+      "ip",
+      [...inGw().slice(1), "mosquitto_pub", "-h", "127.0.0.1", "-p", String(PORT), "-q", "1"].concat(
+        ["-u", "reader", "-P", "reader-secret", "-t", topics.linkCommand(GW, other?.name ?? "")],
+        ["-m", '{"id":"reader-1","action":"disable"}'],
+      ),
+      { reject: false, timeout: 10_000 },
+    );
+    expect(pub.exitCode, pub.stderr).toBe(0);
+    const byReader = await until("the reader's command refused", () =>
+      operations().find((o) => o.command === "reader-1"),
+    );
+    expect(byReader).toMatchObject({ by: "reader", result: "refused" });
+    expect(byReader.reason).toMatch(/only the operator/);
+    expect(await route()).toEqual(before);
     expect(op.events().filter((e) => e.event === "close")).toEqual([]);
   });
 
