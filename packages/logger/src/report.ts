@@ -64,18 +64,7 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   const window = resolveWindow(opts, opts.nowMs ?? Date.now());
   const store = openForReading(databasePath);
   try {
-    const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
-    const names = opts.link === undefined ? known : [opts.link];
-    const { records, steps } = correctClock(store.transitions(opts.link));
-    const links = buildReport(records, window, names);
-    const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
-    const all = store.operations(0, window.untilMs);
-    const operations = all.filter(
-      (o) =>
-        Date.parse(o.at) >= window.sinceMs &&
-        (opts.link === undefined || o.link === opts.link || o.link === null),
-    );
-    const disabled = disabledMs(all, window);
+    const { links, operations, disabled, clockSteps } = reportFrom(store, window, opts);
     return {
       window,
       links,
@@ -91,6 +80,26 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   } finally {
     store.close();
   }
+}
+
+/** The report's figures from an open store (the web page keeps one open read-only). */
+export function reportFrom(
+  store: Store,
+  window: ReportWindow,
+  opts: Pick<ReportOptions, "link" | "links"> = {},
+): { links: LinkReport[]; operations: Operation[]; disabled: Map<string, number>; clockSteps: ClockStep[] } {
+  const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
+  const names = opts.link === undefined ? known : [opts.link];
+  const { records, steps } = correctClock(store.transitions(opts.link));
+  const links = buildReport(records, window, names);
+  const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
+  const all = store.operations(0, window.untilMs);
+  const operations = all.filter(
+    (o) =>
+      Date.parse(o.at) >= window.sinceMs &&
+      (opts.link === undefined || o.link === opts.link || o.link === null),
+  );
+  return { links, operations, disabled: disabledMs(all, window), clockSteps };
 }
 
 function stepsJson(steps: ClockStep[]): NonNullable<ReportJson["clockSteps"]> {

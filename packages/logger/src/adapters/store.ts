@@ -36,6 +36,24 @@ export interface HealthSampleRecord {
   lossRatio: number;
 }
 
+/** One point of a downsampled health series: the samples of [atMs, atMs + stepMs) of one link. */
+export interface HealthPoint {
+  atMs: number;
+  /** Mean of the samples' mean RTT; null when none of them had an RTT (all probes lost). */
+  rttMeanMs: number | null;
+  rttMaxMs: number | null;
+  lossRatio: number;
+  samples: number;
+}
+
+/** One stored route change (the kernel's default route after it). */
+export interface RouteChangeRecord {
+  id: string;
+  atMs: number;
+  reason: string;
+  defaultRoute: RouteChange["defaultRoute"];
+}
+
 export interface LinkRecord {
   name: string;
   interface: string;
@@ -259,6 +277,41 @@ export class Store {
     return (rows as TransitionRecord[]).map(({ boot, bootMs, ...r }) =>
       boot == null || bootMs == null ? r : { ...r, boot, bootMs },
     );
+  }
+
+  /**
+   * One link's health samples in [sinceMs, untilMs), averaged per `stepMs` slot (the page's graphs):
+   * a range scan of the (link, bucket_ms) key, so the cost follows the window, not the history.
+   */
+  healthSeries(link: string, sinceMs: number, untilMs: number, stepMs: number): HealthPoint[] {
+    const step = Math.max(1, Math.round(stepMs));
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT ((bucket_ms - @since) / @step) * @step + @since AS atMs, AVG(rtt_mean_ms) AS rttMeanMs,
+             MAX(rtt_max_ms) AS rttMaxMs, AVG(loss_ratio) AS lossRatio, COUNT(*) AS samples
+           FROM health_samples WHERE link = @link AND bucket_ms >= @since AND bucket_ms < @until
+           GROUP BY 1 ORDER BY 1`,
+        )
+        .all({ link, since: Math.floor(sinceMs), until: Math.ceil(untilMs), step }),
+    );
+    return rows as HealthPoint[];
+  }
+
+  /** The route changes within [sinceMs, untilMs), in time order. */
+  routeChanges(sinceMs: number, untilMs: number): RouteChangeRecord[] {
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT id, at_ms AS atMs, reason, default_route AS defaultRoute FROM route_changes
+           WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, seq`,
+        )
+        .all(sinceMs, untilMs),
+    ) as Array<{ id: string; atMs: number; reason: string; defaultRoute: string }>;
+    return rows.map((r) => ({
+      ...r,
+      defaultRoute: JSON.parse(r.defaultRoute) as RouteChangeRecord["defaultRoute"],
+    }));
   }
 
   routeChangeIds(): string[] {
