@@ -21,7 +21,8 @@ function aligned(links: HistoryLink[], pick: (l: HistoryLink) => (number | null)
 
 const charts = new Map<string, uPlot>();
 
-function chart(id: string, title: string, unit: string, links: HistoryLink[], data: uPlot.AlignedData): void {
+function chart(id: string, title: string, unit: string, view: HistoryView, data: uPlot.AlignedData): void {
+  const { links } = view;
   const host = document.getElementById(id);
   if (host === null) return;
   charts.get(id)?.destroy();
@@ -30,7 +31,11 @@ function chart(id: string, title: string, unit: string, links: HistoryLink[], da
     title,
     width,
     height: width < 500 ? 180 : 220,
-    scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max, min + 1)] } },
+    // The whole window, however little of it has samples.
+    scales: {
+      x: { time: true, range: () => [Date.parse(view.since) / 1000, Date.parse(view.until) / 1000] },
+      y: { range: (_u, min, max) => [0, Math.max(max, min + 1)] },
+    },
     axes: [{}, { label: unit, size: 50 }],
     series: [
       {},
@@ -77,14 +82,14 @@ export function renderHistory(view: HistoryView): void {
     "rtt-chart",
     "Round-trip time",
     "ms",
-    links,
+    view,
     aligned(links, (l) => l.series.rttMs),
   );
   chart(
     "loss-chart",
     "Packet loss",
     "%",
-    links,
+    view,
     aligned(links, (l) => l.series.lossPct),
   );
   const sinceMs = Date.parse(view.since);
