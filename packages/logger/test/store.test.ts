@@ -24,6 +24,25 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 describe("Store", () => {
+  it("serves a link's health downsampled: one point per step, averaged, only inside the window", () => {
+    const store = Store.open(tmp.dbPath, { healthEveryMs: 1000 });
+    // One sample a second for 10 minutes: loss 0 on even seconds, 0.5 on odd ones.
+    store.insertHealth(
+      Array.from({ length: 600 }, (_, i) => health("a", T0 + i * 1000, i % 2 === 0 ? 0 : 0.5)),
+    );
+    store.insertHealth([health("b", T0, 1)]);
+    const points = store.healthSeries("a", T0 + 60_000, T0 + 360_000, 60_000);
+    expect(points.map((p) => p.atMs)).toEqual([1, 2, 3, 4, 5].map((m) => T0 + m * 60_000));
+    for (const p of points)
+      expect(p).toMatchObject({ rttMeanMs: 12, rttMaxMs: 15, lossRatio: 0.25, samples: 60 });
+    expect(store.healthSeries("a", T0 + 600_000, T0 + 700_000, 60_000)).toEqual([]);
+    store.insertRouteChanges([routeChange(1, T0), routeChange(2, T0 + 5000)]);
+    expect(store.routeChanges(T0 + 1, T0 + 10_000).map((r) => [r.id, r.defaultRoute.mode])).toEqual([
+      ["route-000002", "balanced"],
+    ]);
+    store.close();
+  });
+
   it("creates a WAL database at the current schema version, in a directory it creates; rollback mode once closed", () => {
     const path = `${tmp.dir}/nested/dir/wanpilot.db`;
     const store = Store.open(path);

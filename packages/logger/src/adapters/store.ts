@@ -288,7 +288,8 @@ export class Store {
     const rows = this.read(() =>
       this.db
         .prepare(
-          `SELECT ((bucket_ms - @since) / @step) * @step + @since AS atMs, AVG(rtt_mean_ms) AS rttMeanMs,
+          // Bound JS numbers arrive as REAL: CAST makes the slot index a whole number to group by.
+          `SELECT CAST((bucket_ms - @since) / @step AS INTEGER) * @step + @since AS atMs, AVG(rtt_mean_ms) AS rttMeanMs,
              MAX(rtt_max_ms) AS rttMaxMs, AVG(loss_ratio) AS lossRatio, COUNT(*) AS samples
            FROM health_samples WHERE link = @link AND bucket_ms >= @since AND bucket_ms < @until
            GROUP BY 1 ORDER BY 1`,
