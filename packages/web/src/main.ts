@@ -17,7 +17,7 @@ export interface WebExtra {
 export type WebOptions = ServiceOptions & WebExtra;
 
 export interface WebService {
-  port: number;
+  readonly port: number;
   stop(): Promise<void>;
   reload(config: WanpilotConfig): Promise<void>;
 }
@@ -38,12 +38,9 @@ export const run = (async (opts: WebOptions): Promise<WebService> => {
   const commands = new Commands(config);
   const view = () => liveView(config, inputs, now());
   const api = createApi({ config: () => config, history, commands, log, now });
-  const server = await startServer({
-    listen: opts.listen ?? config.web.listen,
-    assets,
-    routes: { api: api.api, snapshot: view },
-    log,
-  });
+  const serve = (listen: string) =>
+    startServer({ listen, assets, routes: { api: api.api, snapshot: view }, log });
+  let server = await serve(opts.listen ?? config.web.listen);
   // One push per burst of messages (a retained batch at connect arrives together), never a timed delay.
   let queued = false;
   const changed = () => {
@@ -79,9 +76,18 @@ export const run = (async (opts: WebOptions): Promise<WebService> => {
   await bus.subscribe("operations", topics.operations(gw), () => server.broadcast("history", {}));
   log.info({ listen: opts.listen ?? config.web.listen, port: server.port }, "web page running");
   return {
-    port: server.port,
+    get port() {
+      return server.port;
+    },
     async reload(next: WanpilotConfig) {
+      const moved = opts.listen === undefined && next.web.listen !== config.web.listen;
       config = next;
+      if (moved) {
+        // Open pages reconnect by themselves (EventSource) once they are pointed at the new address.
+        await server.close();
+        server = await serve(next.web.listen);
+        log.info({ listen: next.web.listen }, "web page moved");
+      }
       commands.reconfigure(next);
       changed();
       log.info("web reloaded");

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
@@ -69,6 +70,15 @@ afterAll(async () => {
   await web?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A port nobody listens on now (the config needs a real one). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, "127.0.0.1", resolve));
+  const address = srv.address();
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return typeof address === "object" && address !== null ? address.port : 0;
+}
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${base}${path}`, {
@@ -168,5 +178,31 @@ describe("wanpilot web (in-process)", () => {
     const after = await post("/api/login", { password: PASSWORD });
     expect(after.status).toBe(429);
     expect(Number(after.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("moves to a new web.listen on reload, without a restart", async () => {
+    const [a, b] = [await freePort(), await freePort()];
+    const config = (port: number) => {
+      const c = validateConfig({
+        links: [{ name: "dsl", interface: "wan1" }],
+        logger: { database: join(dir, "none.db") },
+        web: { listen: `127.0.0.1:${port}`, password_file: join(dir, "web.pass") },
+        runtime_dir: join(dir, "run"),
+      });
+      if (!c.ok) throw new Error(c.problems.join("\n"));
+      return c.config;
+    };
+    const moving = await run({ config: config(a), log: silentLog, bus: new MemoryBus() });
+    try {
+      expect((await fetch(`http://127.0.0.1:${a}/api/session`)).status).toBe(200);
+      await moving.reload(config(b));
+      expect(moving.port).toBe(b);
+      expect((await fetch(`http://127.0.0.1:${b}/api/session`)).status).toBe(200);
+      await expect(fetch(`http://127.0.0.1:${a}/api/session`)).rejects.toThrow();
+      // No database yet: the history says so instead of failing.
+      expect((await fetch(`http://127.0.0.1:${b}/api/history`)).status).toBe(503);
+    } finally {
+      await moving.stop();
+    }
   });
 });
