@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // (page.evaluate callbacks run in the browser)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLab, type Lab } from "@wanpilot/lab";
@@ -76,6 +76,21 @@ const stateOf = (link: string) =>
     .locator(`#links [data-link="${link}"]`)
     .getAttribute("data-state", { timeout: 1000 })
     .catch(() => null);
+
+/** VmRSS of the `wanpilot web` child of our `start` (the footprint budget counts it), in MiB. */
+function webRssMiB(): number | undefined {
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d)))
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      // Its config is ours, or the snapshot `start` keeps in our runtime_dir.
+      if (!argv.includes("web") || !argv.some((a) => a.startsWith(dir))) continue;
+      const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+      return kib === undefined ? undefined : Number(kib) / 1024;
+    } catch {
+      // gone meanwhile
+    }
+  return undefined;
+}
 
 async function shoot(name: string, width: number): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -268,7 +283,7 @@ describe.skipIf(!hasChromium())("the web page in a real browser", () => {
   it("fits a phone (375 px) and a desktop; the page breaks no CSP rule", async () => {
     await shoot("web-phone.png", 375);
     await shoot("web.png", 1280);
-    note(`screenshots in ${SHOTS}`);
+    note(`screenshots in ${SHOTS}; the web part's VmRSS after the tests: ${webRssMiB()?.toFixed(1)} MiB`);
     expect(consoleErrors).toEqual([]);
   });
 });

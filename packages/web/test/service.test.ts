@@ -167,6 +167,10 @@ describe("wanpilot web (in-process)", () => {
     expect(
       (await post("/api/links/dsl/tier", { value: 2 }, { Cookie: session, "X-CSRF-Token": csrf })).status,
     ).toBe(404);
+    // With the token: sent as the operator, who is not there (no broker in this test): 503, with why.
+    const noBroker = await post("/api/links/dsl/drain", {}, { Cookie: session, "X-CSRF-Token": csrf });
+    expect(noBroker.status).toBe(503);
+    expect(((await noBroker.json()) as { error: string }).error).toMatch(/not running/);
     const who = await fetch(`${base}/api/session`, { headers: { Cookie: session } });
     expect(await who.json()).toEqual({ operator: true, csrf });
   });

@@ -113,10 +113,11 @@ export async function startServer(opts: {
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      const usage = err instanceof WanpilotError && err.code === "USAGE";
-      if (!usage) log.error({ err, url: req.url }, "request failed");
-      if (!res.headersSent)
-        send(res, { status: usage ? 400 : 500, json: { error: usage ? err.message : "internal error" } });
+      // A bad request is the client's (400); a part or file not there yet is the gateway's state (503).
+      const known = err instanceof WanpilotError;
+      const status = known ? (err.code === "USAGE" ? 400 : 503) : 500;
+      if (status !== 400) log.error({ err, url: req.url }, "request failed");
+      if (!res.headersSent) send(res, { status, json: { error: known ? err.message : "internal error" } });
       else res.end();
     });
   });
