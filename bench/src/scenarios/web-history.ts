@@ -126,7 +126,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     }
     writer.close();
     out.notes.push(
-      `${SCENARIO}: the page's History.read (the logger's Store, read-only: health series downsampled to 360 points per link, the report's availability and outages, route changes, operations) and JSON.stringify, in-process; one sample per link per 10 s (the logger's default), one outage per link per day`,
+      `the page's History.read (the logger's Store, read-only: health series downsampled to 360 points per link, the report's availability and outages, route changes, operations) and JSON.stringify, in-process; one sample per link per 10 s (the logger's default), one outage per link per day`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
