@@ -101,46 +101,46 @@ async function shoot(name: string, width: number): Promise<void> {
   await page.screenshot({ path: join(SHOTS, name), fullPage: true });
 }
 
-beforeAll(async () => {
-  lab = await createLab({ isps: 3, name: "web" });
-  dir = mkdtempSync(join(tmpdir(), "wanpilot-web-"));
-  start = new Spawned([
-    "ip",
-    "netns",
-    "exec",
-    lab.ns.gw,
-    process.execPath,
-    BIN,
-    "start",
-    "--config",
-    writeConfig(),
-  ]);
-  await until(
-    "the page to listen",
-    async () =>
-      start.exit !== undefined ||
-      (await lab.tryExec(lab.ns.gw, ["ss", "-Hltn", `sport = :${WEB}`])).stdout.includes(String(WEB)),
-    30_000,
-  );
-  expect(start.exit, start.text()).toBeUndefined();
-  browser = await launchInNamespace(lab.ns.gw, dir);
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (m) => {
-    // The refusals the tests provoke (401) are logged too: only policy violations count here.
-    if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text()))
-      consoleErrors.push(m.text());
-  });
-  await page.goto(URL_);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  await start?.stop("SIGTERM", 10_000);
-  await lab?.destroy();
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-});
-
 describe.skipIf(!hasChromium())("the web page in a real browser", () => {
+  beforeAll(async () => {
+    lab = await createLab({ isps: 3, name: "web" });
+    dir = mkdtempSync(join(tmpdir(), "wanpilot-web-"));
+    start = new Spawned([
+      "ip",
+      "netns",
+      "exec",
+      lab.ns.gw,
+      process.execPath,
+      BIN,
+      "start",
+      "--config",
+      writeConfig(),
+    ]);
+    await until(
+      "the page to listen",
+      async () =>
+        start.exit !== undefined ||
+        (await lab.tryExec(lab.ns.gw, ["ss", "-Hltn", `sport = :${WEB}`])).stdout.includes(String(WEB)),
+      30_000,
+    );
+    expect(start.exit, start.text()).toBeUndefined();
+    browser = await launchInNamespace(lab.ns.gw, dir);
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on("console", (m) => {
+      // The refusals the tests provoke (401) are logged too: only policy violations count here.
+      if (m.type() === "error" && /Content Security Policy|Refused to/.test(m.text()))
+        consoleErrors.push(m.text());
+    });
+    await page.goto(URL_);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined);
+    await start?.stop("SIGTERM", 10_000);
+    await lab?.destroy();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
   it("shows the three links up, the default route and the parts, live", async () => {
     const names = lab.isps.map((i) => i.name);
     await until(
