@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { type LinkState, topics, validateConfig } from "@wanpilot/common";
 import { Store } from "@wanpilot/logger";
-import { MemoryBus, silentLog, until } from "@wanpilot/testing";
+import { linkStateFixture, MemoryBus, silentLog, until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAssets } from "../src/adapters/static.js";
 import { run, type WebService } from "../src/index.js";
@@ -18,19 +18,12 @@ let bus: MemoryBus;
 let web: WebService;
 let base: string;
 
-const state = (link: string, s: LinkState["state"]): LinkState => ({
-  link,
-  state: s,
-  since: new Date(NOW - 5000).toISOString(),
-  cause: s === "down" ? "no reply from 3/3 targets for 3 rounds" : "answering",
-  interface: link === "dsl" ? "wan1" : "wan2",
-  source: null,
-  gateway: null,
-  carrier: true,
-  rttMs: 10,
-  lossRatio: 0,
-  at: new Date(NOW).toISOString(),
-});
+const state = (link: string, s: LinkState["state"]): LinkState =>
+  linkStateFixture(link, s, {
+    since: new Date(NOW - 5000).toISOString(),
+    at: new Date(NOW).toISOString(),
+    cause: s === "down" ? "no reply from 3/3 targets for 3 rounds" : "answering",
+  });
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "wanpilot-web-svc-"));

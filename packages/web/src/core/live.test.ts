@@ -1,4 +1,5 @@
 import { type LinkState, type RouterState, validateConfig } from "@wanpilot/common";
+import { linkStateFixture } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { emptyInputs, liveView } from "./live.js";
 
@@ -12,19 +13,11 @@ const parsed = validateConfig({
 if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
 const config = parsed.config;
 
-const state = (link: string, s: LinkState["state"]): LinkState => ({
-  link,
-  state: s,
-  since: "2026-01-01T00:00:00.000Z",
-  cause: "recovered after 3 good rounds",
-  interface: link === "dsl" ? "wan1" : "wwan0",
-  source: null,
-  gateway: null,
-  carrier: true,
-  rttMs: 20,
-  lossRatio: 0.01,
-  at: "2026-01-01T00:00:01.000Z",
-});
+const state = (link: string, s: LinkState["state"]): LinkState =>
+  linkStateFixture(link, s, {
+    interface: link === "dsl" ? "wan1" : "wwan0",
+    cause: "recovered after 3 good rounds",
+  });
 
 const router: RouterState = {
   at: "2026-01-01T00:00:02.000Z",
