@@ -60,15 +60,17 @@ log_level: warn
   return path;
 }
 
-/** The interfaces of the balance table's default route, as the kernel has it. */
-async function kernelNexthops(): Promise<string[]> {
+/** The balance table's default route as the kernel has it: interface → weight. */
+async function kernelNexthops(): Promise<Map<string, number>> {
   const routes = JSON.parse(await lab.gwExec(["ip", "-json", "route", "show", "table", "100"])) as Array<{
     dst: string;
     dev?: string;
-    nexthops?: Array<{ dev: string }>;
+    weight?: number;
+    nexthops?: Array<{ dev: string; weight?: number }>;
   }>;
   const def = routes.find((r) => r.dst === "default");
-  return (def?.nexthops ?? (def?.dev === undefined ? [] : [{ dev: def.dev }])).map((h) => h.dev).sort();
+  const hops = def?.nexthops ?? (def?.dev === undefined ? [] : [{ dev: def.dev, weight: def.weight ?? 1 }]);
+  return new Map(hops.map((h) => [h.dev, h.weight ?? 1]));
 }
 
 const stateOf = (link: string) =>
@@ -192,7 +194,7 @@ describe.skipIf(!hasChromium())("the web page in a real browser", () => {
       return [await post({}), await post({ "X-CSRF-Token": "guessed" })];
     }, link);
     expect(answers).toEqual([401, 401]);
-    expect(await kernelNexthops()).toHaveLength(3);
+    expect((await kernelNexthops()).size).toBe(3);
   });
 
   it("shows a link whose upstream is cut as down, without a reload", async () => {
@@ -254,10 +256,10 @@ describe.skipIf(!hasChromium())("the web page in a real browser", () => {
       .click({ timeout: 15_000 });
     await until(
       `${link.wanInterface} out of the default route`,
-      async () => !(await kernelNexthops()).includes(link.wanInterface),
+      async () => !(await kernelNexthops()).has(link.wanInterface),
       20_000,
     );
-    expect(await kernelNexthops()).toHaveLength(2);
+    expect((await kernelNexthops()).size).toBe(2);
     await until(
       "the override on the page",
       async () =>
@@ -285,5 +287,25 @@ describe.skipIf(!hasChromium())("the web page in a real browser", () => {
     await shoot("web.png", 1280);
     note(`screenshots in ${SHOTS}; the web part's VmRSS after the tests: ${webRssMiB()?.toFixed(1)} MiB`);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it("lets the operator set a weight and enable the drained link again; the kernel follows both", async () => {
+    const [, drained, other] = lab.isps;
+    if (drained === undefined || other === undefined) throw new Error("no isp");
+    const card = page.locator(`#links [data-link="${other.name}"]`);
+    await card.locator('input[type="number"]').fill("3");
+    await card.locator('button[data-action="weight"]').click();
+    await until(
+      `${other.wanInterface} at weight 3 in the kernel`,
+      async () => (await kernelNexthops()).get(other.wanInterface) === 3,
+      20_000,
+    );
+    await page.locator(`#links [data-link="${drained.name}"] button[data-action="enable"]`).click();
+    await until(
+      `${drained.wanInterface} back in the default route`,
+      async () => (await kernelNexthops()).has(drained.wanInterface),
+      20_000,
+    );
+    expect((await kernelNexthops()).size).toBe(3);
   });
 });
