@@ -132,3 +132,42 @@ describe("ping tracker", () => {
     expect(r.tracker.ref).toEqual({ seq: 1, sentAtMs: 650 });
   });
 });
+
+describe("ping -D stamps: a reply is judged by when ping got it, not when the prober read it", () => {
+  // core time 10 000 ms ↔ wall 1 700 000 010 000 ms
+  const fromEpochMs = (epochMs: number) => 10_000 - (1_700_000_010_000 - epochMs);
+  it.each([
+    {
+      name: "stamped 400 ms before the read",
+      line: "[1700000009.600000] 64 bytes from 203.0.113.1: icmp_seq=7 ttl=63 time=0.081 ms",
+      expected: { kind: "reply", seq: 7, rttMs: 0.081, atMs: 9600 },
+    },
+    {
+      name: "no answer yet, stamped",
+      line: "[1700000009.900000] no answer yet for icmp_seq=8",
+      expected: { kind: "noAnswer", seq: 8, atMs: 9900 },
+    },
+    {
+      name: "a stamp after the read (clock stepped): the read time",
+      line: "[1700000011.000000] 64 bytes from 203.0.113.1: icmp_seq=9 ttl=63 time=0.081 ms",
+      expected: { kind: "reply", seq: 9, rttMs: 0.081, atMs: 10_000 },
+    },
+    {
+      name: "a stamp a minute old (clock stepped): the read time",
+      line: "[1699999950.000000] 64 bytes from 203.0.113.1: icmp_seq=9 ttl=63 time=0.081 ms",
+      expected: { kind: "reply", seq: 9, rttMs: 0.081, atMs: 10_000 },
+    },
+  ])("$name", ({ line, expected }) => {
+    expect(parsePingLine(line, 10_000, fromEpochMs)).toEqual(expected);
+  });
+
+  it("a reply read 500 ms late still fits a 150 ms timeout", () => {
+    let t = newPingTracker("a", 200, 150, 0);
+    const line = "[1700000000.101000] 64 bytes from 203.0.113.1: icmp_seq=1 ttl=63 time=1.000 ms";
+    // sent at core 100, replied at 101, read at 600 (the prober was busy)
+    const e = parsePingLine(line, 600, (epochMs) => 600 - (1_700_000_000_600 - epochMs));
+    if (e === undefined) throw new Error("not parsed");
+    t = pingEvent(t, e);
+    expect(pingDue(t, 600).outcomes[0]).toEqual({ target: "a", sentAtMs: 100, rttMs: 1 });
+  });
+});

@@ -107,9 +107,29 @@ export function pingRestarted(
 const REPLY_RE = /bytes from [^:]+: icmp_seq=(\d+) .*time=([\d.]+) ms/;
 const NO_ANSWER_RE = /no answer yet for icmp_seq=(\d+)/;
 const ERROR_RE = /^(?:\[[\d.]+\] )?From [^ ]+ icmp_seq=(\d+) /;
+const STAMP_RE = /^\[(\d+(?:\.\d+)?)\] /;
 
-/** Parses one line of `ping -O` output; undefined for lines that are not about a probe. */
-export function parsePingLine(line: string, atMs: number): PingEvent | undefined {
+/** A stamp after the read or seconds before it means the wall clock stepped: the read time is used. */
+const STAMP_TRUST_MS = 5000;
+
+function stampedAt(line: string, readAtMs: number, fromEpochMs?: (epochMs: number) => number): number {
+  const stamp = fromEpochMs === undefined ? null : STAMP_RE.exec(line);
+  if (stamp === null || fromEpochMs === undefined) return readAtMs;
+  const at = fromEpochMs(Number(stamp[1]) * 1000);
+  return at <= readAtMs && at > readAtMs - STAMP_TRUST_MS ? at : readAtMs;
+}
+
+/**
+ * Parses one line of `ping -D -O` output; undefined for lines that are not about a probe. `readAtMs` is when
+ * the line was read; with `fromEpochMs`, a line's `-D` stamp (when ping printed it, right after the kernel
+ * handed it the reply) is used instead, so a prober that reads late does not make a reply look late.
+ */
+export function parsePingLine(
+  line: string,
+  readAtMs: number,
+  fromEpochMs?: (epochMs: number) => number,
+): PingEvent | undefined {
+  const atMs = stampedAt(line, readAtMs, fromEpochMs);
   const r = REPLY_RE.exec(line);
   if (r) return { kind: "reply", seq: Number(r[1]), rttMs: Number(r[2]), atMs };
   const n = NO_ANSWER_RE.exec(line);
