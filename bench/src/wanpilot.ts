@@ -9,8 +9,8 @@ export const GATEWAY = "bench";
 /** Probe settings of the two profiles the bench runs. */
 export const PROFILES = {
   default: {},
-  // docs/prober.md, "Defaults and profiles": for wired links with RTT well under 150 ms
-  fast: { interval: "100ms", timeout: "150ms" },
+  // docs/prober.md, "Defaults and profiles": for wired links with RTT well under 50 ms
+  fast: { interval: "40ms", timeout: "150ms", timeout_min: "50ms", down: 4 },
 } as const satisfies Record<string, Record<string, unknown>>;
 
 /**

@@ -1,3 +1,4 @@
+import { ProbeConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
 import { RecipeRun } from "../baseline/system.js";
 import { ConnectLoop } from "../observe/connect.js";
@@ -55,7 +56,7 @@ async function wanpilotSeries(ctx: ScenarioContext, profile: keyof typeof PROFIL
   try {
     running = new Running(lab, { probe });
     await running.waitHealthy(60_000);
-    const intervalMs = profile === "fast" ? 100 : 300;
+    const intervalMs = ProbeConfig.parse(probe).interval;
     const plan: TrialPlan = {
       phaseMs: intervalMs,
       healthyTimeoutMs: 60_000,
