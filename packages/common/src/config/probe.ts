@@ -102,12 +102,9 @@ export const ProbeConfig = z
       .min(1, { error: "needs at least one target" })
       .default([...DEFAULT_PROBE_TARGETS]),
     interval: duration({ min: 20, max: 60_000 }).default(200),
-    timeout: duration({ min: 20, max: 30_000 })
-      .default(700)
-      .meta({
-        description:
-          "Longest wait for a reply (ceiling of the adaptive timeout; used before the first reply)",
-      }),
+    timeout: duration({ min: 20, max: 30_000 }).default(700).meta({
+      description: "Longest wait for a reply (ceiling of the adaptive timeout; used before the first reply)",
+    }),
     timeout_min: duration({ min: 10, max: 30_000 }).optional().meta({
       description:
         "Shortest timeout: floor of the adaptive timeout (smoothed RTT + 4 × RTT variation); default 150ms, or timeout if lower; equal to timeout = a fixed timeout",
