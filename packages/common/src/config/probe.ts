@@ -92,6 +92,17 @@ export function normalizeTarget(t: z.output<typeof ProbeTargetInput>): ProbeTarg
  * a false down needs one target's third loss in a row while both others are already 3 down:
  * 3 · 0.1⁹ · 0.9 = 2.7·10⁻⁹ per round, 1.53·10⁸ rounds a year: once in ~2.4 years.
  */
+/**
+ * The fast profile (docs/prober.md "Defaults and profiles"): for wired links whose RTT stays well under
+ * 50 ms. A dead upstream is declared within ~0.25 s; one false down in centuries at 10 % loss (down 4).
+ */
+export const FAST_PROBE_PROFILE = {
+  interval: "40ms",
+  timeout: "150ms",
+  timeout_min: "50ms",
+  down: 4,
+} as const;
+
 /** The adaptive timeout's default floor: jitter and scheduling on links whose RTT is far smaller. */
 export const DEFAULT_TIMEOUT_MIN_MS = 150;
 
