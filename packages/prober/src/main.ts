@@ -153,7 +153,7 @@ export class LinkProber {
     this.#params.targets.forEach((key, i) => {
       const target = this.#link.probe.targets[i];
       if (target === undefined) return;
-      this.#feed.track(key, intervalMs);
+      this.#feed.track(key, intervalMs, target.method === "icmp");
       const prober = createTargetProber({
         target,
         intervalMs,

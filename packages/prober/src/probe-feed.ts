@@ -7,7 +7,11 @@ import {
   pingDue,
   pingEvent,
   pingRestarted,
+  type Trust,
 } from "./core/ping-tracker.js";
+
+/** Lateness (of our timer, or between ping printing a line and us reading it) that still counts as keeping up. */
+const SLACK_MS = 30;
 
 /**
  * Turns each target's ping events into probe outcomes for the core as soon as a probe's fate is known
@@ -23,6 +27,9 @@ export class ProbeFeed {
   #timer: NodeJS.Timeout | undefined;
   #immediate: NodeJS.Immediate | undefined;
   #stopped = false;
+  /** How late this process last was: a timer firing after its time, or a line read after ping printed it. */
+  #lagMs = 0;
+  readonly #viaPing = new Set<string>();
 
   constructor(o: {
     intervalMs: number;
@@ -36,14 +43,16 @@ export class ProbeFeed {
     this.#timeoutOf = o.timeoutOf;
   }
 
-  /** Starts tracking a target's probes from now. */
-  track(key: string, intervalMs: number): void {
+  /** Starts tracking a target's probes from now; `viaPing`: a separate `ping` process probes it. */
+  track(key: string, intervalMs: number, viaPing: boolean): void {
     this.#trackers.set(key, newPingTracker(key, intervalMs, this.#timeoutOf(key), this.#now()));
+    if (viaPing) this.#viaPing.add(key);
   }
 
   onPingEvent(key: string, e: PingEvent): void {
     const t = this.#trackers.get(key);
     if (t === undefined || this.#stopped) return;
+    this.#lagMs = this.#now() - e.atMs;
     // Every reply, late ones too, tells the core the target's RTT now.
     if (e.kind === "reply") this.#apply({ kind: "rtt", atMs: e.atMs, target: key, rttMs: e.rttMs });
     this.#trackers.set(key, pingEvent(t, e));
@@ -66,19 +75,31 @@ export class ProbeFeed {
     const at = this.#now();
     let nextMs = at + this.#intervalMs;
     for (const [key, t] of this.#trackers) {
-      const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at);
+      const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(key, t, at));
       this.#trackers.set(key, d.tracker);
       for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
       nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
     }
+    // A judgement waiting for ping to show it is running again: look again soon (its next line also drains).
+    const wakeAtMs = Math.max(nextMs + 1, at + 20);
     // The timer only wakes us: the judgement waits one I/O turn, so replies that ping already wrote while
     // this process was busy are read (and count) before any probe is called lost.
-    this.#timer = setTimeout(
-      () => {
-        this.#immediate = setImmediate(() => this.drain());
-      },
-      Math.max(2, nextMs - this.#now() + 1),
-    );
+    this.#timer = setTimeout(() => {
+      this.#lagMs = this.#now() - wakeAtMs;
+      this.#immediate = setImmediate(() => this.drain());
+    }, wakeAtMs - this.#now());
+  }
+
+  /**
+   * Judging by the clock is safe only while both this process and ping keep up: this process woke on
+   * time and ping printed a line within about a round. Otherwise (a starved machine) a probe is lost
+   * only once ping shows it read its socket after the probe's deadline.
+   */
+  #trust(key: string, t: PingTracker, atMs: number): Trust {
+    // Socket probes time themselves in this process: only its own lateness matters.
+    const pingKeepsUp = !this.#viaPing.has(key) || atMs - t.heardAtMs <= t.cadenceMs + SLACK_MS;
+    if (this.#lagMs <= SLACK_MS && pingKeepsUp) return { clock: true };
+    return { clock: false, maxWaitMs: Math.max(1000, 2 * t.intervalMs) };
   }
 
   stop(): void {

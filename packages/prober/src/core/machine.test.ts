@@ -59,7 +59,12 @@ describe("link decision core", () => {
     { name: "first answer → up at once", script: "ooo", expected: "up", path: ["up"] },
     { name: "one target answering is enough (reliability 1)", script: "xxo", expected: "up", path: ["up"] },
     { name: "dead at start → down after `down` rounds", script: "xxx xxx", expected: "unknown", path: [] },
-    { name: "dead at start → down", script: "xxx xxx xxx", expected: "down", path: ["down"] },
+    {
+      name: "dead at start → down, once the 2 s after the path appeared have passed",
+      script: rep("xxx", 12),
+      expected: "down",
+      path: ["down"],
+    },
     {
       name: "2 bad rounds do not take an up link down",
       script: "ooo xxx xxx ooo",
@@ -215,10 +220,16 @@ describe("link decision core", () => {
       path: ["up"],
     },
     {
-      name: "a dead link with its path: down after `down` rounds",
-      script: "xxx P xxx xxx xxx",
+      name: "a dead link with its path: down after the settling time and `down` rounds",
+      script: `xxx P ${rep("xxx", 13)}`,
       expected: "down",
       path: ["down"],
+    },
+    {
+      name: "losses in the 2 s after the path appeared give no first verdict",
+      script: `P ${rep("xxx", 9)}`,
+      expected: "unknown",
+      path: [],
     },
     {
       name: "path gone while up: not judged, not down",

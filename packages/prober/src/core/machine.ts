@@ -74,6 +74,9 @@ export function initialMachine(p: DecisionParams, nowMs: number): LinkMachine {
   };
 }
 
+/** After the path appears, losses wait this long before they may give a first verdict of down. */
+export const PATH_SETTLE_MS = 2000;
+
 /** The timeout a probe of `target` gets now. */
 export function timeoutFor(p: DecisionParams, m: LinkMachine, target: string): number {
   return adaptiveTimeout(m.rtt[target] ?? null, p.timeout);
@@ -145,6 +148,10 @@ function onProbe(p: DecisionParams, m: LinkMachine, atMs: number, o: ProbeOutcom
   if (run === undefined || window === undefined) return { machine: m, transitions: [] };
   // Not judged: sent before the router had installed the link's path (at start, or while it is missing).
   if (m.pathSinceMs === null || o.sentAtMs < m.pathSinceMs) return { machine: m, transitions: [] };
+  // Nor a loss right after the path appeared, before any verdict: the router's table and rule come
+  // first, the marks and filters that let replies back in a moment later.
+  if (o.rttMs === null && m.state === "unknown" && o.sentAtMs < m.pathSinceMs + PATH_SETTLE_MS)
+    return { machine: m, transitions: [] };
   const nextRun =
     o.rttMs === null
       ? { lost: run.lost + 1, answered: 0, sinceMs: run.lost > 0 ? run.sinceMs : o.sentAtMs }

@@ -171,3 +171,49 @@ describe("ping -D stamps: a reply is judged by when ping got it, not when the pr
     expect(pingDue(t, 600).outcomes[0]).toEqual({ target: "a", sentAtMs: 100, rttMs: 1 });
   });
 });
+
+describe("a starved prober or ping: no loss without proof that ping read its socket", () => {
+  // sent at 0, 200, 400, …; timeout 150: probe 1's deadline is 150
+  const started = () =>
+    pingEvent(newPingTracker("a", 200, 150, 0), { kind: "reply", seq: 1, rttMs: 1, atMs: 1 });
+  const wait = { clock: false, maxWaitMs: 1000 } as const;
+  it.each([
+    {
+      name: "clock trusted: lost at the deadline",
+      heard: 1,
+      now: 400,
+      trust: { clock: true } as const,
+      lost: 1,
+    },
+    { name: "not trusted, ping silent since: not yet lost", heard: 1, now: 400, trust: wait, lost: 0 },
+    {
+      name: "not trusted, ping printed after the deadline: lost",
+      heard: 360,
+      now: 400,
+      trust: wait,
+      lost: 1,
+    },
+    {
+      name: "not trusted, ping silent for a second past it: lost (hung ping)",
+      heard: 1,
+      now: 1360,
+      trust: wait,
+      lost: 1,
+    },
+  ])("$name", ({ heard, now, trust, lost }) => {
+    const t = { ...started(), heardAtMs: heard };
+    const outcomes = pingDue(t, now, trust).outcomes;
+    expect(outcomes[0]).toEqual({ target: "a", sentAtMs: 0, rttMs: 1 });
+    expect(outcomes.slice(1).filter((o) => o.rttMs === null)).toHaveLength(lost);
+  });
+
+  it("a reply read late, after ping caught up, is an answer, not a loss", () => {
+    let t = started();
+    // the prober wakes at 500, long past probe 2's deadline (350); ping printed nothing since 1
+    expect(pingDue(t, 500, wait).outcomes.slice(1)).toEqual([]);
+    // ping catches up: probe 2's reply (sent 200, 2 ms) stamped 202 is read now
+    t = pingDue(t, 500, wait).tracker;
+    t = pingEvent(t, { kind: "reply", seq: 2, rttMs: 2, atMs: 202 });
+    expect(pingDue(t, 510, wait).outcomes).toEqual([{ target: "a", sentAtMs: 200, rttMs: 2 }]);
+  });
+});
