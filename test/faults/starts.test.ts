@@ -38,8 +38,7 @@ function startWanpilot(): Run {
   return { dep, views };
 }
 
-const allUp = (v: StatusView | undefined) =>
-  v !== undefined && v.links.every((l) => l.state === "up" && l.active);
+const allUp = (v: StatusView | undefined) => v?.links.every((l) => l.state === "up" && l.active) === true;
 const downsSeen = (views: readonly StatusView[]) =>
   views.flatMap((v) => v.links.filter((l) => l.state === "down").map((l) => `${l.name}: ${l.cause}`));
 
