@@ -80,8 +80,9 @@ export class ProbeFeed {
       for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
       nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
     }
-    // A judgement waiting for ping to show it is running again: look again soon (its next line also drains).
-    const wakeAtMs = Math.max(nextMs + 1, at + 20);
+    // At the next deadline; a judgement already waiting for ping to show it runs: look again in 20 ms
+    // (its next line drains too).
+    const wakeAtMs = nextMs > at ? nextMs + 1 : at + 20;
     // The timer only wakes us: the judgement waits one I/O turn, so replies that ping already wrote while
     // this process was busy are read (and count) before any probe is called lost.
     this.#timer = setTimeout(() => {
