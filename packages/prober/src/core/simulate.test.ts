@@ -33,7 +33,7 @@ describe("seeded simulation of the decision core under independent loss, RTT jit
       const between = 1 / (falseDownRatePerRound(q, effectiveLoss(0.1, late)) * roundsPerYear(q));
       expect(between).toBeGreaterThan(years);
     },
-    300_000,
+    1_200_000,
   );
 
   it("the arithmetic of docs/prober.md: 3 · 0.1⁹ · 0.9 per round at defaults → one in ~2.4 years", () => {
@@ -63,6 +63,6 @@ describe("seeded simulation of the decision core under independent loss, RTT jit
       // Poisson: within 4 standard deviations.
       expect(Math.abs(r.downs - expected)).toBeLessThan(4 * Math.sqrt(expected) + 2);
     },
-    300_000,
+    1_200_000,
   );
 });
