@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { validateConfig } from "@wanpilot/common";
+import { FAST_PROBE_PROFILE, validateConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
 import { MemoryBus, until } from "@wanpilot/testing";
 import { pino } from "pino";
@@ -103,13 +103,13 @@ afterAll(async () => {
 describe.runIf(MEASURE)("prober measurements (lab)", () => {
   it("full outage behind a live modem → down, defaults", async () => {
     const t = await withProber({}, (bus) => outageTrials(bus, "upstream"));
-    expect(report("upstream cut → down, defaults (300ms/700ms/down 3)", t).at(-1)).toBeLessThan(2000);
+    expect(report("upstream cut → down, defaults (200ms/150..700ms/down 3)", t).at(-1)).toBeLessThan(1000);
   }, 300_000);
 
   it("full outage → down, fast profile", async () => {
-    const fast = { interval: "100ms", timeout: "150ms", down: 3, up: 10 };
+    const fast = { ...FAST_PROBE_PROFILE, up: 10 };
     const t = await withProber(fast, (bus) => outageTrials(bus, "upstream"));
-    expect(report("upstream cut → down, fast (100ms/150ms/down 3)", t).at(-1)).toBeLessThan(500);
+    expect(report("upstream cut → down, fast (40ms/50..150ms/down 4)", t).at(-1)).toBeLessThan(300);
   }, 300_000);
 
   it("carrier loss → down", async () => {
