@@ -1,4 +1,5 @@
 import type { MachineInput } from "./core/machine.js";
+import type { ProbeOutcome } from "./core/params.js";
 import {
   estimatedSentAt,
   newPingTracker,
@@ -14,9 +15,10 @@ import {
 const SLACK_MS = 30;
 
 /**
- * Turns each target's ping events into probe outcomes for the core as soon as a probe's fate is known
- * (its reply, or its timeout passing), sleeping until the next probe can time out. Each target's timeout
- * is asked of the core before every judgement (it adapts to the target's RTTs).
+ * Feeds probe outcomes to the core. ICMP targets: turns each one's ping events into outcomes as soon as a
+ * probe's fate is known (its reply, or its timeout passing), sleeping until the next probe can time out.
+ * Socket targets report their outcomes themselves (`onOutcome`). Each target's timeout is asked of the
+ * core before every judgement (it adapts to the target's RTTs).
  */
 export class ProbeFeed {
   readonly #trackers = new Map<string, PingTracker>();
@@ -29,7 +31,6 @@ export class ProbeFeed {
   #stopped = false;
   /** How late this process last was: a timer firing after its time, or a line read after ping printed it. */
   #lagMs = 0;
-  readonly #viaPing = new Set<string>();
 
   constructor(o: {
     intervalMs: number;
@@ -43,10 +44,26 @@ export class ProbeFeed {
     this.#timeoutOf = o.timeoutOf;
   }
 
-  /** Starts tracking a target's probes from now; `viaPing`: a separate `ping` process probes it. */
-  track(key: string, intervalMs: number, viaPing: boolean): void {
+  /**
+   * A socket probe's outcome, known as it settled (the socket waited up to the ceiling): its RTT refines
+   * the target's timeout, and a reply later than that timeout is a loss, as for ICMP.
+   */
+  onOutcome(outcome: ProbeOutcome): void {
+    if (this.#stopped) return;
+    const atMs = this.#now();
+    const { target, rttMs } = outcome;
+    if (rttMs === null) {
+      this.#apply({ kind: "probe", atMs, outcome });
+      return;
+    }
+    const timeoutMs = this.#timeoutOf(target);
+    this.#apply({ kind: "rtt", atMs, target, rttMs });
+    this.#apply({ kind: "probe", atMs, outcome: rttMs <= timeoutMs ? outcome : { ...outcome, rttMs: null } });
+  }
+
+  /** Starts tracking an ICMP target's probes from now. */
+  track(key: string, intervalMs: number): void {
     this.#trackers.set(key, newPingTracker(key, intervalMs, this.#timeoutOf(key), this.#now()));
-    if (viaPing) this.#viaPing.add(key);
   }
 
   onPingEvent(key: string, e: PingEvent): void {
@@ -75,7 +92,7 @@ export class ProbeFeed {
     const at = this.#now();
     let nextMs = at + this.#intervalMs;
     for (const [key, t] of this.#trackers) {
-      const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(key, t, at));
+      const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(t, at));
       this.#trackers.set(key, d.tracker);
       for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
       nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
@@ -96,10 +113,8 @@ export class ProbeFeed {
    * time and ping printed a line within about a round. Otherwise (a starved machine) a probe is lost
    * only once ping shows it read its socket after the probe's deadline.
    */
-  #trust(key: string, t: PingTracker, atMs: number): Trust {
-    // Socket probes time themselves in this process: only its own lateness matters.
-    const pingKeepsUp = !this.#viaPing.has(key) || atMs - t.heardAtMs <= t.cadenceMs + SLACK_MS;
-    if (this.#lagMs <= SLACK_MS && pingKeepsUp) return { clock: true };
+  #trust(t: PingTracker, atMs: number): Trust {
+    if (this.#lagMs <= SLACK_MS && atMs - t.heardAtMs <= t.cadenceMs + SLACK_MS) return { clock: true };
     return { clock: false, maxWaitMs: Math.max(1000, 2 * t.intervalMs) };
   }
 

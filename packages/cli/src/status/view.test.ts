@@ -77,6 +77,30 @@ describe("status view", () => {
     expect(text).toMatch(/dsl \(wan1\)\s+UP\s+2m30s\s+13ms\s+5\.0%\s+1\s+1\s+yes\s+-\s+75%\s+30/);
   });
 
+  it("shows the RTT and loss of the latest health: the state carries those of its last change", () => {
+    const snap = emptySnapshot();
+    applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));
+    const health = (at: string, meanMs: number) =>
+      Buffer.from(
+        JSON.stringify({
+          link: "dsl",
+          at,
+          windowMs: 10_000,
+          state: "up",
+          rtt: { meanMs, minMs: meanMs, maxMs: meanMs, jitterMs: 0 },
+          lossRatio: 0,
+          targets: [],
+        }),
+      );
+    expect(applyMessage(snap, "wanpilot/gw/link/dsl/health", health("2026-11-29T11:59:58Z", 40))).toBe(true);
+    expect(buildStatusView(config, snap).links[0]).toMatchObject({ rttMs: 12.5, lossRatio: 0.05 });
+    applyMessage(snap, "wanpilot/gw/link/dsl/health", health("2026-11-29T12:00:01Z", 30));
+    expect(buildStatusView(config, snap).links[0]).toMatchObject({ rttMs: 30, lossRatio: 0 });
+    // Another link's health on this link's topic is not taken.
+    expect(applyMessage(snap, "wanpilot/gw/link/cable/health", health("2026-11-29T12:00:02Z", 9))).toBe(true);
+    expect(snap.health.has("cable")).toBe(false);
+  });
+
   it("shows a link the router finds stale as stale, in the table and in the JSON view", () => {
     const snap = emptySnapshot();
     applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));
@@ -107,4 +131,47 @@ describe("status view", () => {
     ["2026-11-27T10:00:00Z", "2d2h"],
     [null, "-"],
   ])("age(%s) = %s", (iso, text) => expect(age(iso, now)).toBe(text));
+
+  it("shows the operator's overrides in the OVERRIDE column and the JSON view", () => {
+    const snap = emptySnapshot();
+    applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));
+    applyMessage(snap, "wanpilot/gw/link/cable/state", linkState("cable", "up"));
+    const since = "2026-11-29T11:50:00.000Z";
+    const router = {
+      at: "2026-11-29T11:59:59Z",
+      defaultRoute: { tier: 1, nexthops: [{ link: "cable", weight: 4 }], mode: "balanced" },
+      links: [
+        {
+          link: "dsl",
+          state: "up",
+          table: 101,
+          active: false,
+          weight: 0,
+          connections: 0,
+          override: { admin: "disable", weight: null, tier: null, since },
+        },
+        {
+          link: "cable",
+          state: "up",
+          table: 102,
+          active: true,
+          weight: 4,
+          connections: 2,
+          override: { admin: "drain", weight: 8, tier: 2, since },
+        },
+      ],
+      rules: [],
+      lastChange: null,
+    };
+    expect(applyMessage(snap, "wanpilot/gw/router/state", Buffer.from(JSON.stringify(router)))).toBe(true);
+    const view = buildStatusView(config, snap);
+    expect(view.links.map((l) => [l.name, l.override?.admin ?? null, l.tier])).toEqual([
+      ["dsl", "disable", 1],
+      ["cable", "drain", 2],
+    ]);
+    const text = formatStatus(view, now);
+    expect(text).toMatch(/\bOVERRIDE\b/);
+    expect(text).toMatch(/dsl \(wan1\)\s+UP\s.*\sno\s+disable\s/);
+    expect(text).toMatch(/cable \(wan2\)\s+UP\s.*\syes\s+drain, weight 8, tier 2\s/);
+  });
 });

@@ -6,6 +6,8 @@ export interface KernelFacts {
   view: KernelView;
   /** The next hop: configured, else the gateway of a default route on the interface, else a p2p peer. */
   gateway: string | null;
+  /** The prefix length of the source on the interface (published, so the router reads no address for it). */
+  prefixLength: number | null;
   /** The router's path for the link exists: its table's default route on the interface and its mark rule. */
   path: boolean;
 }
@@ -46,7 +48,13 @@ interface IpLink {
   flags?: string[];
 }
 interface IpAddr {
-  addr_info?: { family?: string; local?: string; address?: string; secondary?: boolean }[];
+  addr_info?: {
+    family?: string;
+    local?: string;
+    address?: string;
+    prefixlen?: number;
+    secondary?: boolean;
+  }[];
 }
 interface IpRoute {
   dst?: string;
@@ -71,9 +79,10 @@ export function kernelFacts(
   path?: PathSpec,
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
-  if (raw === undefined) return { view: none, gateway: configured.gateway ?? null, path: false };
+  const absent = { view: none, gateway: configured.gateway ?? null, prefixLength: null, path: false };
+  if (raw === undefined) return absent;
   const link = asArray<IpLink>(raw.link)[0];
-  if (link === undefined) return { view: none, gateway: configured.gateway ?? null, path: false };
+  if (link === undefined) return absent;
   const flags = link.flags ?? [];
   // LOWER_UP is the carrier; an interface set administratively down carries nothing either.
   const carrier = flags.includes("LOWER_UP") && flags.includes("UP");
@@ -90,6 +99,7 @@ export function kernelFacts(
   return {
     view: { present: true, carrier, source },
     gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
+    prefixLength: addrs.find((a) => a.local === source)?.prefixlen ?? null,
     path: path === undefined ? true : pathReady(raw.routes, raw.rules, path),
   };
 }
