@@ -81,6 +81,9 @@ export function normalizeTarget(t: z.output<typeof ProbeTargetInput>): ProbeTarg
   return out;
 }
 
+/** The default standby interval (docs/prober.md, "Standby rate"). */
+export const STANDBY_INTERVAL_DEFAULT_MS = 30_000;
+
 /**
  * Probe defaults (the arithmetic is in docs/prober.md). Each target is probed every `interval`; a probe
  * not answered within `timeout` is lost. A link is down once fewer than `reliability` targets are still
@@ -99,6 +102,11 @@ export const ProbeConfig = z
       .default([...DEFAULT_PROBE_TARGETS]),
     interval: duration({ min: 50, max: 60_000 }).default(300),
     timeout: duration({ min: 50, max: 30_000 }).default(700),
+    // 3 targets × 168 bytes (ICMP echo and reply) every 30 s ≈ 43.5 MB in 30 days: under a 50 MB budget.
+    standby_interval: duration({ min: 50, max: 600_000 }).optional().meta({
+      description:
+        "Probe interval while the link carries no traffic (a higher tier than the active one, drained or disabled); default 30s (or interval, when longer); equal to interval: always full rate",
+    }),
     reliability: z.number().int().min(1).default(1),
     down: z.number().int().min(1).max(1000).default(3),
     up: z.number().int().min(1).max(1000).default(10),
@@ -130,8 +138,17 @@ export const ProbeConfig = z
           "A link that went down `downs` times within `window` needs up × factor good rounds to return",
       }),
   })
+  .superRefine((p, ctx) => {
+    if (p.standby_interval !== undefined && p.standby_interval < p.interval)
+      ctx.addIssue({
+        code: "custom",
+        path: ["standby_interval"],
+        message: `${p.standby_interval}ms is shorter than interval (${p.interval}ms): standby probes less often, never more`,
+      });
+  })
   .transform((p) => ({
     ...p,
+    standby_interval: p.standby_interval ?? Math.max(STANDBY_INTERVAL_DEFAULT_MS, p.interval),
     targets: p.targets.map(normalizeTarget),
     degraded: {
       rtt: p.degraded.rtt,
