@@ -15,7 +15,9 @@ import {
  */
 export class ProbeFeed {
   readonly #trackers = new Map<string, PingTracker>();
-  readonly #intervalMs: number;
+  /** Targets being retimed: their prober was stopped on purpose and restarts at this interval. */
+  readonly #retiming = new Map<string, number>();
+  #intervalMs: number;
   readonly #now: () => number;
   readonly #apply: (input: MachineInput) => void;
   #timer: NodeJS.Timeout | undefined;
@@ -34,15 +36,38 @@ export class ProbeFeed {
 
   onPingEvent(key: string, e: PingEvent): void {
     const t = this.#trackers.get(key);
-    if (t === undefined || this.#stopped) return;
+    // While retiming, lines are the stopped process's last words about probes already settled.
+    if (t === undefined || this.#stopped || this.#retiming.has(key)) return;
     this.#trackers.set(key, pingEvent(t, e));
     this.drain();
+  }
+
+  /**
+   * The target's prober is about to be restarted at another interval: what is known now is reported; the
+   * probes still in flight are dropped, not counted as lost (their process is stopped by us, which says
+   * nothing about the link), and nothing is counted until the new sequence starts (`onRestart`).
+   */
+  retime(key: string, intervalMs: number): void {
+    const t = this.#trackers.get(key);
+    if (t === undefined || this.#stopped) return;
+    const at = this.#now();
+    const d = pingDue(t, at);
+    this.#trackers.set(key, d.tracker);
+    this.#retiming.set(key, intervalMs);
+    this.#intervalMs = intervalMs;
+    for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
   }
 
   /** The target's pinger restarted at `atMs`: what it had in flight is settled now. */
   onRestart(key: string, atMs: number): void {
     const t = this.#trackers.get(key);
     if (t === undefined) return;
+    const retimed = this.#retiming.get(key);
+    if (retimed !== undefined) {
+      this.#retiming.delete(key);
+      this.#trackers.set(key, newPingTracker(key, retimed, t.timeoutMs, atMs));
+      return;
+    }
     const r = pingRestarted(t, atMs);
     this.#trackers.set(key, r.tracker);
     for (const outcome of r.outcomes) this.#apply({ kind: "probe", atMs, outcome });
@@ -55,6 +80,7 @@ export class ProbeFeed {
     const at = this.#now();
     let nextMs = at + this.#intervalMs;
     for (const [key, t] of this.#trackers) {
+      if (this.#retiming.has(key)) continue;
       const d = pingDue(t, at);
       this.#trackers.set(key, d.tracker);
       for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });

@@ -10,6 +10,8 @@ export interface TargetProber {
   start(): void;
   /** The source address changed (or went away): rebind. */
   sourceChanged(): void;
+  /** Probe at another interval from now on: a new sequence (onRestart) at the new cadence. */
+  retime(intervalMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export function createTargetProber(o: TargetProberOptions): TargetProber {
  * another WAN when that table has no route. The source address cannot tell two look-alike links apart.
  */
 function icmpProber(o: TargetProberOptions): TargetProber {
-  const seconds = (o.intervalMs / 1000).toFixed(3);
+  let intervalMs = o.intervalMs;
   const ping = new Supervised({
     prefix: o.prefix,
     argv: () => {
@@ -50,6 +52,7 @@ function icmpProber(o: TargetProberOptions): TargetProber {
       // The address is not used, but without one the link cannot answer: wait for it (back-off).
       if (source === null) return undefined;
       const { mark, interface: dev } = o.identity;
+      const seconds = (intervalMs / 1000).toFixed(3);
       return ["ping", "-n", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev, o.target.host];
     },
     onLine: (line) => {
@@ -60,7 +63,15 @@ function icmpProber(o: TargetProberOptions): TargetProber {
     log: o.log,
     minBackoffMs: Math.max(200, o.intervalMs),
   });
-  return { start: () => ping.start(), sourceChanged: () => ping.restart(), stop: () => ping.stop() };
+  return {
+    start: () => ping.start(),
+    sourceChanged: () => ping.restart(),
+    retime(ms) {
+      intervalMs = ms;
+      ping.restart();
+    },
+    stop: () => ping.stop(),
+  };
 }
 
 /** tcp/http/dns: one socket per probe on the prober's own cadence, numbered like ping's sequence. */
@@ -69,28 +80,40 @@ function socketProber(o: TargetProberOptions): TargetProber {
   let timer: NodeJS.Timeout | undefined;
   let seq = 0;
   let startMs = 0;
+  let intervalMs = o.intervalMs;
+  // Replies of probes sent before a retime belong to the old sequence: dropped.
+  let generation = 0;
   const tick = () => {
     seq++;
     const source = o.source();
     const mySeq = seq;
+    const myGeneration = generation;
     const port = probe !== undefined && source !== null ? o.ports.take() : null;
     // No free port (more probes in flight than the config check allows): this probe counts as lost.
     if (probe !== undefined && source !== null && port !== null)
       void probe(o.target, { address: source, port }, o.timeoutMs).then((rtt) => {
         o.ports.release(port);
-        if (rtt !== null) o.onEvent({ kind: "reply", seq: mySeq & 0xffff, rttMs: rtt, atMs: o.now() });
+        if (rtt !== null && myGeneration === generation)
+          o.onEvent({ kind: "reply", seq: mySeq & 0xffff, rttMs: rtt, atMs: o.now() });
       });
     // Scheduled from the start time, so the cadence does not drift.
-    timer = setTimeout(tick, Math.max(0, startMs + seq * o.intervalMs - o.now()));
+    timer = setTimeout(tick, Math.max(0, startMs + seq * intervalMs - o.now()));
+  };
+  const start = () => {
+    seq = 0;
+    startMs = o.now();
+    o.onRestart(startMs);
+    tick();
   };
   return {
-    start() {
-      seq = 0;
-      startMs = o.now();
-      o.onRestart(startMs);
-      tick();
-    },
+    start,
     sourceChanged: () => undefined,
+    retime(ms) {
+      clearTimeout(timer);
+      intervalMs = ms;
+      generation++;
+      start();
+    },
     async stop() {
       clearTimeout(timer);
     },
