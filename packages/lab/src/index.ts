@@ -1,3 +1,4 @@
+export { type WanCount, WanCounters } from "./counters.js";
 export { createLab, type LabOptions, withLab } from "./create.js";
 export { isLabError, LabError, type LabErrorCode } from "./errors.js";
 export type { FlowOutcome, FlowsResult, FlowTarget, OpenFlowsOptions } from "./flows.js";
