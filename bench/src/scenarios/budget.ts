@@ -16,10 +16,14 @@ const STANDBY_MS = 30_000;
 class RateLog {
   readonly changes: { t: number; to: string }[] = [];
   readonly tail: string[] = [];
+  /** isp2's prober's state changes, rate changes and restarts, as logged. */
+  readonly isp2: string[] = [];
 
   line(line: string): void {
     this.tail.push(line);
     if (this.tail.length > 30) this.tail.shift();
+    if (line.includes('"isp2"') && /link state changed|exited|probe rate changed/.test(line))
+      this.isp2.push(line);
     if (!line.includes("probe rate changed")) return;
     try {
       const l = JSON.parse(line) as { link?: string; to?: string };
@@ -111,13 +115,14 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     const samples = await sampleBytes(counters, sampleMs);
     const monthly = monthlyMegabytes(samples, 4 * STANDBY_MS);
     const times: Trial[] = [];
-    // LinkState is republished with every heartbeat: a down is one `since`.
-    const downs = () =>
-      new Set(
-        t.events.flatMap((e) =>
-          e.kind === "linkState" && e.link === "isp2" && e.state.state === "down" ? [e.state.since] : [],
-        ),
-      ).size;
+    // LinkState is republished (with every heartbeat, or on reconnect): a down is one `since`.
+    const downs = () => {
+      const seen = new Map<string, string>();
+      for (const e of t.events)
+        if (e.kind === "linkState" && e.link === "isp2" && e.state.state === "down")
+          seen.set(e.state.since, e.state.cause);
+      return [...seen].map(([since, cause]) => `${since} ${cause}`);
+    };
     for (let i = 1; i <= trials; i++) {
       await standby(`isp2 on standby before trial ${i}`);
       const r = await trial(lab, t, rates);
@@ -157,15 +162,15 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
         metric: "tier-2 link declared down (false downs: standby, switches, trials)",
         system: "wanpilot (default)",
         unit: "count",
-        value: downs(),
-        note: "expected 0",
+        value: downs().length,
+        note: ["expected 0", ...downs()].join("; "),
       },
     );
     out.notes.push(
       "isp1 on tier 1, isp2 on tier 2, default probes (300 ms, standby every 30 s); the figure counts every IP byte on isp2's WAN both ways while idle",
       "each trial waits until isp2 is back on standby (60 s hold after isp1 recovers), then a LAN client connects every 50 ms while isp1's upstream is cut",
     );
-    out.raw = { samples, times };
+    out.raw = { samples, times, isp2: rates.isp2 };
   } finally {
     await tap?.stop().catch(() => undefined);
     await dep?.stop().catch(() => undefined);
