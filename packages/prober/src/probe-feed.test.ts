@@ -39,13 +39,13 @@ describe("probe feed: retiming a target", () => {
     f.onPingEvent("a", { kind: "reply", seq: 1, rttMs: 30, atMs: 2680 });
     f.drain();
     expect(outcomes().at(-1)).toEqual([2650, 30]);
-    // The next probe is due 30 s later: not lost before that plus the timeout.
-    at(2650 + 30_000 + 699);
+    // The next probe is due ~30.75 s later (ping's real cadence at -i 30): not lost before that plus the timeout.
+    at(2650 + 30_750 + 699);
     f.drain();
     expect(outcomes()).toHaveLength(3);
-    at(2650 + 30_000 + 701);
+    at(2650 + 30_750 + 701);
     f.drain();
-    expect(outcomes().at(-1)).toEqual([32_650, null]);
+    expect(outcomes().at(-1)).toEqual([33_400, null]);
   });
 
   it("a crash restart (no retime) still counts the probe in flight as lost", () => {
