@@ -1,7 +1,7 @@
 import { cpus, release, totalmem } from "node:os";
 import type { Summary } from "./stats.js";
 
-export type Unit = "ms" | "points" | "count" | "percent" | "MiB" | "ratio";
+export type Unit = "ms" | "points" | "count" | "percent" | "MiB" | "ratio" | "MB/month";
 
 /** One number of the benchmark: a summary over trials, or a single value. */
 export interface Measurement {

@@ -13,11 +13,15 @@ export function formatValue(m: Measurement): string {
     const s = m.summary;
     if (s.n === 0) return "—";
     const tail = m.tail === "p99" ? s.p99Ms : s.p95Ms;
-    return `${formatMs(s.medianMs)} / ${formatMs(tail)}${m.tail === "p99" ? " (p99)" : ""}`;
+    return `${formatIn(m.unit, s.medianMs)} / ${formatIn(m.unit, tail)}${m.tail === "p99" ? " (p99)" : ""}`;
   }
-  const v = m.value;
-  if (v === undefined || v === null) return "—";
-  switch (m.unit) {
+  return formatIn(m.unit, m.value ?? null);
+}
+
+/** One number in its unit (summaries of a unit other than ms hold that unit in their `…Ms` fields). */
+function formatIn(unit: Measurement["unit"], v: number | null): string {
+  if (v === null) return "—";
+  switch (unit) {
     case "ms":
       return formatMs(v);
     case "points":
@@ -30,6 +34,8 @@ export function formatValue(m: Measurement): string {
       return `× ${v.toFixed(2)}`;
     case "count":
       return String(v);
+    case "MB/month":
+      return `${v.toFixed(1)} MB/month`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Scenario } from "../scenario.js";
 import { balance } from "./balance.js";
+import { budget } from "./budget.js";
 import { cost } from "./cost.js";
 import { disruption } from "./disruption.js";
 import { failover } from "./failover.js";
@@ -8,4 +9,13 @@ import { scale } from "./scale.js";
 import { webHistory } from "./web-history.js";
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, cost, scale, live, webHistory];
+export const SCENARIOS: readonly Scenario[] = [
+  failover,
+  disruption,
+  balance,
+  cost,
+  scale,
+  live,
+  webHistory,
+  budget,
+];

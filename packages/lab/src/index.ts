@@ -1,3 +1,4 @@
+export { type WanCount, WanCounters } from "./counters.js";
 export { createLab, type LabOptions, withLab } from "./create.js";
 export { type DelaySpec, LTE_DELAY } from "./delay.js";
 export { isLabError, LabError, type LabErrorCode } from "./errors.js";

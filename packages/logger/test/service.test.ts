@@ -18,6 +18,7 @@ const stubBus = {
   publish: async () => undefined,
   subscribe: async () => undefined,
   onConnect: () => undefined,
+  onDisconnect: () => undefined,
   clearRetained: async () => undefined,
   retainedTopics: async () => [],
   close: async () => undefined,

@@ -26,7 +26,10 @@ import {
   transitionPayload,
 } from "./core/payloads.js";
 import { newPortPool, type PortPool, releasePort, takePort } from "./core/port-pool.js";
+import { paramsAtInterval } from "./core/rate-params.js";
+import type { ProbeRate } from "./core/standby.js";
 import { ProbeFeed } from "./probe-feed.js";
+import { RateWatch } from "./rate-watch.js";
 
 export interface ProberOptions {
   config: WanpilotConfig;
@@ -56,11 +59,14 @@ export class LinkProber {
   readonly #identity: LinkIdentity;
   #ports: PortPool;
   readonly #params: DecisionParams;
+  /** The params the core judges with: the full rate's, or the standby rate's. */
+  #judging: DecisionParams;
+  readonly #rate: RateWatch;
   readonly #ctx: PayloadContext;
   #machine: LinkMachine;
   #facts: KernelFacts | undefined;
   readonly #feed: ProbeFeed;
-  #probers: TargetProber[] = [];
+  #probers: { key: string; prober: TargetProber }[] = [];
   #watcher: KernelWatcher;
   readonly #outbox: EventOutbox<"linkEvent">;
   #healthTimer: NodeJS.Timeout | undefined;
@@ -88,6 +94,21 @@ export class LinkProber {
       ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
     });
     this.#params = decisionParams(link.probe);
+    this.#judging = this.#params;
+    this.#rate = new RateWatch({
+      bus: o.bus,
+      gateway: o.config.gateway,
+      params: {
+        link: link.name,
+        tiers: Object.fromEntries(o.config.links.map((l) => [l.name, l.tier])),
+        // Two standby rounds: a lower tier that just recovered must stay up that long before this link slows down.
+        holdMs: 2 * link.probe.standby_interval,
+        enabled: link.probe.standby_interval > link.probe.interval,
+      },
+      now,
+      log: this.#log,
+      onRate: (rate) => this.#retime(rate),
+    });
     this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
     this.#metrics?.declare(this.#params.targets);
     this.#machine = initialMachine(this.#params, now());
@@ -131,6 +152,7 @@ export class LinkProber {
     await this.#outbox.start();
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
+    await this.#rate.start();
     this.#healthTimer = setInterval(
       () => this.#publishHealth(),
       this.#o.healthIntervalMs ?? HEALTH_INTERVAL_MS,
@@ -144,9 +166,10 @@ export class LinkProber {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#feed.stop();
+    this.#rate.stop();
     clearInterval(this.#healthTimer);
     this.#outbox.stop();
-    await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
+    await Promise.all([...this.#probers.map((p) => p.prober.stop()), this.#watcher.stop()]);
   }
 
   #startProbers(): void {
@@ -181,7 +204,7 @@ export class LinkProber {
         onOutcome: (outcome) => this.#feed.onOutcome(outcome),
         log: this.#log.child({ target: key }),
       });
-      this.#probers.push(prober);
+      this.#probers.push({ key, prober });
       prober.start();
     });
     this.#feed.drain();
@@ -200,7 +223,7 @@ export class LinkProber {
     }
     if (before?.view.source !== f.view.source) {
       this.#log.info({ from: before?.view.source ?? null, to: f.view.source }, "source address changed");
-      for (const p of this.#probers) p.sourceChanged();
+      for (const p of this.#probers) p.prober.sourceChanged();
     }
     if (before?.gateway !== f.gateway)
       this.#log.info({ from: before?.gateway ?? null, to: f.gateway }, "gateway changed");
@@ -209,13 +232,31 @@ export class LinkProber {
 
   #apply(input: MachineInput): void {
     if (input.kind === "probe") this.#metrics?.record(input.outcome);
-    const s = step(this.#params, this.#machine, input);
+    const s = step(this.#judging, this.#machine, input);
     this.#machine = s.machine;
     for (const t of s.transitions) {
       this.#log.info({ from: t.from, to: t.to, cause: t.cause }, "link state changed");
       this.#outbox.add(transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`));
     }
-    if (s.transitions.length > 0) this.#publishState();
+    if (s.transitions.length > 0) {
+      this.#publishState();
+      this.#rate.own(this.#machine.state);
+    }
+  }
+
+  /** Every target's probes at the rate's interval, judged with that interval's params. */
+  #retime(rate: ProbeRate): void {
+    const intervalMs = rate === "full" ? this.#link.probe.interval : this.#link.probe.standby_interval;
+    this.#judging = paramsAtInterval(this.#params, intervalMs);
+    for (const { key, prober } of this.#probers) {
+      this.#feed.retime(key, intervalMs);
+      prober.retime(intervalMs);
+    }
+  }
+
+  /** The rate probes are sent at now (tests, status). */
+  get rate(): ProbeRate {
+    return this.#rate.rate;
   }
 
   /** The retained state: on a transition, a kernel change and a (re)connect only; health is the heartbeat. */

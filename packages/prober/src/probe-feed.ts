@@ -14,6 +14,9 @@ import {
 /** Lateness (of our timer, or between ping printing a line and us reading it) that still counts as keeping up. */
 const SLACK_MS = 30;
 
+/** How much later than `-i` iputils' ping really sends (30 s → 30.65–30.72 s in the lab). */
+const PING_SLOWER = 1.025;
+
 /**
  * Feeds probe outcomes to the core. ICMP targets: turns each one's ping events into outcomes as soon as a
  * probe's fate is known (its reply, or its timeout passing), sleeping until the next probe can time out.
@@ -22,7 +25,9 @@ const SLACK_MS = 30;
  */
 export class ProbeFeed {
   readonly #trackers = new Map<string, PingTracker>();
-  readonly #intervalMs: number;
+  /** Targets being retimed: their prober was stopped on purpose and restarts at this interval. */
+  readonly #retiming = new Map<string, number>();
+  #intervalMs: number;
   readonly #now: () => number;
   readonly #apply: (input: MachineInput) => void;
   readonly #timeoutOf: (key: string) => number;
@@ -68,7 +73,8 @@ export class ProbeFeed {
 
   onPingEvent(key: string, e: PingEvent): void {
     const t = this.#trackers.get(key);
-    if (t === undefined || this.#stopped) return;
+    // While retiming, lines are the stopped process's last words about probes already settled.
+    if (t === undefined || this.#stopped || this.#retiming.has(key)) return;
     this.#lagMs = this.#now() - e.atMs;
     // Every reply, late ones too, tells the core the target's RTT now.
     if (e.kind === "reply") this.#apply({ kind: "rtt", atMs: e.atMs, target: key, rttMs: e.rttMs });
@@ -76,10 +82,35 @@ export class ProbeFeed {
     this.drain();
   }
 
+  /**
+   * The target's prober is about to be restarted at another interval: what is known now is reported; the
+   * probes still in flight are dropped, not counted as lost (their process is stopped by us, which says
+   * nothing about the link), and nothing is counted until the new sequence starts (`onRestart`).
+   */
+  retime(key: string, intervalMs: number): void {
+    const t = this.#trackers.get(key);
+    if (t === undefined || this.#stopped) return;
+    const at = this.#now();
+    const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(t, at));
+    this.#trackers.set(key, d.tracker);
+    this.#retiming.set(key, intervalMs);
+    this.#intervalMs = intervalMs;
+    for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
+  }
+
   /** The target's pinger restarted at `atMs`: what it had in flight is settled now. */
   onRestart(key: string, atMs: number): void {
     const t = this.#trackers.get(key);
     if (t === undefined) return;
+    const retimed = this.#retiming.get(key);
+    if (retimed !== undefined) {
+      this.#retiming.delete(key);
+      // iputils sends later than asked (measured: 300 ms → ~312, 30 s → ~30.7 s): at 30 s the gap nearly equals
+      // the timeout, so the first estimate starts from the measured cadence (the tracker learns it from there).
+      const tracker = newPingTracker(key, retimed, this.#timeoutOf(key), atMs);
+      this.#trackers.set(key, { ...tracker, cadenceMs: retimed * PING_SLOWER });
+      return;
+    }
     const r = pingRestarted(t, atMs);
     this.#trackers.set(key, r.tracker);
     for (const outcome of r.outcomes) this.#apply({ kind: "probe", atMs, outcome });
@@ -92,6 +123,7 @@ export class ProbeFeed {
     const at = this.#now();
     let nextMs = at + this.#intervalMs;
     for (const [key, t] of this.#trackers) {
+      if (this.#retiming.has(key)) continue;
       const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(t, at));
       this.#trackers.set(key, d.tracker);
       for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
@@ -111,11 +143,12 @@ export class ProbeFeed {
   /**
    * Judging by the clock is safe only while both this process and ping keep up: this process woke on
    * time and ping printed a line within about a round. Otherwise (a starved machine) a probe is lost
-   * only once ping shows it read its socket after the probe's deadline.
+   * only once ping shows it read its socket after the probe's deadline, or after a wait of 1 s (2 rounds
+   * at slow rates, at most 5 s: at the standby rate ping's next line comes only with the next probe).
    */
   #trust(t: PingTracker, atMs: number): Trust {
     if (this.#lagMs <= SLACK_MS && atMs - t.heardAtMs <= t.cadenceMs + SLACK_MS) return { clock: true };
-    return { clock: false, maxWaitMs: Math.max(1000, 2 * t.intervalMs) };
+    return { clock: false, maxWaitMs: Math.max(1000, Math.min(2 * t.intervalMs, 5000)) };
   }
 
   stop(): void {

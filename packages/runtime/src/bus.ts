@@ -52,6 +52,8 @@ export interface Bus {
   retainedTopics(pattern: string, quietMs: number): Promise<string[]>;
   /** Runs after every (re)connect, once "online" is published: republish retained state here. */
   onConnect(handler: () => void | Promise<void>): void;
+  /** Runs whenever the connection is lost (and again on each failed reconnect). */
+  onDisconnect(handler: () => void): void;
   readonly connected: boolean;
   /** Inbound payloads dropped as invalid. */
   readonly rejected: number;
@@ -144,6 +146,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   });
   const subs: Subscription[] = [];
   const connectHandlers: Array<() => void | Promise<void>> = [];
+  const disconnectHandlers: Array<() => void> = [];
   let rejected = 0;
 
   // A persistent session's queued messages arrive right after CONNACK, before the caller has had a
@@ -207,6 +210,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     })();
   });
   client.on("offline", () => log.warn("bus offline, reconnecting"));
+  client.on("close", () => {
+    for (const h of disconnectHandlers) h();
+  });
   client.on("error", (err) => log.warn({ err }, "bus error"));
 
   await waitConnected(client, 15_000);
@@ -273,6 +279,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       connectHandlers.push(handler);
       if (client.connected)
         void Promise.resolve(handler()).catch((err: unknown) => log.warn({ err }, "connect handler failed"));
+    },
+    onDisconnect(handler) {
+      disconnectHandlers.push(handler);
     },
     async close() {
       // Never hang on a broker that went away: the offline gets a second, then the client is ended by force

@@ -52,6 +52,18 @@ export class MemoryBus implements Bus {
     if (this.connected) void handler();
   }
 
+  readonly #onDisconnect: (() => void)[] = [];
+
+  onDisconnect(handler: () => void): void {
+    this.#onDisconnect.push(handler);
+  }
+
+  /** The connection is lost: disconnect handlers run. */
+  disconnect(): void {
+    this.connected = false;
+    for (const h of this.#onDisconnect) h();
+  }
+
   async close(): Promise<void> {
     this.connected = false;
   }

@@ -48,6 +48,11 @@ describe("describeConfig", () => {
     { what: "learned addresses", line: "    gateway learned, source learned" },
     { what: "configured gateway", line: "    gateway 198.51.100.1, source learned" },
     { what: "probe targets by method", line: "    probe tcp 9.9.9.9:53 every" },
+    {
+      what: "probe traffic at full and standby rate",
+      line: "    probe traffic ≈ 6.53 GB/month at full rate, 43.5 MB/month on standby (every 30s)",
+    },
+    { what: "probe traffic of a tcp target", line: "    probe traffic ≈ 2.90 GB/month at full rate" },
     { what: "tier shares", line: "  tier 1: a 25%, b 75%" },
     { what: "the backup tier", line: "  tier 2: c 100%" },
     { what: "rules", line: "  voip: udp dport 5060 via c > a (else balance)" },

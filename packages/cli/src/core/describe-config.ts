@@ -5,6 +5,7 @@ import {
   type TrafficRule,
   type WanpilotConfig,
 } from "@wanpilot/common";
+import { formatBytes, monthlyProbeBytes } from "./probe-traffic.js";
 
 /** Durations as a person writes them in the config file. */
 export function formatMs(ms: number): string {
@@ -34,7 +35,16 @@ function describeLink(l: LinkConfig): string[] {
     `    probe ${p.targets.map(formatTarget).join(", ")} every ${formatMs(p.interval)} ` +
       `(timeout ${formatMs(p.timeout_min)}..${formatMs(p.timeout)} from the RTT, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
       `up after ${p.up} good; degraded at ${formatMs(p.degraded.rtt)} rtt or ${Math.round(p.degraded.loss * 100)}% loss)`,
+    describeTraffic(l),
   ];
+}
+
+function describeTraffic(l: LinkConfig): string {
+  const bytes = monthlyProbeBytes(l);
+  const full = `    probe traffic ≈ ${formatBytes(bytes.full)}/month at full rate`;
+  return l.probe.standby_interval === l.probe.interval
+    ? `${full} (no standby rate)`
+    : `${full}, ${formatBytes(bytes.standby)}/month on standby (every ${formatMs(l.probe.standby_interval)})`;
 }
 
 function describeRule(r: TrafficRule): string {

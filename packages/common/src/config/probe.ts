@@ -81,6 +81,9 @@ export function normalizeTarget(t: z.output<typeof ProbeTargetInput>): ProbeTarg
   return out;
 }
 
+/** The default standby interval (docs/prober.md, "Standby rate"). */
+export const STANDBY_INTERVAL_DEFAULT_MS = 30_000;
+
 /**
  * Probe defaults (the arithmetic is in docs/prober.md). Each target is probed every `interval`; a probe
  * not answered within its timeout is lost. The timeout adapts to the target's RTTs like TCP's
@@ -120,6 +123,11 @@ export const ProbeConfig = z
       description:
         "Shortest timeout: floor of the adaptive timeout (smoothed RTT + 4 × RTT variation); default 150ms, or timeout if lower; equal to timeout = a fixed timeout",
     }),
+    // 3 targets × 168 bytes (ICMP echo and reply) every 30 s ≈ 43.5 MB in 30 days: under a 50 MB budget.
+    standby_interval: duration({ min: 20, max: 600_000 }).optional().meta({
+      description:
+        "Probe interval while the link carries no traffic (a higher tier than the active one, drained or disabled); default 30s (or interval, when longer); equal to interval: always full rate",
+    }),
     reliability: z.number().int().min(1).default(1),
     down: z.number().int().min(1).max(1000).default(3),
     up: z.number().int().min(1).max(1000).default(10),
@@ -158,10 +166,17 @@ export const ProbeConfig = z
         path: ["timeout_min"],
         message: `${p.timeout_min}ms is over timeout (${p.timeout}ms): the floor cannot exceed the ceiling`,
       });
+    if (p.standby_interval !== undefined && p.standby_interval < p.interval)
+      ctx.addIssue({
+        code: "custom",
+        path: ["standby_interval"],
+        message: `${p.standby_interval}ms is shorter than interval (${p.interval}ms): standby probes less often, never more`,
+      });
   })
   .transform((p) => ({
     ...p,
     timeout_min: p.timeout_min ?? Math.min(DEFAULT_TIMEOUT_MIN_MS, p.timeout),
+    standby_interval: p.standby_interval ?? Math.max(STANDBY_INTERVAL_DEFAULT_MS, p.interval),
     targets: p.targets.map(normalizeTarget),
     degraded: {
       rtt: p.degraded.rtt,

@@ -36,6 +36,7 @@ describe("the config file", () => {
       interval: 200,
       timeout: 700,
       timeout_min: 150,
+      standby_interval: 30_000,
       down: 3,
       up: 10,
       reliability: 1,
@@ -52,6 +53,12 @@ describe("the config file", () => {
     });
     expect(config.bus).toMatchObject({ listen: "127.0.0.1:1883", anonymous: "loopback" });
     expect(config.logger.database).toBe("/var/lib/wanpilot/wanpilot.db");
+  });
+
+  it("standby_interval defaults to 30 s, or to the interval when that is longer", () => {
+    const r = parseConfigText(`${LINKS}    probe: { interval: 45s }`);
+    if (!r.ok) throw new Error(r.problems.join("\n"));
+    expect(r.config.links.map((l) => l.probe.standby_interval)).toEqual([30_000, 45_000]);
   });
 
   it("accepts two links with the same source address and gateway (told apart by interface and mark)", () => {
@@ -160,6 +167,11 @@ links:
       "weight out of range",
       LINKS.replace("interface: wan2", "interface: wan2\n    weight: 300"),
       "links[1].weight: number 300 is above the maximum 256",
+    ],
+    [
+      "standby faster than the full rate",
+      `${LINKS}    probe: { interval: 2s, standby_interval: 1s }`,
+      "links[1].probe.standby_interval: 1000ms is shorter than interval (2000ms): standby probes less often, never more",
     ],
     [
       "tier gap",

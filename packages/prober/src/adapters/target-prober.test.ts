@@ -88,4 +88,22 @@ describe("socket probes report their outcomes directly (the ping tracker is for 
     await prober.stop();
     expect(outcomes.every((o) => o.rttMs === null)).toBe(true);
   });
+
+  it("retimed to a long interval: a probe at once, then none until that interval has passed", async () => {
+    const { prober, outcomes } = tcpProber(openPort);
+    prober.start();
+    try {
+      await until("a first outcome", () => outcomes[0], 10_000);
+      const retimedAt = performance.now();
+      prober.retime(60_000);
+      await until("the retimed probe", () => outcomes.find((o) => o.sentAtMs >= retimedAt), 10_000);
+      const count = outcomes.length;
+      await new Promise((r) => setTimeout(r, 600));
+      // At the old 200 ms interval three more would have been sent by now.
+      expect(outcomes.filter((o) => o.sentAtMs > retimedAt + 1)).toEqual([]);
+      expect(outcomes.length).toBe(count);
+    } finally {
+      await prober.stop();
+    }
+  });
 });

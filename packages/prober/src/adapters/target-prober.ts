@@ -15,6 +15,8 @@ export interface TargetProber {
   start(): void;
   /** The source address changed (or went away): rebind. */
   sourceChanged(): void;
+  /** Probe at another interval from now on: a new sequence (onRestart) at the new cadence. */
+  retime(intervalMs: number): void;
   stop(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ export function createTargetProber(o: TargetProberOptions): TargetProber {
  * another WAN when that table has no route. The source address cannot tell two look-alike links apart.
  */
 function icmpProber(o: TargetProberOptions): TargetProber {
-  const seconds = (o.intervalMs / 1000).toFixed(3);
+  let intervalMs = o.intervalMs;
   const ping = new Supervised({
     prefix: o.prefix,
     argv: () => {
@@ -62,6 +64,7 @@ function icmpProber(o: TargetProberOptions): TargetProber {
       // The address is not used, but without one the link cannot answer: wait for it (back-off).
       if (source === null) return undefined;
       const { mark, interface: dev } = o.identity;
+      const seconds = (intervalMs / 1000).toFixed(3);
       // -D: each line stamped when ping printed it; its RTT is from the kernel's receive timestamp (no -U).
       const argv = ["ping", "-n", "-D", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev];
       return [...argv, o.target.host];
@@ -76,7 +79,15 @@ function icmpProber(o: TargetProberOptions): TargetProber {
     log: o.log,
     minBackoffMs: Math.max(200, o.intervalMs),
   });
-  return { start: () => ping.start(), sourceChanged: () => ping.restart(), stop: () => ping.stop() };
+  return {
+    start: () => ping.start(),
+    sourceChanged: () => ping.restart(),
+    retime(ms) {
+      intervalMs = ms;
+      ping.restart();
+    },
+    stop: () => ping.stop(),
+  };
 }
 
 /** tcp/http/dns: one socket per probe on the prober's own cadence; each outcome is reported when it is known. */
@@ -86,6 +97,7 @@ function socketProber(o: TargetProberOptions): TargetProber {
   let sent = 0;
   let startMs = 0;
   let stopped = false;
+  let intervalMs = o.intervalMs;
   const tick = () => {
     sent++;
     const sentAtMs = o.now();
@@ -102,16 +114,23 @@ function socketProber(o: TargetProberOptions): TargetProber {
         report(rtt);
       });
     // Scheduled from the start time, so the cadence does not drift.
-    timer = setTimeout(tick, Math.max(0, startMs + sent * o.intervalMs - o.now()));
+    timer = setTimeout(tick, Math.max(0, startMs + sent * intervalMs - o.now()));
+  };
+  const start = () => {
+    sent = 0;
+    stopped = false;
+    startMs = o.now();
+    tick();
   };
   return {
-    start() {
-      sent = 0;
-      stopped = false;
-      startMs = o.now();
-      tick();
-    },
+    start,
     sourceChanged: () => undefined,
+    // Probes in flight keep their own (real) outcome; the new cadence starts with a probe now.
+    retime(ms) {
+      clearTimeout(timer);
+      intervalMs = ms;
+      start();
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -217,3 +217,21 @@ describe("a starved prober or ping: no loss without proof that ping read its soc
     expect(pingDue(t, 510, wait).outcomes).toEqual([{ target: "a", sentAtMs: 200, rttMs: 2 }]);
   });
 });
+
+describe("ping tracker at a 30 s interval (iputils really sends every ~30.7 s)", () => {
+  it("a late reply re-anchors the estimates: one probe at most read as lost, never a run of them", () => {
+    let t = newPingTracker("a", 30_000, 700, 0);
+    const lost: number[] = [];
+    // Measured in the lab: `ping -i 30.000` sent at +30650, +30712, +30720 ms…
+    for (let seq = 1; seq <= 10; seq++) {
+      const sentAtMs = (seq - 1) * 30_710;
+      const d = pingDue(t, sentAtMs + 0.5);
+      t = d.tracker;
+      lost.push(...d.outcomes.filter((o) => o.rttMs === null).map(() => seq - 1));
+      t = pingEvent(t, { kind: "reply", seq, rttMs: 0.06, atMs: sentAtMs + 0.06 });
+    }
+    const d = pingDue(t, 9 * 30_710 + 800);
+    expect(d.outcomes.at(-1)?.rttMs).toBe(0.06);
+    expect(lost.length).toBeLessThanOrEqual(1);
+  });
+});

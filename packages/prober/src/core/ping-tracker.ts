@@ -60,7 +60,7 @@ export function estimatedSentAt(t: PingTracker, seq: number): number {
 export function pingEvent(t0: PingTracker, e: PingEvent): PingTracker {
   const t = { ...t0, heardAtMs: Math.max(t0.heardAtMs, e.atMs) };
   const seq = unwrapSeq(e.seq, t.nextSeq);
-  if (seq < t.nextSeq) return t;
+  if (seq < t.nextSeq) return e.kind === "reply" ? reanchored(t, seq, e.atMs - e.rttMs) : t;
   if (e.kind === "noAnswer") return { ...t, ref: { seq: seq + 1, sentAtMs: e.atMs } };
   // An error reply (unreachable, ...) is an answer that says the probe is lost: rtt beyond any timeout.
   const rttMs = e.kind === "error" ? Number.POSITIVE_INFINITY : e.rttMs;
@@ -68,6 +68,16 @@ export function pingEvent(t0: PingTracker, e: PingEvent): PingTracker {
   const cadenceMs = learnCadence(t, seq, sentAtMs);
   const ref = e.kind === "reply" ? { seq, sentAtMs } : t.ref;
   return { ...t, cadenceMs, ref, answered: { ...t.answered, [seq]: rttMs } };
+}
+
+/**
+ * A reply to a probe already settled as lost (ping sent it later than estimated): too late to count, but
+ * the next estimates start from its real send time. Without this, one estimate running ahead of ping
+ * (iputils sends every ~30.7 s at `-i 30`) makes every later one run further ahead, all read as lost.
+ */
+function reanchored(t: PingTracker, seq: number, sentAtMs: number): PingTracker {
+  if (seq <= t.ref.seq) return t;
+  return { ...t, cadenceMs: learnCadence(t, seq, sentAtMs), ref: { seq, sentAtMs } };
 }
 
 function learnCadence(t: PingTracker, seq: number, sentAtMs: number): number {
