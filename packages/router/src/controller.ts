@@ -1,4 +1,5 @@
 import {
+  balanceTableId,
   type DefaultRoute,
   HEALTH_INTERVAL_MS,
   type LinkState,
@@ -10,7 +11,7 @@ import {
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
+import { computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import type { Overrides } from "./core/overrides.js";
 import { type Ownership, ownership } from "./core/ownership.js";
@@ -239,7 +240,8 @@ export class Controller {
     this.addresses = await kernel.addresses();
     const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
     this.observed = observed;
-    if (this.last === null) this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links));
+    if (this.last === null)
+      this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links.map((l) => l.table)));
     return observed;
   }
 

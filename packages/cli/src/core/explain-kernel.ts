@@ -1,4 +1,4 @@
-import { inPrefix } from "@wanpilot/router";
+import { inIpv4Prefix } from "@wanpilot/common";
 
 /** One route as `ip -j route get` or `ip -j route show` prints it. */
 export interface KernelRoute {
@@ -35,7 +35,7 @@ export function mainOverride(destination: string, mainRoutes: KernelRoute[]): Ke
       r.dst !== "default" &&
       (r.type === undefined || r.type === "unicast") &&
       prefixLength(r.dst) > 0 &&
-      inPrefix(destination, r.dst.includes("/") ? r.dst : `${r.dst}/32`),
+      inIpv4Prefix(destination, r.dst.includes("/") ? r.dst : `${r.dst}/32`),
   );
   return matching.sort((a, b) => prefixLength(b.dst) - prefixLength(a.dst))[0] ?? null;
 }

@@ -1,13 +1,14 @@
 import {
-  balanceTableId as balanceTable,
+  balanceTableId,
   type DefaultRoute,
   type HashPolicy,
+  ipv4Network,
   type LinkConfig,
   probePorts,
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
-import { network } from "./ipv4.js";
+
 import {
   type DesiredState,
   type LinkInput,
@@ -24,11 +25,6 @@ import {
 import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
 import { type Overrides, withOverrides } from "./overrides.js";
-
-/** The balance table for these links (the rule is shared with the prober, in common). */
-export function balanceTableId(links: Array<Pick<LinkConfig, "table">>): number {
-  return balanceTable(links.map((l) => l.table));
-}
 
 /** `sysctl` key of an interface setting; dots in interface names (VLANs) are written as slashes. */
 export function ifSysctl(ifname: string, key: string): string {
@@ -62,7 +58,7 @@ function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
   if (input.source !== null && input.prefixLength !== null && input.prefixLength < 32)
     routes.push({
       ...base,
-      dst: network(input.source, input.prefixLength),
+      dst: ipv4Network(input.source, input.prefixLength),
       nexthops: [direct],
       src: input.source,
     });
@@ -200,7 +196,7 @@ export function computeDesired(
   const given = new Map(linkInputs.map((i) => [i.name, i]));
   const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
-  const table = balanceTableId(config.links);
+  const table = balanceTableId(config.links.map((l) => l.table));
   const live = (l: LinkConfig) => admin(l) === null && isLive(get(l).state, config.balance.degraded);
   // A stale link's last word is not trusted while a fresh link can carry the traffic; with none, fail open.
   const freshLive = config.links.some((l) => live(l) && get(l).stale !== true);

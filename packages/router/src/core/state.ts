@@ -1,12 +1,12 @@
-import type {
-  DefaultRoute,
-  LinkConfig,
-  LinkState,
-  RouteChange,
-  RouterState,
-  WanpilotConfig,
+import {
+  type DefaultRoute,
+  ipv4Network,
+  type LinkConfig,
+  type LinkState,
+  type RouteChange,
+  type RouterState,
+  type WanpilotConfig,
 } from "@wanpilot/common";
-import { sameNetwork } from "./ipv4.js";
 import type { DesiredState, LinkInput, ObservedState } from "./model.js";
 import type { InterfaceAddress } from "./parse.js";
 
@@ -76,7 +76,7 @@ export function onLink(gateway: string, addresses: InterfaceAddress[]): boolean 
       (a.peer === null &&
         a.prefixLength < 32 &&
         a.local !== gateway &&
-        sameNetwork(gateway, a.local, a.prefixLength)),
+        ipv4Network(gateway, a.prefixLength) === ipv4Network(a.local, a.prefixLength)),
   );
 }
 
