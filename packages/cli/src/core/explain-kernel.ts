@@ -1,4 +1,4 @@
-import { inIpv4Prefix } from "@wanpilot/common";
+import { inIpv4Prefix, KERNEL_TABLE } from "@wanpilot/common";
 
 /** One route as `ip -j route get` or `ip -j route show` prints it. */
 export interface KernelRoute {
@@ -16,7 +16,7 @@ export function describeRoute(r: KernelRoute): string {
     r.type !== undefined && r.type !== "unicast" ? r.type : "",
     r.gateway !== undefined ? `via ${r.gateway}` : "",
     r.dev !== undefined ? `dev ${r.dev}` : "",
-    r.table !== undefined && r.table !== "main" && r.table !== 254 ? `table ${r.table}` : "",
+    r.table !== undefined && r.table !== "main" && r.table !== KERNEL_TABLE.main ? `table ${r.table}` : "",
   ]
     .filter((s) => s !== "")
     .join(" ");

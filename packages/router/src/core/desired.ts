@@ -3,6 +3,7 @@ import {
   type DefaultRoute,
   type HashPolicy,
   ipv4Network,
+  KERNEL_TABLE,
   type LinkConfig,
   probePorts,
   type WanpilotConfig,
@@ -171,7 +172,13 @@ function ipRules(
   const sources = config.links.map((l) => get(l).source);
   const shared = (s: string | null) => s !== null && sources.filter((x) => x === s).length > 1;
   return [
-    { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
+    {
+      ...none,
+      priority: PRIORITY.suppressMain,
+      src: "all",
+      table: KERNEL_TABLE.main,
+      suppressPrefixLength: 0,
+    },
     ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks, shared(get(l).source))),
     { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
   ].sort((a, b) => a.priority - b.priority);
