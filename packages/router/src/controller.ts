@@ -12,19 +12,13 @@ import {
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
 import { computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
+import { adoptDefaultRoute, linkInput, tableGateway } from "./core/inputs.js";
+import { describeChange, routeChange, routerState } from "./core/messages.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import type { Overrides } from "./core/overrides.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
 import { describeStale, sameSet, staleLinks } from "./core/stale.js";
-import {
-  adoptDefaultRoute,
-  describeChange,
-  linkInput,
-  routeChange,
-  routerState,
-  tableGateway,
-} from "./core/state.js";
 
 export interface ControllerDeps {
   config: WanpilotConfig;

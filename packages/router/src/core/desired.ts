@@ -16,6 +16,7 @@ import {
   type LinkView,
   type Marks,
   marksOf,
+  type NexthopObject,
   type NexthopSpec,
   PRIORITY,
   type RouteSpec,
@@ -23,7 +24,7 @@ import {
   type RuleView,
   slotMark,
 } from "./model.js";
-import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
+import { NEXTHOP_ID, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
 import { type Overrides, withOverrides } from "./overrides.js";
 
