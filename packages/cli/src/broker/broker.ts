@@ -39,7 +39,6 @@ export interface RunningBroker {
   /** The address actually bound (port 0 in tests → the chosen port). */
   host: string;
   port: number;
-  readonly connectedClients: number;
   /** wanpilot's own processes connected now (anonymous readers and the remote user not counted). */
   readonly componentClients: number;
   /** Sockets not logged in yet, and readers' persistent sessions kept while they are offline. */
@@ -274,9 +273,6 @@ export async function startBroker(opts: {
   return {
     host: where.host,
     port,
-    get connectedClients() {
-      return broker.connectedClients;
-    },
     reload(next: WanpilotConfig) {
       ctx = aclContext(next, secret);
     },
