@@ -1,7 +1,7 @@
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./adapters/migrations.js";
 export { type HealthSampleRecord, type LinkRecord, Store, type StoreOptions } from "./adapters/store.js";
 export { acksFor, MAX_ACK_IDS } from "./core/ack.js";
-export { humanDuration, percent, type ReportJson, reportJson, reportTable } from "./core/format.js";
+export { percent, type ReportJson, reportJson, reportTable } from "./core/format.js";
 export {
   buildReport,
   type LinkReport,

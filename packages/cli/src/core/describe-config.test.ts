@@ -1,19 +1,6 @@
 import { validateConfig } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import { describeConfig, formatMs } from "./describe-config.js";
-
-describe("formatMs", () => {
-  it.each([
-    { ms: 300, expected: "300ms" },
-    { ms: 1000, expected: "1s" },
-    { ms: 1500, expected: "1500ms" },
-    { ms: 120_000, expected: "2m" },
-    { ms: 7_200_000, expected: "2h" },
-    { ms: 90 * 86_400_000, expected: "90d" },
-  ])("$ms → $expected", ({ ms, expected }) => {
-    expect(formatMs(ms)).toBe(expected);
-  });
-});
+import { describeConfig } from "./describe-config.js";
 
 describe("describeConfig", () => {
   const parsed = validateConfig({

@@ -1,25 +1,12 @@
+import { humanDurationMs } from "@wanpilot/common";
 import { describeOverride, type StatusView } from "./view.js";
 
 const pct = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(r < 0.1 && r > 0 ? 1 : 0)}%`);
 const ms = (v: number | null) => (v === null ? "-" : `${v < 10 ? v.toFixed(1) : Math.round(v)}ms`);
 
-/** "3m12s ago"-style age of an ISO time relative to now. */
+/** How long ago an ISO time was ("2m30s"), relative to now. */
 export function age(iso: string | null, nowMs: number): string {
-  if (iso === null) return "-";
-  let s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-  ] as const) {
-    if (s >= size) {
-      parts.push(`${Math.floor(s / size)}${unit}`);
-      s %= size;
-    }
-  }
-  if (parts.length === 0 || (parts.length < 2 && s > 0)) parts.push(`${s}s`);
-  return parts.slice(0, 2).join("");
+  return iso === null ? "-" : humanDurationMs(Math.max(0, nowMs - Date.parse(iso)));
 }
 
 function table(rows: string[][]): string {
