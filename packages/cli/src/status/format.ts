@@ -1,4 +1,4 @@
-import { humanDurationMs } from "@wanpilot/common";
+import { humanDurationMs, textTable } from "@wanpilot/common";
 import { describeOverride, type StatusView } from "./view.js";
 
 const pct = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(r < 0.1 && r > 0 ? 1 : 0)}%`);
@@ -7,18 +7,6 @@ const ms = (v: number | null) => (v === null ? "-" : `${v < 10 ? v.toFixed(1) : 
 /** How long ago an ISO time was ("2m30s"), relative to now. */
 export function age(iso: string | null, nowMs: number): string {
   return iso === null ? "-" : humanDurationMs(Math.max(0, nowMs - Date.parse(iso)));
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
 }
 
 /** The table a person reads at a glance. */
@@ -64,5 +52,5 @@ export function formatStatus(view: StatusView, nowMs: number): string {
     .map(([name, p]) => `${name} ${p.availability}${p.restarts ? ` (${p.restarts} restarts)` : ""}`)
     .join(", ");
   const foreign = (view.foreign ?? []).map((f) => `not wanpilot's, left alone: ${f}\n`).join("");
-  return `gateway ${view.gateway}\n\n${table([head, ...rows])}\n\n${routeLine}\nprocesses: ${procs}\n${foreign}`;
+  return `gateway ${view.gateway}\n\n${textTable([head, ...rows]).join("\n")}\n\n${routeLine}\nprocesses: ${procs}\n${foreign}`;
 }

@@ -1,4 +1,4 @@
-import { humanDurationMs } from "@wanpilot/common";
+import { humanDurationMs, textTable } from "@wanpilot/common";
 import type { LinkReport, ReportWindow } from "./report.js";
 
 /** The `wanpilot report --json` document (issue 5's shape, with extra fields). */
@@ -63,21 +63,11 @@ export function percent(ratio: number | null): string {
   return ratio === null ? "unknown" : `${(ratio * 100).toFixed(3)}%`;
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd(),
-  );
-}
-
 /** The human `wanpilot report`: one summary row per link, then every outage. */
 export function reportTable(reports: LinkReport[], w: ReportWindow): string {
   const head = `Uptime report ${shortIso(w.sinceMs)} → ${shortIso(w.untilMs)} (${humanDurationMs(w.untilMs - w.sinceMs)})`;
   if (reports.length === 0) return `${head}\n\nNo link has any recorded history.\n`;
-  const summary = table([
+  const summary = textTable([
     ["LINK", "AVAILABILITY", "DEGRADED", "OUTAGES", "DOWNTIME", "LONGEST", "MTBF", "MTTR", "UNKNOWN"],
     ...reports.map((r) => [
       r.link,
@@ -103,6 +93,6 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
   const outages =
     outageRows.length === 0
       ? ["No outages in this window."]
-      : table([["LINK", "START", "END", "LENGTH", "CAUSE"], ...outageRows]);
+      : textTable([["LINK", "START", "END", "LENGTH", "CAUSE"], ...outageRows]);
   return [head, "", ...summary, "", ...outages, ""].join("\n");
 }
