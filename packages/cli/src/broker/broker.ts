@@ -12,7 +12,7 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { deriveBusPassword, ensureBusSecret, type Logger, readSecretFile } from "@wanpilot/runtime";
+import { deriveBusPassword, ensureBusSecret, type Logger, readUserPassword } from "@wanpilot/runtime";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import {
   type AclContext,
@@ -60,10 +60,6 @@ function writeOperatorPassword(runtimeDir: string, secret: Buffer): void {
   chmodSync(path, 0o600);
 }
 
-function readPassword(file: string | undefined, key: string): string | undefined {
-  return file === undefined ? undefined : readSecretFile(file, key);
-}
-
 function busSecret(runtimeDir: string): Buffer {
   try {
     return ensureBusSecret(runtimeDir);
@@ -78,20 +74,18 @@ function busSecret(runtimeDir: string): Buffer {
 }
 
 function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
-  const reader = config.bus.username;
-  const readerPass = readPassword(config.bus.password_file, "bus.password_file");
-  const ha = config.homeassistant.username;
-  const haPass = readPassword(config.homeassistant.password_file, "homeassistant.password_file");
+  const reader = readUserPassword(config.bus, "bus");
+  const ha = readUserPassword(config.homeassistant, "homeassistant");
   return {
     gateway: config.gateway,
     links: new Set(config.links.map((l) => l.name)),
     anonymous: config.bus.anonymous,
-    ...(reader === undefined ? {} : { readerUsername: reader }),
-    ...(ha === undefined ? {} : { haUsername: ha }),
+    ...(reader === undefined ? {} : { readerUsername: reader.username }),
+    ...(ha === undefined ? {} : { haUsername: ha.username }),
     haPrefix: config.homeassistant.prefix,
     expectedPassword: (username) => {
-      if (username === reader) return readerPass;
-      if (username === ha) return haPass;
+      if (username === reader?.username) return reader.password;
+      if (username === ha?.username) return ha.password;
       if (username === OPERATOR_USERNAME) return deriveBusPassword(secret, OPERATOR_USERNAME);
       const c = parseComponentId(username);
       return c === undefined ? undefined : deriveBusPassword(secret, componentId(c));
