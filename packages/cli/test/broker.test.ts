@@ -4,13 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isWanpilotError, topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
 import { connectBus, deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
-import { until } from "@wanpilot/testing";
+import { silentLog as log, until } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBroker, startBroker } from "../src/broker/broker.js";
 
-const log = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "wanpilot-broker-"));
 let broker: RunningBroker;
 let config: WanpilotConfig;

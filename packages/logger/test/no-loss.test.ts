@@ -8,8 +8,7 @@ import {
   WanpilotConfigInput,
 } from "@wanpilot/common";
 import { type Bus, connectBus } from "@wanpilot/runtime";
-import { until } from "@wanpilot/testing";
-import { pino } from "pino";
+import { silentLog as log, until } from "@wanpilot/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { type LoggerService, run } from "../src/main.js";
@@ -18,7 +17,6 @@ import { routeChange, T0, tempDir, transition } from "./fixtures.js";
 import { startBroker, type TestBroker } from "./helpers/broker.js";
 import { OutboxPublisher } from "./helpers/outbox-publisher.js";
 
-const log = pino({ level: "silent" });
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();

@@ -1,8 +1,7 @@
 import { type EventAck, type LinkState, topics, WanpilotConfigInput } from "@wanpilot/common";
 import { connectBus } from "@wanpilot/runtime";
-import { until } from "@wanpilot/testing";
+import { silentLog as log, until } from "@wanpilot/testing";
 import Database from "better-sqlite3";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { run } from "../src/main.js";
@@ -10,7 +9,6 @@ import { openReport } from "../src/report.js";
 import { health, iso, T0, tempDir, transition } from "./fixtures.js";
 import { startBroker } from "./helpers/broker.js";
 
-const log = pino({ level: "silent" });
 /** For tests about the database alone: a bus that carries nothing. */
 const stubBus = {
   connected: true,

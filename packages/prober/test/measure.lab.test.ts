@@ -2,15 +2,13 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { validateConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
-import { MemoryBus, until } from "@wanpilot/testing";
-import { pino } from "pino";
+import { silentLog as log, MemoryBus, until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
 
 // Measurements for docs/prober.md, not run by default: WANPILOT_MEASURE=1 npx vitest run packages/prober/test/measure.lab.test.ts
 const MEASURE = process.env.WANPILOT_MEASURE === "1";
 const TRIALS = Number(process.env.WANPILOT_TRIALS ?? 10);
-const log = pino({ level: "silent" });
 let lab: Lab;
 
 const report = (what: string, values: number[]) => {

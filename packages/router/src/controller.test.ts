@@ -1,5 +1,5 @@
 import type { LinkState, LinkStateName } from "@wanpilot/common";
-import { pino } from "pino";
+import { silentLog } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import type { ApplyResult, Kernel } from "./adapters/kernel.js";
 import { Controller } from "./controller.js";
@@ -61,7 +61,7 @@ function make() {
   let n = 0;
   const c = new Controller({
     config: config(),
-    log: pino({ level: "silent" }),
+    log: silentLog,
     kernel: f.kernel,
     now: () => new Date("2026-11-29T12:00:00.000Z"),
     newId: () => `event-000${++n}`,

@@ -12,12 +12,12 @@ import {
 } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { type Bus, connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually } from "@wanpilot/testing";
+import { eventually, silentLog } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouterHandle, run } from "../src/main.js";
-import { linkState, newLab, silent } from "./harness.js";
+import { linkState, newLab } from "./harness.js";
 
 describe("wanpilot router on a real broker and kernel", () => {
   let lab: Lab;
@@ -75,8 +75,8 @@ describe("wanpilot router on a real broker and kernel", () => {
   it("follows retained link states, publishes state and events, keeps events until the logger acks", async () => {
     await publishState(0, "up");
     await publishState(1, "up");
-    bus = await connectBus({ config, component: { kind: "router" }, log: silent });
-    router = await run({ config, log: silent, bus, netns: lab.ns.gw, resyncMs: 300 });
+    bus = await connectBus({ config, component: { kind: "router" }, log: silentLog });
+    router = await run({ config, log: silentLog, bus, netns: lab.ns.gw, resyncMs: 300 });
     expect(await eventually(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
     expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
       ["isp1", 1],

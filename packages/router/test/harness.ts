@@ -1,12 +1,10 @@
 import type { LinkState, LinkStateName, WanpilotConfig } from "@wanpilot/common";
 import { validateConfig } from "@wanpilot/common";
 import { createLab, type Lab, type LabOptions } from "@wanpilot/lab";
-import { pino } from "pino";
+import { silentLog } from "@wanpilot/testing";
 import { createRunner } from "../src/adapters/command.js";
 import { createKernel, type Kernel } from "../src/adapters/kernel.js";
 import { Controller, type ControllerDeps } from "../src/controller.js";
-
-export const silent = pino({ level: "silent" });
 
 export interface LinkSpec {
   weight?: number;
@@ -58,7 +56,7 @@ export function controller(
   let n = 0;
   return new Controller({
     config,
-    log: silent,
+    log: silentLog,
     kernel: gwKernel(lab),
     now: () => new Date(),
     newId: () => `test-event-${String(++n).padStart(4, "0")}`,

@@ -7,12 +7,12 @@ import { performance } from "node:perf_hooks";
 import { topics, validateConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually } from "@wanpilot/testing";
+import { eventually, silentLog } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
-import { controller, labConfig, linkState, newLab, setStates, share, silent } from "./harness.js";
+import { controller, labConfig, linkState, newLab, setStates, share } from "./harness.js";
 
 // The numbers of docs/router.md. Opt-in (WANPILOT_MEASURE=1): they take a minute and print results.
 const report = (what: string, value: unknown) =>
@@ -53,8 +53,8 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       monitor.onLine((line) => {
         if (line.includes("table 100")) changedAt = performance.now();
       });
-      const bus = await connectBus({ config: parsed.config, component: { kind: "router" }, log: silent });
-      const router = await run({ config: parsed.config, log: silent, bus, netns: lab.ns.gw });
+      const bus = await connectBus({ config: parsed.config, component: { kind: "router" }, log: silentLog });
+      const router = await run({ config: parsed.config, log: silentLog, bus, netns: lab.ns.gw });
       const send = (i: number, s: "up" | "down") =>
         client.publishAsync(
           topics.linkState("m", lab.isps[i]?.name ?? ""),

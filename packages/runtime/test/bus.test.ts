@@ -4,15 +4,13 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
-import { until } from "@wanpilot/testing";
+import { silentLog as log, until } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus } from "../src/bus.js";
 import { ensureBusSecret } from "../src/credentials.js";
 
-const log = pino({ level: "silent" });
 let broker: Aedes;
 let server: Server;
 let dir: string;
