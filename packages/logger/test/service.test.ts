@@ -1,13 +1,12 @@
 import { type EventAck, type LinkState, topics, WanpilotConfigInput } from "@wanpilot/common";
 import { connectBus } from "@wanpilot/runtime";
-import { silentLog as log, until } from "@wanpilot/testing";
+import { silentLog as log, startTestBroker, until } from "@wanpilot/testing";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { run } from "../src/main.js";
 import { openReport } from "../src/report.js";
 import { health, iso, T0, tempDir, transition } from "./fixtures.js";
-import { startBroker } from "./helpers/broker.js";
 
 /** For tests about the database alone: a bus that carries nothing. */
 const stubBus = {
@@ -28,7 +27,7 @@ afterEach(async () => {
 async function setup(loggerConfig: Record<string, unknown> = {}) {
   const tmp = tempDir();
   cleanups.push(tmp.remove);
-  const broker = await startBroker();
+  const broker = await startTestBroker();
   cleanups.push(() => broker.stop());
   const config = WanpilotConfigInput.parse({
     gateway: `svc${process.pid}`,

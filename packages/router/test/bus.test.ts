@@ -1,6 +1,4 @@
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,8 +10,7 @@ import {
 } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { type Bus, connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually, silentLog } from "@wanpilot/testing";
-import { Aedes } from "aedes";
+import { eventually, silentLog, startTestBroker, type TestBroker } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouterHandle, run } from "../src/main.js";
@@ -21,8 +18,7 @@ import { linkState, newLab } from "./harness.js";
 
 describe("wanpilot router on a real broker and kernel", () => {
   let lab: Lab;
-  let broker: Aedes;
-  let server: Server;
+  let broker: TestBroker | undefined;
   let dir: string;
   let config: WanpilotConfig;
   let client: MqttClient;
@@ -35,11 +31,8 @@ describe("wanpilot router on a real broker and kernel", () => {
     lab = await newLab({ isps: 2, name: "rtbus" });
     dir = mkdtempSync(join(tmpdir(), "wanpilot-router-"));
     ensureBusSecret(dir);
-    broker = await Aedes.createBroker();
-    server = createServer(broker.handle);
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const port = (server.address() as { port: number }).port;
+    broker = await startTestBroker();
+    const { port } = broker;
     const parsed = validateConfig({
       gateway: "gw1",
       runtime_dir: dir,
@@ -59,8 +52,7 @@ describe("wanpilot router on a real broker and kernel", () => {
     await router?.stop();
     await bus?.close();
     await client?.endAsync();
-    server?.close();
-    await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
+    await broker?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     await lab?.destroy();
   });

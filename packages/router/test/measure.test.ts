@@ -1,14 +1,12 @@
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { topics, validateConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually, silentLog } from "@wanpilot/testing";
-import { Aedes } from "aedes";
+import { eventually, silentLog, startTestBroker } from "@wanpilot/testing";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
@@ -35,10 +33,8 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
     await withLab(2, "mlat", async (lab) => {
       const dir = mkdtempSync(join(tmpdir(), "wanpilot-measure-"));
       ensureBusSecret(dir);
-      const broker = await Aedes.createBroker();
-      const server = createServer({ noDelay: true }, broker.handle).listen(0, "127.0.0.1");
-      await once(server, "listening");
-      const port = (server.address() as { port: number }).port;
+      const broker = await startTestBroker({ noDelay: true });
+      const { port } = broker;
       const parsed = validateConfig({
         gateway: "m",
         runtime_dir: dir,
@@ -104,8 +100,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
         await bus.close();
         await monitor.stop();
         await client.endAsync();
-        server.close();
-        await new Promise<void>((r) => broker.close(() => r()));
+        await broker.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     });
