@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { type Socket, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import type { WanpilotConfig } from "@wanpilot/common";
 import { deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
-import { silentLog as log, until } from "@wanpilot/testing";
+import { silentLog as log, testConfig, until } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
 import mqttPacket from "mqtt-packet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,13 +52,11 @@ const router = () =>
   });
 
 beforeAll(async () => {
-  const parsed = validateConfig({
+  config = testConfig({
     gateway: "gw1",
     runtime_dir: join(dir, "run"),
     links: [{ name: "dsl", interface: "wan1" }],
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  config = parsed.config;
   broker = await startBroker({ config, log, listen: { host: "127.0.0.1", port: 0 }, limits: LIMITS });
   url = `mqtt://127.0.0.1:${broker.port}`;
 });

@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { validateConfig } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
-import { silentLog as log, MemoryBus, until } from "@wanpilot/testing";
+import { silentLog as log, MemoryBus, testConfig, until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
 
@@ -20,12 +19,11 @@ const report = (what: string, values: number[]) => {
 };
 
 function config(probe: Record<string, unknown>) {
-  const parsed = validateConfig({
+  const config = testConfig({
     gateway: "gw1",
     links: [{ name: "isp1", interface: "wan1", probe: { targets: lab.targets, ...probe } }],
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  return parsed.config;
+  return config;
 }
 
 async function withProber<T>(probe: Record<string, unknown>, fn: (bus: MemoryBus) => Promise<T>): Promise<T> {

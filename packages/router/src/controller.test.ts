@@ -1,9 +1,9 @@
 import type { LinkState, LinkStateName } from "@wanpilot/common";
 import { silentLog } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
+import { config } from "../test/fixtures/core.js";
 import type { ApplyResult, Kernel } from "./adapters/kernel.js";
 import { Controller } from "./controller.js";
-import { config } from "./core/fixtures.js";
 import type { Command, ObservedState } from "./core/model.js";
 
 // A fake kernel at the edge: records what it is asked to apply; what the kernel does is tested in test/.

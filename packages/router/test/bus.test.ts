@@ -1,16 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type RouteChange,
-  type RouterState,
-  topics,
-  validateConfig,
-  type WanpilotConfig,
-} from "@wanpilot/common";
+import { type RouteChange, type RouterState, topics, type WanpilotConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { type Bus, connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually, silentLog, startTestBroker, type TestBroker } from "@wanpilot/testing";
+import { eventually, silentLog, startTestBroker, type TestBroker, testConfig } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouterHandle, run } from "../src/main.js";
@@ -33,14 +27,12 @@ describe("wanpilot router on a real broker and kernel", () => {
     ensureBusSecret(dir);
     broker = await startTestBroker();
     const { port } = broker;
-    const parsed = validateConfig({
+    config = testConfig({
       gateway: "gw1",
       runtime_dir: dir,
       bus: { listen: `127.0.0.1:${port}` },
       links: lab.isps.map((isp, i) => ({ name: isp.name, interface: isp.wanInterface, weight: i + 1 })),
     });
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    config = parsed.config;
     client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
     client.on("message", (topic, payload) => {
       if (topic === topics.routerEvent("gw1")) events.push(JSON.parse(payload.toString()) as RouteChange);

@@ -3,10 +3,10 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { topics, validateConfig } from "@wanpilot/common";
+import { topics } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually, silentLog, startTestBroker } from "@wanpilot/testing";
+import { eventually, silentLog, startTestBroker, testConfig } from "@wanpilot/testing";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
@@ -35,13 +35,12 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       ensureBusSecret(dir);
       const broker = await startTestBroker({ noDelay: true });
       const { port } = broker;
-      const parsed = validateConfig({
+      const config = testConfig({
         gateway: "m",
         runtime_dir: dir,
         bus: { listen: `127.0.0.1:${port}` },
         links: lab.isps.map((i) => ({ name: i.name, interface: i.wanInterface })),
       });
-      if (!parsed.ok) throw new Error(parsed.problems.join());
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
       (client.stream as unknown as Socket).setNoDelay(true);
       let changedAt = 0;
@@ -49,8 +48,8 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       monitor.onLine((line) => {
         if (line.includes("table 100")) changedAt = performance.now();
       });
-      const bus = await connectBus({ config: parsed.config, component: { kind: "router" }, log: silentLog });
-      const router = await run({ config: parsed.config, log: silentLog, bus, netns: lab.ns.gw });
+      const bus = await connectBus({ config, component: { kind: "router" }, log: silentLog });
+      const router = await run({ config, log: silentLog, bus, netns: lab.ns.gw });
       const send = (i: number, s: "up" | "down") =>
         client.publishAsync(
           topics.linkState("m", lab.isps[i]?.name ?? ""),
@@ -73,7 +72,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
         // The same without the broker: the controller called directly (the bus router stopped first).
         await router.stop();
         const direct: number[] = [];
-        const c = controller(lab, parsed.config);
+        const c = controller(lab, config);
         await c.reconcile("start", true);
         await setStates(lab, c, ["up", "up"]);
         for (let k = 0; k < 50; k++) {

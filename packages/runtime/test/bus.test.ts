@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
-import { silentLog as log, startTestBroker, type TestBroker, until } from "@wanpilot/testing";
+import { topics, type WanpilotConfig } from "@wanpilot/common";
+import { silentLog as log, startTestBroker, type TestBroker, testConfig, until } from "@wanpilot/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus } from "../src/bus.js";
@@ -17,14 +17,12 @@ beforeAll(async () => {
   ensureBusSecret(dir);
   broker = await startTestBroker();
   const { port } = broker;
-  const parsed = validateConfig({
+  config = testConfig({
     gateway: "gw1",
     runtime_dir: dir,
     bus: { listen: `127.0.0.1:${port}` },
     links: [{ name: "dsl", interface: "wan1" }],
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  config = parsed.config;
 });
 
 afterAll(async () => {

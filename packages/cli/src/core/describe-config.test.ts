@@ -1,9 +1,9 @@
-import { validateConfig } from "@wanpilot/common";
+import { testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { describeConfig } from "./describe-config.js";
 
 describe("describeConfig", () => {
-  const parsed = validateConfig({
+  const config = testConfig({
     gateway: "gw",
     links: [
       { name: "a", interface: "wan1", weight: 1, gateway: "198.51.100.1" },
@@ -23,8 +23,7 @@ describe("describeConfig", () => {
       password_file: "/etc/wanpilot/bus.pass",
     },
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const text = describeConfig(parsed.config).join("\n");
+  const text = describeConfig(config).join("\n");
 
   it.each([
     {

@@ -1,8 +1,8 @@
 import { LinkConfigInput } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
+import { defaultParams } from "../../test/fixtures/params.js";
 import { initialMachine, type LinkMachine, type MachineInput, step, type Transition } from "./machine.js";
 import { type DecisionParams, decisionParams } from "./params.js";
-import { defaultParams } from "./test-helpers.js";
 
 /**
  * A script of rounds: one string per round, one character per target:

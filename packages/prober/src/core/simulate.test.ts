@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { defaultParams } from "../../test/fixtures/params.js";
 import { falseDownRatePerRound, simulateLoss } from "./simulate.js";
-import { defaultParams } from "./test-helpers.js";
 
 const p = defaultParams();
 const ROUNDS_PER_YEAR = (365 * 24 * 3600 * 1000) / p.intervalMs;

@@ -1,8 +1,8 @@
 import { type LinkStateName, linkIdentity, MAX_LINKS } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
+import { config, inputs } from "../../test/fixtures/core.js";
 import { selectDefaultRoute } from "./balance.js";
 import { computeDesired, desiredSysctls } from "./desired.js";
-import { config, inputs } from "./fixtures.js";
 import { PRIORITY } from "./model.js";
 
 describe("selectDefaultRoute", () => {

@@ -1,6 +1,6 @@
 import type { LinkConfig, LinkState } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import { config } from "./fixtures.js";
+import { config } from "../../test/fixtures/core.js";
 import { linkInput } from "./inputs.js";
 
 const link = config().links[0] as LinkConfig;
