@@ -2,45 +2,8 @@ import type { LinkState, LinkStateName } from "@wanpilot/common";
 import { silentLog } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { config } from "../test/fixtures/core.js";
-import type { ApplyResult, Kernel } from "./adapters/kernel.js";
+import { fakeKernel } from "../test/fixtures/kernel.js";
 import { Controller } from "./controller.js";
-import type { Command, ObservedState } from "./core/model.js";
-
-// A fake kernel at the edge: records what it is asked to apply; what the kernel does is tested in test/.
-function fakeKernel() {
-  const applied: Command[][] = [];
-  const empty: ObservedState = {
-    rules: [],
-    routes: [],
-    nexthops: [],
-    nftHash: null,
-    nftVias: {},
-    sysctls: {},
-  };
-  let reads = 0;
-  let counts = 0;
-  const kernel: Kernel = {
-    observe: async () => {
-      reads++;
-      return empty;
-    },
-    addresses: async () => new Map(),
-    apply: async (cmds): Promise<ApplyResult> => {
-      applied.push(cmds);
-      await new Promise((r) => setTimeout(r, 5));
-      const flushed = cmds.flatMap((c) =>
-        c.kind === "conntrack-flush" ? [{ link: c.link, connections: 2 }] : [],
-      );
-      return { flushed, errors: [] };
-    },
-    connectionsByMark: async () => {
-      counts++;
-      await new Promise((r) => setTimeout(r, 20));
-      return new Map([[0x1000000, 3]]);
-    },
-  };
-  return { kernel, applied, reads: () => reads, counts: () => counts };
-}
 
 const state = (link: string, s: LinkStateName, gateway: string): LinkState => ({
   link,
