@@ -12,7 +12,13 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { deriveBusPassword, ensureBusSecret, type Logger, readUserPassword } from "@wanpilot/runtime";
+import {
+  deriveBusPassword,
+  ensureBusSecret,
+  type Logger,
+  readSecretFile,
+  readUserPassword,
+} from "@wanpilot/runtime";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import {
   type AclContext,
@@ -54,9 +60,17 @@ export function operatorPasswordPath(runtimeDir: string): string {
   return join(runtimeDir, "operator.password");
 }
 
-function writeOperatorPassword(runtimeDir: string, secret: Buffer): void {
+/** bus.operator_password_file's password (a fixed one, e.g. for Home Assistant), else one derived for this boot. */
+function operatorPassword(config: WanpilotConfig, secret: Buffer): string {
+  const file = config.bus.operator_password_file;
+  return file === undefined
+    ? deriveBusPassword(secret, OPERATOR_USERNAME)
+    : readSecretFile(file, "bus.operator_password_file");
+}
+
+function writeOperatorPassword(runtimeDir: string, password: string): void {
   const path = operatorPasswordPath(runtimeDir);
-  writeFileSync(path, `${deriveBusPassword(secret, OPERATOR_USERNAME)}\n`, { mode: 0o600 });
+  writeFileSync(path, `${password}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }
 
@@ -76,6 +90,7 @@ function busSecret(runtimeDir: string): Buffer {
 function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
   const reader = readUserPassword(config.bus, "bus");
   const ha = readUserPassword(config.homeassistant, "homeassistant");
+  const operator = operatorPassword(config, secret);
   return {
     gateway: config.gateway,
     links: new Set(config.links.map((l) => l.name)),
@@ -86,7 +101,7 @@ function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
     expectedPassword: (username) => {
       if (username === reader?.username) return reader.password;
       if (username === ha?.username) return ha.password;
-      if (username === OPERATOR_USERNAME) return deriveBusPassword(secret, OPERATOR_USERNAME);
+      if (username === OPERATOR_USERNAME) return operator;
       const c = parseComponentId(username);
       return c === undefined ? undefined : deriveBusPassword(secret, componentId(c));
     },
@@ -130,7 +145,8 @@ export async function startBroker(opts: {
   const { config, log } = opts;
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...opts.limits };
   const secret = busSecret(config.runtime_dir);
-  writeOperatorPassword(config.runtime_dir, secret);
+  // `wanpilot link` and `reload` read it here, whichever password it is.
+  writeOperatorPassword(config.runtime_dir, operatorPassword(config, secret));
   let ctx = aclContext(config, secret);
   const principals = new WeakMap<Client, Principal>();
   const forbiddenWills = new WeakMap<Client, string>();

@@ -30,9 +30,12 @@ export function operatorMayPublish(gw: string, topic: string): boolean {
   return t !== undefined && t.gateway === gw && t.kind === "linkCommand";
 }
 
-/** The operator's topics (MQTT filters) for brokers configured from a file: link commands of gateway `gw`. */
-export function operatorGrants(gw: string): string[] {
-  return [topics.allLinkCommands(gw)];
+/**
+ * The operator's topics (MQTT filters) for brokers configured from a file: link commands of gateway `gw`,
+ * and Home Assistant's birth and will, for a Home Assistant given the operator credential (its controls).
+ */
+export function operatorGrants(gw: string, haPrefix: string = HA_PREFIX): string[] {
+  return [topics.allLinkCommands(gw), `${haPrefix}/status`];
 }
 
 /**

@@ -32,11 +32,15 @@ describe("the Mosquitto ACL grants what the embedded broker grants", () => {
     expect(acl).toContain(`topic write ${topics.linkState("gw1", "dsl")}`);
   });
 
-  it("the operator writes link commands of its gateway only, as the embedded broker allows", () => {
+  it("the operator writes link commands of its gateway and Home Assistant's status only, as the embedded broker allows", () => {
     const acl = mosquittoAcl("gw1", LINKS);
     const block = acl.slice(acl.indexOf("user gw1/operator")).split("\n\n")[0] ?? "";
     const writes = block.split("\n").filter((l) => l.startsWith("topic write "));
-    expect(writes).toEqual([`topic write ${topics.allLinkCommands("gw1")}`]);
+    // Home Assistant's birth and will, for a Home Assistant logged in as the operator (its controls).
+    expect(writes).toEqual([
+      `topic write ${topics.allLinkCommands("gw1")}`,
+      "topic write homeassistant/status",
+    ]);
     expect(operatorMayPublish("gw1", topics.linkCommand("gw1", "dsl"))).toBe(true);
     expect(operatorMayPublish("gw1", topics.linkCommand("gw2", "dsl"))).toBe(false);
     expect(operatorMayPublish("gw1", topics.routerState("gw1"))).toBe(false);

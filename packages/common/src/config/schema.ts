@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OPERATOR_USERNAME } from "../bus/operations.js";
 import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig, MAX_LINKS, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
@@ -154,7 +155,10 @@ function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
       path: ["homeassistant", "username"],
       message: `${JSON.stringify(ha.username)} is already bus.username (Home Assistant needs its own user)`,
     });
-  if (ha.username !== undefined && /^(router|logger|observer|supervisor|prober\/.*)$/.test(ha.username))
+  if (
+    ha.username !== undefined &&
+    /^(router|logger|observer|supervisor|operator|prober\/.*)$/.test(ha.username)
+  )
     ctx.addIssue({
       code: "custom",
       path: ["homeassistant", "username"],
@@ -175,6 +179,19 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       code: "custom",
       path: ["bus", "username"],
       message: `"${bus.username}" is the bus login of one of wanpilot's own parts; the reader needs another name`,
+    });
+  if (bus.username === OPERATOR_USERNAME)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "username"],
+      message: `"${OPERATOR_USERNAME}" is the operator's login; the reader needs another name`,
+    });
+  if (bus.url !== undefined && bus.operator_password_file !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "operator_password_file"],
+      message:
+        "is for the embedded broker; with url the operator's password is credentials_dir/operator.pass",
     });
   if (bus.url !== undefined) {
     checkExternalBus(bus, ctx);

@@ -12,6 +12,8 @@ export interface ReportJson {
     upMs: number;
     downMs: number;
     unknownMs: number;
+    /** Disabled by an operator: neither available nor an outage. */
+    disabledMs: number;
     outageCount: number;
     failures: number;
     totalDowntimeMs: number;
@@ -37,6 +39,7 @@ export function reportJson(reports: LinkReport[], w: ReportWindow): ReportJson {
       upMs: r.upMs,
       downMs: r.downMs,
       unknownMs: r.unknownMs,
+      disabledMs: r.disabledMs,
       outageCount: r.outages.length,
       failures: r.failures,
       totalDowntimeMs: r.downMs,
@@ -68,7 +71,18 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
   const head = `Uptime report ${shortIso(w.sinceMs)} → ${shortIso(w.untilMs)} (${humanDurationMs(w.untilMs - w.sinceMs)})`;
   if (reports.length === 0) return `${head}\n\nNo link has any recorded history.\n`;
   const summary = textTable([
-    ["LINK", "AVAILABILITY", "DEGRADED", "OUTAGES", "DOWNTIME", "LONGEST", "MTBF", "MTTR", "UNKNOWN"],
+    [
+      "LINK",
+      "AVAILABILITY",
+      "DEGRADED",
+      "OUTAGES",
+      "DOWNTIME",
+      "LONGEST",
+      "MTBF",
+      "MTTR",
+      "UNKNOWN",
+      "DISABLED",
+    ],
     ...reports.map((r) => [
       r.link,
       percent(r.availability),
@@ -79,6 +93,7 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
       humanDurationMs(r.mtbfMs),
       humanDurationMs(r.mttrMs),
       humanDurationMs(r.unknownMs),
+      humanDurationMs(r.disabledMs),
     ]),
   ]);
   const outageRows = reports.flatMap((r) =>
