@@ -61,6 +61,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     ["router", "run the router alone (applies routes, rules and nftables from link states)"],
     ["logger", "run the logger alone (stores events and health in SQLite)"],
     ["observer", "run the observer alone (Home Assistant discovery and state, Prometheus /metrics)"],
+    ["web", "run the web page alone (live links, quality graphs, outages; web.listen)"],
   ] as const)
     program
       .command(name)

@@ -63,18 +63,7 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   const window = resolveWindow(opts, opts.nowMs ?? Date.now());
   const store = openForReading(databasePath);
   try {
-    const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
-    const names = opts.link === undefined ? known : [opts.link];
-    const { records, steps } = correctClock(store.transitions(opts.link));
-    const all = store.operations(0, window.untilMs);
-    // Time an operator had a link disabled is neither available nor an outage.
-    const links = buildReport(records, window, names, disabledSpans(all));
-    const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
-    const operations = all.filter(
-      (o) =>
-        Date.parse(o.at) >= window.sinceMs &&
-        (opts.link === undefined || o.link === opts.link || o.link === null),
-    );
+    const { links, operations, clockSteps } = reportFrom(store, window, opts);
     return {
       window,
       links,
@@ -89,6 +78,27 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   } finally {
     store.close();
   }
+}
+
+/** The report's figures from an open store (the web page keeps one open read-only). */
+export function reportFrom(
+  store: Store,
+  window: ReportWindow,
+  opts: Pick<ReportOptions, "link" | "links"> = {},
+): { links: LinkReport[]; operations: Operation[]; clockSteps: ClockStep[] } {
+  const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
+  const names = opts.link === undefined ? known : [opts.link];
+  const { records, steps } = correctClock(store.transitions(opts.link));
+  const all = store.operations(0, window.untilMs);
+  // Time an operator had a link disabled is neither available nor an outage.
+  const links = buildReport(records, window, names, disabledSpans(all));
+  const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
+  const operations = all.filter(
+    (o) =>
+      Date.parse(o.at) >= window.sinceMs &&
+      (opts.link === undefined || o.link === opts.link || o.link === null),
+  );
+  return { links, operations, clockSteps };
 }
 
 function stepsJson(steps: ClockStep[]): NonNullable<ReportJson["clockSteps"]> {

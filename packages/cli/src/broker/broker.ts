@@ -1,6 +1,5 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
 import {
   componentId,
   errorMessage,
@@ -16,6 +15,7 @@ import {
   deriveBusPassword,
   ensureBusSecret,
   type Logger,
+  operatorPasswordPath,
   readSecretFile,
   readUserPassword,
 } from "@wanpilot/runtime";
@@ -53,11 +53,6 @@ export interface RunningBroker {
   /** A reloaded config: its links' probers may log in, the reader's password is read again. */
   reload(config: WanpilotConfig): void;
   close(): Promise<void>;
-}
-
-/** The operator's password (root-readable), for `wanpilot link`, `reload` and other local operator tools. */
-export function operatorPasswordPath(runtimeDir: string): string {
-  return join(runtimeDir, "operator.password");
 }
 
 /** bus.operator_password_file's password (a fixed one, e.g. for Home Assistant), else one derived for this boot. */

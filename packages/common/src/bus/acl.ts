@@ -7,6 +7,8 @@ const PUBLISHES: Record<Component["kind"], TopicKind[]> = {
   router: ["availability", "partMetrics", "routerState", "routerEvent", "operations"],
   logger: ["availability", "partMetrics", "loggerAck"],
   observer: ["availability", "partMetrics", "haLink", "haGateway"],
+  // The page sends its operator's commands with the operator credential, never as itself.
+  web: ["availability", "partMetrics"],
   supervisor: ["availability", "partMetrics", "supervisorState", "operations"],
 };
 

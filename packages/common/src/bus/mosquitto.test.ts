@@ -23,6 +23,15 @@ describe("the Mosquitto ACL grants what the embedded broker grants", () => {
         expect(grants).not.toContain(g);
   });
 
+  it("the web page publishes only its own availability and metrics (its operator's commands use the operator)", () => {
+    expect(publishGrants({ kind: "web" }, "gw1")).toEqual([
+      topics.availability("gw1", { kind: "web" }),
+      topics.partMetrics("gw1", { kind: "web" }),
+    ]);
+    expect(mayPublish({ kind: "web" }, "gw1", topics.linkCommand("gw1", "dsl"))).toBe(false);
+    expect(mayPublish({ kind: "web" }, "gw1", topics.routerState("gw1"))).toBe(false);
+  });
+
   it("the reader reads the gateway's topics and writes none", () => {
     const acl = mosquittoAcl("gw1", LINKS, "dash");
     const reader = acl.slice(acl.indexOf("user dash"));

@@ -9,6 +9,7 @@ import { type LinkConfig, LinkConfigInput } from "./link.js";
 import { LoggerConfig } from "./logger.js";
 import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
 import { TrafficRule } from "./rules.js";
+import { WebConfig } from "./web.js";
 
 /** Where wanpilot keeps its secrets, snapshot and pid file unless `runtime_dir` says otherwise. */
 export const DEFAULT_RUNTIME_DIR = "/run/wanpilot";
@@ -37,6 +38,7 @@ const ConfigObject = z.strictObject({
       }),
     })
     .default({}),
+  web: WebConfig.default(WebConfig.parse({})),
   runtime_dir: z
     .string()
     .startsWith("/", { error: "must be an absolute path" })
@@ -139,6 +141,18 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
     });
   checkBus(cfg, ctx);
   checkHomeAssistant(cfg, ctx);
+  checkWeb(cfg, ctx);
+}
+
+/** Like the bus: the page may leave loopback only behind a password of its own. */
+function checkWeb(cfg: Parsed, ctx: z.RefinementCtx): void {
+  const { host } = splitHostPort(cfg.web.listen);
+  if (!isLoopbackHost(host) && cfg.web.password_file === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["web", "listen"],
+      message: `listening on ${host} (not loopback) needs a password for the operator: set web.password_file`,
+    });
 }
 
 function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
@@ -157,7 +171,7 @@ function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
     });
   if (
     ha.username !== undefined &&
-    /^(router|logger|observer|supervisor|operator|prober\/.*)$/.test(ha.username)
+    /^(router|logger|observer|web|supervisor|operator|prober\/.*)$/.test(ha.username)
   )
     ctx.addIssue({
       code: "custom",
