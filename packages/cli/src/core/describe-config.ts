@@ -24,7 +24,7 @@ function describeLink(l: LinkConfig): string[] {
       `${l.masquerade ? ", masquerade" : ""}`,
     `    ${addr}`,
     `    probe ${p.targets.map(formatTarget).join(", ")} every ${formatDurationMs(p.interval)} ` +
-      `(timeout ${formatDurationMs(p.timeout)}, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
+      `(timeout ${formatDurationMs(p.timeout_min)}..${formatDurationMs(p.timeout)} from the RTT, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
       `up after ${p.up} good; degraded at ${formatDurationMs(p.degraded.rtt)} rtt or ${Math.round(p.degraded.loss * 100)}% loss)`,
   ];
 }
