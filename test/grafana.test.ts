@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { validateConfig } from "@wanpilot/common";
 import { emptyState, wanpilotFamilies } from "@wanpilot/observer";
 import { createPartRegistry } from "@wanpilot/runtime";
+import { testConfig } from "@wanpilot/testing";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { ProbeMetrics } from "../packages/prober/src/adapters/probe-metrics.js";
@@ -10,10 +10,9 @@ import { ProbeMetrics } from "../packages/prober/src/adapters/probe-metrics.js";
 const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
 
 async function servedNames(): Promise<Set<string>> {
-  const parsed = validateConfig({ links: [{ name: "dsl", interface: "wan1" }] });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
+  const config = testConfig({ links: [{ name: "dsl", interface: "wan1" }] });
   const families: Array<{ name: string; type: string }> = wanpilotFamilies(
-    parsed.config,
+    config,
     emptyState(),
     { version: "0", nodeVersion: "v20" },
     0,

@@ -89,15 +89,6 @@ const operations = () =>
     .filter((m) => m.topic === topics.operations(GW))
     .map((m) => ({ ...Operation.parse(JSON.parse(m.payload)), atMs: m.atMs }));
 
-/** Polls an async check until it holds (or fails after timeoutMs). */
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function gwOut(...argv: string[]): Promise<string> {
   return (await execa(...gwArgv(...argv), { timeout: 10_000 })).stdout;
 }
@@ -219,7 +210,7 @@ describe("wanpilot reload", () => {
       note(`reload: exit ${r.exitCode} in ${Date.now() - t0} ms: ${r.stdout.trim()} ${r.stderr.trim()}`);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toMatch(/links added: isp3.*probers restarted: isp2/);
-      await eventually(async () => /weight 3/.test(await defaultRoute()), "the new weights in the kernel");
+      await until("the new weights in the kernel", async () => /weight 3/.test(await defaultRoute()), 15_000);
       await until(
         "the new link up and in the default route",
         () => routerState()?.links.find((l) => l.link === isp3?.name)?.active,
@@ -263,9 +254,10 @@ describe("wanpilot reload", () => {
       note(`remove: exit ${r.exitCode}: ${r.stdout.trim()} ${r.stderr.trim()}`);
       expect(r.exitCode, r.stderr).toBe(0);
       await until("the removed link's prober gone", () => pidOf(`prober/${isp3?.name}`) === undefined);
-      await eventually(
-        async () => !(await gwOut("ip", "-4", "rule", "show")).includes("lookup 103"),
+      await until(
         "its rules gone",
+        async () => !(await gwOut("ip", "-4", "rule", "show")).includes("lookup 103"),
+        15_000,
       );
       expect(await gwOut("ip", "-4", "route", "show", "table", "103")).toBe("");
       expect(await defaultRoute()).not.toContain(isp3?.wanInterface ?? "wan3");
@@ -312,12 +304,12 @@ describe("wanpilot link (operator commands)", () => {
       expect(others.filter((s) => s.closed())).toEqual([]);
       expect(routerState()?.links.find((l) => l.link === name)).toMatchObject({ state: "up", active: false });
       // status reads the retained state: on a loaded machine one read may come back before it arrived.
-      await eventually(
+      await until(
+        "status --json showing the override",
         async () => {
           const status = await cli("status", "--json");
           return status.exitCode === 0 && JSON.parse(status.stdout).links[0]?.override?.admin === "disable";
         },
-        "status --json showing the override",
         30_000,
       );
       note(`disable: ${on1.length} streams of ${name} flushed, ${others.length} others kept flowing`);
@@ -343,7 +335,7 @@ describe("wanpilot link (operator commands)", () => {
     const reset = await cli("link", name, "reset");
     expect(reset.exitCode, reset.stderr).toBe(0);
     await until("no override", () => override(name) === null);
-    await eventually(async () => /dev wan1 weight 3/.test(await defaultRoute()), "isp1 back in the route");
+    await until("isp1 back in the route", async () => /dev wan1 weight 3/.test(await defaultRoute()), 15_000);
   });
 
   it("refuses unknown links, bad values and non-operators with a reason; nothing changes, nobody is cut off", async () => {
@@ -395,14 +387,18 @@ describe("the audit trail", () => {
           links: Array<{ name: string; disabledMs: number }>;
         }
       | undefined;
-    await eventually(async () => {
-      const r = await cli("report", "--json", "--since", "1h");
-      if (r.exitCode !== 0) return false;
-      report = JSON.parse(r.stdout);
-      return want.every((w) =>
-        report?.operations.some((o) => Object.entries(w).every(([k, v]) => o[k] === v)),
-      );
-    }, "every operation in the report");
+    await until(
+      "every operation in the report",
+      async () => {
+        const r = await cli("report", "--json", "--since", "1h");
+        if (r.exitCode !== 0) return false;
+        report = JSON.parse(r.stdout);
+        return want.every((w) =>
+          report?.operations.some((o) => Object.entries(w).every(([k, v]) => o[k] === v)),
+        );
+      },
+      15_000,
+    );
     const link = report?.links.find((l) => l.name === name);
     note(`report: ${report?.operations.length} operations; ${name} disabled ${link?.disabledMs} ms`);
     // Disabled by the operator: counted apart from up and down time.

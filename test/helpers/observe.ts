@@ -1,3 +1,4 @@
+import { until } from "@wanpilot/testing";
 import { execa } from "execa";
 import { Spawned } from "./process.js";
 
@@ -99,13 +100,12 @@ export async function scrapeUntil(
   what: string,
   timeoutMs = 30_000,
 ): Promise<string> {
-  const end = Date.now() + timeoutMs;
   let text = "";
-  for (;;) {
+  const seen = async () => {
     text = await scrape(prefix, port).catch(() => "");
-    if (check(text)) return text;
-    if (Date.now() > end)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last scrape:\n${text}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return check(text) ? text : undefined;
+  };
+  return until(what, seen, timeoutMs, 500).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}; last scrape:\n${text}`);
+  });
 }

@@ -2,18 +2,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { type Socket, connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import type { WanpilotConfig } from "@wanpilot/common";
 import { deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
+import { silentLog as log, testConfig, until } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
 import mqttPacket from "mqtt-packet";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBroker, startBroker } from "../src/broker/broker.js";
 
 // The embedded broker's limits against real sockets: each one of these made the broker hold memory
 // without bound before (a 256 MB declaration, a socket that never logs in, a reader that never reads,
 // a persistent session subscribed to # that never comes back).
-const log = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "wanpilot-limits-"));
 let broker: RunningBroker;
 let config: WanpilotConfig;
@@ -26,14 +25,6 @@ const LIMITS = {
   maxOfflineSessions: 3,
   maxQueuedPerSession: 5,
 };
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function raw(): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -61,13 +52,11 @@ const router = () =>
   });
 
 beforeAll(async () => {
-  const parsed = validateConfig({
+  config = testConfig({
     gateway: "gw1",
     runtime_dir: join(dir, "run"),
     links: [{ name: "dsl", interface: "wan1" }],
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  config = parsed.config;
   broker = await startBroker({ config, log, listen: { host: "127.0.0.1", port: 0 }, limits: LIMITS });
   url = `mqtt://127.0.0.1:${broker.port}`;
 });
@@ -82,7 +71,7 @@ describe("embedded broker limits", () => {
     const s = await raw();
     // PUBLISH declaring 256 MB; only the header is sent.
     s.write(Buffer.from([0x30, 0xff, 0xff, 0xff, 0x7f]));
-    await until(() => s.closed === true, "the socket closed");
+    await until("the socket closed", () => s.closed === true);
   });
 
   it("drops a CONNECT over 16 KiB", async () => {
@@ -98,19 +87,19 @@ describe("embedded broker limits", () => {
         username: "x".repeat(20_000),
       }),
     );
-    await until(() => s.closed === true, "the socket closed");
+    await until("the socket closed", () => s.closed === true);
   });
 
   it("drops a socket that does not log in within the deadline", async () => {
     const s = await raw();
     const t0 = Date.now();
-    await until(() => s.closed === true, "the socket closed", 5000);
+    await until("the socket closed", () => s.closed === true, 5000);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(LIMITS.loginDeadlineMs - 100);
   });
 
   it("keeps at most maxPending sockets waiting, dropping the oldest, and a part still logs in", async () => {
     const sockets = await Promise.all(Array.from({ length: 12 }, () => raw()));
-    await until(() => sockets.filter((s) => !s.closed).length <= LIMITS.maxPending, "the oldest dropped");
+    await until("the oldest dropped", () => sockets.filter((s) => !s.closed).length <= LIMITS.maxPending);
     expect(broker.pendingLogins).toBeLessThanOrEqual(LIMITS.maxPending);
     // The first ones were dropped, the newest kept.
     expect(sockets.slice(-LIMITS.maxPending).every((s) => !s.closed)).toBe(true);
@@ -137,19 +126,19 @@ describe("embedded broker limits", () => {
     const reader = await client({ clientId: "dash-1", clean: false });
     await reader.subscribeAsync("#", { qos: 1 });
     reader.end(true);
-    await until(() => broker.offlineSessions === 1, "the session offline");
+    await until("the session offline", () => broker.offlineSessions === 1);
     const r = await router();
     for (let i = 0; i < 20; i++) await r.publishAsync("wanpilot/gw1/router/event", `{"n":${i}}`, { qos: 1 });
     // Back before the expiry: only maxQueuedPerSession of the 20 were kept.
     const got: string[] = [];
     const back = mqtt.connect(url, { clientId: "dash-1", clean: false, reconnectPeriod: 0 });
     back.on("message", (_t, p) => got.push(p.toString()));
-    await until(() => got.length >= LIMITS.maxQueuedPerSession, "the queued messages");
+    await until("the queued messages", () => got.length >= LIMITS.maxQueuedPerSession);
     await new Promise((res) => setTimeout(res, 300));
     expect(got.length).toBe(LIMITS.maxQueuedPerSession);
     back.end(true);
-    await until(() => broker.offlineSessions === 1, "offline again");
-    await until(() => broker.offlineSessions === 0, "the session expired", 5000);
+    await until("offline again", () => broker.offlineSessions === 1);
+    await until("the session expired", () => broker.offlineSessions === 0, 5000);
     const again = await client({ clientId: "dash-1", clean: false });
     const present = await new Promise<boolean>((res) => {
       const c = mqtt.connect(url, { clientId: "dash-1", clean: false, reconnectPeriod: 0 });
@@ -169,7 +158,7 @@ describe("embedded broker limits", () => {
       await c.subscribeAsync("#", { qos: 1 });
       c.end(true);
     }
-    await until(() => broker.offlineSessions > 0, "offline sessions");
+    await until("offline sessions", () => broker.offlineSessions > 0);
     await new Promise((res) => setTimeout(res, 200));
     expect(broker.offlineSessions).toBe(LIMITS.maxOfflineSessions);
   });

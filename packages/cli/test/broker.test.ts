@@ -2,22 +2,20 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isWanpilotError, topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import { isWanpilotError, topics, type WanpilotConfig } from "@wanpilot/common";
 import { connectBus, deriveBusPassword, readBusSecret } from "@wanpilot/runtime";
-import { until } from "@wanpilot/testing";
+import { silentLog as log, testConfig, until } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBroker, startBroker } from "../src/broker/broker.js";
 
-const log = pino({ level: "silent" });
 const dir = mkdtempSync(join(tmpdir(), "wanpilot-broker-"));
 let broker: RunningBroker;
 let config: WanpilotConfig;
 let url: string;
 
 function makeConfig(extra: Record<string, unknown> = {}, bus: Record<string, unknown> = {}): WanpilotConfig {
-  const parsed = validateConfig({
+  const config = testConfig({
     gateway: "gw1",
     runtime_dir: join(dir, "run"),
     bus: { listen: "127.0.0.1:1883", ...bus },
@@ -27,8 +25,7 @@ function makeConfig(extra: Record<string, unknown> = {}, bus: Record<string, unk
     ],
     ...extra,
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  return parsed.config;
+  return config;
 }
 
 const password = (user: string) => deriveBusPassword(readBusSecret(config.runtime_dir), user);

@@ -2,13 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { SupervisorState } from "@wanpilot/common";
-import { until } from "@wanpilot/testing";
-import { pino } from "pino";
+import { silentLog as log, until } from "@wanpilot/testing";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Supervisor } from "../src/supervisor/supervisor.js";
 
 const FIXTURE = new URL("fixtures/child.mjs", import.meta.url).pathname;
-const log = pino({ level: "silent" });
 let running: Supervisor | undefined;
 const readyDir = mkdtempSync(join(tmpdir(), "wanpilot-sup-"));
 process.env.FIXTURE_READY_DIR = readyDir;

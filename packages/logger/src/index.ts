@@ -8,7 +8,7 @@ export {
   type StoreOptions,
 } from "./adapters/store.js";
 export { acksFor, MAX_ACK_IDS } from "./core/ack.js";
-export { humanDuration, percent, type ReportJson, reportJson, reportTable } from "./core/format.js";
+export { percent, type ReportJson, reportJson, reportTable } from "./core/format.js";
 export {
   buildReport,
   type LinkReport,

@@ -3,11 +3,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type LinkStateName, type LinkTransition, WanpilotConfigInput } from "@wanpilot/common";
-import { until } from "@wanpilot/testing";
+import { startTestBroker, until } from "@wanpilot/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { T0, tempDir, transition } from "./fixtures.js";
-import { startBroker } from "./helpers/broker.js";
 import { OutboxPublisher } from "./helpers/outbox-publisher.js";
 
 // The real `wanpilot logger` process (compiled dist: run `tsc -b` first), killed with SIGKILL while
@@ -59,7 +58,7 @@ describe("the logger process killed with SIGKILL", () => {
   it("loses and doubles nothing: the database holds every event once", async () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
-    const broker = await startBroker();
+    const broker = await startTestBroker();
     cleanups.push(() => broker.stop());
     const gateway = `kill${process.pid}`;
     const yaml = `gateway: ${gateway}

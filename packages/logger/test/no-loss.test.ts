@@ -8,17 +8,14 @@ import {
   WanpilotConfigInput,
 } from "@wanpilot/common";
 import { type Bus, connectBus } from "@wanpilot/runtime";
-import { until } from "@wanpilot/testing";
-import { pino } from "pino";
+import { silentLog as log, startTestBroker, type TestBroker, until } from "@wanpilot/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { type LoggerService, run } from "../src/main.js";
 import { openReport } from "../src/report.js";
 import { routeChange, T0, tempDir, transition } from "./fixtures.js";
-import { startBroker, type TestBroker } from "./helpers/broker.js";
 import { OutboxPublisher } from "./helpers/outbox-publisher.js";
 
-const log = pino({ level: "silent" });
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -59,7 +56,7 @@ describe("no transition is lost or doubled", () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const gateway = `noloss${process.pid}`;
-    const broker = await startBroker();
+    const broker = await startTestBroker();
     cleanups.push(() => broker.stop());
     const config = configFor(tmp.dbPath, gateway, broker);
     const logger = new LoggerProcess(config);
@@ -162,7 +159,7 @@ describe("no transition is lost or doubled", () => {
     const tmp = tempDir();
     cleanups.push(tmp.remove);
     const gateway = `lossy${process.pid}`;
-    const broker = await startBroker();
+    const broker = await startTestBroker();
     cleanups.push(() => broker.stop());
     const config = configFor(tmp.dbPath, gateway, broker);
     const bus = await connectBus({ config, component: { kind: "prober", link: "a" }, log });

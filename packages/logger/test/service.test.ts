@@ -1,28 +1,13 @@
 import { type EventAck, type LinkState, topics, WanpilotConfigInput } from "@wanpilot/common";
 import { connectBus } from "@wanpilot/runtime";
-import { until } from "@wanpilot/testing";
+import { silentLog as log, MemoryBus, startTestBroker, until } from "@wanpilot/testing";
 import Database from "better-sqlite3";
-import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Store } from "../src/adapters/store.js";
 import { run } from "../src/main.js";
 import { openReport } from "../src/report.js";
 import { health, iso, T0, tempDir, transition } from "./fixtures.js";
-import { startBroker } from "./helpers/broker.js";
 
-const log = pino({ level: "silent" });
-/** For tests about the database alone: a bus that carries nothing. */
-const stubBus = {
-  connected: true,
-  rejected: 0,
-  publish: async () => undefined,
-  subscribe: async () => undefined,
-  onConnect: () => undefined,
-  onDisconnect: () => undefined,
-  clearRetained: async () => undefined,
-  retainedTopics: async () => [],
-  close: async () => undefined,
-};
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -31,7 +16,7 @@ afterEach(async () => {
 async function setup(loggerConfig: Record<string, unknown> = {}) {
   const tmp = tempDir();
   cleanups.push(tmp.remove);
-  const broker = await startBroker();
+  const broker = await startTestBroker();
   cleanups.push(() => broker.stop());
   const config = WanpilotConfigInput.parse({
     gateway: `svc${process.pid}`,
@@ -159,7 +144,7 @@ describe("logger service", () => {
       links: [{ name: "a", interface: "wan0" }],
       logger: { database: tmp.dbPath, health_retention: "90d" },
     });
-    const service = await run({ config, log, bus: stubBus, now: () => T0 + 100 * D });
+    const service = await run({ config, log, bus: new MemoryBus(), now: () => T0 + 100 * D });
     await service.stop();
     const store = Store.open(tmp.dbPath, { readonly: true });
     cleanups.push(() => store.close());
@@ -174,6 +159,8 @@ describe("logger service", () => {
       bus: { url: "mqtt://127.0.0.1:1", allow_no_credentials: true },
       logger: { database: tmp.dir },
     });
-    await expect(run({ config, log, bus: stubBus })).rejects.toMatchObject({ code: "DATABASE_FAILED" });
+    await expect(run({ config, log, bus: new MemoryBus() })).rejects.toMatchObject({
+      code: "DATABASE_FAILED",
+    });
   });
 });

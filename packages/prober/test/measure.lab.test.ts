@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { FAST_PROBE_PROFILE, validateConfig } from "@wanpilot/common";
+import { FAST_PROBE_PROFILE } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
-import { MemoryBus, until } from "@wanpilot/testing";
+import { MemoryBus, testConfig, until } from "@wanpilot/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
@@ -22,12 +22,11 @@ const report = (what: string, values: number[]) => {
 };
 
 function config(probe: Record<string, unknown>) {
-  const parsed = validateConfig({
+  const config = testConfig({
     gateway: "gw1",
     links: [{ name: "isp1", interface: "wan1", probe: { targets: lab.targets, ...probe } }],
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  return parsed.config;
+  return config;
 }
 
 async function withProber<T>(probe: Record<string, unknown>, fn: (bus: MemoryBus) => Promise<T>): Promise<T> {

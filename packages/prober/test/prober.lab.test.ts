@@ -1,6 +1,6 @@
-import { linkIdentity, MARK_MASK_DEFAULT, topics, validateConfig } from "@wanpilot/common";
+import { linkIdentity, MARK_MASK_DEFAULT, topics } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
-import { MemoryBus, until } from "@wanpilot/testing";
+import { MemoryBus, testConfig, until } from "@wanpilot/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../src/index.js";
@@ -32,14 +32,13 @@ const linksOf = (l: Lab) => l.isps.map((i) => ({ name: i.name, interface: i.wanI
 function startProber(l: Lab, isp: number, probe: Record<string, unknown> = {}) {
   const i = l.isps[isp];
   if (i === undefined) throw new Error("no such isp");
-  const parsed = validateConfig({
+  const config = testConfig({
     gateway: "gw1",
     links: linksOf(l).map((link) => ({ ...link, probe: { targets: l.targets, ...probe } })),
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
   const bus = new MemoryBus();
   const started = run({
-    config: parsed.config,
+    config,
     link: i.name,
     log,
     bus,

@@ -1,50 +1,9 @@
 import type { LinkState, LinkStateName } from "@wanpilot/common";
-import { pino } from "pino";
+import { silentLog } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
-import type { ApplyResult, Kernel } from "./adapters/kernel.js";
+import { config } from "../test/fixtures/core.js";
+import { fakeKernel } from "../test/fixtures/kernel.js";
 import { Controller } from "./controller.js";
-import { config } from "./core/fixtures.js";
-import type { Command, ObservedState } from "./core/model.js";
-
-// A fake kernel at the edge: records what it is asked to apply; what the kernel does is tested in test/.
-function fakeKernel() {
-  const applied: Command[][] = [];
-  const empty: ObservedState = {
-    rules: [],
-    routes: [],
-    nexthops: [],
-    nftHash: null,
-    nftVias: {},
-    sysctls: {},
-  };
-  let reads = 0;
-  let addressReads = 0;
-  let counts = 0;
-  const kernel: Kernel = {
-    observe: async () => {
-      reads++;
-      return empty;
-    },
-    addresses: async () => {
-      addressReads++;
-      return new Map();
-    },
-    apply: async (cmds): Promise<ApplyResult> => {
-      applied.push(cmds);
-      await new Promise((r) => setTimeout(r, 5));
-      const flushed = cmds.flatMap((c) =>
-        c.kind === "conntrack-flush" ? [{ link: c.link, connections: 2 }] : [],
-      );
-      return { flushed, errors: [] };
-    },
-    connectionsByMark: async () => {
-      counts++;
-      await new Promise((r) => setTimeout(r, 20));
-      return new Map([[0x1000000, 3]]);
-    },
-  };
-  return { kernel, applied, reads: () => reads, addressReads: () => addressReads, counts: () => counts };
-}
 
 const state = (link: string, s: LinkStateName, gateway: string): LinkState => ({
   link,
@@ -65,7 +24,7 @@ function make() {
   let n = 0;
   const c = new Controller({
     config: config(),
-    log: pino({ level: "silent" }),
+    log: silentLog,
     kernel: f.kernel,
     now: () => new Date("2026-11-29T12:00:00.000Z"),
     newId: () => `event-000${++n}`,

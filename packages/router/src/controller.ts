@@ -1,4 +1,5 @@
 import {
+  balanceTableId,
   type DefaultRoute,
   HEALTH_INTERVAL_MS,
   type LinkState,
@@ -10,20 +11,14 @@ import {
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
+import { computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
+import { adoptDefaultRoute, linkInput, tableGateway } from "./core/inputs.js";
+import { describeChange, routeChange, routerState } from "./core/messages.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import type { Overrides } from "./core/overrides.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
 import { describeStale, sameSet, staleLinks } from "./core/stale.js";
-import {
-  adoptDefaultRoute,
-  describeChange,
-  linkInput,
-  routeChange,
-  routerState,
-  tableGateway,
-} from "./core/state.js";
 
 export interface ControllerDeps {
   config: WanpilotConfig;
@@ -265,7 +260,8 @@ export class Controller {
     }
     const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
     this.observed = observed;
-    if (this.last === null) this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links));
+    if (this.last === null)
+      this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links.map((l) => l.table)));
     return observed;
   }
 

@@ -1,7 +1,7 @@
 import { type LinkState, linkAddresses, type WanpilotConfig } from "@wanpilot/common";
 import { computeDesired } from "./core/desired.js";
 import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
-import { linkInput } from "./core/state.js";
+import { linkInput } from "./core/inputs.js";
 
 /** `wanpilot explain`: from the link states now (e.g. the retained ones on the bus). */
 export function explainFromStates(

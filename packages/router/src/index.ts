@@ -4,7 +4,7 @@ export { cleanup } from "./cleanup.js";
 export { Controller, type ControllerDeps, type ReconcileResult } from "./controller.js";
 export { selectDefaultRoute } from "./core/balance.js";
 export { computeDesired } from "./core/desired.js";
-export { type ExplainQuery, type Explanation, explain, inPrefix } from "./core/explain.js";
+export { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
 export * from "./core/model.js";
 export { matchesAll } from "./core/parse.js";
 export { linksToFlush, plan, planCleanup } from "./core/plan.js";

@@ -1,28 +1,18 @@
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type RouteChange,
-  type RouterState,
-  topics,
-  validateConfig,
-  type WanpilotConfig,
-} from "@wanpilot/common";
+import { type RouteChange, type RouterState, topics, type WanpilotConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { type Bus, connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually } from "@wanpilot/testing";
-import { Aedes } from "aedes";
+import { eventually, silentLog, startTestBroker, type TestBroker, testConfig } from "@wanpilot/testing";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouterHandle, run } from "../src/main.js";
-import { linkState, newLab, silent } from "./harness.js";
+import { linkState, newLab } from "./harness.js";
 
 describe("wanpilot router on a real broker and kernel", () => {
   let lab: Lab;
-  let broker: Aedes;
-  let server: Server;
+  let broker: TestBroker | undefined;
   let dir: string;
   let config: WanpilotConfig;
   let client: MqttClient;
@@ -35,19 +25,14 @@ describe("wanpilot router on a real broker and kernel", () => {
     lab = await newLab({ isps: 2, name: "rtbus" });
     dir = mkdtempSync(join(tmpdir(), "wanpilot-router-"));
     ensureBusSecret(dir);
-    broker = await Aedes.createBroker();
-    server = createServer(broker.handle);
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    const port = (server.address() as { port: number }).port;
-    const parsed = validateConfig({
+    broker = await startTestBroker();
+    const { port } = broker;
+    config = testConfig({
       gateway: "gw1",
       runtime_dir: dir,
       bus: { listen: `127.0.0.1:${port}` },
       links: lab.isps.map((isp, i) => ({ name: isp.name, interface: isp.wanInterface, weight: i + 1 })),
     });
-    if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-    config = parsed.config;
     client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
     client.on("message", (topic, payload) => {
       if (topic === topics.routerEvent("gw1")) events.push(JSON.parse(payload.toString()) as RouteChange);
@@ -59,8 +44,7 @@ describe("wanpilot router on a real broker and kernel", () => {
     await router?.stop();
     await bus?.close();
     await client?.endAsync();
-    server?.close();
-    await new Promise<void>((r) => (broker ? broker.close(() => r()) : r()));
+    await broker?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     await lab?.destroy();
   });
@@ -75,8 +59,8 @@ describe("wanpilot router on a real broker and kernel", () => {
   it("follows retained link states, publishes state and events, keeps events until the logger acks", async () => {
     await publishState(0, "up");
     await publishState(1, "up");
-    bus = await connectBus({ config, component: { kind: "router" }, log: silent });
-    router = await run({ config, log: silent, bus, netns: lab.ns.gw, resyncMs: 300 });
+    bus = await connectBus({ config, component: { kind: "router" }, log: silentLog });
+    router = await run({ config, log: silentLog, bus, netns: lab.ns.gw, resyncMs: 300 });
     expect(await eventually(() => state?.links.every((l) => l.state === "up") === true, 10_000)).toBe(true);
     expect(state?.links.map((l) => [l.link, l.weight])).toEqual([
       ["isp1", 1],

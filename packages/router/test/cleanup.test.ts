@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isWanpilotError } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
+import { silentLog } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pidPath, rememberSysctls, sysctlsPath, writePid } from "../src/adapters/runtime-files.js";
 import { cleanup } from "../src/cleanup.js";
 import { Controller } from "../src/controller.js";
-import { gwKernel, labConfig, newLab, setStates, silent } from "./harness.js";
+import { gwKernel, labConfig, newLab, setStates } from "./harness.js";
 
 describe("cleanup restores sysctls and knows a running router (real kernel)", () => {
   let lab: Lab;
@@ -29,7 +30,7 @@ describe("cleanup restores sysctls and knows a running router (real kernel)", ()
     const config = { ...labConfig(lab, [{}, {}]), runtime_dir: dir };
     const c = new Controller({
       config,
-      log: silent,
+      log: silentLog,
       kernel: gwKernel(lab),
       rememberSysctls: (o) => rememberSysctls(sysctlsPath(config), o),
       now: () => new Date(),
@@ -42,13 +43,13 @@ describe("cleanup restores sysctls and knows a running router (real kernel)", ()
     const router = spawn("sleep", ["30"]);
     try {
       writePid(pidPath(config), router.pid ?? 0);
-      const refused = cleanup({ config, log: silent, netns: lab.ns.gw });
+      const refused = cleanup({ config, log: silentLog, netns: lab.ns.gw });
       await expect(refused).rejects.toSatisfy((e: unknown) => isWanpilotError(e, "ROUTER_RUNNING"));
     } finally {
       router.kill();
     }
     await new Promise((r) => router.once("exit", r));
-    const done = await cleanup({ config, log: silent, netns: lab.ns.gw });
+    const done = await cleanup({ config, log: silentLog, netns: lab.ns.gw });
     expect(done.errors).toEqual([]);
     expect(await read()).toEqual(["1", "0"]);
   });

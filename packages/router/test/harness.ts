@@ -1,12 +1,9 @@
 import type { LinkState, LinkStateName, WanpilotConfig } from "@wanpilot/common";
-import { validateConfig } from "@wanpilot/common";
 import { createLab, type Lab, type LabOptions } from "@wanpilot/lab";
-import { pino } from "pino";
+import { silentLog, testConfig } from "@wanpilot/testing";
 import { createRunner } from "../src/adapters/command.js";
 import { createKernel, type Kernel } from "../src/adapters/kernel.js";
 import { Controller, type ControllerDeps } from "../src/controller.js";
-
-export const silent = pino({ level: "silent" });
 
 export interface LinkSpec {
   weight?: number;
@@ -15,7 +12,7 @@ export interface LinkSpec {
 
 /** A config whose links are the lab's ISPs (link i = isp(i+1)), addresses given as if learned. */
 export function labConfig(lab: Lab, links: LinkSpec[], extra: Record<string, unknown> = {}): WanpilotConfig {
-  const r = validateConfig({
+  return testConfig({
     links: links.map((l, i) => {
       const isp = lab.isps[i];
       if (isp === undefined) throw new Error(`lab has no ISP ${i}`);
@@ -23,8 +20,6 @@ export function labConfig(lab: Lab, links: LinkSpec[], extra: Record<string, unk
     }),
     ...extra,
   });
-  if (!r.ok) throw new Error(r.problems.join("\n"));
-  return r.config;
 }
 
 export function linkState(lab: Lab, index: number, state: LinkStateName, cause = "test"): LinkState {
@@ -58,7 +53,7 @@ export function controller(
   let n = 0;
   return new Controller({
     config,
-    log: silent,
+    log: silentLog,
     kernel: gwKernel(lab),
     now: () => new Date(),
     newId: () => `test-event-${String(++n).padStart(4, "0")}`,

@@ -1,7 +1,8 @@
 import type { Lab } from "@wanpilot/lab";
+import { silentLog } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup } from "../src/cleanup.js";
-import { controller, ipRules, labConfig, newLab, setStates, silent } from "./harness.js";
+import { controller, ipRules, labConfig, newLab, setStates } from "./harness.js";
 
 const snapshot = async (lab: Lab) => ({
   rules: await ipRules(lab),
@@ -67,7 +68,7 @@ describe("restart, double start, repair, cleanup (real kernel)", () => {
     expect(await lab.exec(lab.ns.gw, ["ip", "route", "show", "table", "100"])).toContain("nexthop");
     expect((await lab.openFlows({ count: 50 })).failed).toBe(0);
 
-    const done = await cleanup({ config, log: silent, netns: lab.ns.gw });
+    const done = await cleanup({ config, log: silentLog, netns: lab.ns.gw });
     expect(done.errors).toEqual([]);
     const after = await ipRules(lab);
     expect(after.filter((l) => /^10\d{3}:/.test(l))).toEqual([]);

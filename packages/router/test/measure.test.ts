@@ -1,18 +1,16 @@
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { topics, validateConfig } from "@wanpilot/common";
+import { topics } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { connectBus, ensureBusSecret } from "@wanpilot/runtime";
-import { eventually } from "@wanpilot/testing";
-import { Aedes } from "aedes";
+import { eventually, silentLog, startTestBroker, testConfig } from "@wanpilot/testing";
 import mqtt from "mqtt";
 import { describe, expect, it } from "vitest";
 import { run } from "../src/main.js";
-import { controller, labConfig, linkState, newLab, setStates, share, silent } from "./harness.js";
+import { controller, labConfig, linkState, newLab, setStates, share } from "./harness.js";
 
 // The numbers of docs/router.md. Opt-in (WANPILOT_MEASURE=1): they take a minute and print results.
 const report = (what: string, value: unknown) =>
@@ -35,17 +33,14 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
     await withLab(2, "mlat", async (lab) => {
       const dir = mkdtempSync(join(tmpdir(), "wanpilot-measure-"));
       ensureBusSecret(dir);
-      const broker = await Aedes.createBroker();
-      const server = createServer({ noDelay: true }, broker.handle).listen(0, "127.0.0.1");
-      await once(server, "listening");
-      const port = (server.address() as { port: number }).port;
-      const parsed = validateConfig({
+      const broker = await startTestBroker({ noDelay: true });
+      const { port } = broker;
+      const config = testConfig({
         gateway: "m",
         runtime_dir: dir,
         bus: { listen: `127.0.0.1:${port}` },
         links: lab.isps.map((i) => ({ name: i.name, interface: i.wanInterface })),
       });
-      if (!parsed.ok) throw new Error(parsed.problems.join());
       const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
       (client.stream as unknown as Socket).setNoDelay(true);
       let changedAt = 0;
@@ -53,8 +48,8 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
       monitor.onLine((line) => {
         if (line.includes("table 100")) changedAt = performance.now();
       });
-      const bus = await connectBus({ config: parsed.config, component: { kind: "router" }, log: silent });
-      const router = await run({ config: parsed.config, log: silent, bus, netns: lab.ns.gw });
+      const bus = await connectBus({ config, component: { kind: "router" }, log: silentLog });
+      const router = await run({ config, log: silentLog, bus, netns: lab.ns.gw });
       const send = (i: number, s: "up" | "down") =>
         client.publishAsync(
           topics.linkState("m", lab.isps[i]?.name ?? ""),
@@ -77,7 +72,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
         // The same without the broker: the controller called directly (the bus router stopped first).
         await router.stop();
         const direct: number[] = [];
-        const c = controller(lab, parsed.config);
+        const c = controller(lab, config);
         await c.reconcile("start", true);
         await setStates(lab, c, ["up", "up"]);
         for (let k = 0; k < 50; k++) {
@@ -104,8 +99,7 @@ describe.runIf(process.env.WANPILOT_MEASURE === "1")("router measurements", () =
         await bus.close();
         await monitor.stop();
         await client.endAsync();
-        server.close();
-        await new Promise<void>((r) => broker.close(() => r()));
+        await broker.stop();
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -1,11 +1,12 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import type { Lab } from "@wanpilot/lab";
+import { silentLog } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunner } from "../src/adapters/command.js";
 import { createKernel } from "../src/adapters/kernel.js";
 import { cleanup } from "../src/cleanup.js";
 import { Controller } from "../src/controller.js";
-import { ipRules, labConfig, linkState, newLab, silent } from "./harness.js";
+import { ipRules, labConfig, linkState, newLab } from "./harness.js";
 
 // `ip netns exec` bind-mounts /etc/netns/<ns>/* over /etc: the gateway's own /etc/iproute2 names tables.
 const RT_TABLES = "255 local\n254 main\n253 default\n0 unspec\n100 wanbalance\n101 isp-one\n102 isp-two\n";
@@ -31,7 +32,7 @@ describe("tables named in /etc/iproute2/rt_tables (real kernel)", () => {
     const config = labConfig(lab, [{}, {}]);
     const c = new Controller({
       config,
-      log: silent,
+      log: silentLog,
       kernel,
       now: () => new Date(),
       newId: () => "named-0001",
@@ -45,7 +46,7 @@ describe("tables named in /etc/iproute2/rt_tables (real kernel)", () => {
     expect(again.errors).toEqual([]);
     expect(again.commands).toEqual([]);
     expect((await lab.openFlows({ count: 40 })).failed).toBe(0);
-    const done = await cleanup({ config, log: silent, kernel });
+    const done = await cleanup({ config, log: silentLog, kernel });
     expect(done.errors).toEqual([]);
     expect((await ipRules(lab)).filter((l) => /^10\d{3}:/.test(l))).toEqual([]);
   });

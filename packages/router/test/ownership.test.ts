@@ -1,8 +1,9 @@
 import { isWanpilotError } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
+import { silentLog } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup } from "../src/cleanup.js";
-import { controller, ipRules, labConfig, newLab, setStates, silent } from "./harness.js";
+import { controller, ipRules, labConfig, newLab, setStates } from "./harness.js";
 
 describe("wanpilot deletes only what it created (real kernel)", () => {
   let lab: Lab;
@@ -35,7 +36,7 @@ describe("wanpilot deletes only what it created (real kernel)", () => {
     ]);
     expect((await c.state(false))?.foreign).toHaveLength(3);
     expect((await lab.openFlows({ count: 40 })).failed).toBe(0);
-    const done = await cleanup({ config, log: silent, netns: lab.ns.gw });
+    const done = await cleanup({ config, log: silentLog, netns: lab.ns.gw });
     expect(done.errors).toEqual([]);
     const rules = await ipRules(lab);
     expect(rules.filter((l) => /^10\d{3}:/.test(l))).toEqual([

@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Lab } from "@wanpilot/lab";
 import { linkSlots } from "@wanpilot/runtime";
+import { silentLog } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Controller } from "../src/controller.js";
-import { gwKernel, labConfig, linkState, newLab, silent } from "./harness.js";
+import { gwKernel, labConfig, linkState, newLab } from "./harness.js";
 
 describe("link identity is the link's name (real kernel)", () => {
   let lab: Lab;
@@ -37,9 +38,9 @@ describe("link identity is the link's name (real kernel)", () => {
       };
       const c = new Controller({
         config,
-        log: silent,
+        log: silentLog,
         kernel: gwKernel(lab),
-        slots: new Map(Object.entries(linkSlots(config, silent, file))),
+        slots: new Map(Object.entries(linkSlots(config, silentLog, file))),
         now: () => new Date(),
         newId: () => "reorder-0001",
       });

@@ -1,3 +1,4 @@
+export * from "./backoff.js";
 export * from "./boot-clock.js";
 export * from "./bus.js";
 export * from "./config-file.js";

@@ -2,11 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LinkTransition } from "@wanpilot/common";
-import { pino } from "pino";
+import { silentLog as log } from "@wanpilot/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { OutboxFile, outboxPath } from "./outbox-file.js";
 
-const log = pino({ level: "silent" });
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { busSecretPath, ensureBusSecret } from "./credentials.js";
-import { checkRuntimeDir, readSecretFile } from "./secret-files.js";
+import { checkRuntimeDir, readSecretFile, readUserPassword } from "./secret-files.js";
 
 let dir: string;
 beforeEach(() => {
@@ -95,5 +95,19 @@ describe("password files", () => {
     const file = join(dir, "bus.pass");
     writeFileSync(file, "secret\n", { mode: 0o640 });
     expect(readSecretFile(file, "bus.password_file")).toBe("secret");
+  });
+
+  it("a section's user comes with its password; no user, nothing read", () => {
+    const file = join(dir, "ha.pass");
+    writeFileSync(file, "hunter2\n", { mode: 0o600 });
+    expect(readUserPassword({ username: "ha", password_file: file }, "homeassistant")).toEqual({
+      username: "ha",
+      password: "hunter2",
+    });
+    expect(readUserPassword({}, "bus")).toBeUndefined();
+    chmodSync(file, 0o644);
+    expect(() => readUserPassword({ username: "ha", password_file: file }, "homeassistant")).toThrow(
+      `homeassistant.password_file ${file} is readable by everyone`,
+    );
   });
 });

@@ -86,3 +86,22 @@ export function readSecretFile(path: string, what: string): string {
     closeSync(fd);
   }
 }
+
+/** A configured user and its password (bus.* or homeassistant.*: `username` with `password_file`). */
+export interface UserPassword {
+  username: string;
+  password: string;
+}
+
+/**
+ * The user of a config section with its password read from `password_file` (see readSecretFile);
+ * undefined when the section has no user (the schema makes the two go together). `section` names it.
+ */
+export function readUserPassword(
+  user: { username?: string | undefined; password_file?: string | undefined },
+  section: "bus" | "homeassistant",
+): UserPassword | undefined {
+  const { username, password_file } = user;
+  if (username === undefined || password_file === undefined) return undefined;
+  return { username, password: readSecretFile(password_file, `${section}.password_file`) };
+}

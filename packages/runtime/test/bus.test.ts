@@ -1,53 +1,39 @@
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
-import { until } from "@wanpilot/testing";
-import { Aedes } from "aedes";
+import { topics, type WanpilotConfig } from "@wanpilot/common";
+import { silentLog as log, startTestBroker, type TestBroker, testConfig, until } from "@wanpilot/testing";
 import mqtt from "mqtt";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus } from "../src/bus.js";
 import { ensureBusSecret } from "../src/credentials.js";
 
-const log = pino({ level: "silent" });
-let broker: Aedes;
-let server: Server;
+let broker: TestBroker;
 let dir: string;
 let config: WanpilotConfig;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "wanpilot-bus-"));
   ensureBusSecret(dir);
-  broker = await Aedes.createBroker();
-  server = createServer(broker.handle);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const port = (server.address() as { port: number }).port;
-  const parsed = validateConfig({
+  broker = await startTestBroker();
+  const { port } = broker;
+  config = testConfig({
     gateway: "gw1",
     runtime_dir: dir,
     bus: { listen: `127.0.0.1:${port}` },
     links: [{ name: "dsl", interface: "wan1" }],
   });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  config = parsed.config;
 });
 
 afterAll(async () => {
-  server.close();
-  await new Promise<void>((r) => broker.close(() => r()));
+  await broker.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe("connectBus against a real in-process broker", () => {
   it("publishes online on connect, offline on close, and validates payloads both ways", async () => {
     const seen = new Map<string, string>();
-    const watcher = await mqtt.connectAsync(
-      `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`,
-    );
+    const watcher = await mqtt.connectAsync(broker.url);
     watcher.on("message", (t, p) => seen.set(t, p.toString()));
     await watcher.subscribeAsync("wanpilot/#");
 
@@ -91,7 +77,7 @@ describe("connectBus against a real in-process broker", () => {
   });
 
   it("hands a persistent session's queued messages to the handler subscribed after reconnecting", async () => {
-    const port = (server.address() as { port: number }).port;
+    const { port } = broker;
     const event = (id: string) =>
       JSON.stringify({
         id,
@@ -119,14 +105,9 @@ describe("connectBus against a real in-process broker", () => {
   });
 
   it("close() returns promptly when the broker has gone away", async () => {
-    const b = await Aedes.createBroker();
-    const srv = createServer(b.handle);
-    srv.listen(0, "127.0.0.1");
-    await once(srv, "listening");
-    const url = `mqtt://127.0.0.1:${(srv.address() as { port: number }).port}`;
-    const bus = await connectBus({ config, component: { kind: "router" }, log, url });
-    await new Promise<void>((r) => b.close(() => r()));
-    srv.close();
+    const gone = await startTestBroker();
+    const bus = await connectBus({ config, component: { kind: "router" }, log, url: gone.url });
+    await gone.stop();
     const t0 = Date.now();
     await bus.close();
     expect(Date.now() - t0).toBeLessThan(5000);

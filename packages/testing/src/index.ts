@@ -1,3 +1,5 @@
+export * from "./broker.js";
+export * from "./config.js";
 export * from "./fixtures.js";
 export * from "./log.js";
 export * from "./memory-bus.js";

@@ -17,6 +17,7 @@ import {
   type Logger,
   operatorPasswordPath,
   readSecretFile,
+  readUserPassword,
 } from "@wanpilot/runtime";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import {
@@ -44,7 +45,6 @@ export interface RunningBroker {
   /** The address actually bound (port 0 in tests → the chosen port). */
   host: string;
   port: number;
-  readonly connectedClients: number;
   /** wanpilot's own processes connected now (anonymous readers and the remote user not counted). */
   readonly componentClients: number;
   /** Sockets not logged in yet, and readers' persistent sessions kept while they are offline. */
@@ -57,20 +57,16 @@ export interface RunningBroker {
 
 /** bus.operator_password_file's password (a fixed one, e.g. for Home Assistant), else one derived for this boot. */
 function operatorPassword(config: WanpilotConfig, secret: Buffer): string {
-  return (
-    readPassword(config.bus.operator_password_file, "bus.operator_password_file") ??
-    deriveBusPassword(secret, OPERATOR_USERNAME)
-  );
+  const file = config.bus.operator_password_file;
+  return file === undefined
+    ? deriveBusPassword(secret, OPERATOR_USERNAME)
+    : readSecretFile(file, "bus.operator_password_file");
 }
 
 function writeOperatorPassword(runtimeDir: string, password: string): void {
   const path = operatorPasswordPath(runtimeDir);
   writeFileSync(path, `${password}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
-}
-
-function readPassword(file: string | undefined, key: string): string | undefined {
-  return file === undefined ? undefined : readSecretFile(file, key);
 }
 
 function busSecret(runtimeDir: string): Buffer {
@@ -87,21 +83,19 @@ function busSecret(runtimeDir: string): Buffer {
 }
 
 function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
-  const reader = config.bus.username;
-  const readerPass = readPassword(config.bus.password_file, "bus.password_file");
-  const ha = config.homeassistant.username;
-  const haPass = readPassword(config.homeassistant.password_file, "homeassistant.password_file");
+  const reader = readUserPassword(config.bus, "bus");
+  const ha = readUserPassword(config.homeassistant, "homeassistant");
   const operator = operatorPassword(config, secret);
   return {
     gateway: config.gateway,
     links: new Set(config.links.map((l) => l.name)),
     anonymous: config.bus.anonymous,
-    ...(reader === undefined ? {} : { readerUsername: reader }),
-    ...(ha === undefined ? {} : { haUsername: ha }),
+    ...(reader === undefined ? {} : { readerUsername: reader.username }),
+    ...(ha === undefined ? {} : { haUsername: ha.username }),
     haPrefix: config.homeassistant.prefix,
     expectedPassword: (username) => {
-      if (username === reader) return readerPass;
-      if (username === ha) return haPass;
+      if (username === reader?.username) return reader.password;
+      if (username === ha?.username) return ha.password;
       if (username === OPERATOR_USERNAME) return operator;
       const c = parseComponentId(username);
       return c === undefined ? undefined : deriveBusPassword(secret, componentId(c));
@@ -284,9 +278,6 @@ export async function startBroker(opts: {
   return {
     host: where.host,
     port,
-    get connectedClients() {
-      return broker.connectedClients;
-    },
     reload(next: WanpilotConfig) {
       ctx = aclContext(next, secret);
     },

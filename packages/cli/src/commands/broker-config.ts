@@ -12,7 +12,7 @@ import {
   mosquittoAcl,
   OPERATOR_CREDENTIAL_FILE,
 } from "@wanpilot/common";
-import { readSecretFile, writeSecretFile } from "@wanpilot/runtime";
+import { readSecretFile, readUserPassword, writeSecretFile } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 
@@ -61,13 +61,12 @@ export function runBrokerConfig(out: Output, opts: { config?: string; mosquitto:
         partPassword(credDir, OPERATOR_CREDENTIAL_FILE, "the operator's password file"),
       ),
     );
-    const { username, password_file } = config.bus;
-    if (username !== undefined && password_file !== undefined)
-      lines.push(mosquittoPasswordLine(username, readSecretFile(password_file, "bus.password_file")));
+    const reader = readUserPassword(config.bus, "bus");
+    if (reader !== undefined) lines.push(mosquittoPasswordLine(reader.username, reader.password));
     const passwd = join(opts.mosquitto, "passwd");
     const acl = join(opts.mosquitto, "acl");
     writeFileSync(passwd, `${lines.join("\n")}\n`, { mode: 0o600 });
-    writeFileSync(acl, mosquittoAcl(config.gateway, links, username), { mode: 0o644 });
+    writeFileSync(acl, mosquittoAcl(config.gateway, links, config.bus.username), { mode: 0o644 });
     writeFileSync(
       join(opts.mosquitto, "wanpilot.conf"),
       `# include from mosquitto.conf (include_dir) or copy into a listener's settings\nallow_anonymous false\npassword_file ${passwd}\nacl_file ${acl}\n`,

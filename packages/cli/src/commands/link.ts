@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { isWanpilotError, LinkAction, type WanpilotConfig } from "@wanpilot/common";
+import { isWanpilotError, LinkAction, textTable, type WanpilotConfig } from "@wanpilot/common";
 import { busUrl, connectOperator } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
@@ -15,15 +15,7 @@ async function listLinks(out: Output, config: WanpilotConfig): Promise<number> {
     const o = snap.router?.links.find((r) => r.link === l.name)?.override ?? null;
     return [l.name, String(l.weight), String(l.tier), describeOverride(o), o?.since ?? ""];
   });
-  const table = [["LINK", "WEIGHT", "TIER", "OVERRIDE", "SINCE"], ...rows];
-  const widths = table[0]?.map((_, i) => Math.max(...table.map((r) => (r[i] ?? "").length))) ?? [];
-  for (const r of table)
-    out.out(
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    );
+  for (const line of textTable([["LINK", "WEIGHT", "TIER", "OVERRIDE", "SINCE"], ...rows])) out.out(line);
   if (snap.router === undefined) out.err("(the router's state is not on the bus: overrides unknown)");
   return 0;
 }

@@ -1,5 +1,5 @@
 import { isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
-import { busUrl, readSecretFile } from "@wanpilot/runtime";
+import { busUrl, readUserPassword } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { collectRetained, watchBus } from "../status/collect.js";
@@ -14,9 +14,7 @@ export interface StatusOptions {
 
 /** Remote readers use the configured bus user; local ones read anonymously (the embedded broker allows loopback reads). */
 function readerCredentials(config: WanpilotConfig): { username?: string; password?: string } {
-  const { username, password_file } = config.bus;
-  if (username === undefined || password_file === undefined) return {};
-  return { username, password: readSecretFile(password_file, "bus.password_file") };
+  return readUserPassword(config.bus, "bus") ?? {};
 }
 
 function nothingOnline(view: StatusView): boolean {

@@ -1,4 +1,5 @@
 import {
+  formatDurationMs,
   type LinkConfig,
   type ProbeTarget,
   redactUrl,
@@ -6,15 +7,6 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { formatBytes, monthlyProbeBytes } from "./probe-traffic.js";
-
-/** Durations as a person writes them in the config file. */
-export function formatMs(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
 
 function formatTarget(t: ProbeTarget): string {
   if (t.method === "icmp") return t.host;
@@ -32,9 +24,9 @@ function describeLink(l: LinkConfig): string[] {
     `  ${l.name}: interface ${l.interface}, table ${l.table}, tier ${l.tier}, weight ${l.weight}` +
       `${l.masquerade ? ", masquerade" : ""}`,
     `    ${addr}`,
-    `    probe ${p.targets.map(formatTarget).join(", ")} every ${formatMs(p.interval)} ` +
-      `(timeout ${formatMs(p.timeout_min)}..${formatMs(p.timeout)} from the RTT, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
-      `up after ${p.up} good; degraded at ${formatMs(p.degraded.rtt)} rtt or ${Math.round(p.degraded.loss * 100)}% loss)`,
+    `    probe ${p.targets.map(formatTarget).join(", ")} every ${formatDurationMs(p.interval)} ` +
+      `(timeout ${formatDurationMs(p.timeout_min)}..${formatDurationMs(p.timeout)} from the RTT, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
+      `up after ${p.up} good; degraded at ${formatDurationMs(p.degraded.rtt)} rtt or ${Math.round(p.degraded.loss * 100)}% loss)`,
     describeTraffic(l),
   ];
 }
@@ -44,7 +36,7 @@ function describeTraffic(l: LinkConfig): string {
   const full = `    probe traffic ≈ ${formatBytes(bytes.full)}/month at full rate`;
   return l.probe.standby_interval === l.probe.interval
     ? `${full} (no standby rate)`
-    : `${full}, ${formatBytes(bytes.standby)}/month on standby (every ${formatMs(l.probe.standby_interval)})`;
+    : `${full}, ${formatBytes(bytes.standby)}/month on standby (every ${formatDurationMs(l.probe.standby_interval)})`;
 }
 
 function describeRule(r: TrafficRule): string {

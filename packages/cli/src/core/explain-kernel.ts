@@ -1,4 +1,4 @@
-import { inPrefix } from "@wanpilot/router";
+import { inIpv4Prefix, KERNEL_TABLE } from "@wanpilot/common";
 
 /** One route as `ip -j route get` or `ip -j route show` prints it. */
 export interface KernelRoute {
@@ -16,7 +16,7 @@ export function describeRoute(r: KernelRoute): string {
     r.type !== undefined && r.type !== "unicast" ? r.type : "",
     r.gateway !== undefined ? `via ${r.gateway}` : "",
     r.dev !== undefined ? `dev ${r.dev}` : "",
-    r.table !== undefined && r.table !== "main" && r.table !== 254 ? `table ${r.table}` : "",
+    r.table !== undefined && r.table !== "main" && r.table !== KERNEL_TABLE.main ? `table ${r.table}` : "",
   ]
     .filter((s) => s !== "")
     .join(" ");
@@ -35,7 +35,7 @@ export function mainOverride(destination: string, mainRoutes: KernelRoute[]): Ke
       r.dst !== "default" &&
       (r.type === undefined || r.type === "unicast") &&
       prefixLength(r.dst) > 0 &&
-      inPrefix(destination, r.dst.includes("/") ? r.dst : `${r.dst}/32`),
+      inIpv4Prefix(destination, r.dst.includes("/") ? r.dst : `${r.dst}/32`),
   );
   return matching.sort((a, b) => prefixLength(b.dst) - prefixLength(a.dst))[0] ?? null;
 }

@@ -1,11 +1,10 @@
-import { validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import type { WanpilotConfig } from "@wanpilot/common";
+import { testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { planReload } from "./reload-plan.js";
 
 function cfg(links: Array<Record<string, unknown>>, extra: Record<string, unknown> = {}): WanpilotConfig {
-  const r = validateConfig({ links, ...extra });
-  if (!r.ok) throw new Error(r.problems.join("; "));
-  return r.config;
+  return testConfig({ links, ...extra });
 }
 const dsl = { name: "dsl", interface: "wan1", table: 101 };
 const cable = { name: "cable", interface: "wan2", table: 102 };

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  backoffMs,
   type ChildEvent,
   type ChildState,
   INITIAL_CHILD,
@@ -22,19 +21,6 @@ const running = (over: Partial<ChildState> = {}): ChildState => ({
   startedAtMs: 1000,
   heartbeatMs: 1000,
   ...over,
-});
-
-describe("backoffMs", () => {
-  it.each([
-    { failures: 1, expected: 100 },
-    { failures: 2, expected: 200 },
-    { failures: 3, expected: 400 },
-    { failures: 5, expected: 1600 },
-    { failures: 6, expected: 1600 },
-    { failures: 500, expected: 1600 },
-  ])("failure $failures in a row waits $expected ms", ({ failures, expected }) => {
-    expect(backoffMs(failures, policy)).toBe(expected);
-  });
 });
 
 describe("nextChildState", () => {

@@ -1,10 +1,11 @@
 import { HEALTH_INTERVAL_MS } from "@wanpilot/common";
+import { type Backoff, backoffMs } from "@wanpilot/runtime";
 
 /**
  * The supervisor's decisions about one child process, pure: time is a parameter and effects
  * (spawn after a delay, log) are returned as data for the supervisor to carry out.
  */
-export interface RestartPolicy {
+export interface RestartPolicy extends Backoff {
   /** Delay before the first restart after a stable run: short, so a crash costs well under a second. */
   firstDelayMs: number;
   /** Each further failure in a row doubles the delay, up to this cap. */
@@ -72,12 +73,6 @@ export type ChildEffect =
 export interface Transition {
   state: ChildState;
   effect: ChildEffect;
-}
-
-/** Backoff for the n-th failure in a row (n ≥ 1): first, 2×, 4×… capped. */
-export function backoffMs(failures: number, policy: RestartPolicy): number {
-  const exp = Math.max(0, failures - 1);
-  return Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** Math.min(exp, 30));
 }
 
 function onExit(

@@ -1,37 +1,12 @@
+import { humanDurationMs, textTable } from "@wanpilot/common";
 import { describeOverride, type StatusView } from "./view.js";
 
 const pct = (r: number | null) => (r === null ? "-" : `${(r * 100).toFixed(r < 0.1 && r > 0 ? 1 : 0)}%`);
 const ms = (v: number | null) => (v === null ? "-" : `${v < 10 ? v.toFixed(1) : Math.round(v)}ms`);
 
-/** "3m12s ago"-style age of an ISO time relative to now. */
+/** How long ago an ISO time was ("2m30s"), relative to now. */
 export function age(iso: string | null, nowMs: number): string {
-  if (iso === null) return "-";
-  let s = Math.max(0, Math.round((nowMs - Date.parse(iso)) / 1000));
-  const parts: string[] = [];
-  for (const [unit, size] of [
-    ["d", 86400],
-    ["h", 3600],
-    ["m", 60],
-  ] as const) {
-    if (s >= size) {
-      parts.push(`${Math.floor(s / size)}${unit}`);
-      s %= size;
-    }
-  }
-  if (parts.length === 0 || (parts.length < 2 && s > 0)) parts.push(`${s}s`);
-  return parts.slice(0, 2).join("");
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(widths[i] ?? 0))
-        .join("  ")
-        .trimEnd(),
-    )
-    .join("\n");
+  return iso === null ? "-" : humanDurationMs(Math.max(0, nowMs - Date.parse(iso)));
 }
 
 /** The table a person reads at a glance. */
@@ -77,5 +52,5 @@ export function formatStatus(view: StatusView, nowMs: number): string {
     .map(([name, p]) => `${name} ${p.availability}${p.restarts ? ` (${p.restarts} restarts)` : ""}`)
     .join(", ");
   const foreign = (view.foreign ?? []).map((f) => `not wanpilot's, left alone: ${f}\n`).join("");
-  return `gateway ${view.gateway}\n\n${table([head, ...rows])}\n\n${routeLine}\nprocesses: ${procs}\n${foreign}`;
+  return `gateway ${view.gateway}\n\n${textTable([head, ...rows]).join("\n")}\n\n${routeLine}\nprocesses: ${procs}\n${foreign}`;
 }

@@ -1,18 +1,16 @@
-import { validateConfig } from "@wanpilot/common";
+import { testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { applyMessage, emptySnapshot } from "./collect.js";
 import { age, formatStatus } from "./format.js";
 import { buildStatusView } from "./view.js";
 
-const parsed = validateConfig({
+const config = testConfig({
   gateway: "gw",
   links: [
     { name: "dsl", interface: "wan1", weight: 1 },
     { name: "cable", interface: "wan2", weight: 4 },
   ],
 });
-if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-const config = parsed.config;
 const now = Date.parse("2026-11-29T12:00:00Z");
 
 function linkState(link: string, state: string) {

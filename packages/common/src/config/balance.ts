@@ -28,8 +28,11 @@ export function markShift(mask: number): number {
   return shift;
 }
 
-/** Links the router's rule priority ranges hold (one `from` rule and one `fwmark` rule each). */
-export const MAX_LINKS = 255;
+/**
+ * The most links wanpilot handles: each link's slot gives it one rule priority in each of the router's
+ * ranges, and the narrowest (`from <source>`, 10100..10199) holds 100. The config schema enforces it.
+ */
+export const MAX_LINKS = 100;
 
 /** How many links a mark mask can tell apart (slot 0 means "no link"), within MAX_LINKS. */
 export function markCapacity(mask: number): number {

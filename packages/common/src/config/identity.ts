@@ -10,7 +10,7 @@ import type { LinkConfig } from "./link.js";
  */
 /**
  * Local ports of the socket probes: above the kernel's default ephemeral range (32768–60999), so no
- * other program is handed one of them by the kernel. 16 per link: 283 slots fit below 65536 (links ≤ 255).
+ * other program is handed one of them by the kernel. 16 per link: 283 slots fit below 65536 (MAX_LINKS is 100).
  */
 export const PROBE_PORTS = { first: 61000, perLink: 16 } as const;
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InterfaceName, Ipv4Address } from "./net.js";
 import { ProbeConfig } from "./probe.js";
+import { KERNEL_TABLE_IDS } from "./tables.js";
 
 export const LinkName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, {
   error: (i) =>
@@ -12,15 +13,13 @@ export type LinkName = z.infer<typeof LinkName>;
 export const MAX_LINK_WEIGHT = 256;
 export const MAX_LINK_TIER = 16;
 
-// 0 and 253..255 are the kernel's unspec/default/main/local tables.
-const RESERVED_TABLES = new Set([0, 253, 254, 255]);
 export const TableId = z
   .number()
   .int()
   .min(1)
   .max(0xfffffffe)
-  .refine((t) => !RESERVED_TABLES.has(t), {
-    error: (i) => `table ${String(i.input)} is reserved by the kernel (0, 253, 254, 255)`,
+  .refine((t) => !KERNEL_TABLE_IDS.has(t), {
+    error: (i) => `table ${String(i.input)} is reserved by the kernel (${[...KERNEL_TABLE_IDS].join(", ")})`,
   });
 
 export const LinkConfigInput = z.strictObject({

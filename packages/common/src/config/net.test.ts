@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { InterfaceName, isIpv4, isIpv4Prefix, isLoopbackHost, splitHostPort } from "./net.js";
+import {
+  InterfaceName,
+  inIpv4Prefix,
+  ipv4Network,
+  ipv4ToNumber,
+  isIpv4,
+  isIpv4Prefix,
+  isLoopbackHost,
+  numberToIpv4,
+  splitHostPort,
+} from "./net.js";
 
 describe("addresses", () => {
   it.each([
@@ -49,4 +59,25 @@ describe("InterfaceName", () => {
     "wan1\nreboot",
     "$(x)",
   ])("refuses %j", (n) => expect(InterfaceName.safeParse(n).success).toBe(false));
+});
+
+describe("IPv4 arithmetic", () => {
+  it("converts both ways", () => {
+    expect(ipv4ToNumber("198.18.1.2")).toBe(0xc6120102);
+    expect(numberToIpv4(0xc6120102)).toBe("198.18.1.2");
+    expect(ipv4ToNumber("255.255.255.255")).toBe(0xffffffff);
+  });
+  it.each([
+    ["198.18.1.77", 24, "198.18.1.0/24"],
+    ["198.19.255.1", 15, "198.18.0.0/15"],
+    ["10.0.0.5", 32, "10.0.0.5/32"],
+    ["10.0.0.5", 0, "0.0.0.0/0"],
+  ])("network of %s/%d is %s", (a, len, net) => expect(ipv4Network(a, len)).toBe(net));
+  it.each([
+    ["198.18.1.77", "198.18.0.0/15", true],
+    ["198.20.0.1", "198.18.0.0/15", false],
+    ["203.0.113.9", "203.0.113.9", true],
+    ["203.0.113.8", "203.0.113.9", false],
+    ["8.8.8.8", "0.0.0.0/0", true],
+  ])("%s in %s: %s", (a, prefix, yes) => expect(inIpv4Prefix(a, prefix)).toBe(yes));
 });

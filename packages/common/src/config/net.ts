@@ -16,10 +16,32 @@ export function isIpv4Prefix(value: string): boolean {
   if (rest.length > 0 || addr === undefined || !isIpv4(addr)) return false;
   if (len === undefined) return true;
   if (!/^\d{1,2}$/.test(len) || Number(len) > 32) return false;
-  const bits = Number(len);
-  const n = addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-  const hostBits = 32 - bits;
-  return hostBits === 0 || n % 2 ** hostBits === 0;
+  const hostBits = 32 - Number(len);
+  return hostBits === 0 || ipv4ToNumber(addr) % 2 ** hostBits === 0;
+}
+
+// IPv4 arithmetic on valid dotted quads (checked by the schema first), as unsigned numbers.
+
+export function ipv4ToNumber(address: string): number {
+  return address.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+export function numberToIpv4(n: number): string {
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}
+
+/** The network of `address/prefixLength`, as a prefix ("198.18.1.0/24"). */
+export function ipv4Network(address: string, prefixLength: number): string {
+  const n = ipv4ToNumber(address);
+  const size = 2 ** (32 - prefixLength);
+  return `${numberToIpv4(n - (n % size))}/${prefixLength}`;
+}
+
+/** Whether `address` lies in `prefix` ("198.51.100.0/24"; a bare address is a /32). */
+export function inIpv4Prefix(address: string, prefix: string): boolean {
+  const [net = "", len = "32"] = prefix.split("/");
+  const size = 2 ** (32 - Number(len));
+  return Math.floor(ipv4ToNumber(address) / size) === Math.floor(ipv4ToNumber(net) / size);
 }
 
 // The kernel refuses names over 15 bytes and names with '/', ':' or white space; a leading '-'

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { MAX_LINKS } from "./balance.js";
 import { configJsonSchema } from "./json-schema.js";
 import { parseConfigText } from "./parse.js";
 
@@ -156,7 +157,7 @@ links:
     [
       "mark mask too small",
       `${LINKS}balance: { mark_mask: "0x1000000" }`,
-      "balance.mark_mask: holds 1 links but 2 are configured; use a mask with more bits",
+      "balance.mark_mask: 0x1000000 tells 1 links apart (2^bits − 1) but 2 are configured; use a mask with more bits",
     ],
     [
       "bad enum",
@@ -231,6 +232,24 @@ links:
     ],
   ])("%s", (_name, yaml, expected) => {
     expect(problems(yaml)).toEqual([expected]);
+  });
+
+  const manyLinks = (n: number, mask: string) =>
+    `links:\n${Array.from({ length: n }, (_, i) => `  - { name: l${i}, interface: wan${i} }`).join("\n")}\nbalance: { mark_mask: "${mask}" }\n`;
+
+  it("refuses more links than the router's rule priority ranges hold, whatever the mark mask", () => {
+    expect(MAX_LINKS).toBe(100);
+    expect(problems(manyLinks(MAX_LINKS, "0xff000000"))).toEqual([]);
+    expect(problems(manyLinks(MAX_LINKS + 1, "0xff000000"))).toEqual([
+      "links: 101 links configured; wanpilot handles at most 100",
+    ]);
+  });
+
+  it("refuses more links than balance.mark_mask tells apart", () => {
+    expect(problems(manyLinks(7, "0x70"))).toEqual([]);
+    expect(problems(manyLinks(8, "0x70"))).toEqual([
+      "balance.mark_mask: 0x70 tells 7 links apart (2^bits − 1) but 8 are configured; use a mask with more bits",
+    ]);
   });
 
   it("docs/config.md documents every key of the schema", () => {

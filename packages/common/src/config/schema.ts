@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { OPERATOR_USERNAME } from "../bus/operations.js";
 import { parseComponentId } from "../bus/topics.js";
-import { BalanceConfig, markCapacity } from "./balance.js";
+import { BalanceConfig, MAX_LINKS, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
 import { HomeAssistantConfig } from "./homeassistant.js";
 import { PROBE_PORTS, socketProbesInFlight } from "./identity.js";
@@ -127,11 +127,17 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
       message: `rule name "${value}" is already used by rules[${idx[0]}]`,
     });
   const capacity = markCapacity(cfg.balance.mark_mask);
-  if (cfg.links.length > capacity)
+  if (cfg.links.length > MAX_LINKS)
+    ctx.addIssue({
+      code: "custom",
+      path: ["links"],
+      message: `${cfg.links.length} links configured; wanpilot handles at most ${MAX_LINKS}`,
+    });
+  else if (cfg.links.length > capacity)
     ctx.addIssue({
       code: "custom",
       path: ["balance", "mark_mask"],
-      message: `holds ${capacity} links but ${cfg.links.length} are configured; use a mask with more bits`,
+      message: `0x${cfg.balance.mark_mask.toString(16)} tells ${capacity} links apart (2^bits − 1) but ${cfg.links.length} are configured; use a mask with more bits`,
     });
   checkBus(cfg, ctx);
   checkHomeAssistant(cfg, ctx);

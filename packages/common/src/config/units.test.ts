@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDurationMs, parseDurationMs, parseRatio } from "./units.js";
+import { formatDurationMs, humanDurationMs, parseDurationMs, parseRatio } from "./units.js";
 
 describe("parseDurationMs", () => {
   it.each([
@@ -38,7 +38,26 @@ describe("formatDurationMs", () => {
     [500, "500ms"],
     [1000, "1s"],
     [1500, "1.5s"],
+    [1234, "1234ms"],
+    [90_000, "1.5m"],
+    [120_000, "2m"],
     [300_000, "5m"],
+    [7_200_000, "2h"],
     [90 * 86_400_000, "90d"],
   ])("%d → %s", (ms, text) => expect(formatDurationMs(ms)).toBe(text));
+});
+
+describe("humanDurationMs", () => {
+  it.each([
+    [null, "-"],
+    [0, "0ms"],
+    [450, "450ms"],
+    [1000, "1s"],
+    [2_400, "2s"],
+    [150_000, "2m30s"],
+    [200_000, "3m20s"],
+    [3_605_000, "1h"],
+    [10_800_000, "3h"],
+    [93_784_000, "1d2h"],
+  ])("%s → %s", (ms, text) => expect(humanDurationMs(ms)).toBe(text));
 });

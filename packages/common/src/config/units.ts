@@ -12,17 +12,39 @@ export function parseDurationMs(value: unknown): number | undefined {
   return Number(m[1]) * (UNIT_MS[m[2] ?? "ms"] ?? 1);
 }
 
-/** Formats milliseconds the way a person writes them in the config ("1.5s", "500ms", "5m"). */
+const UNITS = [
+  ["d", 86_400_000],
+  ["h", 3_600_000],
+  ["m", 60_000],
+  ["s", 1000],
+] as const;
+
+/** Formats milliseconds exactly, the way a person writes them in the config ("1.5s", "500ms", "5m"). */
 export function formatDurationMs(ms: number): string {
-  for (const [unit, size] of [
-    ["d", 86_400_000],
-    ["h", 3_600_000],
-    ["m", 60_000],
-    ["s", 1000],
-  ] as const) {
+  for (const [unit, size] of UNITS) {
     if (ms >= size && ms % (size / 10) === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;
+}
+
+/**
+ * A duration for reading at a glance, in the two largest units ("2m30s", "1d2h", "3h", "450ms"); seconds
+ * and above are rounded down to whole seconds. "-" for null (not known).
+ */
+export function humanDurationMs(ms: number | null): string {
+  if (ms === null) return "-";
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const parts: string[] = [];
+  let rest = Math.floor(ms / 1000) * 1000;
+  for (const [unit, size] of UNITS) {
+    const n = Math.floor(rest / size);
+    rest -= n * size;
+    if (n > 0 || parts.length > 0) parts.push(`${n}${unit}`);
+  }
+  return parts
+    .slice(0, 2)
+    .filter((p) => !/^0\D/.test(p))
+    .join("");
 }
 
 /** A duration field: accepts "500ms" | "2s" | "5m" | number (ms); yields milliseconds. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { humanDuration, percent, reportJson, reportTable } from "./format.js";
+import { percent, reportJson, reportTable } from "./format.js";
 import { buildReport, type TransitionRecord } from "./report.js";
 
 const M = 60_000;
@@ -12,20 +12,6 @@ const history: TransitionRecord[] = [
   { id: "evt-000005", link: "lte", from: "up", to: "down", atMs: T0 + 50 * M, cause: "carrier lost" },
 ];
 const window = { sinceMs: T0, untilMs: T0 + 60 * M };
-
-describe("humanDuration", () => {
-  it.each([
-    [null, "-"],
-    [0, "0ms"],
-    [450, "450ms"],
-    [1000, "1s"],
-    [200_000, "3m 20s"],
-    [3_605_000, "1h"],
-    [93_784_000, "1d 2h"],
-  ])("%s → %s", (ms, text) => {
-    expect(humanDuration(ms)).toBe(text);
-  });
-});
 
 describe("reportJson", () => {
   it("has the issue's shape, ratio availability and null end for an ongoing outage", () => {

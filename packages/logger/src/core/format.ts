@@ -1,3 +1,4 @@
+import { humanDurationMs, textTable } from "@wanpilot/common";
 import type { LinkReport, ReportWindow } from "./report.js";
 
 /** The `wanpilot report --json` document (issue 5's shape, with extra fields). */
@@ -55,30 +56,6 @@ export function reportJson(reports: LinkReport[], w: ReportWindow): ReportJson {
   };
 }
 
-const UNITS = [
-  ["d", 86_400_000],
-  ["h", 3_600_000],
-  ["m", 60_000],
-  ["s", 1000],
-] as const;
-
-/** 93_784_000 → "1d 2h", 200_000 → "3m 20s", 450 → "450ms": the two largest units, for reading. */
-export function humanDuration(ms: number | null): string {
-  if (ms === null) return "-";
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const parts: string[] = [];
-  let rest = Math.floor(ms / 1000) * 1000;
-  for (const [unit, size] of UNITS) {
-    const n = Math.floor(rest / size);
-    rest -= n * size;
-    if (n > 0 || parts.length > 0) parts.push(`${n}${unit}`);
-  }
-  return parts
-    .slice(0, 2)
-    .filter((p) => !/^0\D/.test(p))
-    .join(" ");
-}
-
 /** "2026-11-29 12:00:00Z" */
 const shortIso = (ms: number): string =>
   iso(ms)
@@ -89,21 +66,11 @@ export function percent(ratio: number | null): string {
   return ratio === null ? "unknown" : `${(ratio * 100).toFixed(3)}%`;
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd(),
-  );
-}
-
 /** The human `wanpilot report`: one summary row per link, then every outage. */
 export function reportTable(reports: LinkReport[], w: ReportWindow): string {
-  const head = `Uptime report ${shortIso(w.sinceMs)} → ${shortIso(w.untilMs)} (${humanDuration(w.untilMs - w.sinceMs)})`;
+  const head = `Uptime report ${shortIso(w.sinceMs)} → ${shortIso(w.untilMs)} (${humanDurationMs(w.untilMs - w.sinceMs)})`;
   if (reports.length === 0) return `${head}\n\nNo link has any recorded history.\n`;
-  const summary = table([
+  const summary = textTable([
     [
       "LINK",
       "AVAILABILITY",
@@ -119,14 +86,14 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
     ...reports.map((r) => [
       r.link,
       percent(r.availability),
-      humanDuration(r.degradedMs),
+      humanDurationMs(r.degradedMs),
       String(r.outages.length),
-      humanDuration(r.downMs),
-      humanDuration(r.longestOutageMs),
-      humanDuration(r.mtbfMs),
-      humanDuration(r.mttrMs),
-      humanDuration(r.unknownMs),
-      humanDuration(r.disabledMs),
+      humanDurationMs(r.downMs),
+      humanDurationMs(r.longestOutageMs),
+      humanDurationMs(r.mtbfMs),
+      humanDurationMs(r.mttrMs),
+      humanDurationMs(r.unknownMs),
+      humanDurationMs(r.disabledMs),
     ]),
   ]);
   const outageRows = reports.flatMap((r) =>
@@ -134,13 +101,13 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
       r.link,
       shortIso(o.startMs),
       o.endMs === null ? "ongoing" : shortIso(o.endMs),
-      humanDuration(o.durationMs),
+      humanDurationMs(o.durationMs),
       o.cause,
     ]),
   );
   const outages =
     outageRows.length === 0
       ? ["No outages in this window."]
-      : table([["LINK", "START", "END", "LENGTH", "CAUSE"], ...outageRows]);
+      : textTable([["LINK", "START", "END", "LENGTH", "CAUSE"], ...outageRows]);
   return [head, "", ...summary, "", ...outages, ""].join("\n");
 }

@@ -7,7 +7,7 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { type Bus, connectBus } from "@wanpilot/runtime";
-import { pino } from "pino";
+import { silentLog } from "@wanpilot/testing";
 
 type Event = { kind: "linkEvent"; payload: LinkTransition } | { kind: "routerEvent"; payload: RouteChange };
 
@@ -36,7 +36,7 @@ export class OutboxPublisher {
     retryMs?: number;
   }): Promise<OutboxPublisher> {
     const { config, component } = opts;
-    const bus = await connectBus({ config, component, log: pino({ level: "silent" }) });
+    const bus = await connectBus({ config, component, log: silentLog });
     const p = new OutboxPublisher(bus, config.gateway, new Map(opts.outbox), opts.retryMs ?? 300);
     await bus.subscribe("loggerAck", topics.loggerAck(config.gateway), (ack: EventAck) => {
       for (const id of ack.ids) p.outbox.delete(id);

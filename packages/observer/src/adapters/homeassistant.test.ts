@@ -1,13 +1,11 @@
-import { haDiscoveryMessages, validateConfig } from "@wanpilot/common";
-import { MemoryBus, silentLog } from "@wanpilot/testing";
+import { haDiscoveryMessages } from "@wanpilot/common";
+import { MemoryBus, silentLog, testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { emptyState } from "../core/state.js";
 import { HaPublisher } from "./homeassistant.js";
 
 function setup(extra: Record<string, unknown> = {}) {
-  const parsed = validateConfig({ gateway: "gw", links: [{ name: "dsl", interface: "wan1" }], ...extra });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  const config = parsed.config;
+  const config = testConfig({ gateway: "gw", links: [{ name: "dsl", interface: "wan1" }], ...extra });
   const bus = new MemoryBus();
   let now = 0;
   const state = emptyState();

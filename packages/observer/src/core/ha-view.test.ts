@@ -1,11 +1,10 @@
-import { type HaLinkView, type LinkState, validateConfig } from "@wanpilot/common";
-import { linkStateFixture } from "@wanpilot/testing";
+import type { HaLinkView, LinkState } from "@wanpilot/common";
+import { linkStateFixture, testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { HA_NUMBERS_EVERY_MS, haGatewayView, haLinkView, shouldPublishLink } from "./ha-view.js";
 
-const parsed = validateConfig({ links: [{ name: "dsl", interface: "wan1", weight: 3 }] });
-if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-const cfg = parsed.config.links[0];
+const config = testConfig({ links: [{ name: "dsl", interface: "wan1", weight: 3 }] });
+const cfg = config.links[0];
 if (cfg === undefined) throw new Error("no link");
 
 const state = (s: LinkState["state"], rttMs: number | null, lossRatio: number | null): LinkState =>

@@ -1,18 +1,16 @@
-import { type LinkState, validateConfig } from "@wanpilot/common";
-import { linkStateFixture } from "@wanpilot/testing";
+import type { LinkState } from "@wanpilot/common";
+import { linkStateFixture, testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { renderExposition } from "./exposition.js";
 import { wanpilotFamilies } from "./metrics.js";
 import { countRouteChange, countTransition, emptyState, freshParts } from "./state.js";
 
-const parsed = validateConfig({
+const config = testConfig({
   links: [
     { name: "dsl", interface: "wan1" },
     { name: "lte", interface: "wwan0", tier: 2 },
   ],
 });
-if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-const config = parsed.config;
 const build = { version: "1.0.0", nodeVersion: "v20.0.0" };
 
 const linkState = (link: string, state: LinkState["state"]): LinkState =>

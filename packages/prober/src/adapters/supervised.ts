@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { backoffMs } from "@wanpilot/runtime";
 import { execa } from "execa";
 import type { Logger } from "pino";
 import { type CommandPrefix, withPrefix } from "./command.js";
@@ -15,7 +16,8 @@ export class Supervised {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #restarting = false;
-  #backoffMs: number;
+  /** Exits since start or the last restart() (drives the back-off; one after a long run restarts at once). */
+  #failures = 0;
 
   constructor(
     private readonly opts: {
@@ -26,9 +28,7 @@ export class Supervised {
       log: Logger;
       minBackoffMs?: number;
     },
-  ) {
-    this.#backoffMs = opts.minBackoffMs ?? 200;
-  }
+  ) {}
 
   start(): void {
     this.#stopped = false;
@@ -45,7 +45,7 @@ export class Supervised {
       this.#restarting = true;
       this.#child.kill("SIGTERM");
     }
-    this.#backoffMs = this.opts.minBackoffMs ?? 200;
+    this.#failures = 0;
   }
 
   async stop(): Promise<void> {
@@ -89,8 +89,10 @@ export class Supervised {
 
   #again(immediately: boolean): void {
     if (this.#stopped) return;
-    const delay = immediately ? 0 : this.#backoffMs;
-    this.#backoffMs = Math.min(this.#backoffMs * 2, 5000);
+    this.#failures += 1;
+    const delay = immediately
+      ? 0
+      : backoffMs(this.#failures, { firstDelayMs: this.opts.minBackoffMs ?? 200, maxDelayMs: 5000 });
     this.#timer = setTimeout(() => this.#spawn(), delay);
   }
 }

@@ -1,8 +1,7 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { ProbeTarget } from "@wanpilot/common";
-import { until } from "@wanpilot/testing";
-import { pino } from "pino";
+import { silentLog, until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProbeOutcome, socketOutcome } from "../core/params.js";
 import { createTargetProber } from "./target-prober.js";
@@ -47,7 +46,7 @@ function tcpProber(port: number, source: string | null = "127.0.0.1") {
     onEvent: () => undefined,
     onRestart: () => undefined,
     onOutcome: (o) => outcomes.push(o),
-    log: pino({ level: "silent" }),
+    log: silentLog,
   });
   return { prober, outcomes };
 }

@@ -1,5 +1,6 @@
 import { LinkConfigInput } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
+import { defaultParams } from "../../test/fixtures/params.js";
 import {
   initialMachine,
   type LinkMachine,
@@ -9,7 +10,6 @@ import {
   timeoutFor,
 } from "./machine.js";
 import { type DecisionParams, decisionParams } from "./params.js";
-import { defaultParams } from "./test-helpers.js";
 
 /**
  * A script of rounds: one string per round, one character per target:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { defaultParams } from "../../test/fixtures/params.js";
 import { minQualitySamples } from "./machine.js";
 import { paramsAtInterval } from "./rate-params.js";
-import { defaultParams } from "./test-helpers.js";
 
 describe("decision params at the standby interval", () => {
   const p = defaultParams();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { defaultParams } from "../../test/fixtures/params.js";
 import type { DecisionParams } from "./params.js";
 import { effectiveLoss, falseDownRatePerRound, LTE, type RttModel, simulateLoss, WIRED } from "./simulate.js";
-import { defaultParams } from "./test-helpers.js";
 
 const p = defaultParams();
 /** docs/prober.md's fast profile. */

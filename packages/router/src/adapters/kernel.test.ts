@@ -1,22 +1,6 @@
-import { WanpilotError } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import type { CommandOptions, Runner } from "./command.js";
+import { fakeRunner as fake } from "../../test/fixtures/kernel.js";
 import { createKernel } from "./kernel.js";
-
-/** A fake runner: records argv and input, answers from a table. Only the adapter's order and argv are tested here. */
-function fake(
-  answer: (argv: string[]) => { stdout?: string; stderr?: string; exitCode?: number } = () => ({}),
-) {
-  const calls: Array<{ argv: string[]; opts?: CommandOptions }> = [];
-  const run: Runner = async (argv, opts) => {
-    calls.push({ argv, ...(opts === undefined ? {} : { opts }) });
-    const a = answer(argv);
-    if ((a.exitCode ?? 0) !== 0 && !(opts?.okExitCodes ?? []).includes(a.exitCode ?? 0))
-      throw new WanpilotError("COMMAND_FAILED", `${argv.join(" ")} failed`);
-    return { stdout: a.stdout ?? "", stderr: a.stderr ?? "", exitCode: a.exitCode ?? 0 };
-  };
-  return { run, calls };
-}
 
 describe("kernel adapter", () => {
   it("runs sysctls first, nft and ip side by side, conntrack last; ip with -n, the rest with ip netns exec", async () => {

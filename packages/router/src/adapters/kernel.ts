@@ -1,4 +1,4 @@
-import { isWanpilotError, WanpilotError } from "@wanpilot/common";
+import { isWanpilotError, KERNEL_TABLE_IDS, WanpilotError } from "@wanpilot/common";
 import {
   type Command,
   hex,
@@ -18,7 +18,6 @@ import {
   parseRules,
   protocolOf,
 } from "../core/parse.js";
-import { KERNEL_TABLES } from "../core/plan.js";
 import type { Runner } from "./command.js";
 
 export type { InterfaceAddress };
@@ -106,7 +105,7 @@ export function createKernel(run: Runner, netns?: string): Kernel {
         nexthops: parseNexthops(ownNexthops.tagged),
         foreign: {
           rules: foreignRules.filter((r) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max),
-          routes: parseRoutes(ownRoutes.foreign).filter((r) => !KERNEL_TABLES.has(r.table)),
+          routes: parseRoutes(ownRoutes.foreign).filter((r) => !KERNEL_TABLE_IDS.has(r.table)),
           nexthops: parseNexthops(ownNexthops.foreign).filter(
             (n) => n.id >= NEXTHOP_ID.min && n.id <= NEXTHOP_ID.max,
           ),

@@ -1,8 +1,9 @@
-import { type LinkStateName, linkIdentity } from "@wanpilot/common";
+import { type LinkStateName, linkIdentity, MAX_LINKS } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
+import { config, inputs } from "../../test/fixtures/core.js";
 import { selectDefaultRoute } from "./balance.js";
 import { computeDesired, desiredSysctls } from "./desired.js";
-import { config, inputs } from "./fixtures.js";
+import { PRIORITY } from "./model.js";
 
 describe("selectDefaultRoute", () => {
   const links = config().links;
@@ -273,5 +274,14 @@ describe("computeDesired", () => {
   it("a link owning table 100 moves the balance table", () => {
     const c = config({}, [{ name: "a", interface: "wan1", table: 100 }]);
     expect(computeDesired(c, [], null).balanceTable).toBe(99);
+  });
+});
+
+describe("rule priority ranges", () => {
+  it("hold MAX_LINKS links each without reaching the next range", () => {
+    const ranges = [PRIORITY.fromSource, PRIORITY.probePorts, PRIORITY.fwmark, PRIORITY.balance];
+    for (const [i, first] of ranges.slice(0, -1).entries())
+      expect(first + MAX_LINKS - 1).toBeLessThan(ranges[i + 1] ?? 0);
+    expect(PRIORITY.suppressMain).toBeLessThan(PRIORITY.fromSource);
   });
 });

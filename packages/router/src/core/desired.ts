@@ -1,19 +1,22 @@
 import {
-  balanceTableId as balanceTable,
+  balanceTableId,
   type DefaultRoute,
   type HashPolicy,
+  ipv4Network,
+  KERNEL_TABLE,
   type LinkConfig,
   probePorts,
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
-import { network } from "./ipv4.js";
+
 import {
   type DesiredState,
   type LinkInput,
   type LinkView,
   type Marks,
   marksOf,
+  type NexthopObject,
   type NexthopSpec,
   PRIORITY,
   type RouteSpec,
@@ -21,14 +24,9 @@ import {
   type RuleView,
   slotMark,
 } from "./model.js";
-import { NEXTHOP_ID, type NexthopObject, resilientNexthops } from "./nexthops.js";
+import { NEXTHOP_ID, resilientNexthops } from "./nexthops.js";
 import { type RuleAction, renderNft } from "./nft.js";
 import { type Overrides, withOverrides } from "./overrides.js";
-
-/** The balance table for these links (the rule is shared with the prober, in common). */
-export function balanceTableId(links: Array<Pick<LinkConfig, "table">>): number {
-  return balanceTable(links.map((l) => l.table));
-}
 
 /** `sysctl` key of an interface setting; dots in interface names (VLANs) are written as slashes. */
 export function ifSysctl(ifname: string, key: string): string {
@@ -62,7 +60,7 @@ function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
   if (input.source !== null && input.prefixLength !== null && input.prefixLength < 32)
     routes.push({
       ...base,
-      dst: network(input.source, input.prefixLength),
+      dst: ipv4Network(input.source, input.prefixLength),
       nexthops: [direct],
       src: input.source,
     });
@@ -175,7 +173,13 @@ function ipRules(
   const sources = config.links.map((l) => get(l).source);
   const shared = (s: string | null) => s !== null && sources.filter((x) => x === s).length > 1;
   return [
-    { ...none, priority: PRIORITY.suppressMain, src: "all", table: 254, suppressPrefixLength: 0 },
+    {
+      ...none,
+      priority: PRIORITY.suppressMain,
+      src: "all",
+      table: KERNEL_TABLE.main,
+      suppressPrefixLength: 0,
+    },
     ...config.links.flatMap((l) => linkRules(l, slotOf(l), get(l), marks, shared(get(l).source))),
     { ...none, priority: PRIORITY.balance, src: "all", table: balanceTable },
   ].sort((a, b) => a.priority - b.priority);
@@ -200,7 +204,7 @@ export function computeDesired(
   const given = new Map(linkInputs.map((i) => [i.name, i]));
   const inputs = new Map(config.links.map((l) => [l.name, inputOf(l, given)]));
   const get = (l: LinkConfig) => inputs.get(l.name) as LinkInput;
-  const table = balanceTableId(config.links);
+  const table = balanceTableId(config.links.map((l) => l.table));
   const live = (l: LinkConfig) => admin(l) === null && isLive(get(l).state, config.balance.degraded);
   // A stale link's last word is not trusted while a fresh link can carry the traffic; with none, fail open.
   const freshLive = config.links.some((l) => live(l) && get(l).stale !== true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { config, inputs } from "../../test/fixtures/core.js";
 import { computeDesired } from "./desired.js";
 import { explain } from "./explain.js";
-import { config, inputs } from "./fixtures.js";
 
 const cfg = config({
   rules: [

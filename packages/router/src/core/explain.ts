@@ -1,4 +1,4 @@
-import { isIpv4, type TrafficRule, type WanpilotConfig } from "@wanpilot/common";
+import { inIpv4Prefix, isIpv4, type TrafficRule, type WanpilotConfig } from "@wanpilot/common";
 import type { DesiredState } from "./model.js";
 
 export interface ExplainQuery {
@@ -17,16 +17,6 @@ export interface Explanation {
   reason: string;
 }
 
-function toInt(addr: string): number {
-  return addr.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-export function inPrefix(addr: string, prefix: string): boolean {
-  const [net = "", len = "32"] = prefix.split("/");
-  const size = 2 ** (32 - Number(len));
-  return Math.floor(toInt(addr) / size) === Math.floor(toInt(net) / size);
-}
-
 function inPorts(port: number | undefined, spec: TrafficRule["dport"]): boolean {
   if (spec === undefined) return true;
   if (port === undefined) return false;
@@ -37,8 +27,8 @@ function inPorts(port: number | undefined, spec: TrafficRule["dport"]): boolean 
 /** Whether a rule matches the query; rules on an inbound interface or a source port are never assumed. */
 export function ruleMatches(rule: TrafficRule, q: ExplainQuery): boolean {
   if (rule.iif !== undefined || rule.sport !== undefined) return false;
-  if (rule.src !== undefined && (q.from === undefined || !inPrefix(q.from, rule.src))) return false;
-  if (rule.dst !== undefined && !inPrefix(q.destination, rule.dst)) return false;
+  if (rule.src !== undefined && (q.from === undefined || !inIpv4Prefix(q.from, rule.src))) return false;
+  if (rule.dst !== undefined && !inIpv4Prefix(q.destination, rule.dst)) return false;
   if (rule.proto === "tcp" || rule.proto === "udp") if (q.proto !== rule.proto) return false;
   if (rule.proto === "icmp" && q.proto !== undefined) return false;
   return inPorts(q.dport, rule.dport);

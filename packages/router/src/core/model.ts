@@ -5,8 +5,6 @@ import {
   markShift,
   type PortRange,
 } from "@wanpilot/common";
-import type { NexthopObject } from "./nexthops.js";
-import type { NftDesired } from "./nft.js";
 
 /**
  * What wanpilot owns in the kernel, and the numbers it reserves for it. Everything it creates
@@ -33,8 +31,6 @@ export interface Marks {
   mask: number;
   shift: number;
 }
-/** The table holding the default route, unless a link already uses that id. */
-export { BALANCE_TABLE_DEFAULT } from "@wanpilot/common";
 export const NFT_TABLE = "wanpilot";
 /** The `protocol` of wanpilot's rules, routes and nexthops: unassigned in rtnetlink.h and iproute2's rt_protos. */
 export const RT_PROTO = 77;
@@ -112,6 +108,22 @@ export interface RuleView {
   /** The link carrying the rule's traffic now; null when it falls back. */
   active: string | null;
   fallback: "balance" | "refuse";
+}
+
+/** One nexthop object: its id and the rest of its `ip nexthop` spec, in one canonical spelling. */
+export interface NexthopObject {
+  id: number;
+  spec: string;
+}
+
+/** The `inet wanpilot` table as nft text (see nft.ts). */
+export interface NftDesired {
+  /** Replaces the whole table atomically. */
+  text: string;
+  /** Hash of everything but the via chains' contents (carried in the table comment). */
+  hash: string;
+  /** Via chain name → its one line and that line's tag. */
+  vias: Map<string, { line: string; tag: string }>;
 }
 
 export interface DesiredState {

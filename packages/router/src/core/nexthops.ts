@@ -1,5 +1,5 @@
 import type { DefaultRoute, LinkConfig } from "@wanpilot/common";
-import { type LinkInput, RT_PROTO } from "./model.js";
+import { type LinkInput, type NexthopObject, RT_PROTO } from "./model.js";
 
 /**
  * Nexthop object ids wanpilot owns (`ip nexthop`), used only with `balance.hash: host`: one per link
@@ -12,12 +12,6 @@ export const NEXTHOP_ID = { min: 10000, max: 10999, link: 10001, group: 10900 } 
  * link leaves the group, or when the bucket has been idle this long; never while it is busy.
  */
 export const RESILIENT = { buckets: 256, idleTimerS: 120, unbalancedTimerS: 0 } as const;
-
-/** One nexthop object: its id and the rest of its `ip nexthop` spec, in one canonical spelling. */
-export interface NexthopObject {
-  id: number;
-  spec: string;
-}
 
 export const ownNexthop = (o: NexthopObject) => o.id >= NEXTHOP_ID.min && o.id <= NEXTHOP_ID.max;
 const isGroup = (o: NexthopObject) => o.spec.startsWith("group ");

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { TrafficRule } from "@wanpilot/common";
-import { hex, type Marks, NFT_TABLE } from "./model.js";
+import { hex, type Marks, NFT_TABLE, type NftDesired } from "./model.js";
 
 export interface NftLink {
   name: string;
@@ -139,15 +139,6 @@ function body(input: NftInput, withVias: boolean): string[] {
     ...chain("postrouting", "type filter hook postrouting priority mangle; policy accept;", save),
     ...chain("nat", "type nat hook postrouting priority srcnat; policy accept;", nat),
   ];
-}
-
-export interface NftDesired {
-  /** Replaces the whole table atomically. */
-  text: string;
-  /** Hash of everything but the via chains' contents (carried in the table comment). */
-  hash: string;
-  /** Via chain name → its one line and that line's tag. */
-  vias: Map<string, { line: string; tag: string }>;
 }
 
 /** `nft -f` text that replaces `inet wanpilot` atomically; the hash in its comment tells observers it is current. */

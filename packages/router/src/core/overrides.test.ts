@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { config, inputs } from "../../test/fixtures/core.js";
 import { computeDesired } from "./desired.js";
-import { config, inputs } from "./fixtures.js";
 import { applyCommand, type Overrides } from "./overrides.js";
 import { linksToFlush } from "./plan.js";
 

@@ -1,10 +1,11 @@
+import { KERNEL_TABLE } from "@wanpilot/common";
 import type { NexthopSpec, RouteSpec, RuleSpec } from "./model.js";
 
-const TABLE_NAMES: Record<string, number> = { unspec: 0, default: 253, main: 254, local: 255 };
+const TABLE_NAMES: Record<string, number> = KERNEL_TABLE;
 
 function tableId(value: unknown): number {
   if (typeof value === "number") return value;
-  if (typeof value !== "string") return 254; // `ip -json route` omits the table for main
+  if (typeof value !== "string") return KERNEL_TABLE.main; // `ip -json route` omits the table for main
   return TABLE_NAMES[value] ?? Number(value);
 }
 

@@ -1,3 +1,4 @@
+import { KERNEL_TABLE_IDS } from "@wanpilot/common";
 import {
   type Command,
   type DesiredState,
@@ -12,8 +13,6 @@ import {
 import { deleteLines, ownNexthop, planNexthops } from "./nexthops.js";
 import { renderViaUpdate } from "./nft.js";
 
-/** Kernel tables that are never wanpilot's, whatever a rule in its range points at. */
-export const KERNEL_TABLES = new Set([0, 253, 254, 255]);
 const TAG = ` proto ${RT_PROTO}`;
 
 export function ruleKey(r: RuleSpec): string {
@@ -59,7 +58,7 @@ function routeDelLine(r: RouteSpec): string {
 export const inRange = (r: RuleSpec) => r.priority >= PRIORITY.min && r.priority <= PRIORITY.max;
 
 /** Observed routes are wanpilot's own (tagged): every one that is not wanted goes, in whatever table. */
-const ownRoute = (r: RouteSpec) => !KERNEL_TABLES.has(r.table);
+const ownRoute = (r: RouteSpec) => !KERNEL_TABLE_IDS.has(r.table);
 
 function planRoutes(desired: DesiredState, observed: ObservedState) {
   const have = new Map(observed.routes.filter(ownRoute).map((r) => [routeId(r), r]));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { config, inputs } from "../../test/fixtures/core.js";
 import { computeDesired } from "./desired.js";
-import { config, inputs } from "./fixtures.js";
 import { linksToFlush } from "./plan.js";
 import { describeStale, staleLinks } from "./stale.js";
 

@@ -1,7 +1,10 @@
 import { createServer, type Server } from "node:net";
 import { Aedes } from "aedes";
 
-/** A real in-process aedes broker on 127.0.0.1; `restart()` drops every client and listens again on the same port. */
+/**
+ * A real in-process aedes broker on 127.0.0.1 (tests run against a broker, not a mock). `stop()` then
+ * `start()` is a broker restart: every client dropped, the same port listened on again.
+ */
 export interface TestBroker {
   readonly port: number;
   readonly url: string;
@@ -11,9 +14,17 @@ export interface TestBroker {
   start(): Promise<void>;
 }
 
-async function listen(port: number): Promise<{ server: Server; broker: Aedes; port: number }> {
+export interface TestBrokerOptions {
+  /** TCP_NODELAY on the broker's sockets (for tests that measure latency). */
+  noDelay?: boolean;
+}
+
+async function listen(
+  port: number,
+  opts: TestBrokerOptions,
+): Promise<{ server: Server; broker: Aedes; port: number }> {
   const broker = await Aedes.createBroker();
-  const server = createServer(broker.handle);
+  const server = createServer({ noDelay: opts.noDelay ?? false }, broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
@@ -23,10 +34,10 @@ async function listen(port: number): Promise<{ server: Server; broker: Aedes; po
   return { server, broker, port: address.port };
 }
 
-export async function startBroker(): Promise<TestBroker> {
+export async function startTestBroker(opts: TestBrokerOptions = {}): Promise<TestBroker> {
   let clients = 0;
   const count = (b: Aedes) => b.on("client", () => (clients += 1));
-  let current: { server: Server; broker: Aedes } | undefined = await listen(0);
+  let current: { server: Server; broker: Aedes } | undefined = await listen(0, opts);
   count(current.broker);
   const port = (current.server.address() as { port: number }).port;
   return {
@@ -45,7 +56,7 @@ export async function startBroker(): Promise<TestBroker> {
     async start() {
       if (current !== undefined) return;
       clients = 0;
-      current = await listen(port);
+      current = await listen(port, opts);
       count(current.broker);
     },
   };

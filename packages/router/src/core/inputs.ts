@@ -1,14 +1,12 @@
 import {
   type DefaultRoute,
+  ipv4Network,
   type LinkConfig,
   type LinkState,
   linkAddresses,
-  type RouteChange,
-  type RouterState,
   type WanpilotConfig,
 } from "@wanpilot/common";
-import { sameNetwork } from "./ipv4.js";
-import type { DesiredState, LinkInput, ObservedState } from "./model.js";
+import type { LinkInput, ObservedState } from "./model.js";
 import type { InterfaceAddress } from "./parse.js";
 
 /** The default route found in the balance table at start, as links (adopted as "the last set"). */
@@ -74,57 +72,6 @@ export function onLink(gateway: string, addresses: InterfaceAddress[]): boolean 
       (a.peer === null &&
         a.prefixLength < 32 &&
         a.local !== gateway &&
-        sameNetwork(gateway, a.local, a.prefixLength)),
+        ipv4Network(gateway, a.prefixLength) === ipv4Network(a.local, a.prefixLength)),
   );
-}
-
-/** What changed between two desired states that a user would call a routing change; null when nothing. */
-export function describeChange(prev: DesiredState | null, next: DesiredState): string | null {
-  const parts: string[] = [];
-  const route = (d: DefaultRoute) => `${d.mode}:${d.nexthops.map((n) => `${n.link}*${n.weight}`).join(",")}`;
-  if (prev === null || route(prev.defaultRoute) !== route(next.defaultRoute))
-    parts.push(
-      `default route ${next.defaultRoute.mode} via ${next.defaultRoute.nexthops.map((n) => `${n.link}(${n.weight})`).join(" ") || "nothing"}`,
-    );
-  for (const r of next.trafficRules) {
-    const before = prev?.trafficRules.find((p) => p.name === r.name)?.active;
-    if (prev !== null && before !== r.active) parts.push(`rule ${r.name} via ${r.active ?? r.fallback}`);
-  }
-  return parts.length === 0 ? null : parts.join("; ");
-}
-
-export function routerState(
-  desired: DesiredState,
-  at: string,
-  connections: Map<number, number> | null,
-  lastChange: RouterState["lastChange"],
-  foreign: string[] = [],
-): RouterState {
-  return {
-    ...(foreign.length === 0 ? {} : { foreign: foreign.slice(0, 200) }),
-    at,
-    defaultRoute: desired.defaultRoute,
-    links: desired.links.map((l) => ({
-      link: l.name,
-      state: l.state,
-      table: l.table,
-      active: l.active,
-      weight: l.weight,
-      connections: connections === null ? null : (connections.get(l.mark) ?? 0),
-      stale: l.stale,
-      override: l.override,
-    })),
-    rules: desired.trafficRules.map((r) => ({ name: r.name, via: r.via, active: r.active })),
-    lastChange,
-  };
-}
-
-export function routeChange(
-  id: string,
-  at: string,
-  reason: string,
-  desired: DesiredState,
-  flushed: RouteChange["flushed"],
-): RouteChange {
-  return { id, at, reason: reason.slice(0, 500), defaultRoute: desired.defaultRoute, flushed };
 }

@@ -1,7 +1,7 @@
 import type { LinkConfig, LinkState } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import { config } from "./fixtures.js";
-import { linkInput } from "./state.js";
+import { config } from "../../test/fixtures/core.js";
+import { linkInput } from "./inputs.js";
 
 const link = config().links[0] as LinkConfig;
 const eth = [{ local: "198.18.1.2", prefixLength: 24, peer: null }];
