@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { topics, validateConfig, type WanpilotConfig } from "@wanpilot/common";
+import { topics, type WanpilotConfig } from "@wanpilot/common";
 import { until } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import mqtt from "mqtt";
@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus } from "../src/bus.js";
 import { ensureBusSecret } from "../src/credentials.js";
+import { busTestConfig } from "./bus-config.js";
 
 const log = pino({ level: "silent" });
 let broker: Aedes;
@@ -26,14 +27,7 @@ beforeAll(async () => {
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const port = (server.address() as { port: number }).port;
-  const parsed = validateConfig({
-    gateway: "gw1",
-    runtime_dir: dir,
-    bus: { listen: `127.0.0.1:${port}` },
-    links: [{ name: "dsl", interface: "wan1" }],
-  });
-  if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
-  config = parsed.config;
+  config = busTestConfig(dir, port);
 });
 
 afterAll(async () => {
