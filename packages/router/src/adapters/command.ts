@@ -1,5 +1,5 @@
 import { WanpilotError } from "@wanpilot/common";
-import { execa } from "execa";
+import { runCommand } from "@wanpilot/runtime";
 
 export interface CommandResult {
   stdout: string;
@@ -22,21 +22,18 @@ export type Runner = (argv: string[], opts?: CommandOptions) => Promise<CommandR
 export const DEFAULT_TIMEOUT_MS = 5000;
 
 /**
- * A runner over execa. `prefix` goes before every argv: `["ip", "netns", "exec", ns]` runs
+ * A runner over runCommand. `prefix` goes before every argv: `["ip", "netns", "exec", ns]` runs
  * everything inside a namespace (the lab's gateway); production uses none.
  */
 export function createRunner(prefix: string[] = []): Runner {
   return async (argv, opts = {}) => {
     const full = [...prefix, ...argv];
-    const [file, ...args] = full;
-    if (file === undefined) throw new WanpilotError("COMMAND_FAILED", "empty command");
+    if (full[0] === undefined) throw new WanpilotError("COMMAND_FAILED", "empty command");
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const r = await execa(file, args, {
-      reject: false,
-      timeout: timeoutMs,
-      stripFinalNewline: false,
-      ...(opts.input === undefined ? { stdin: "ignore" as const } : { input: opts.input }),
-      ...(opts.discardStdout === true ? { stdout: "ignore" as const } : {}),
+    const r = await runCommand(full, {
+      timeoutMs,
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      ...(opts.discardStdout === true ? { discardStdout: true } : {}),
     });
     if (r.timedOut)
       throw new WanpilotError("COMMAND_TIMEOUT", `${full.join(" ")} timed out after ${timeoutMs} ms`, {
@@ -47,9 +44,9 @@ export function createRunner(prefix: string[] = []): Runner {
     if (!ok)
       throw new WanpilotError(
         "COMMAND_FAILED",
-        `${full.join(" ")} exited ${exitCode}: ${String(r.stderr).trim().slice(0, 500)}`,
-        { cause: r.cause, details: { argv: full, exitCode, stderr: String(r.stderr) } },
+        `${full.join(" ")} exited ${exitCode}: ${(r.error?.message ?? r.stderr).trim().slice(0, 500)}`,
+        { cause: r.error, details: { argv: full, exitCode, stderr: r.stderr } },
       );
-    return { stdout: String(r.stdout ?? ""), stderr: String(r.stderr), exitCode };
+    return { stdout: r.stdout, stderr: r.stderr, exitCode };
   };
 }
