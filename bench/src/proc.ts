@@ -30,6 +30,23 @@ export function parseRssKiB(status: string): number | undefined {
   return m === null ? undefined : Number(m[1]);
 }
 
+/**
+ * Pss of /proc/<pid>/smaps_rollup in KiB: the process's private pages plus its share of those it
+ * shares (the node binary's pages, counted once across all the processes that map them).
+ */
+export function parsePssKiB(rollup: string): number | undefined {
+  const m = /^Pss:\s+(\d+)\s+kB/m.exec(rollup);
+  return m === null ? undefined : Number(m[1]);
+}
+
+export function readPssKiB(pid: number): number | undefined {
+  try {
+    return parsePssKiB(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
 export function readStat(pid: number): ProcStat | undefined {
   try {
     return parseStat(readFileSync(`/proc/${pid}/stat`, "utf8"));

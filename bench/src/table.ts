@@ -7,17 +7,9 @@ export function formatMs(ms: number | null): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function formatValue(m: Measurement): string {
-  if (m.display !== undefined) return m.display;
-  if (m.summary !== undefined) {
-    const s = m.summary;
-    if (s.n === 0) return "—";
-    const tail = m.tail === "p99" ? s.p99Ms : s.p95Ms;
-    return `${formatMs(s.medianMs)} / ${formatMs(tail)}${m.tail === "p99" ? " (p99)" : ""}`;
-  }
-  const v = m.value;
-  if (v === undefined || v === null) return "—";
-  switch (m.unit) {
+/** One number in its unit. */
+export function formatIn(v: number, unit: Measurement["unit"]): string {
+  switch (unit) {
     case "ms":
       return formatMs(v);
     case "points":
@@ -31,6 +23,18 @@ export function formatValue(m: Measurement): string {
     case "count":
       return String(v);
   }
+}
+
+export function formatValue(m: Measurement): string {
+  if (m.display !== undefined) return m.display;
+  const f = (v: number | null) => (v === null ? "—" : formatIn(v, m.unit));
+  if (m.summary !== undefined) {
+    const s = m.summary;
+    if (s.n === 0) return "—";
+    const tail = m.tail === "p99" ? s.p99Ms : s.p95Ms;
+    return `${f(s.medianMs)} / ${f(tail)}${m.tail === "p99" ? " (p99)" : ""}`;
+  }
+  return f(m.value ?? null);
 }
 
 /** Markdown formatters (biome) pad every column to at least 3 (`---`): so do we, and pasted tables stay as printed. */

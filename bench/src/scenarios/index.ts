@@ -1,5 +1,6 @@
 import type { Scenario } from "../scenario.js";
 import { balance } from "./balance.js";
+import { conntrack } from "./conntrack.js";
 import { cost } from "./cost.js";
 import { disruption } from "./disruption.js";
 import { failover } from "./failover.js";
@@ -7,4 +8,4 @@ import { live } from "./live.js";
 import { scale } from "./scale.js";
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, cost, scale, live];
+export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, cost, conntrack, scale, live];
