@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 
+/** /proc/<pid>/stat counts CPU time in USER_HZ, 100 a second on Linux. */
+export const TICKS_PER_S = 100;
+
 /** The fields of /proc/<pid>/stat the bench reads (times in clock ticks). */
 export interface ProcStat {
   pid: number;

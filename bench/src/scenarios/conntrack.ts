@@ -1,6 +1,6 @@
 import { createLab } from "@wanpilot/lab";
 import { sleep, waitFor } from "../poll.js";
-import { allStats, descendants } from "../proc.js";
+import { allStats, descendants, TICKS_PER_S } from "../proc.js";
 import type { Scenario, ScenarioContext, ScenarioOutput } from "../scenario.js";
 import { summarize } from "../stats.js";
 import { Running } from "../wanpilot.js";
@@ -8,8 +8,6 @@ import { groupTicks, waitForParts } from "./cost.js";
 
 const SCENARIO = "conntrack";
 const CONNECTIONS = 100_000;
-/** /proc/<pid>/stat counts in USER_HZ, 100 a second on Linux. */
-const TICKS_PER_S = 100;
 
 /** The connections the router's published state counts on all links (null before its first count). */
 function counted(running: Running): number | null {

@@ -1,14 +1,12 @@
 import { createLab } from "@wanpilot/lab";
 import { sleep, waitFor } from "../poll.js";
-import { allStats, descendants, type ProcStat, readPssKiB, readRssKiB } from "../proc.js";
+import { allStats, descendants, type ProcStat, readPssKiB, readRssKiB, TICKS_PER_S } from "../proc.js";
 import type { Scenario, ScenarioContext, ScenarioOutput } from "../scenario.js";
 import { summarize } from "../stats.js";
 import { Running } from "../wanpilot.js";
 
 const SCENARIO = "cost";
 const LINKS = 3;
-/** /proc/<pid>/stat counts in USER_HZ, 100 a second on Linux. */
-const TICKS_PER_S = 100;
 
 /** CPU ticks a group of processes used between two snapshots (new processes count whole). */
 export function groupTicks(
