@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildProgram } from "../packages/cli/src/main.js";
+import { buildProgram } from "../packages/cli/src/program.js";
 import { CHILD_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
 
 const root = new URL("../", import.meta.url);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { type Output, stdio } from "./output.js";
+import type { Output } from "./output.js";
 
 interface ConfigOpt {
   config?: string;
@@ -180,8 +180,8 @@ function version(): string {
   return pkg.version ?? "unknown";
 }
 
-/** The `wanpilot` command: argv without node and script; resolves to the exit code. */
-export async function main(argv: string[], out: Output = stdio): Promise<number> {
+/** Runs the command line through commander; resolves to the exit code. */
+export async function runProgram(argv: string[], out: Output): Promise<number> {
   const result: { code: Promise<number> | number } = { code: 0 };
   const program = buildProgram(out, result);
   try {
