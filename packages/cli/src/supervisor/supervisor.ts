@@ -28,6 +28,13 @@ export const CHILD_NODE_FLAGS = [
   "--lite-mode",
 ];
 
+/**
+ * What `wanpilot start` itself runs with, as the `wanpilot` command's #! line passes it: a small young
+ * generation (the embedded broker relays every message; V8's default lets new space grow to 16 MiB and
+ * more). For whoever starts it with `node` directly: the systemd unit, the lab deployment.
+ */
+export const SUPERVISOR_NODE_FLAGS = ["--max-semi-space-size=1"];
+
 export interface SupervisorOptions {
   specs: ChildSpec[];
   /** The `wanpilot` bin the children run (with process.execPath). */
