@@ -67,6 +67,12 @@ interface Queued {
 export class Controller {
   private readonly states = new Map<string, LinkState>();
   private addresses = new Map<string, InterfaceAddress[]>();
+  /**
+   * The interfaces' addresses are read again at the next full reconcile: at start, after a reload or a failed
+   * command, and when a prober publishes another source, gateway or prefix length. Not on every resync: the
+   * prober already follows each interface and says when any of that changes.
+   */
+  private addressesDue = true;
   private observed: ObservedState | null = null;
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
@@ -106,6 +112,7 @@ export class Controller {
   ): Promise<ReconcileResult> {
     this.config = config;
     this.overrides = overrides;
+    this.addressesDue = true;
     if (slots !== undefined) this.slots = slots;
     for (const name of this.states.keys())
       if (!config.links.some((l) => l.name === name)) this.states.delete(name);
@@ -153,23 +160,26 @@ export class Controller {
     this.heartbeatsSinceMs = this.clockMs();
   }
 
-  /** Records a link's state; reconciles when it changes anything the router uses. */
+  /**
+   * Records a link's state and reconciles. Probers publish a state only when it changed (or on a reconnect), so
+   * every one is worth a reconcile; one that changes nothing the router uses plans no command.
+   */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
     if (!this.config.links.some((l) => l.name === state.link)) return null;
     const before = this.states.get(state.link);
     this.states.set(state.link, state);
-    const same =
-      before !== undefined &&
-      before.state === state.state &&
-      before.source === state.source &&
-      before.gateway === state.gateway;
-    if (same && this.desired !== null) return null;
-    // A new learned address or gateway is checked against a fresh read of the interfaces.
-    const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
-    return this.reconcile(
-      `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
-      refresh,
-    );
+    // A new learned address, prefix or gateway is checked against a fresh read of the interfaces.
+    const refresh =
+      before?.source !== state.source ||
+      before?.gateway !== state.gateway ||
+      (before?.prefixLength ?? null) !== (state.prefixLength ?? null);
+    if (refresh) this.addressesDue = true;
+    const from = before?.state ?? "unknown";
+    const reason =
+      from === state.state
+        ? `${state.link} still ${state.state}`
+        : `${state.link} ${from} → ${state.state}: ${state.cause}`;
+    return this.reconcile(reason, refresh);
   }
 
   /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */
@@ -203,8 +213,9 @@ export class Controller {
     this.remember(commands, observed);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
-    // After an error, trust nothing: the next reconcile re-reads the kernel.
+    // After an error, trust nothing: the next reconcile re-reads the kernel, addresses too.
     this.observed = result.errors.length === 0 ? appliedState(next, observed) : null;
+    if (result.errors.length > 0) this.addressesDue = true;
     const prev = this.desired;
     this.desired = next;
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
@@ -244,7 +255,14 @@ export class Controller {
   private async readKernel(): Promise<ObservedState> {
     const { kernel } = this.deps;
     const config = this.config;
-    this.addresses = await kernel.addresses();
+    if (this.addressesDue) {
+      // Cleared first: a state arriving during the read asks for the next one.
+      this.addressesDue = false;
+      this.addresses = await kernel.addresses().catch((err: unknown) => {
+        this.addressesDue = true;
+        throw err;
+      });
+    }
     const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
     this.observed = observed;
     if (this.last === null) this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links));

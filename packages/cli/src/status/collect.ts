@@ -3,10 +3,11 @@ import mqtt, { type MqttClient } from "mqtt";
 import type { RetainedSnapshot } from "./view.js";
 
 export function emptySnapshot(): RetainedSnapshot {
-  return { links: new Map(), router: undefined, supervisor: undefined, availability: new Map() };
+  const none = { router: undefined, supervisor: undefined };
+  return { links: new Map(), health: new Map(), availability: new Map(), ...none };
 }
 
-/** Folds one bus message into the snapshot; false when it was not a retained-state message we show. */
+/** Folds one bus message into the snapshot; false when it was not a message status shows (retained state, health). */
 export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer): boolean {
   const t = parseTopic(topic);
   if (t === undefined) return false;
@@ -14,6 +15,11 @@ export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer)
     case "linkState": {
       const d = decodePayload("linkState", raw);
       if (d.ok && t.link !== undefined) snap.links.set(t.link, d.value);
+      return d.ok;
+    }
+    case "linkHealth": {
+      const d = decodePayload("linkHealth", raw);
+      if (d.ok && t.link !== undefined && d.value.link === t.link) snap.health.set(t.link, d.value);
       return d.ok;
     }
     case "routerState": {

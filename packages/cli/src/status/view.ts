@@ -1,17 +1,22 @@
 import {
   type Availability,
   componentId,
+  type LinkHealth,
   type LinkOverride,
   type LinkState,
+  latestMeasures,
+  linkAddresses,
   partComponents,
   type RouterState,
   type SupervisorState,
   type WanpilotConfig,
 } from "@wanpilot/common";
 
-/** Everything `wanpilot status` learned from the bus's retained messages. */
+/** Everything `wanpilot status` learned from the bus's retained messages (and the health heard meanwhile). */
 export interface RetainedSnapshot {
   links: Map<string, LinkState>;
+  /** The last LinkHealth heard per link: the current RTT and loss (LinkState's are those of its last change). */
+  health: Map<string, LinkHealth>;
   router: RouterState | undefined;
   supervisor: SupervisorState | undefined;
   /** componentId → availability */
@@ -73,6 +78,8 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     const st = snap.links.get(cfg.name);
     const r = routed.get(cfg.name);
     const connections = r?.connections ?? null;
+    const measures = latestMeasures(st, snap.health.get(cfg.name));
+    const addresses = linkAddresses(cfg, st);
     return {
       name: cfg.name,
       interface: cfg.interface,
@@ -80,15 +87,15 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       stale: r?.stale ?? false,
       since: st?.since ?? null,
       cause: st?.cause ?? null,
-      rttMs: st?.rttMs ?? null,
-      lossRatio: st?.lossRatio ?? null,
+      rttMs: measures.rttMs,
+      lossRatio: measures.lossRatio,
       weight: r?.weight ?? cfg.weight,
       tier: r?.override?.tier ?? cfg.tier,
       active: r?.active ?? false,
       connections,
       share: connections === null || total === 0 ? null : connections / total,
-      source: st?.source ?? cfg.source ?? null,
-      gateway: st?.gateway ?? cfg.gateway ?? null,
+      source: addresses.source,
+      gateway: addresses.gateway,
       override: r?.override ?? null,
     };
   });

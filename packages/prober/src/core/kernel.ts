@@ -6,13 +6,21 @@ export interface KernelFacts {
   view: KernelView;
   /** The next hop: configured, else the gateway of a default route on the interface, else a p2p peer. */
   gateway: string | null;
+  /** The prefix length of the source on the interface (published, so the router reads no address for it). */
+  prefixLength: number | null;
 }
 
 interface IpLink {
   flags?: string[];
 }
 interface IpAddr {
-  addr_info?: { family?: string; local?: string; address?: string; secondary?: boolean }[];
+  addr_info?: {
+    family?: string;
+    local?: string;
+    address?: string;
+    prefixlen?: number;
+    secondary?: boolean;
+  }[];
 }
 interface IpRoute {
   dst?: string;
@@ -35,9 +43,10 @@ export function kernelFacts(
   ownTables: readonly number[] = [],
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
-  if (raw === undefined) return { view: none, gateway: configured.gateway ?? null };
+  const absent = { view: none, gateway: configured.gateway ?? null, prefixLength: null };
+  if (raw === undefined) return absent;
   const link = asArray<IpLink>(raw.link)[0];
-  if (link === undefined) return { view: none, gateway: configured.gateway ?? null };
+  if (link === undefined) return absent;
   const flags = link.flags ?? [];
   // LOWER_UP is the carrier; an interface set administratively down carries nothing either.
   const carrier = flags.includes("LOWER_UP") && flags.includes("UP");
@@ -54,6 +63,7 @@ export function kernelFacts(
   return {
     view: { present: true, carrier, source },
     gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
+    prefixLength: addrs.find((a) => a.local === source)?.prefixlen ?? null,
   };
 }
 
