@@ -1,7 +1,6 @@
 import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
 import type { Bus, Logger, ServiceFactory } from "@wanpilot/runtime";
 import { Store } from "./adapters/store.js";
-import { type StoredLinkState, storedView, storeLinkState } from "./core/link-state-writes.js";
 import { type LoggerStats, Recorder } from "./recorder.js";
 
 export type { LoggerStats };
@@ -53,13 +52,9 @@ export const run = (async (opts: LoggerRunOptions): Promise<LoggerService> => {
   await bus.subscribe("linkHealth", topics.allLinkHealth(gateway), (h) =>
     recorder.add((b) => b.health.push(h)),
   );
-  const storedStates = new Map<string, StoredLinkState>();
   await bus.subscribe("linkState", topics.allLinkStates(gateway), (s: LinkState) => {
-    const view = storedView(s);
-    if (!storeLinkState(storedStates.get(s.link), view)) return;
     try {
       store.upsertLinkState(s);
-      storedStates.set(s.link, view);
     } catch (err: unknown) {
       log.error({ err, link: s.link }, "storing link state failed");
     }
