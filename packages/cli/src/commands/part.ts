@@ -95,7 +95,7 @@ function componentFor(kind: PartKind, link: string | undefined, links: string[])
   return { kind, link };
 }
 
-/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`, `wanpilot observer`: one part alone, until a signal. */
+/** `wanpilot prober --link X`, `router`, `logger`, `observer`, `web`: one part alone, until a signal. */
 export async function runPart(
   out: Output,
   kind: PartKind,

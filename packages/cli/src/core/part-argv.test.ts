@@ -14,6 +14,7 @@ describe("supervisedPart: the parts' argv, taken without commander", () => {
       argv: ["observer", "--config", "/c.yaml"],
       expected: { kind: "observer", options: { config: "/c.yaml" } },
     },
+    { argv: ["web", "--config", "/c.yaml"], expected: { kind: "web", options: { config: "/c.yaml" } } },
     { argv: ["router"], expected: undefined },
     { argv: ["router", "--help"], expected: undefined },
     { argv: ["router", "-c", "/c.yaml"], expected: undefined },

@@ -1,11 +1,11 @@
-export type PartKind = "prober" | "router" | "logger" | "observer";
+export type PartKind = "prober" | "router" | "logger" | "observer" | "web";
 
 export interface SupervisedPart {
   kind: PartKind;
   options: { config: string; link?: string };
 }
 
-const KINDS: readonly string[] = ["prober", "router", "logger", "observer"];
+const KINDS: readonly string[] = ["prober", "router", "logger", "observer", "web"];
 
 /**
  * The argv `wanpilot start` gives a part (`prober --link NAME --config PATH`, `router --config PATH`…),
