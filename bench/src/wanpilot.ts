@@ -1,4 +1,4 @@
-import { ProbeConfig } from "@wanpilot/common";
+import { FAST_PROBE_PROFILE, ProbeConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { LabDeployment, type LabDeployOptions } from "wanpilot/labrun";
 import { BusTap } from "./observe/bus.js";
@@ -9,8 +9,7 @@ export const GATEWAY = "bench";
 /** Probe settings of the two profiles the bench runs. */
 export const PROFILES = {
   default: {},
-  // docs/prober.md, "Defaults and profiles": for wired links with RTT well under 150 ms
-  fast: { interval: "100ms", timeout: "150ms" },
+  fast: FAST_PROBE_PROFILE,
 } as const satisfies Record<string, Record<string, unknown>>;
 
 /**

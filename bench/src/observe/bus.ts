@@ -118,6 +118,22 @@ export class BusTap {
     return undefined;
   }
 
+  /** Distinct transitions to `state` (by link and `since`) that began in [from, to) (epoch ms). */
+  transitionsBetween(
+    state: LinkState["state"],
+    from: number,
+    to: number,
+  ): Array<{ link: string; since: number; cause: string }> {
+    const seen = new Map<string, { link: string; since: number; cause: string }>();
+    for (const e of this.events) {
+      if (e.kind !== "linkState" || e.state.state !== state) continue;
+      const since = Date.parse(e.state.since);
+      if (since >= from && since < to)
+        seen.set(`${e.link}@${since}`, { link: e.link, since, cause: e.state.cause });
+    }
+    return [...seen.values()];
+  }
+
   /** When the tap received that transition's message (epoch ms): what the router reacts to. */
   transitionMessage(link: string, state: LinkState["state"], after: number): number | undefined {
     for (const e of this.events) {

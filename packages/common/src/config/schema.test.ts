@@ -33,8 +33,9 @@ describe("the config file", () => {
     expect(config.links.map((l) => l.table)).toEqual([101, 102]);
     expect(config.links[0]).toMatchObject({ weight: 1, tier: 1, masquerade: true });
     expect(config.links[0]?.probe).toMatchObject({
-      interval: 300,
+      interval: 200,
       timeout: 700,
+      timeout_min: 150,
       down: 3,
       up: 10,
       reliability: 1,
