@@ -6,8 +6,8 @@ import type { Command } from "commander";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildProgram } from "../packages/cli/src/main.js";
-import { CHILD_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
+import { buildProgram } from "../packages/cli/src/program.js";
+import { CHILD_NODE_FLAGS, SUPERVISOR_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
 
 const root = new URL("../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
@@ -185,9 +185,10 @@ describe("deploy/systemd units", () => {
       const [bin, ...argv] = rest.slice(Math.max(at, 0));
       expect(bin).toBe("/usr/bin/wanpilot");
       expect(checkArgv(argv)).toBe("ok");
-      // A part alone gets the flags `wanpilot start` gives its children; start passes them on itself.
+      // A part alone gets the flags `wanpilot start` gives its children; start passes them on itself
+      // and runs with those of the command's #! line.
       const part = argv[0] !== "start" && argv[0] !== "check-config";
-      expect(flags).toEqual(part ? CHILD_NODE_FLAGS : []);
+      expect(flags).toEqual(part ? CHILD_NODE_FLAGS : argv[0] === "start" ? SUPERVISOR_NODE_FLAGS : []);
     }
     expect(svc.Environment).toContain("WANPILOT_CONFIG=/etc/wanpilot/wanpilot.yaml");
   });

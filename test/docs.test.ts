@@ -9,7 +9,7 @@ import {
   topics,
 } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import { buildProgram } from "../packages/cli/src/main.js";
+import { buildProgram } from "../packages/cli/src/program.js";
 
 const doc = readFileSync(new URL("../docs/mqtt.md", import.meta.url), "utf8");
 const kinds = Object.keys(CONTRACT) as TopicKind[];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { descendants, parseRssKiB, parseStat } from "./proc.js";
+import { descendants, parsePssKiB, parseRssKiB, parseStat } from "./proc.js";
 
 describe("parseStat", () => {
   it.each([
@@ -23,6 +23,19 @@ describe("parseRssKiB", () => {
     { status: "Name:\tkthreadd\n", expected: undefined },
   ])("$expected", ({ status, expected }) => {
     expect(parseRssKiB(status)).toBe(expected);
+  });
+});
+
+describe("parsePssKiB", () => {
+  it.each([
+    {
+      rollup:
+        "00400000-7ffe ---p 00000000 00:00 0 [rollup]\nRss:   40360 kB\nPss:   38388 kB\nPss_Dirty:  6328 kB\n",
+      expected: 38388,
+    },
+    { rollup: "Rss: 1 kB\n", expected: undefined },
+  ])("$expected", ({ rollup, expected }) => {
+    expect(parsePssKiB(rollup)).toBe(expected);
   });
 });
 

@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 
+/** /proc/<pid>/stat counts CPU time in USER_HZ, 100 a second on Linux. */
+export const TICKS_PER_S = 100;
+
 /** The fields of /proc/<pid>/stat the bench reads (times in clock ticks). */
 export interface ProcStat {
   pid: number;
@@ -28,6 +31,23 @@ export function parseStat(text: string): ProcStat | undefined {
 export function parseRssKiB(status: string): number | undefined {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return m === null ? undefined : Number(m[1]);
+}
+
+/**
+ * Pss of /proc/<pid>/smaps_rollup in KiB: the process's private pages plus its share of those it
+ * shares (the node binary's pages, counted once across all the processes that map them).
+ */
+export function parsePssKiB(rollup: string): number | undefined {
+  const m = /^Pss:\s+(\d+)\s+kB/m.exec(rollup);
+  return m === null ? undefined : Number(m[1]);
+}
+
+export function readPssKiB(pid: number): number | undefined {
+  try {
+    return parsePssKiB(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 export function readStat(pid: number): ProcStat | undefined {

@@ -10,7 +10,7 @@ export interface Measurement {
   /** Who was measured: "wanpilot (default)", "wanpilot (fast)", "classic recipe", "kernel alone", a process… */
   system: string;
   unit: Unit;
-  /** Repeated trials (unit ms). */
+  /** Repeated trials or samples, in `unit` (the fields say Ms for the most common one). */
   summary?: Summary;
   /** Which tail the table shows next to the median (default p95). */
   tail?: "p95" | "p99";

@@ -25,6 +25,14 @@ describe("formatValue", () => {
     {
       m: {
         ...base,
+        unit: "percent",
+        summary: { n: 6, medianMs: 3.14, p95Ms: 4.06, p99Ms: 4.1, minMs: 2, maxMs: 4.2 },
+      },
+      expected: "3.1 % / 4.1 %",
+    },
+    {
+      m: {
+        ...base,
         unit: "ms",
         summary: { n: 0, medianMs: null, p95Ms: null, p99Ms: null, minMs: null, maxMs: null },
       },

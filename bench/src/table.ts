@@ -7,20 +7,8 @@ export function formatMs(ms: number | null): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-export function formatValue(m: Measurement): string {
-  if (m.display !== undefined) return m.display;
-  if (m.summary !== undefined) {
-    const s = m.summary;
-    if (s.n === 0) return "—";
-    const tail = m.tail === "p99" ? s.p99Ms : s.p95Ms;
-    return `${formatIn(m.unit, s.medianMs)} / ${formatIn(m.unit, tail)}${m.tail === "p99" ? " (p99)" : ""}`;
-  }
-  return formatIn(m.unit, m.value ?? null);
-}
-
 /** One number in its unit (summaries of a unit other than ms hold that unit in their `…Ms` fields). */
-function formatIn(unit: Measurement["unit"], v: number | null): string {
-  if (v === null) return "—";
+export function formatIn(v: number, unit: Measurement["unit"]): string {
   switch (unit) {
     case "ms":
       return formatMs(v);
@@ -37,6 +25,18 @@ function formatIn(unit: Measurement["unit"], v: number | null): string {
     case "MB/month":
       return `${v.toFixed(1)} MB/month`;
   }
+}
+
+export function formatValue(m: Measurement): string {
+  if (m.display !== undefined) return m.display;
+  const f = (v: number | null) => (v === null ? "—" : formatIn(v, m.unit));
+  if (m.summary !== undefined) {
+    const s = m.summary;
+    if (s.n === 0) return "—";
+    const tail = m.tail === "p99" ? s.p99Ms : s.p95Ms;
+    return `${f(s.medianMs)} / ${f(tail)}${m.tail === "p99" ? " (p99)" : ""}`;
+  }
+  return f(m.value ?? null);
 }
 
 /** Markdown formatters (biome) pad every column to at least 3 (`---`): so do we, and pasted tables stay as printed. */

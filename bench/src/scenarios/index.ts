@@ -1,6 +1,7 @@
 import type { Scenario } from "../scenario.js";
 import { balance } from "./balance.js";
 import { budget } from "./budget.js";
+import { conntrack } from "./conntrack.js";
 import { cost } from "./cost.js";
 import { disruption } from "./disruption.js";
 import { failover } from "./failover.js";
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   disruption,
   balance,
   cost,
+  conntrack,
   scale,
   live,
   webHistory,

@@ -6,6 +6,7 @@ import type { LabProcess, SpawnOptions } from "./process.js";
 import type { LabResources } from "./resources.js";
 import { renderInetRuleset, renderIspRuleset } from "./rulesets.js";
 import { type CommandResult, inNamespace, ipBatch, nftApply, type RunOptions, run } from "./run.js";
+import { scriptPath } from "./scripts.js";
 import {
   SingleStream,
   type StartStreamsOptions,
@@ -248,6 +249,19 @@ export class Lab {
   /** Short TCP/UDP flows from the LAN host to the flow server; reports which ISP each took. */
   openFlows(options: OpenFlowsOptions = {}): Promise<FlowsResult> {
     return openFlows(this.flowHost(), options);
+  }
+
+  /**
+   * `count` UDP flows from the LAN host to the lab's targets (one datagram each, distinct ports), each a
+   * tracked connection in the gateway for as long as its UDP timeout; resolves with how many were sent.
+   */
+  async udpFlows(count: number, timeoutMs = 300_000): Promise<number> {
+    const out = await this.exec(
+      this.ns.lan,
+      [process.execPath, scriptPath("udp-flows"), String(count), ...this.targets],
+      { timeoutMs },
+    );
+    return Number(out.trim());
   }
 
   startStreams(options: StartStreamsOptions = {}): Promise<StreamGroup> {

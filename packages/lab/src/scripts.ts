@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { LabError } from "./errors.js";
 
-export type LabScript = "flow-server" | "flow-client";
+export type LabScript = "flow-server" | "flow-client" | "udp-flows";
 
 /**
  * Path of a helper script's compiled JavaScript. Tests load the lab from source (src/*.ts), but

@@ -22,24 +22,57 @@ const state = (link: string, s: LinkStateName, gateway: string): LinkState => ({
 function make() {
   const f = fakeKernel();
   let n = 0;
+  // Monotonic time and CPU time as the test sets them; a count costs `countCpuMs` of CPU.
+  const clock = { ms: 0, cpuMs: 0, countCpuMs: 10 };
   const c = new Controller({
     config: config(),
     log: silentLog,
-    kernel: f.kernel,
+    kernel: {
+      ...f.kernel,
+      connectionsByMark: async (marks, m) => {
+        clock.cpuMs += clock.countCpuMs;
+        return await f.kernel.connectionsByMark(marks, m);
+      },
+    },
     now: () => new Date("2026-11-29T12:00:00.000Z"),
     newId: () => `event-000${++n}`,
+    clockMs: () => clock.ms,
+    cpuMs: () => clock.cpuMs,
+    countBudget: { minIntervalMs: 5_000, budget: 0.01, maxIntervalMs: 300_000 },
   });
-  return { c, ...f };
+  return { c, clock, ...f };
 }
 
 describe("Controller", () => {
   it("a count still running is shared, never started twice (a big table can outlast the interval)", async () => {
-    const { c, counts } = make();
+    const { c, clock, counts } = make();
     await c.reconcile("start", true);
     await Promise.all([c.state(true), c.state(true), c.state(true)]);
     expect(counts()).toBe(1);
+    clock.ms += 5_000;
     await c.state(true);
     expect(counts()).toBe(2);
+  });
+
+  it("counts no more often than their CPU budget allows: a costly count pushes the next one out", async () => {
+    const { c, clock, counts } = make();
+    await c.reconcile("start", true);
+    await c.state(true);
+    expect(counts()).toBe(1);
+    // Within 5 s the last counts are published again, not recounted.
+    clock.ms += 4_999;
+    expect((await c.state(true))?.links[0]?.connections).toBe(3);
+    expect(counts()).toBe(1);
+    clock.ms += 1;
+    clock.countCpuMs = 400; // the table grew: this count costs 400 ms of CPU, 1 % of 40 s
+    await c.state(true);
+    expect(counts()).toBe(2);
+    clock.ms += 39_999;
+    await c.state(true);
+    expect(counts()).toBe(2);
+    clock.ms += 1;
+    await c.state(true);
+    expect(counts()).toBe(3);
   });
 
   it("states arriving together are applied in one reconcile, with all their reasons", async () => {

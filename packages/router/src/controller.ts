@@ -10,7 +10,9 @@ import {
   WanpilotError,
 } from "@wanpilot/common";
 import type { Logger } from "pino";
+import { processCpuMs } from "./adapters/cpu.js";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
+import { type CountBudget, countDue, type LastCount } from "./core/count-budget.js";
 import { computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
 import { adoptDefaultRoute, linkInput, tableGateway } from "./core/inputs.js";
 import { describeChange, routeChange, routerState } from "./core/messages.js";
@@ -36,6 +38,10 @@ export interface ControllerDeps {
   clockMs?: () => number;
   /** A link without a heartbeat (LinkHealth) for longer than this is stale (default 3 health intervals). */
   staleAfterMs?: number;
+  /** CPU milliseconds used so far by this process and its reaped children (what a count costs); default from /proc. */
+  cpuMs?: () => number;
+  /** How often connections may be counted (default DEFAULT_COUNT_BUDGET). */
+  countBudget?: CountBudget;
 }
 
 export interface ReconcileResult {
@@ -71,6 +77,8 @@ export class Controller {
   private counts: Map<number, number> | null = null;
   /** A count in progress: with a big table one can take longer than the counting interval; callers share it. */
   private counting: Promise<Map<number, number> | null> | null = null;
+  /** When the last count ran and the CPU it took: the next waits its share of the budget. */
+  private lastCount: LastCount | null = null;
   private others: Ownership = { foreign: [], conflicts: [] };
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
@@ -308,20 +316,30 @@ export class Controller {
   /** The state to publish; connections are counted again when asked, else the last count is shown. */
   async state(countConnections: boolean): Promise<RouterState | null> {
     if (this.desired === null) return null;
-    if (countConnections) {
+    const clock = this.deps.clockMs ?? (() => performance.now());
+    if (
+      countConnections &&
+      (this.counting !== null || countDue(clock(), this.lastCount, this.deps.countBudget))
+    ) {
       const desired = this.desired;
-      this.counting ??= this.deps.kernel
-        .connectionsByMark(
-          desired.links.map((l) => l.mark),
-          desired.marks,
-        )
-        .catch((err: unknown) => {
-          this.deps.log.warn({ err }, "counting connections failed");
-          return null;
-        })
-        .finally(() => {
-          this.counting = null;
-        });
+      if (this.counting === null) {
+        const cpuMs = this.deps.cpuMs ?? processCpuMs;
+        const startedAtMs = clock();
+        const cpu0 = cpuMs();
+        this.counting = this.deps.kernel
+          .connectionsByMark(
+            desired.links.map((l) => l.mark),
+            desired.marks,
+          )
+          .catch((err: unknown) => {
+            this.deps.log.warn({ err }, "counting connections failed");
+            return null;
+          })
+          .finally(() => {
+            this.lastCount = { startedAtMs, durationMs: cpuMs() - cpu0 };
+            this.counting = null;
+          });
+      }
       this.counts = await this.counting;
     }
     if (this.desired === null) return null;

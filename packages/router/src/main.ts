@@ -13,6 +13,7 @@ import {
   writePid,
 } from "./adapters/runtime-files.js";
 import { Controller } from "./controller.js";
+import type { CountBudget } from "./core/count-budget.js";
 import { keepConfigured } from "./core/overrides.js";
 import { handleCommand, loadOverrides, saveOverrides } from "./operator.js";
 
@@ -29,6 +30,8 @@ export interface RunOptions {
   resyncMs?: number;
   /** How often tracked connections are counted for the published state (default 5 s). */
   countMs?: number;
+  /** How often a count may run, by what the last one cost (default DEFAULT_COUNT_BUDGET; tests count at once). */
+  countBudget?: CountBudget;
   /** Keep the operator's overrides in this file, so they survive restarts (`wanpilot router`). */
   overridesFile?: string;
   /** A link whose prober sent no LinkHealth for this long is stale (default 3 health intervals). */
@@ -85,6 +88,7 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
     now: () => new Date(),
     newId: () => `router-${randomUUID()}`,
     ...(opts.staleAfterMs === undefined ? {} : { staleAfterMs: opts.staleAfterMs }),
+    ...(opts.countBudget === undefined ? {} : { countBudget: opts.countBudget }),
     onChange: (e) => {
       outbox.add(e);
       void publishState(false);

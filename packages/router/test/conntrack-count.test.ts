@@ -1,5 +1,4 @@
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { Lab } from "@wanpilot/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Controller } from "../src/controller.js";
@@ -9,7 +8,6 @@ import { controller, gwKernel, labConfig, newLab, setStates } from "./harness.js
 // bring the table into the router's heap (a text dump of 500k entries killed it). The entries are real:
 // UDP flows from the LAN through wanpilot's marks. The host allows 262,144 entries per namespace
 // (nf_conntrack_max, not changed here), so the measurement stops below that.
-const FLOWS = fileURLToPath(new URL("./fixtures/udp-flows.mjs", import.meta.url));
 const COUNTS = process.env.WANPILOT_MEASURE === "1" ? [100_000, 250_000] : [100_000];
 
 let lab: Lab;
@@ -46,12 +44,7 @@ describe("connections counted per link without the table in the heap", () => {
     async (target) => {
       const have = await tracked();
       if (target > have) {
-        const out = await lab.exec(
-          lab.ns.lan,
-          [process.execPath, FLOWS, String(target - have), ...lab.targets],
-          { timeoutMs: 300_000 },
-        );
-        expect(Number(out.trim())).toBe(target - have);
+        expect(await lab.udpFlows(target - have)).toBe(target - have);
       }
       const total = await tracked();
       const kernel = gwKernel(lab);

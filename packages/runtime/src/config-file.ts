@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseConfigText, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
+import { jsonSnapshot, parseConfigText, type WanpilotConfig, WanpilotError } from "@wanpilot/common";
 
 export const DEFAULT_CONFIG_PATH = "/etc/wanpilot/wanpilot.yaml";
 
@@ -57,12 +57,15 @@ export function snapshotPath(runtimeDir: string): string {
   return join(runtimeDir, "config.yaml");
 }
 
-/** Writes the validated text atomically (temporary file, then rename), readable by root only. */
+/**
+ * Writes the validated config atomically (temporary file, then rename), readable by root only: as
+ * JSON (still YAML) where it can, so the parts read it without loading the YAML parser.
+ */
 export function writeConfigSnapshot(runtimeDir: string, text: string): string {
   mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
   const path = snapshotPath(runtimeDir);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
+  writeFileSync(tmp, jsonSnapshot(text) ?? text, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
   return path;

@@ -1,6 +1,7 @@
 export * from "./backoff.js";
 export * from "./boot-clock.js";
 export * from "./bus.js";
+export * from "./command.js";
 export * from "./config-file.js";
 export * from "./credentials.js";
 export * from "./event-outbox.js";

@@ -20,6 +20,7 @@ import {
   readUserPassword,
 } from "@wanpilot/runtime";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
+import mqttPacket from "mqtt-packet";
 import {
   type AclContext,
   authenticate,
@@ -138,6 +139,9 @@ export async function startBroker(opts: {
   limits?: Partial<BrokerLimits>;
 }): Promise<RunningBroker> {
   const { config, log } = opts;
+  // aedes writes through mqtt-packet, whose number cache (a Buffer per packet id, ~7 MiB of heap) is
+  // built on the first packet unless turned off first; the bus clients turn it off too (writeCache).
+  mqttPacket.writeToStream.cacheNumbers = false;
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...opts.limits };
   const secret = busSecret(config.runtime_dir);
   // `wanpilot link` and `reload` read it here, whichever password it is.

@@ -12,13 +12,12 @@ import {
   type Service,
 } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
+import type { PartKind } from "../core/part-argv.js";
 import { partView } from "../core/reload-plan.js";
 import type { Output } from "../output.js";
 import { loadService, type PartComponent } from "../services.js";
 import { onReload, waitForStop } from "../signals.js";
 import { VERSION } from "../version.js";
-
-type PartKind = "prober" | "router" | "logger" | "observer" | "web";
 
 interface Running {
   bus: Bus;

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { validateConfig, type WanpilotConfig } from "@wanpilot/common";
 import type { Lab, LabProcess } from "@wanpilot/lab";
 import { stringify } from "yaml";
+import { SUPERVISOR_NODE_FLAGS } from "../supervisor/supervisor.js";
 
 /** The `wanpilot` launcher of this checkout (the processes in a lab run the compiled CLI). */
 export const WANPILOT_BIN = fileURLToPath(new URL("../../bin/wanpilot.js", import.meta.url));
@@ -67,7 +68,7 @@ export class LabDeployment {
     writeFileSync(configPath, stringify(object));
     const supervisor = lab.spawn(
       lab.ns.gw,
-      [process.execPath, WANPILOT_BIN, "start", "--config", configPath],
+      [process.execPath, ...SUPERVISOR_NODE_FLAGS, WANPILOT_BIN, "start", "--config", configPath],
       {
         timeoutMs: 0,
         ...(opts.onLine === undefined ? {} : { onLine: opts.onLine }),

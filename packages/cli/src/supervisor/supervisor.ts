@@ -15,15 +15,25 @@ import type { ChildSpec } from "./children.js";
 /**
  * The parts are small long-running daemons (the probers run one per link), so V8's defaults for throughput
  * are traded for memory: a 1 MiB young generation, an old generation capped at 96 MiB (a leak ends in a
- * restart, not a swapping gateway), one background worker thread instead of one per core, and no
- * optimizing compiler (its code and its threads cost more memory than the little CPU the parts use).
+ * restart, not a swapping gateway), one background worker thread instead of one per core, and lite mode
+ * (bytecode only: no compiler's code or feedback, ~3.5 MiB less per part, no CPU cost measurable at the
+ * parts' load). Lite mode has no WebAssembly, which no part uses: turned off first, V8 warns otherwise.
+ * docs/bench.md, cost.
  */
 export const CHILD_NODE_FLAGS = [
   "--max-semi-space-size=1",
   "--max-old-space-size=96",
   "--v8-pool-size=1",
-  "--no-opt",
+  "--no-expose-wasm",
+  "--lite-mode",
 ];
+
+/**
+ * What `wanpilot start` itself runs with, as the `wanpilot` command's #! line passes it: a small young
+ * generation (the embedded broker relays every message; V8's default lets new space grow to 16 MiB and
+ * more). For whoever starts it with `node` directly: the systemd unit, the lab deployment.
+ */
+export const SUPERVISOR_NODE_FLAGS = ["--max-semi-space-size=1"];
 
 export interface SupervisorOptions {
   specs: ChildSpec[];

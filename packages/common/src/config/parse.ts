@@ -1,4 +1,5 @@
-import { parseDocument } from "yaml";
+import { createRequire } from "node:module";
+import { isDeepStrictEqual } from "node:util";
 import type { z } from "zod";
 import { type WanpilotConfig, WanpilotConfigInput } from "./schema.js";
 
@@ -95,9 +96,30 @@ export function validateConfig(data: unknown): ConfigResult {
   return { ok: false, problems: formatIssues(result.error.issues) };
 }
 
-/** Parses the text of a config file. `source` names it in messages. */
-export function parseConfigText(text: string, source = "config"): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+/**
+ * The YAML parser, loaded on first use: the parts read the JSON snapshot `start` writes (see
+ * `jsonSnapshot`) and never need it, which keeps ~2.5 MiB of heap out of each (docs/bench.md, cost).
+ */
+let yaml: typeof import("yaml") | undefined;
+function loadYaml(): typeof import("yaml") {
+  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yaml;
+}
+
+type Parsed = { ok: true; data: unknown } | { ok: false; problems: string[] };
+
+/** JSON text (a YAML subset) is read without the YAML parser; anything else goes through it. */
+function parseJson(text: string): Parsed | undefined {
+  if (!/^\s*\{/.test(text)) return undefined;
+  try {
+    return { ok: true, data: JSON.parse(text) as unknown };
+  } catch {
+    return undefined; // not JSON after all: YAML says what is wrong with it
+  }
+}
+
+function parseYaml(text: string, source: string): Parsed {
+  const doc = loadYaml().parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0)
     return {
       ok: false,
@@ -106,11 +128,31 @@ export function parseConfigText(text: string, source = "config"): ConfigResult {
         return `${source}${pos ? `:${pos.line}:${pos.col}` : ""}: ${e.message.split("\n")[0] ?? "invalid YAML"}`;
       }),
     };
-  const data: unknown = doc.toJS();
+  return { ok: true, data: doc.toJS() as unknown };
+}
+
+/** Parses the text of a config file. `source` names it in messages. */
+export function parseConfigText(text: string, source = "config"): ConfigResult {
+  const parsed = parseJson(text) ?? parseYaml(text, source);
+  if (!parsed.ok) return parsed;
+  const { data } = parsed;
   if (data !== null && data !== undefined && (typeof data !== "object" || Array.isArray(data)))
     return {
       ok: false,
       problems: [`${source}: the file must be a mapping of keys (gateway, links, …), got ${describe(data)}`],
     };
   return validateConfig(data);
+}
+
+/**
+ * The valid config `text` as JSON text that validates to the same config, or undefined when JSON
+ * cannot carry it (a YAML value without a JSON form): what `start` gives its parts to read.
+ */
+export function jsonSnapshot(text: string): string | undefined {
+  const parsed = parseYaml(text, "config");
+  if (!parsed.ok) return undefined;
+  const before = validateConfig(parsed.data);
+  const json = JSON.stringify(parsed.data ?? {});
+  const after = validateConfig(JSON.parse(json) as unknown);
+  return before.ok && after.ok && isDeepStrictEqual(before.config, after.config) ? `${json}\n` : undefined;
 }

@@ -1,5 +1,5 @@
 import { WanpilotError } from "@wanpilot/common";
-import { execa } from "execa";
+import { runCommand } from "@wanpilot/runtime";
 
 /**
  * Prepended to every command the prober runs. Empty in production (the whole process runs in the
@@ -21,23 +21,26 @@ export async function ipJson(
   timeoutMs = 2000,
 ): Promise<unknown> {
   const { file, args: rest } = withPrefix(prefix, ["ip", "-N", "-json", ...args]);
-  const r = await execa(file, rest, { timeout: timeoutMs, reject: false });
+  const argv = [file, ...rest];
+  const r = await runCommand(argv, { timeoutMs });
   if (r.timedOut)
-    throw new WanpilotError("COMMAND_TIMEOUT", `${[file, ...rest].join(" ")} timed out`, {
-      details: { argv: [file, ...rest], timeoutMs },
+    throw new WanpilotError("COMMAND_TIMEOUT", `${argv.join(" ")} timed out`, {
+      details: { argv, timeoutMs },
     });
   if (r.exitCode !== 0) {
     if (/does not exist|Cannot find device/.test(r.stderr)) return undefined;
-    throw new WanpilotError("COMMAND_FAILED", `${[file, ...rest].join(" ")} failed: ${r.stderr.trim()}`, {
-      details: { argv: [file, ...rest], exitCode: r.exitCode, stderr: r.stderr },
+    const why = (r.error?.message ?? r.stderr).trim();
+    throw new WanpilotError("COMMAND_FAILED", `${argv.join(" ")} failed: ${why}`, {
+      cause: r.error,
+      details: { argv, exitCode: r.exitCode, stderr: r.stderr },
     });
   }
   try {
     return JSON.parse(r.stdout.trim() === "" ? "[]" : r.stdout) as unknown;
   } catch (err: unknown) {
-    throw new WanpilotError("COMMAND_FAILED", `${[file, ...rest].join(" ")} printed no JSON`, {
+    throw new WanpilotError("COMMAND_FAILED", `${argv.join(" ")} printed no JSON`, {
       cause: err,
-      details: { argv: [file, ...rest], stdout: r.stdout.slice(0, 500) },
+      details: { argv, stdout: r.stdout.slice(0, 500) },
     });
   }
 }

@@ -1,15 +1,21 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { backoffMs } from "@wanpilot/runtime";
-import { execa } from "execa";
 import type { Logger } from "pino";
 import { type CommandPrefix, withPrefix } from "./command.js";
+
+/** The end of a child's stderr kept for the log line when it exits. */
+const STDERR_TAIL = 300;
+
+interface Child {
+  proc: ChildProcess;
+  exited: Promise<void>;
+}
 
 /**
  * A long-running command (ping, ip monitor) whose stdout lines are handed over as they come, restarted
  * with a back-off whenever it exits. No timeout: it runs until `stop()`.
  */
-const OPTIONS = { reject: false, stdin: "ignore", buffer: { stdout: false, stderr: true } } as const;
-type Child = ReturnType<typeof execa<typeof OPTIONS>>;
 
 export class Supervised {
   #child: Child | undefined;
@@ -43,7 +49,7 @@ export class Supervised {
       this.#spawn();
     } else {
       this.#restarting = true;
-      this.#child.kill("SIGTERM");
+      this.#child.proc.kill("SIGTERM");
     }
     this.#failures = 0;
   }
@@ -53,8 +59,8 @@ export class Supervised {
     clearTimeout(this.#timer);
     const child = this.#child;
     if (child === undefined) return;
-    child.kill("SIGTERM");
-    await child.catch(() => undefined);
+    child.proc.kill("SIGTERM");
+    await child.exited;
   }
 
   #spawn(): void {
@@ -65,12 +71,22 @@ export class Supervised {
       return;
     }
     const { file, args } = withPrefix(this.opts.prefix, argv);
-    const child = execa(file, args, OPTIONS);
-    this.#child = child;
+    // argv array, no shell; stdin closed, stdout read line by line, only stderr's tail kept.
+    const proc = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"], shell: false });
+    let stderr = "";
+    proc.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr = (stderr + chunk).slice(-STDERR_TAIL);
+    });
+    proc.once("error", (err) => {
+      stderr = err.message;
+    });
+    const exited = new Promise<void>((resolve) => proc.once("close", () => resolve()));
+    this.#child = { proc, exited };
     this.opts.onStart?.();
     const started = Date.now();
-    createInterface({ input: child.stdout }).on("line", (line) => this.opts.onLine(line));
-    void child.then((r) => {
+    if (proc.stdout !== null)
+      createInterface({ input: proc.stdout }).on("line", (line) => this.opts.onLine(line));
+    void exited.then(() => {
       this.#child = undefined;
       if (this.#stopped) return;
       if (this.#restarting) {
@@ -79,7 +95,7 @@ export class Supervised {
         return;
       }
       this.opts.log.warn(
-        { argv: [file, ...args], exitCode: r.exitCode, stderr: String(r.stderr).slice(0, 300) },
+        { argv: [file, ...args], exitCode: proc.exitCode, stderr },
         "command exited; restarting",
       );
       // A process that ran for a while gets restarted at once; one that dies at start backs off.

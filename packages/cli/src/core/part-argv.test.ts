@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { childSpecs } from "../supervisor/children.js";
+import { supervisedPart } from "./part-argv.js";
+
+describe("supervisedPart: the parts' argv, taken without commander", () => {
+  it.each([
+    {
+      argv: ["prober", "--link", "isp1", "--config", "/run/wanpilot/config.yaml"],
+      expected: { kind: "prober", options: { config: "/run/wanpilot/config.yaml", link: "isp1" } },
+    },
+    { argv: ["router", "--config", "/c.yaml"], expected: { kind: "router", options: { config: "/c.yaml" } } },
+    { argv: ["logger", "--config", "/c.yaml"], expected: { kind: "logger", options: { config: "/c.yaml" } } },
+    {
+      argv: ["observer", "--config", "/c.yaml"],
+      expected: { kind: "observer", options: { config: "/c.yaml" } },
+    },
+    { argv: ["web", "--config", "/c.yaml"], expected: { kind: "web", options: { config: "/c.yaml" } } },
+    { argv: ["router"], expected: undefined },
+    { argv: ["router", "--help"], expected: undefined },
+    { argv: ["router", "-c", "/c.yaml"], expected: undefined },
+    { argv: ["router", "--config", "/c.yaml", "--verbose"], expected: undefined },
+    { argv: ["prober", "--config", "/c.yaml", "--link", "isp1"], expected: undefined },
+    { argv: ["prober", "--link", "--config", "/c.yaml"], expected: undefined },
+    { argv: ["status", "--config", "/c.yaml"], expected: undefined },
+    { argv: [], expected: undefined },
+  ])("$argv", ({ argv, expected }) => {
+    expect(supervisedPart(argv)).toEqual(expected);
+  });
+
+  it("recognises every argv the supervisor writes", () => {
+    const config = {
+      links: [{ name: "dsl" }, { name: "lte" }],
+    } as Parameters<typeof childSpecs>[0];
+    for (const spec of childSpecs(config))
+      expect(supervisedPart([...spec.args, "--config", "/c.yaml"])?.kind).toBe(spec.name.split("/")[0]);
+  });
+});
