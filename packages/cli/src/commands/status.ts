@@ -4,7 +4,7 @@ import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { collectRetained, watchBus } from "../status/collect.js";
 import { formatStatus } from "../status/format.js";
-import { buildStatusView, type StatusView } from "../status/view.js";
+import { buildStatusView, retainedComplete, type StatusView } from "../status/view.js";
 
 export interface StatusOptions {
   config?: string;
@@ -37,7 +37,10 @@ export async function runStatus(out: Output, opts: StatusOptions): Promise<numbe
     if (opts.watch) return await watch(url, config, render);
     const view = buildStatusView(
       config,
-      await collectRetained(url, config.gateway, readerCredentials(config)),
+      await collectRetained(url, config.gateway, {
+        ...readerCredentials(config),
+        complete: retainedComplete(config),
+      }),
     );
     if (nothingOnline(view)) {
       if (opts.json) render(view);

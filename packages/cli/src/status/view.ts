@@ -71,6 +71,18 @@ export interface StatusView {
 }
 
 /** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
+/**
+ * Every retained message the table needs has arrived: each link's state, the router's, each part's
+ * availability. The supervisor's are not required: with the parts as their own units there is none.
+ */
+export function retainedComplete(config: WanpilotConfig): (snap: RetainedSnapshot) => boolean {
+  const parts = partComponents(config.links.map((l) => l.name)).map(componentId);
+  return (snap) =>
+    snap.router !== undefined &&
+    config.links.every((l) => snap.links.has(l.name)) &&
+    parts.every((p) => snap.availability.has(p));
+}
+
 export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot): StatusView {
   const routed = new Map((snap.router?.links ?? []).map((l) => [l.link, l]));
   const total = [...routed.values()].reduce((sum, l) => sum + (l.connections ?? 0), 0);
