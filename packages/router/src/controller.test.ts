@@ -27,7 +27,12 @@ function fakeKernel() {
     },
     addresses: async () => {
       addressReads++;
-      return new Map();
+      return new Map(
+        ["wan1", "wan2", "wwan0"].map((dev, i) => [
+          dev,
+          [{ local: `198.18.${i + 1}.2`, prefixLength: 30, peer: null }],
+        ]),
+      );
     },
     apply: async (cmds): Promise<ApplyResult> => {
       applied.push(cmds);
@@ -148,5 +153,20 @@ describe("Controller", () => {
     // A renewed lease with another netmask: same address, another prefix.
     await c.onLinkState({ ...dsl, prefixLength: 24 });
     expect([reads(), addressReads()]).toEqual([4, 3]);
+  });
+
+  it("a carrier coming back re-reads the kernel (a link set down or re-created lost its routes)", async () => {
+    const { c, reads, addressReads } = make();
+    await c.reconcile("start", true);
+    const dsl = { ...state("dsl", "up", "198.18.1.1"), source: "198.18.1.2", prefixLength: 30 };
+    await c.onLinkState(dsl);
+    const before = [reads(), addressReads()];
+    // Lost: no read before the failover; the next full reconcile reads the interfaces again.
+    await c.onLinkState({ ...dsl, state: "down", carrier: false });
+    expect([reads(), addressReads()]).toEqual(before);
+    await c.reconcile("resync", true);
+    expect([reads(), addressReads()]).toEqual([(before[0] ?? 0) + 1, (before[1] ?? 0) + 1]);
+    await c.onLinkState({ ...dsl, state: "down", carrier: true });
+    expect([reads(), addressReads()]).toEqual([(before[0] ?? 0) + 2, (before[1] ?? 0) + 2]);
   });
 });
