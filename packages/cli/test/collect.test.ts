@@ -1,13 +1,13 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
-import { type LinkState, type RouterState, topics, validateConfig } from "@wanpilot/common";
+import { type LinkHealth, type LinkState, type RouterState, topics, validateConfig } from "@wanpilot/common";
 import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectRetained } from "../src/status/collect.js";
-import { retainedComplete } from "../src/status/view.js";
+import { statusComplete } from "../src/status/view.js";
 
 // A loaded gateway: the broker takes 600 ms to accept a login (longer than status's 250 ms quiet period)
-// and the last retained message comes 600 ms after the others.
+// and the link's retained state comes 600 ms after the others; its heartbeat (not retained) 600 ms later.
 const DELAY_MS = 600;
 const parsed = validateConfig({ gateway: "gw1", links: [{ name: "dsl", interface: "wan1" }] });
 if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
@@ -16,9 +16,10 @@ let broker: Aedes;
 let server: Server;
 let url: string;
 
-function retain(topic: string, payload: string): void {
-  broker.publish({ cmd: "publish", topic, payload, qos: 1, retain: true, dup: false }, () => undefined);
+function publish(topic: string, payload: string, retain = false): void {
+  broker.publish({ cmd: "publish", topic, payload, qos: 1, retain, dup: false }, () => undefined);
 }
+const retain = (topic: string, payload: string) => publish(topic, payload, true);
 
 const at = new Date().toISOString();
 const dslState: LinkState = {
@@ -33,6 +34,16 @@ const dslState: LinkState = {
   rttMs: 1,
   lossRatio: 0,
   at,
+};
+
+const dslHealth: LinkHealth = {
+  link: "dsl",
+  at,
+  windowMs: 20_000,
+  state: "up",
+  rtt: { meanMs: 2, minMs: 1, maxMs: 3, jitterMs: 0.5 },
+  lossRatio: 0.05,
+  targets: [],
 };
 
 beforeAll(async () => {
@@ -53,9 +64,10 @@ beforeAll(async () => {
   ] as const)
     retain(topics.availability("gw1", part), "online");
   // The link's state arrives late, as from a broker that was not scheduled for a while.
-  broker.on("subscribe", () =>
-    setTimeout(() => retain(topics.linkState("gw1", "dsl"), JSON.stringify(dslState)), DELAY_MS),
-  );
+  broker.on("subscribe", () => {
+    setTimeout(() => retain(topics.linkState("gw1", "dsl"), JSON.stringify(dslState)), DELAY_MS);
+    setTimeout(() => publish(topics.linkHealth("gw1", "dsl"), JSON.stringify(dslHealth)), 2 * DELAY_MS);
+  });
 });
 
 afterAll(async () => {
@@ -73,8 +85,10 @@ describe("collectRetained on a slow broker", () => {
       lastChange: null,
     };
     retain(topics.routerState("gw1"), JSON.stringify(routerState));
-    const snap = await collectRetained(url, "gw1", { complete: retainedComplete(config) });
+    const snap = await collectRetained(url, "gw1", { complete: statusComplete(config), maxMs: 3000 });
     expect(snap.availability.get("router")).toBe("online");
     expect(snap.links.get("dsl")?.state).toBe("up");
+    // The loss now, not the one the state carried when the link last changed.
+    expect(snap.health.get("dsl")?.lossRatio).toBe(0.05);
   });
 });

@@ -72,14 +72,15 @@ export interface StatusView {
 
 /** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
 /**
- * Every retained message the table needs has arrived: each link's state, the router's, each part's
+ * Everything the table needs has arrived: each link's state and a heartbeat (its RTT and loss now: the state's
+ * are those of its last change, 100 % loss for a link that came up at start), the router's state, each part's
  * availability. The supervisor's are not required: with the parts as their own units there is none.
  */
-export function retainedComplete(config: WanpilotConfig): (snap: RetainedSnapshot) => boolean {
+export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot) => boolean {
   const parts = partComponents(config.links.map((l) => l.name)).map(componentId);
   return (snap) =>
     snap.router !== undefined &&
-    config.links.every((l) => snap.links.has(l.name)) &&
+    config.links.every((l) => snap.links.has(l.name) && snap.health.has(l.name)) &&
     parts.every((p) => snap.availability.has(p));
 }
 
