@@ -1,4 +1,4 @@
-import { ProbeConfig } from "@wanpilot/common";
+import { FAST_PROBE_PROFILE, ProbeConfig } from "@wanpilot/common";
 import type { Lab } from "@wanpilot/lab";
 import { LabDeployment, type LabDeployOptions } from "wanpilot/labrun";
 import { BusTap } from "./observe/bus.js";
@@ -9,8 +9,7 @@ export const GATEWAY = "bench";
 /** Probe settings of the two profiles the bench runs. */
 export const PROFILES = {
   default: {},
-  // docs/prober.md, "Defaults and profiles": for wired links with RTT well under 150 ms
-  fast: { interval: "100ms", timeout: "150ms" },
+  fast: FAST_PROBE_PROFILE,
 } as const satisfies Record<string, Record<string, unknown>>;
 
 /**
@@ -28,20 +27,25 @@ export class Running {
   readonly dep: LabDeployment;
   readonly tap: BusTap;
 
+  /** `tapCommands`: the tap also sees link commands and their results; `onLine`: every line wanpilot prints. */
   constructor(
     readonly lab: Lab,
-    opts: LabDeployOptions,
+    opts: LabDeployOptions & { tapCommands?: boolean },
   ) {
+    const { tapCommands, onLine, ...deploy } = opts;
     this.dep = LabDeployment.start(lab, {
       gateway: GATEWAY,
       logLevel: "warn",
-      ...opts,
-      onLine: (line) => {
+      ...deploy,
+      onLine: (line, stream) => {
+        onLine?.(line, stream);
         this.output.push(line);
         if (this.output.length > 40) this.output.shift();
       },
     });
-    this.tap = new BusTap(lab, `mqtt://${this.dep.config.bus.listen}`, GATEWAY);
+    this.tap = new BusTap(lab, `mqtt://${this.dep.config.bus.listen}`, GATEWAY, {
+      commands: tapCommands === true,
+    });
   }
 
   get links(): string[] {

@@ -1,4 +1,11 @@
-import { LinkState, parseTopic, RouteChange, RouterState, SupervisorState } from "@wanpilot/common";
+import {
+  LinkState,
+  Operation,
+  parseTopic,
+  RouteChange,
+  RouterState,
+  SupervisorState,
+} from "@wanpilot/common";
 import type { Lab, LabProcess } from "@wanpilot/lab";
 import { scriptPath } from "../paths.js";
 
@@ -6,7 +13,9 @@ export type BusEvent =
   | { kind: "linkState"; t: number; link: string; state: LinkState }
   | { kind: "routerState"; t: number; state: RouterState }
   | { kind: "routeChange"; t: number; change: RouteChange }
-  | { kind: "supervisorState"; t: number; state: SupervisorState };
+  | { kind: "supervisorState"; t: number; state: SupervisorState }
+  | { kind: "linkCommand"; t: number; link: string }
+  | { kind: "operation"; t: number; op: Operation };
 
 /** A bus-tap line → a typed event (only the kinds the bench reads); undefined for anything else. */
 export function parseTapLine(line: string): BusEvent | undefined {
@@ -38,6 +47,12 @@ export function parseTapLine(line: string): BusEvent | undefined {
       const p = SupervisorState.safeParse(raw.payload);
       return p.success ? { kind: "supervisorState", t, state: p.data } : undefined;
     }
+    case "linkCommand":
+      return topic.link === undefined ? undefined : { kind: "linkCommand", t, link: topic.link };
+    case "operations": {
+      const p = Operation.safeParse(raw.payload);
+      return p.success ? { kind: "operation", t, op: p.data } : undefined;
+    }
     default:
       return undefined;
   }
@@ -48,8 +63,10 @@ export class BusTap {
   readonly events: BusEvent[] = [];
   private readonly proc: LabProcess;
 
-  constructor(lab: Lab, url: string, gateway: string) {
-    this.proc = lab.spawn(lab.ns.gw, [process.execPath, scriptPath("scripts/bus-tap.js"), url, gateway], {
+  /** `commands`: also the operators' link commands and their results (the live scenario's). */
+  constructor(lab: Lab, url: string, gateway: string, opts: { commands?: boolean } = {}) {
+    const argv = [process.execPath, scriptPath("scripts/bus-tap.js"), url, gateway];
+    this.proc = lab.spawn(lab.ns.gw, opts.commands === true ? [...argv, "commands"] : argv, {
       timeoutMs: 0,
       onLine: (line, stream) => {
         if (stream !== "stdout") return;
@@ -101,6 +118,22 @@ export class BusTap {
     return undefined;
   }
 
+  /** Distinct transitions to `state` (by link and `since`) that began in [from, to) (epoch ms). */
+  transitionsBetween(
+    state: LinkState["state"],
+    from: number,
+    to: number,
+  ): Array<{ link: string; since: number; cause: string }> {
+    const seen = new Map<string, { link: string; since: number; cause: string }>();
+    for (const e of this.events) {
+      if (e.kind !== "linkState" || e.state.state !== state) continue;
+      const since = Date.parse(e.state.since);
+      if (since >= from && since < to)
+        seen.set(`${e.link}@${since}`, { link: e.link, since, cause: e.state.cause });
+    }
+    return [...seen.values()];
+  }
+
   /** When the tap received that transition's message (epoch ms): what the router reacts to. */
   transitionMessage(link: string, state: LinkState["state"], after: number): number | undefined {
     for (const e of this.events) {
@@ -122,6 +155,11 @@ export class BusTap {
       if (at !== undefined && at >= after) return at;
     }
     return undefined;
+  }
+
+  /** When the tap received the first link command, or the first command's result, at or after `after`. */
+  commandAt(kind: "linkCommand" | "operation", after: number): number | undefined {
+    return this.events.find((e) => e.kind === kind && e.t >= after)?.t;
   }
 
   stop(): Promise<void> {

@@ -5,6 +5,7 @@ import { disruption } from "./disruption.js";
 import { failover } from "./failover.js";
 import { live } from "./live.js";
 import { scale } from "./scale.js";
+import { webHistory } from "./web-history.js";
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, cost, scale, live];
+export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, cost, scale, live, webHistory];

@@ -1,9 +1,11 @@
 import { buildTopology, startFlowServer } from "./build.js";
+import { type DelaySpec, LTE_DELAY, startDelayLines } from "./delay.js";
+import { LabError } from "./errors.js";
 import { checkInteger, Lab } from "./lab.js";
 import { newLabId } from "./names.js";
 import { sweepStaleLabs } from "./namespaces.js";
 import { LabResources } from "./resources.js";
-import { planTopology } from "./topology.js";
+import { type LabTopology, planTopology } from "./topology.js";
 
 export interface LabOptions {
   /** Number of simulated ISPs (1..16, default 2). */
@@ -23,6 +25,11 @@ export interface LabOptions {
   readonly flowServer?: boolean;
   /** First remove labs left behind by dead processes (default true; best effort). */
   readonly sweep?: boolean;
+  /**
+   * A delay line behind these ISPs, by name: `{ isp2: "lte" }` makes isp2 an LTE-like link (80–400 ms,
+   * occasional spikes); see delay.ts. Needs python3.
+   */
+  readonly delay?: Readonly<Record<string, DelaySpec | "lte">>;
 }
 
 /** Builds a lab; on any failure, removes whatever was already created and rethrows. */
@@ -40,11 +47,23 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   try {
     await buildTopology(topology, resources, { gwMasquerade: options.gwMasquerade ?? true });
     if (options.flowServer ?? true) await startFlowServer(topology, resources);
+    await startDelayLines(topology, resources, delayLines(topology.isps, options.delay ?? {}));
   } catch (error) {
     await resources.teardown().catch(() => undefined);
     throw error;
   }
   return new Lab(topology, resources);
+}
+
+function delayLines(
+  isps: LabTopology["isps"],
+  delay: Readonly<Record<string, DelaySpec | "lte">>,
+): Array<{ isp: LabTopology["isps"][number]; spec: DelaySpec }> {
+  return Object.entries(delay).map(([name, spec]) => {
+    const isp = isps.find((i) => i.name === name);
+    if (isp === undefined) throw new LabError("LAB_INVALID_OPTIONS", `delay: no ISP named ${name}`);
+    return { isp, spec: spec === "lte" ? LTE_DELAY : spec };
+  });
 }
 
 /** Runs `fn` with a fresh lab and always destroys it, also when `fn` throws. */

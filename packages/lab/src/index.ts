@@ -1,4 +1,5 @@
 export { createLab, type LabOptions, withLab } from "./create.js";
+export { type DelaySpec, LTE_DELAY } from "./delay.js";
 export { isLabError, LabError, type LabErrorCode } from "./errors.js";
 export type { FlowOutcome, FlowsResult, FlowTarget, OpenFlowsOptions } from "./flows.js";
 export { type IspRef, Lab, type WanAddress } from "./lab.js";

@@ -17,7 +17,7 @@ import { ipKernelWatcher, type KernelWatcher } from "./adapters/kernel-watcher.j
 import { ProbeMetrics } from "./adapters/probe-metrics.js";
 import { createTargetProber, type TargetProber } from "./adapters/target-prober.js";
 import { type KernelFacts, wanpilotTables } from "./core/kernel.js";
-import { initialMachine, type LinkMachine, type MachineInput, step } from "./core/machine.js";
+import { initialMachine, type LinkMachine, type MachineInput, step, timeoutFor } from "./core/machine.js";
 import { type DecisionParams, decisionParams } from "./core/params.js";
 import {
   linkHealthPayload,
@@ -91,7 +91,12 @@ export class LinkProber {
     this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
     this.#metrics?.declare(this.#params.targets);
     this.#machine = initialMachine(this.#params, now());
-    this.#feed = new ProbeFeed({ intervalMs: this.#params.intervalMs, now, apply: (i) => this.#apply(i) });
+    this.#feed = new ProbeFeed({
+      intervalMs: this.#params.intervalMs,
+      now,
+      apply: (i) => this.#apply(i),
+      timeoutOf: (key) => timeoutFor(this.#params, this.#machine, key),
+    });
     const methods = Object.fromEntries(
       this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
     );
@@ -111,6 +116,7 @@ export class LinkProber {
       interface: link.interface,
       configured,
       ownTables: wanpilotTables(o.config.links.map((l) => l.table)),
+      path: { table: link.table, mark: this.#identity.mark, mask: o.config.balance.mark_mask },
       log: this.#log,
     });
   }
@@ -144,16 +150,17 @@ export class LinkProber {
   }
 
   #startProbers(): void {
-    const { intervalMs, timeoutMs } = this.#params;
+    const { intervalMs } = this.#params;
     this.#params.targets.forEach((key, i) => {
       const target = this.#link.probe.targets[i];
       if (target === undefined) return;
       // The ping tracker is for ICMP; socket probes settle themselves and report outcomes directly.
-      if (target.method === "icmp") this.#feed.track(key, intervalMs, timeoutMs);
+      if (target.method === "icmp") this.#feed.track(key, intervalMs);
       const prober = createTargetProber({
         target,
         intervalMs,
-        timeoutMs,
+        // Sockets wait up to the ceiling: a late answer still refines the timeout the core judges by.
+        timeoutMs: this.#params.timeout.maxMs,
         source: () => this.#facts?.view.source ?? null,
         identity: this.#identity,
         ports: {
@@ -184,6 +191,13 @@ export class LinkProber {
     const before = this.#facts;
     this.#facts = f;
     this.#apply({ kind: "kernel", atMs: now(), interface: this.#link.interface, view: f.view });
+    if (before?.path !== f.path) {
+      this.#log.info(
+        { path: f.path },
+        f.path ? "link path installed: judging probes" : "waiting for the link's path (table and mark rule)",
+      );
+      this.#apply({ kind: "path", atMs: now(), ready: f.path });
+    }
     if (before?.view.source !== f.view.source) {
       this.#log.info({ from: before?.view.source ?? null, to: f.view.source }, "source address changed");
       for (const p of this.#probers) p.sourceChanged();

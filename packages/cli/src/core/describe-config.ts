@@ -32,7 +32,7 @@ function describeLink(l: LinkConfig): string[] {
       `${l.masquerade ? ", masquerade" : ""}`,
     `    ${addr}`,
     `    probe ${p.targets.map(formatTarget).join(", ")} every ${formatMs(p.interval)} ` +
-      `(timeout ${formatMs(p.timeout)}, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
+      `(timeout ${formatMs(p.timeout_min)}..${formatMs(p.timeout)} from the RTT, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
       `up after ${p.up} good; degraded at ${formatMs(p.degraded.rtt)} rtt or ${Math.round(p.degraded.loss * 100)}% loss)`,
   ];
 }

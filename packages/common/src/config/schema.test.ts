@@ -33,8 +33,9 @@ describe("the config file", () => {
     expect(config.links.map((l) => l.table)).toEqual([101, 102]);
     expect(config.links[0]).toMatchObject({ weight: 1, tier: 1, masquerade: true });
     expect(config.links[0]?.probe).toMatchObject({
-      interval: 300,
+      interval: 200,
       timeout: 700,
+      timeout_min: 150,
       down: 3,
       up: 10,
       reliability: 1,
@@ -190,6 +191,21 @@ links:
       "reader named like one of wanpilot's parts",
       `${LINKS}bus: { username: router, password_file: /etc/wanpilot/bus.pass }`,
       `bus.username: "router" is the bus login of one of wanpilot's own parts; the reader needs another name`,
+    ],
+    [
+      "reader named operator",
+      `${LINKS}bus: { username: operator, password_file: /etc/wanpilot/bus.pass }`,
+      `bus.username: "operator" is the operator's login; the reader needs another name`,
+    ],
+    [
+      "Home Assistant named operator",
+      `${LINKS}homeassistant: { username: operator, password_file: /etc/wanpilot/ha.pass }`,
+      `homeassistant.username: "operator" is the name of a wanpilot part; choose another`,
+    ],
+    [
+      "a fixed operator password on an external broker",
+      `${LINKS}bus: { url: "mqtt://127.0.0.1:1883", allow_no_credentials: true, operator_password_file: /etc/wanpilot/op.pass }`,
+      "bus.operator_password_file: is for the embedded broker; with url the operator's password is credentials_dir/operator.pass",
     ],
     [
       "bad percentage",

@@ -1,5 +1,11 @@
 import type { Logger } from "pino";
-import { carrierLossFromMonitorLine, type KernelFacts, kernelFacts } from "../core/kernel.js";
+import {
+  carrierLossFromMonitorLine,
+  type KernelFacts,
+  kernelFacts,
+  monitorLineConcerns,
+  type PathSpec,
+} from "../core/kernel.js";
 import { kernelOk } from "../core/machine.js";
 import { type CommandPrefix, ipJson } from "./command.js";
 import { Supervised } from "./supervised.js";
@@ -10,9 +16,9 @@ export interface KernelWatcher {
 }
 
 /**
- * Follows one interface: `ip monitor link address route` says when something changed, `ip -json` then
- * reads the interface's link, IPv4 addresses and routes (every table). A slow poll (30 s) covers a missed event;
- * it is slow because each read costs three `ip` processes.
+ * Follows one interface: `ip monitor link address route rule` says when something changed, `ip -json`
+ * then reads the interface's link, IPv4 addresses and routes (every table), and the rules (is the link's
+ * path there?). A slow poll (30 s) covers a missed event; it is slow because each read costs four `ip` processes.
  */
 export function ipKernelWatcher(opts: {
   prefix: CommandPrefix;
@@ -20,6 +26,8 @@ export function ipKernelWatcher(opts: {
   configured: { source?: string; gateway?: string };
   /** Tables whose routes were written by wanpilot itself, never learned from. */
   ownTables: readonly number[];
+  /** The router's path the probes need (its table and mark rule). */
+  path: PathSpec;
   log: Logger;
   pollMs?: number;
 }): KernelWatcher {
@@ -32,15 +40,17 @@ export function ipKernelWatcher(opts: {
 
   const read = async (): Promise<void> => {
     try {
-      const [link, addr, routes] = await Promise.all([
+      const [link, addr, routes, rules] = await Promise.all([
         ipJson(opts.prefix, ["link", "show", "dev", dev]),
         ipJson(opts.prefix, ["-4", "addr", "show", "dev", dev]),
         ipJson(opts.prefix, ["-4", "route", "show", "table", "all", "dev", dev]),
+        ipJson(opts.prefix, ["-4", "rule", "show"]),
       ]);
       last = kernelFacts(
-        link === undefined ? undefined : { link, addr, routes },
+        link === undefined ? undefined : { link, addr, routes, rules },
         opts.configured,
         opts.ownTables,
+        opts.path,
       );
       onFacts(last);
     } catch (err: unknown) {
@@ -64,8 +74,7 @@ export function ipKernelWatcher(opts: {
   };
   const monitor = new Supervised({
     prefix: opts.prefix,
-    argv: () => ["ip", "monitor", "link", "address", "route"],
-    // Lines name the device ("2: wan1: <...>", "... dev wan1 ..."); a deleted device may print only its index.
+    argv: () => ["ip", "-N", "monitor", "link", "address", "route", "rule"],
     onLine: (line) => {
       // Carrier loss is acted on from the line itself (no process to spawn first); the read confirms.
       const lost = carrierLossFromMonitorLine(line, dev);
@@ -79,7 +88,7 @@ export function ipKernelWatcher(opts: {
         };
         onFacts(last);
       }
-      if (line.includes(dev) || line.startsWith("Deleted")) refresh();
+      if (monitorLineConcerns(line, dev, opts.path.table)) refresh();
     },
     onStart: () => refresh(),
     log: opts.log,

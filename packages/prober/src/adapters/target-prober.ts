@@ -62,10 +62,14 @@ function icmpProber(o: TargetProberOptions): TargetProber {
       // The address is not used, but without one the link cannot answer: wait for it (back-off).
       if (source === null) return undefined;
       const { mark, interface: dev } = o.identity;
-      return ["ping", "-n", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev, o.target.host];
+      // -D: each line stamped when ping printed it; its RTT is from the kernel's receive timestamp (no -U).
+      const argv = ["ping", "-n", "-D", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev];
+      return [...argv, o.target.host];
     },
     onLine: (line) => {
-      const e = parsePingLine(line, o.now());
+      const readAtMs = o.now();
+      const wallMs = Date.now();
+      const e = parsePingLine(line, readAtMs, (epochMs) => readAtMs - (wallMs - epochMs));
       if (e !== undefined) o.onEvent(e);
     },
     onStart: () => o.onRestart(o.now()),

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { carrierLossFromMonitorLine, kernelFacts, wanpilotTables } from "./kernel.js";
+import {
+  carrierLossFromMonitorLine,
+  kernelFacts,
+  monitorLineConcerns,
+  pathReady,
+  wanpilotTables,
+} from "./kernel.js";
 
 const link = (flags: string[]) => [{ ifname: "wan1", flags }];
 const addr = (...a: object[]) => [{ ifname: "wan1", addr_info: a }];
@@ -83,7 +89,8 @@ describe("kernel facts", () => {
       },
     },
   ])("$name", ({ raw, configured, expected }) => {
-    expect(kernelFacts(raw, configured)).toEqual(expected);
+    // Without a path spec the path is not checked: true whenever the device exists.
+    expect(kernelFacts(raw, configured)).toEqual({ ...expected, path: raw !== undefined });
   });
 });
 
@@ -142,5 +149,56 @@ describe("learning the gateway ignores wanpilot's own tables", () => {
     { links: [100, 101], expected: [100, 101, 99] },
   ])("tables of links $links", ({ links, expected }) => {
     expect(wanpilotTables(links)).toEqual(expected);
+  });
+});
+
+describe("the router's path for a link (table 101, mark 0x100/0xff00)", () => {
+  const want = { table: 101, mark: 0x100, mask: 0xff00 };
+  const route = { dst: "default", gateway: "198.18.1.1", table: "101", flags: [] };
+  const rule = { priority: 1101, src: "all", fwmark: "0x100", fwmask: "0xff00", table: "101" };
+  it.each([
+    { name: "route and mark rule: ready", routes: [route], rules: [rule], expected: true },
+    { name: "no rule yet (the router is still starting)", routes: [route], rules: [], expected: false },
+    { name: "no route in the link's table", routes: [], rules: [rule], expected: false },
+    {
+      name: "another link's mark",
+      routes: [route],
+      rules: [{ ...rule, fwmark: "0x200" }],
+      expected: false,
+    },
+    {
+      name: "the route in another table",
+      routes: [{ ...route, table: "102" }],
+      rules: [rule],
+      expected: false,
+    },
+    {
+      name: "full mask (ip prints none)",
+      routes: [route],
+      rules: [{ priority: 1101, src: "all", fwmark: "0x100", table: "101" }],
+      expected: false,
+    },
+  ])("$name → $expected", ({ routes, rules, expected }) => {
+    expect(pathReady(routes, rules, want)).toBe(expected);
+  });
+
+  it("a mark rule with the full mask matches a full-mask link", () => {
+    const rules = [{ priority: 1101, src: "all", fwmark: "0x100", table: "101" }];
+    expect(pathReady([route], rules, { ...want, mask: 0xffffffff })).toBe(true);
+  });
+});
+
+describe("which ip monitor lines concern wan1 (table 101)", () => {
+  it.each([
+    { line: "3: wan1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500", expected: true },
+    { line: "default via 198.18.1.1 dev wan1 table 101 proto static", expected: true },
+    { line: "\tnexthop via 198.18.1.1 dev wan1 weight 1", expected: true },
+    { line: "12: wan10: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500", expected: false },
+    { line: "default via 198.18.10.1 dev wan10 table 110 proto static", expected: false },
+    { line: "1101:\tfrom all fwmark 0x100/0xff00 lookup 101", expected: true },
+    { line: "1110:\tfrom all fwmark 0xa00/0xff00 lookup 1010", expected: false },
+    { line: "Deleted 3: wan1", expected: true },
+  ])("$line → $expected", ({ line, expected }) => {
+    expect(monitorLineConcerns(line, "wan1", 101)).toBe(expected);
   });
 });

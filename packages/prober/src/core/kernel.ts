@@ -8,6 +8,40 @@ export interface KernelFacts {
   gateway: string | null;
   /** The prefix length of the source on the interface (published, so the router reads no address for it). */
   prefixLength: number | null;
+  /** The router's path for the link exists: its table's default route on the interface and its mark rule. */
+  path: boolean;
+}
+
+/** What the router installs for a link, that its probes need: `ip rule fwmark <mark>/<mask> lookup <table>`. */
+export interface PathSpec {
+  table: number;
+  mark: number;
+  mask: number;
+}
+
+interface IpRule {
+  fwmark?: string;
+  fwmask?: string;
+  table?: string;
+}
+
+/**
+ * Whether probes can leave through the link's own path: `ip -N -json -4 route show table all dev X` holds
+ * a default route in the link's table and `ip -N -json rule show` the link's mark rule (the router installs
+ * both; before that, probes fail or, through main's default route, leave by another link).
+ */
+export function pathReady(routes: unknown, rules: unknown, want: PathSpec): boolean {
+  const table = String(want.table);
+  const route = asArray<IpRoute>(routes).some((r) => r.dst === "default" && r.table === table);
+  const rule = asArray<IpRule>(rules).some(
+    (r) =>
+      r.table === table &&
+      r.fwmark !== undefined &&
+      Number(r.fwmark) === want.mark &&
+      // `ip` omits the mask when it is all ones.
+      Number(r.fwmask ?? 0xffffffff) === want.mask,
+  );
+  return route && rule;
 }
 
 interface IpLink {
@@ -34,16 +68,18 @@ function asArray<T>(json: unknown): T[] {
 }
 
 /**
- * Reduces `ip -json link show dev X`, `ip -json -4 addr show dev X` and `ip -json -4 route show table all
- * dev X` (undefined when the device does not exist) to the facts the machine needs.
+ * Reduces `ip -json link show dev X`, `ip -json -4 addr show dev X`, `ip -json -4 route show table all
+ * dev X` (undefined when the device does not exist) and `ip -json rule show` to the facts the machine
+ * needs. Without `path` the path is not checked (true).
  */
 export function kernelFacts(
-  raw: { link: unknown; addr: unknown; routes: unknown } | undefined,
+  raw: { link: unknown; addr: unknown; routes: unknown; rules?: unknown } | undefined,
   configured: { source?: string; gateway?: string },
   ownTables: readonly number[] = [],
+  path?: PathSpec,
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
-  const absent = { view: none, gateway: configured.gateway ?? null, prefixLength: null };
+  const absent = { view: none, gateway: configured.gateway ?? null, prefixLength: null, path: false };
   if (raw === undefined) return absent;
   const link = asArray<IpLink>(raw.link)[0];
   if (link === undefined) return absent;
@@ -64,6 +100,7 @@ export function kernelFacts(
     view: { present: true, carrier, source },
     gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
     prefixLength: addrs.find((a) => a.local === source)?.prefixlen ?? null,
+    path: path === undefined ? true : pathReady(raw.routes, raw.rules, path),
   };
 }
 
@@ -103,4 +140,20 @@ export function carrierLossFromMonitorLine(line: string, dev: string): "carrier"
  */
 export function wanpilotTables(linkTables: readonly number[]): number[] {
   return [...linkTables, balanceTableId(linkTables)];
+}
+
+/**
+ * Whether an `ip -N monitor link address route rule` line may change this link's facts: it names the
+ * device as a word ("2: wan1: <…>", "… dev wan1 …"; wan1 is not wan10), is a rule of the link's table, or
+ * is a deletion (a deleted device may print only its index). A substring match made wan1's prober re-read
+ * (four `ip` processes) on every line about wan10…wan16.
+ */
+export function monitorLineConcerns(line: string, dev: string, table: number): boolean {
+  if (line.startsWith("Deleted")) return true;
+  if (new RegExp(`(?:^|[\\s:])${escapeRegExp(dev)}(?:[\\s:@]|$)`).test(line)) return true;
+  return new RegExp(`\\blookup ${table}(?:\\s|$)`).test(line);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,15 +1,23 @@
 import { LinkConfigInput } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import { initialMachine, type LinkMachine, type MachineInput, step, type Transition } from "./machine.js";
+import {
+  initialMachine,
+  type LinkMachine,
+  type MachineInput,
+  step,
+  type Transition,
+  timeoutFor,
+} from "./machine.js";
 import { type DecisionParams, decisionParams } from "./params.js";
 import { defaultParams } from "./test-helpers.js";
 
 /**
  * A script of rounds: one string per round, one character per target:
  * o = answered in 20 ms, s = answered in 500 ms (slow), x = lost.
- * A whole-round token `C` drops the carrier, `c` restores it, `A` removes the address.
+ * A whole-round token `C` drops the carrier, `c` restores it, `A` removes the address; `P` installs the
+ * router's path, `p` removes it. The path exists from the start unless `withoutPath`.
  */
-function play(p: DecisionParams, script: string, start?: LinkMachine) {
+function play(p: DecisionParams, script: string, start?: LinkMachine, withoutPath = false) {
   let m = start ?? initialMachine(p, 0);
   const transitions: Transition[] = [];
   const states: string[] = [];
@@ -21,9 +29,11 @@ function play(p: DecisionParams, script: string, start?: LinkMachine) {
     transitions.push(...s.transitions);
   };
   feed({ kind: "kernel", atMs: 0, interface: "wan1", view });
+  if (!withoutPath) feed({ kind: "path", atMs: 0, ready: true });
   for (const round of script.split(/\s+/).filter((r) => r.length > 0)) {
     t += p.intervalMs;
-    if (round === "C" || round === "c" || round === "A") {
+    if (round === "P" || round === "p") feed({ kind: "path", atMs: t, ready: round === "P" });
+    else if (round === "C" || round === "c" || round === "A") {
       const v =
         round === "C" ? { ...view, carrier: false } : round === "A" ? { ...view, source: null } : view;
       feed({ kind: "kernel", atMs: t, interface: "wan1", view: v });
@@ -31,7 +41,9 @@ function play(p: DecisionParams, script: string, start?: LinkMachine) {
       [...round].forEach((ch, i) => {
         const target = p.targets[i] ?? "?";
         const rttMs = ch === "o" ? 20 : ch === "s" ? 500 : null;
-        feed({ kind: "probe", atMs: t + (rttMs ?? p.timeoutMs), outcome: { target, sentAtMs: t, rttMs } });
+        if (rttMs !== null) feed({ kind: "rtt", atMs: t + rttMs, target, rttMs });
+        const atMs = t + (rttMs ?? timeoutFor(p, m, target));
+        feed({ kind: "probe", atMs, outcome: { target, sentAtMs: t, rttMs } });
       });
     }
     states.push(m.state);
@@ -47,7 +59,12 @@ describe("link decision core", () => {
     { name: "first answer → up at once", script: "ooo", expected: "up", path: ["up"] },
     { name: "one target answering is enough (reliability 1)", script: "xxo", expected: "up", path: ["up"] },
     { name: "dead at start → down after `down` rounds", script: "xxx xxx", expected: "unknown", path: [] },
-    { name: "dead at start → down", script: "xxx xxx xxx", expected: "down", path: ["down"] },
+    {
+      name: "dead at start → down, once the 2 s after the path appeared have passed",
+      script: rep("xxx", 12),
+      expected: "down",
+      path: ["down"],
+    },
     {
       name: "2 bad rounds do not take an up link down",
       script: "ooo xxx xxx ooo",
@@ -113,7 +130,7 @@ describe("link decision core", () => {
     },
     {
       name: "slow answers → degraded by rtt",
-      script: rep("sss", 8),
+      script: rep("sss", 10),
       expected: "degraded",
       path: ["up", "degraded"],
     },
@@ -124,20 +141,20 @@ describe("link decision core", () => {
       path: ["up"],
     },
     {
-      name: "rtt 369 ms: under the 400 ms threshold but over the 300 ms recovery one → stays degraded",
-      script: `${rep("sss", 8)} ${rep("ooo", 3)}`,
+      name: "rtt ~360 ms: under the 400 ms threshold but over the 300 ms recovery one → stays degraded",
+      script: `${rep("sss", 10)} ${rep("ooo", 3)}`,
       expected: "degraded",
       path: ["up", "degraded"],
     },
     {
       name: "degraded → up once the window is clean",
-      script: `${rep("sss", 8)} ${rep("ooo", 40)}`,
+      script: `${rep("sss", 10)} ${rep("ooo", 40)}`,
       expected: "up",
       path: ["up", "degraded", "up"],
     },
     {
       name: "degraded → down on a full outage",
-      script: `${rep("sss", 8)} xxx xxx xxx`,
+      script: `${rep("sss", 10)} xxx xxx xxx`,
       expected: "down",
       path: ["up", "degraded", "down"],
     },
@@ -163,7 +180,7 @@ describe("link decision core", () => {
       "recovered after 10 good rounds",
     ]);
     expect(play(p, "ooo C").transitions[1]?.cause).toBe("carrier lost on wan1");
-    expect(play(p, rep("sss", 8)).transitions[1]?.cause).toBe("rtt 500ms over 400ms threshold");
+    expect(play(p, rep("sss", 10)).transitions[1]?.cause).toBe("rtt 500ms over 400ms threshold");
     expect(play(p, `ooo ${rep("oox ooo xxx", 6)}`).transitions[1]?.cause).toMatch(
       /^loss \d+% over 20% threshold$/,
     );
@@ -184,8 +201,70 @@ describe("link decision core", () => {
 
   it("flap damping forgets downs older than its window", () => {
     const flap = `xxx xxx xxx ${rep("ooo", 10)}`;
-    const base = play(p, `ooo ${flap} ${flap} ${rep("ooo", 1000)}`);
+    const base = play(p, `ooo ${flap} ${flap} ${rep("ooo", 1600)}`);
     expect(play(p, `xxx xxx xxx ${rep("ooo", 10)}`, base.machine).machine.state).toBe("up");
+  });
+
+  it.each([
+    { name: "no path yet: losses are not judged", script: "xxx xxx xxx xxx", expected: "unknown", path: [] },
+    {
+      name: "no path yet: answers are not judged either",
+      script: "ooo ooo",
+      expected: "unknown",
+      path: [],
+    },
+    {
+      name: "losses before the path count for nothing once it is there",
+      script: "xxx xxx P xxx ooo",
+      expected: "up",
+      path: ["up"],
+    },
+    {
+      name: "a dead link with its path: down after the settling time and `down` rounds",
+      script: `xxx P ${rep("xxx", 13)}`,
+      expected: "down",
+      path: ["down"],
+    },
+    {
+      name: "losses in the 2 s after the path appeared give no first verdict",
+      script: `P ${rep("xxx", 9)}`,
+      expected: "unknown",
+      path: [],
+    },
+    {
+      name: "path gone while up: not judged, not down",
+      script: "P ooo p xxx xxx xxx xxx",
+      expected: "up",
+      path: ["up"],
+    },
+  ])("router's path: $name", ({ script, expected, path }) => {
+    const r = play(p, script, undefined, true);
+    expect(r.machine.state).toBe(expected);
+    expect(r.transitions.map((t) => t.to)).toEqual(path);
+  });
+
+  it("a probe sent just before the path appeared is not judged when its timeout ends after", () => {
+    let m = play(p, "", undefined, true).machine;
+    m = step(p, m, { kind: "path", atMs: 100, ready: true }).machine;
+    for (const target of p.targets) {
+      const s = step(p, m, { kind: "probe", atMs: 700, outcome: { target, sentAtMs: 50, rttMs: null } });
+      m = s.machine;
+    }
+    expect(m.runs[p.targets[0] ?? ""]?.lost).toBe(0);
+    expect(m.windows[p.targets[0] ?? ""]?.samples).toEqual([]);
+  });
+
+  it("timeouts follow each target's RTTs, within floor and ceiling, and freeze while down", () => {
+    expect(timeoutFor(p, play(p, "").machine, "a")).toBe(700); // no reply yet: the ceiling
+    expect(timeoutFor(p, play(p, rep("ooo", 20)).machine, "a")).toBe(150); // 20 ms steady: the floor
+    const slow = play(p, rep("sss", 20)).machine; // 500 ms steady: 500 + 4 · (shrinking) variation
+    expect(timeoutFor(p, slow, "a")).toBeGreaterThan(500);
+    expect(timeoutFor(p, slow, "a")).toBeLessThanOrEqual(700);
+    const down = play(p, `ooo xxx xxx xxx`).machine;
+    expect(down.state).toBe("down");
+    const late = step(p, down, { kind: "rtt", atMs: 2000, target: "a", rttMs: 3000 }).machine;
+    expect(late.rtt).toEqual(down.rtt);
+    expect(timeoutFor(p, late, "a")).toBe(timeoutFor(p, down, "a"));
   });
 
   it("the shipped config defaults are the ones these tables assume", () => {

@@ -1,5 +1,6 @@
 import type { LinkStateName } from "@wanpilot/common";
 import type { DecisionParams, ProbeOutcome } from "./params.js";
+import { adaptiveTimeout, observeRtt, type RttEstimate } from "./rto.js";
 import { lowerMedian, pushSample, type TargetWindow } from "./window.js";
 
 /** Consecutive lost / answered probes of one target. */
@@ -29,11 +30,22 @@ export interface LinkMachine {
   qualitySinceMs: number;
   /** Times of recent transitions to down, for flap damping. */
   downsAtMs: number[];
+  /** Each target's RTT estimate, from which its timeout is derived (null before its first reply). */
+  rtt: Record<string, RttEstimate | null>;
+  /**
+   * Since when the router's path for this link exists (its table's default route and its mark rule);
+   * null while it does not. Probes sent without it fail or leave by another link: they are not judged.
+   */
+  pathSinceMs: number | null;
 }
 
 export type MachineInput =
   | { kind: "probe"; atMs: number; outcome: ProbeOutcome }
-  | { kind: "kernel"; atMs: number; interface: string; view: KernelView };
+  | { kind: "kernel"; atMs: number; interface: string; view: KernelView }
+  /** A reply measured this RTT (on time or late): it refines the target's timeout. */
+  | { kind: "rtt"; atMs: number; target: string; rttMs: number }
+  /** The link's path (the router's table and rules) appeared or went away. */
+  | { kind: "path"; atMs: number; ready: boolean };
 
 export interface Transition {
   from: LinkStateName;
@@ -57,7 +69,17 @@ export function initialMachine(p: DecisionParams, nowMs: number): LinkMachine {
     windows: Object.fromEntries(p.targets.map((t) => [t, { samples: [] }])),
     qualitySinceMs: nowMs,
     downsAtMs: [],
+    rtt: Object.fromEntries(p.targets.map((t) => [t, null])),
+    pathSinceMs: null,
   };
+}
+
+/** After the path appears, losses wait this long before they may give a first verdict of down. */
+export const PATH_SETTLE_MS = 2000;
+
+/** The timeout a probe of `target` gets now. */
+export function timeoutFor(p: DecisionParams, m: LinkMachine, target: string): number {
+  return adaptiveTimeout(m.rtt[target] ?? null, p.timeout);
 }
 
 export function kernelOk(k: KernelView): boolean {
@@ -81,7 +103,33 @@ function moveTo(m: LinkMachine, to: LinkStateName, atMs: number, cause: string):
 
 /** The pure transition function: (params, machine, input) → new machine + transitions to publish. */
 export function step(p: DecisionParams, m: LinkMachine, input: MachineInput): Step {
-  return input.kind === "kernel" ? onKernel(m, input) : onProbe(p, m, input.atMs, input.outcome);
+  switch (input.kind) {
+    case "kernel":
+      return onKernel(m, input);
+    case "probe":
+      return onProbe(p, m, input.atMs, input.outcome);
+    case "rtt":
+      return { machine: onRtt(m, input.target, input.rttMs), transitions: [] };
+    case "path":
+      return { machine: onPath(m, input.atMs, input.ready), transitions: [] };
+  }
+}
+
+/** Frozen while down: replies straggling in from a failing link must not stretch the timeout that judges it. */
+function onRtt(m: LinkMachine, target: string, rttMs: number): LinkMachine {
+  if (m.state === "down" || !(target in m.rtt)) return m;
+  return { ...m, rtt: { ...m.rtt, [target]: observeRtt(m.rtt[target] ?? null, rttMs) } };
+}
+
+/** A path that (re)appears starts every run afresh: what was probed without it says nothing about the link. */
+function onPath(m: LinkMachine, atMs: number, ready: boolean): LinkMachine {
+  if (!ready) return { ...m, pathSinceMs: null };
+  if (m.pathSinceMs !== null) return m;
+  return { ...m, pathSinceMs: atMs, runs: freshRuns(m, atMs) };
+}
+
+function freshRuns(m: LinkMachine, atMs: number): Record<string, TargetRun> {
+  return Object.fromEntries(Object.keys(m.runs).map((t) => [t, { lost: 0, answered: 0, sinceMs: atMs }]));
 }
 
 function onKernel(m: LinkMachine, input: Extract<MachineInput, { kind: "kernel" }>): Step {
@@ -91,16 +139,19 @@ function onKernel(m: LinkMachine, input: Extract<MachineInput, { kind: "kernel" 
     return moveTo(next, "down", input.atMs, kernelCause(input.view, input.interface));
   if (wasOk) return { machine: next, transitions: [] };
   // Back from carrier loss: earlier answers say nothing about the link now; it earns its way back up.
-  const runs = Object.fromEntries(
-    Object.keys(m.runs).map((t) => [t, { lost: 0, answered: 0, sinceMs: input.atMs }]),
-  );
-  return { machine: { ...next, runs }, transitions: [] };
+  return { machine: { ...next, runs: freshRuns(m, input.atMs) }, transitions: [] };
 }
 
 function onProbe(p: DecisionParams, m: LinkMachine, atMs: number, o: ProbeOutcome): Step {
   const run = m.runs[o.target];
   const window = m.windows[o.target];
   if (run === undefined || window === undefined) return { machine: m, transitions: [] };
+  // Not judged: sent before the router had installed the link's path (at start, or while it is missing).
+  if (m.pathSinceMs === null || o.sentAtMs < m.pathSinceMs) return { machine: m, transitions: [] };
+  // Nor a loss right after the path appeared, before any verdict: the router's table and rule come
+  // first, the marks and filters that let replies back in a moment later.
+  if (o.rttMs === null && m.state === "unknown" && o.sentAtMs < m.pathSinceMs + PATH_SETTLE_MS)
+    return { machine: m, transitions: [] };
   const nextRun =
     o.rttMs === null
       ? { lost: run.lost + 1, answered: 0, sinceMs: run.lost > 0 ? run.sinceMs : o.sentAtMs }

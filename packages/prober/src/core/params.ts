@@ -1,10 +1,12 @@
 import type { ProbeConfig, ProbeTarget } from "@wanpilot/common";
+import type { TimeoutBounds } from "./rto.js";
 
 /** What the decision core needs from a link's probe config, in plain units. */
 export interface DecisionParams {
   targets: string[];
   intervalMs: number;
-  timeoutMs: number;
+  /** Each target's timeout adapts to its RTTs within these bounds (rto.ts). */
+  timeout: TimeoutBounds;
   reliability: number;
   down: number;
   up: number;
@@ -23,11 +25,14 @@ export function targetKeys(targets: readonly ProbeTarget[]): string[] {
   });
 }
 
+/** RFC 6298's multiple of the RTT variation. */
+export const TIMEOUT_K = 4;
+
 export function decisionParams(probe: ProbeConfig): DecisionParams {
   return {
     targets: targetKeys(probe.targets),
     intervalMs: probe.interval,
-    timeoutMs: probe.timeout,
+    timeout: { minMs: probe.timeout_min, maxMs: probe.timeout, k: TIMEOUT_K },
     reliability: Math.min(probe.reliability, probe.targets.length),
     down: probe.down,
     up: probe.up,

@@ -132,3 +132,88 @@ describe("ping tracker", () => {
     expect(r.tracker.ref).toEqual({ seq: 1, sentAtMs: 650 });
   });
 });
+
+describe("ping -D stamps: a reply is judged by when ping got it, not when the prober read it", () => {
+  // core time 10 000 ms ↔ wall 1 700 000 010 000 ms
+  const fromEpochMs = (epochMs: number) => 10_000 - (1_700_000_010_000 - epochMs);
+  it.each([
+    {
+      name: "stamped 400 ms before the read",
+      line: "[1700000009.600000] 64 bytes from 203.0.113.1: icmp_seq=7 ttl=63 time=0.081 ms",
+      expected: { kind: "reply", seq: 7, rttMs: 0.081, atMs: 9600 },
+    },
+    {
+      name: "no answer yet, stamped",
+      line: "[1700000009.900000] no answer yet for icmp_seq=8",
+      expected: { kind: "noAnswer", seq: 8, atMs: 9900 },
+    },
+    {
+      name: "a stamp after the read (clock stepped): the read time",
+      line: "[1700000011.000000] 64 bytes from 203.0.113.1: icmp_seq=9 ttl=63 time=0.081 ms",
+      expected: { kind: "reply", seq: 9, rttMs: 0.081, atMs: 10_000 },
+    },
+    {
+      name: "a stamp a minute old (clock stepped): the read time",
+      line: "[1699999950.000000] 64 bytes from 203.0.113.1: icmp_seq=9 ttl=63 time=0.081 ms",
+      expected: { kind: "reply", seq: 9, rttMs: 0.081, atMs: 10_000 },
+    },
+  ])("$name", ({ line, expected }) => {
+    expect(parsePingLine(line, 10_000, fromEpochMs)).toEqual(expected);
+  });
+
+  it("a reply read 500 ms late still fits a 150 ms timeout", () => {
+    let t = newPingTracker("a", 200, 150, 0);
+    const line = "[1700000000.101000] 64 bytes from 203.0.113.1: icmp_seq=1 ttl=63 time=1.000 ms";
+    // sent at core 100, replied at 101, read at 600 (the prober was busy)
+    const e = parsePingLine(line, 600, (epochMs) => 600 - (1_700_000_000_600 - epochMs));
+    if (e === undefined) throw new Error("not parsed");
+    t = pingEvent(t, e);
+    expect(pingDue(t, 600).outcomes[0]).toEqual({ target: "a", sentAtMs: 100, rttMs: 1 });
+  });
+});
+
+describe("a starved prober or ping: no loss without proof that ping read its socket", () => {
+  // sent at 0, 200, 400, …; timeout 150: probe 1's deadline is 150
+  const started = () =>
+    pingEvent(newPingTracker("a", 200, 150, 0), { kind: "reply", seq: 1, rttMs: 1, atMs: 1 });
+  const wait = { clock: false, maxWaitMs: 1000 } as const;
+  it.each([
+    {
+      name: "clock trusted: lost at the deadline",
+      heard: 1,
+      now: 400,
+      trust: { clock: true } as const,
+      lost: 1,
+    },
+    { name: "not trusted, ping silent since: not yet lost", heard: 1, now: 400, trust: wait, lost: 0 },
+    {
+      name: "not trusted, ping printed after the deadline: lost",
+      heard: 360,
+      now: 400,
+      trust: wait,
+      lost: 1,
+    },
+    {
+      name: "not trusted, ping silent for a second past it: lost (hung ping)",
+      heard: 1,
+      now: 1360,
+      trust: wait,
+      lost: 1,
+    },
+  ])("$name", ({ heard, now, trust, lost }) => {
+    const t = { ...started(), heardAtMs: heard };
+    const outcomes = pingDue(t, now, trust).outcomes;
+    expect(outcomes[0]).toEqual({ target: "a", sentAtMs: 0, rttMs: 1 });
+    expect(outcomes.slice(1).filter((o) => o.rttMs === null)).toHaveLength(lost);
+  });
+
+  it("a reply read late, after ping caught up, is an answer, not a loss", () => {
+    let t = started();
+    // the prober wakes at 500, long past probe 2's deadline (350); ping printed nothing since 1
+    expect(pingDue(t, 500, wait).outcomes.slice(1)).toEqual([]);
+    // ping catches up: probe 2's reply (sent 200, 2 ms) stamped 202 is read now
+    t = pingDue(t, 500, wait).tracker;
+    t = pingEvent(t, { kind: "reply", seq: 2, rttMs: 2, atMs: 202 });
+    expect(pingDue(t, 510, wait).outcomes).toEqual([{ target: "a", sentAtMs: 200, rttMs: 2 }]);
+  });
+});

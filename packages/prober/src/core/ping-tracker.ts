@@ -17,6 +17,8 @@ export interface PingTracker {
   nextSeq: number;
   /** Replies received ahead of earlier, still open sequence numbers. */
   answered: Record<number, number>;
+  /** The latest time ping is known to have been running: the stamp of its latest line. */
+  heardAtMs: number;
 }
 
 export type PingEvent =
@@ -38,6 +40,7 @@ export function newPingTracker(
     ref: { seq: 1, sentAtMs: nowMs },
     nextSeq: 1,
     answered: {},
+    heardAtMs: nowMs,
   };
 }
 
@@ -54,7 +57,8 @@ export function estimatedSentAt(t: PingTracker, seq: number): number {
 }
 
 /** Applies one parsed ping line. */
-export function pingEvent(t: PingTracker, e: PingEvent): PingTracker {
+export function pingEvent(t0: PingTracker, e: PingEvent): PingTracker {
+  const t = { ...t0, heardAtMs: Math.max(t0.heardAtMs, e.atMs) };
   const seq = unwrapSeq(e.seq, t.nextSeq);
   if (seq < t.nextSeq) return t;
   if (e.kind === "noAnswer") return { ...t, ref: { seq: seq + 1, sentAtMs: e.atMs } };
@@ -73,8 +77,21 @@ function learnCadence(t: PingTracker, seq: number, sentAtMs: number): number {
   return t.cadenceMs * 0.8 + clamped * 0.2;
 }
 
+/**
+ * How sure the caller is that ping's replies up to now have been read. `clock`: the prober and ping are
+ * keeping up, so a probe is lost once its timeout has passed on the clock. Otherwise (the prober woke
+ * late, or ping has been silent for longer than a round) a probe is lost only once ping has printed a
+ * line stamped after the probe's deadline (it had read its socket by then), or `maxWaitMs` after the
+ * deadline in any case (a hung ping still reads as loss).
+ */
+export type Trust = { clock: true } | { clock: false; maxWaitMs: number };
+
 /** Reports every probe whose fate is known at `nowMs`, oldest first. */
-export function pingDue(t: PingTracker, nowMs: number): { tracker: PingTracker; outcomes: ProbeOutcome[] } {
+export function pingDue(
+  t: PingTracker,
+  nowMs: number,
+  trust: Trust = { clock: true },
+): { tracker: PingTracker; outcomes: ProbeOutcome[] } {
   const outcomes: ProbeOutcome[] = [];
   const answered = { ...t.answered };
   let seq = t.nextSeq;
@@ -85,11 +102,17 @@ export function pingDue(t: PingTracker, nowMs: number): { tracker: PingTracker; 
     if (rtt !== undefined) {
       delete answered[seq];
       outcomes.push({ target: t.target, sentAtMs, rttMs: rtt <= t.timeoutMs ? rtt : null });
-    } else if (sentAtMs + t.timeoutMs <= nowMs) {
+    } else if (isLost(t, sentAtMs + t.timeoutMs, nowMs, trust)) {
       outcomes.push({ target: t.target, sentAtMs, rttMs: null });
     } else break;
   }
   return { tracker: { ...t, nextSeq: seq, answered }, outcomes };
+}
+
+function isLost(t: PingTracker, deadlineMs: number, nowMs: number, trust: Trust): boolean {
+  if (deadlineMs > nowMs) return false;
+  if (trust.clock) return true;
+  return t.heardAtMs >= deadlineMs || nowMs >= deadlineMs + trust.maxWaitMs;
 }
 
 /** A new ping process starts counting at 1 again; open probes of the old one are resolved first. */
@@ -99,7 +122,7 @@ export function pingRestarted(
 ): { tracker: PingTracker; outcomes: ProbeOutcome[] } {
   const due = pingDue({ ...t, timeoutMs: 0 }, nowMs);
   return {
-    tracker: { ...t, ref: { seq: 1, sentAtMs: nowMs }, nextSeq: 1, answered: {} },
+    tracker: { ...t, ref: { seq: 1, sentAtMs: nowMs }, nextSeq: 1, answered: {}, heardAtMs: nowMs },
     outcomes: due.outcomes,
   };
 }
@@ -107,9 +130,29 @@ export function pingRestarted(
 const REPLY_RE = /bytes from [^:]+: icmp_seq=(\d+) .*time=([\d.]+) ms/;
 const NO_ANSWER_RE = /no answer yet for icmp_seq=(\d+)/;
 const ERROR_RE = /^(?:\[[\d.]+\] )?From [^ ]+ icmp_seq=(\d+) /;
+const STAMP_RE = /^\[(\d+(?:\.\d+)?)\] /;
 
-/** Parses one line of `ping -O` output; undefined for lines that are not about a probe. */
-export function parsePingLine(line: string, atMs: number): PingEvent | undefined {
+/** A stamp after the read or seconds before it means the wall clock stepped: the read time is used. */
+const STAMP_TRUST_MS = 5000;
+
+function stampedAt(line: string, readAtMs: number, fromEpochMs?: (epochMs: number) => number): number {
+  const stamp = fromEpochMs === undefined ? null : STAMP_RE.exec(line);
+  if (stamp === null || fromEpochMs === undefined) return readAtMs;
+  const at = fromEpochMs(Number(stamp[1]) * 1000);
+  return at <= readAtMs && at > readAtMs - STAMP_TRUST_MS ? at : readAtMs;
+}
+
+/**
+ * Parses one line of `ping -D -O` output; undefined for lines that are not about a probe. `readAtMs` is when
+ * the line was read; with `fromEpochMs`, a line's `-D` stamp (when ping printed it, right after the kernel
+ * handed it the reply) is used instead, so a prober that reads late does not make a reply look late.
+ */
+export function parsePingLine(
+  line: string,
+  readAtMs: number,
+  fromEpochMs?: (epochMs: number) => number,
+): PingEvent | undefined {
+  const atMs = stampedAt(line, readAtMs, fromEpochMs);
   const r = REPLY_RE.exec(line);
   if (r) return { kind: "reply", seq: Number(r[1]), rttMs: Number(r[2]), atMs };
   const n = NO_ANSWER_RE.exec(line);

@@ -4,8 +4,8 @@ import type { DecisionParams } from "./params.js";
 export function defaultParams(over: Partial<DecisionParams> = {}): DecisionParams {
   return {
     targets: ["a", "b", "c"],
-    intervalMs: 300,
-    timeoutMs: 700,
+    intervalMs: 200,
+    timeout: { minMs: 150, maxMs: 700, k: 4 },
     reliability: 1,
     down: 3,
     up: 10,
