@@ -70,7 +70,6 @@ export interface StatusView {
   foreign?: string[];
 }
 
-/** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
 /**
  * Everything the table needs has arrived: each link's state and a heartbeat (its RTT and loss now: the state's
  * are those of its last change, 100 % loss for a link that came up at start), the router's state, each part's
@@ -84,6 +83,7 @@ export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot)
     parts.every((p) => snap.availability.has(p));
 }
 
+/** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
 export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot): StatusView {
   const routed = new Map((snap.router?.links ?? []).map((l) => [l.link, l]));
   const total = [...routed.values()].reduce((sum, l) => sum + (l.connections ?? 0), 0);
