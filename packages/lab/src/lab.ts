@@ -5,7 +5,15 @@ import { type PingOptions, type PingResult, parsePingOutput, pingArgv } from "./
 import type { LabProcess, SpawnOptions } from "./process.js";
 import type { LabResources } from "./resources.js";
 import { renderInetRuleset, renderIspRuleset } from "./rulesets.js";
-import { type CommandResult, inNamespace, ipBatch, nftApply, type RunOptions, run } from "./run.js";
+import {
+  type CommandResult,
+  inNamespace,
+  ipBatch,
+  nftApply,
+  type RunOptions,
+  run,
+  sysctlSet,
+} from "./run.js";
 import { scriptPath } from "./scripts.js";
 import {
   SingleStream,
@@ -55,6 +63,8 @@ export class Lab {
   private ispList: IspInfo[];
   private readonly impairments: Impairment[];
   private blocked: ReadonlySet<string> = new Set<string>();
+  /** How many times a WAN was plugged in again (each time with new interface indexes). */
+  private plugs = 0;
 
   constructor(
     private readonly topology: LabTopology,
@@ -162,6 +172,40 @@ export class Lab {
     // until operstate is UP the queue is not attached and the first ARP requests are lost.
     const ready = (state: WanLinkState) => (up ? state.carrier && state.operstate === "UP" : !state.carrier);
     await waitForWanLink(this.ns.gw, isp.wanInterface, ready, LINK_WAIT_MS);
+  }
+
+  /** The gateway's WAN interface disappears, its modem's end with it: a USB modem pulled out. */
+  async unplugWan(ref: IspRef): Promise<void> {
+    const isp = this.isp(ref);
+    this.resources.assertLive();
+    await ipBatch(this.ns.gw, [`link del ${isp.wanInterface}`]);
+  }
+
+  /**
+   * The WAN comes back after `unplugWan`: the same names and addresses, a new ifindex (a USB modem plugged in
+   * again). Resolves once the gateway sees it up. The gateway's own settings for it start from `default`.
+   */
+  async plugWan(ref: IspRef): Promise<void> {
+    const isp = this.isp(ref);
+    this.resources.assertLive();
+    // New indexes, never the peer's (see topology.ts: carrier changes are then handled at once).
+    const n = ++this.plugs * 32 + isp.index;
+    await ipBatch(this.ns.gw, [
+      `link add ${isp.wanInterface} index ${1000 + n} type veth peer name ${isp.modemInterface} index ${5000 + n} netns ${isp.ns}`,
+      `address add ${isp.gwAddress}/${isp.prefixLength} dev ${isp.wanInterface}`,
+      `link set ${isp.wanInterface} up`,
+    ]);
+    await ipBatch(isp.ns, [
+      `address add ${isp.modemAddress}/${isp.prefixLength} dev ${isp.modemInterface}`,
+      `link set ${isp.modemInterface} up`,
+    ]);
+    await sysctlSet(this.ns.gw, [`net.ipv4.conf.${isp.wanInterface}.rp_filter=2`]);
+    await waitForWanLink(
+      this.ns.gw,
+      isp.wanInterface,
+      (st) => st.carrier && st.operstate === "UP",
+      LINK_WAIT_MS,
+    );
   }
 
   /** Carrier and operstate of the gateway's WAN interface, as the gateway sees them. */

@@ -141,4 +141,19 @@ describe("Controller", () => {
     await c.onLinkState({ ...dsl, prefixLength: 24 });
     expect([reads(), addressReads()]).toEqual([4, 3]);
   });
+
+  it("a carrier coming back re-reads the kernel (a link set down or re-created lost its routes)", async () => {
+    const { c, reads, addressReads } = make();
+    await c.reconcile("start", true);
+    const dsl = { ...state("dsl", "up", "198.18.1.1"), source: "198.18.1.2", prefixLength: 30 };
+    await c.onLinkState(dsl);
+    const before = [reads(), addressReads()];
+    // Lost: no read before the failover; the next full reconcile reads the interfaces again.
+    await c.onLinkState({ ...dsl, state: "down", carrier: false });
+    expect([reads(), addressReads()]).toEqual(before);
+    await c.reconcile("resync", true);
+    expect([reads(), addressReads()]).toEqual([(before[0] ?? 0) + 1, (before[1] ?? 0) + 1]);
+    await c.onLinkState({ ...dsl, state: "down", carrier: true });
+    expect([reads(), addressReads()]).toEqual([(before[0] ?? 0) + 2, (before[1] ?? 0) + 2]);
+  });
 });

@@ -93,6 +93,8 @@ export class Controller {
   private heartbeatsSinceMs: number;
   /** The stale links the current desired state was computed with. */
   private stale = new Set<string>();
+  /** Links whose interface the last read did not find up with an IPv4 address. */
+  private absent: string[] = [];
 
   constructor(private readonly deps: ControllerDeps) {
     this.config = deps.config;
@@ -165,12 +167,15 @@ export class Controller {
     if (!this.config.links.some((l) => l.name === state.link)) return null;
     const before = this.states.get(state.link);
     this.states.set(state.link, state);
-    // A new learned address, prefix or gateway is checked against a fresh read of the interfaces.
+    // A new learned address, prefix or gateway is checked against a fresh read of the interfaces. So is a
+    // carrier coming back: an interface set down or re-created (a USB modem replugged) lost its routes.
     const refresh =
       before?.source !== state.source ||
       before?.gateway !== state.gateway ||
-      (before?.prefixLength ?? null) !== (state.prefixLength ?? null);
-    if (refresh) this.addressesDue = true;
+      (before?.prefixLength ?? null) !== (state.prefixLength ?? null) ||
+      (before?.carrier === false && state.carrier);
+    // A carrier lost is read again at the next full reconcile, not now: failover must not wait for reads.
+    if (refresh || (before?.carrier === true && !state.carrier)) this.addressesDue = true;
     const from = before?.state ?? "unknown";
     const reason =
       from === state.state
@@ -217,7 +222,8 @@ export class Controller {
     for (const err of result.errors) log.error({ err }, "kernel command failed");
     // After an error, trust nothing: the next reconcile re-reads the kernel, addresses too.
     this.observed = result.errors.length === 0 ? appliedState(next, observed) : null;
-    if (result.errors.length > 0) this.addressesDue = true;
+    // While an interface is not there, every full reconcile (resyncs too) looks for it again.
+    if (result.errors.length > 0 || this.absent.length > 0) this.addressesDue = true;
     const prev = this.desired;
     this.desired = next;
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
@@ -275,6 +281,7 @@ export class Controller {
 
   private inputs(observed: ObservedState): LinkInput[] {
     this.stale = this.staleNow();
+    this.absent = this.config.links.filter((l) => !this.addresses.has(l.interface)).map((l) => l.name);
     return this.config.links.map((l) => ({
       ...linkInput(
         l,
@@ -283,6 +290,7 @@ export class Controller {
         tableGateway(observed, l.table),
       ),
       stale: this.stale.has(l.name),
+      present: !this.absent.includes(l.name),
     }));
   }
 

@@ -5,6 +5,7 @@ import { loadConfig } from "../config.js";
 import { askKernel } from "../explain/kernel.js";
 import type { Output } from "../output.js";
 import { collectRetained } from "../status/collect.js";
+import type { RetainedSnapshot } from "../status/view.js";
 
 export interface ExplainOptions {
   config?: string;
@@ -37,7 +38,8 @@ export async function runExplain(out: Output, destination: string, opts: Explain
   }
   let states: Awaited<ReturnType<typeof collectRetained>>["links"];
   try {
-    states = (await collectRetained(busUrl(config), config.gateway)).links;
+    const complete = (snap: RetainedSnapshot) => config.links.every((l) => snap.links.has(l.name));
+    states = (await collectRetained(busUrl(config), config.gateway, { complete })).links;
   } catch (err: unknown) {
     if (!isWanpilotError(err, "NOT_RUNNING")) throw err;
     out.err(`${err.message}; explaining with every link's state unknown`);

@@ -10,7 +10,9 @@ const USAGE = "usage: wanpilot link [NAME drain|disable|enable|weight N|tier N|r
 
 /** `wanpilot link`: every link with the operator's overrides, from the router's retained state. */
 async function listLinks(out: Output, config: WanpilotConfig): Promise<number> {
-  const snap = await collectRetained(busUrl(config), config.gateway);
+  const snap = await collectRetained(busUrl(config), config.gateway, {
+    complete: (s) => s.router !== undefined,
+  });
   const rows = config.links.map((l) => {
     const o = snap.router?.links.find((r) => r.link === l.name)?.override ?? null;
     return [l.name, String(l.weight), String(l.tier), describeOverride(o), o?.since ?? ""];

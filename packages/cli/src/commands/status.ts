@@ -1,10 +1,10 @@
-import { isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
+import { HEALTH_INTERVAL_MS, isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
 import { busUrl, readUserPassword } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
 import { collectRetained, watchBus } from "../status/collect.js";
 import { formatStatus } from "../status/format.js";
-import { buildStatusView, type StatusView } from "../status/view.js";
+import { buildStatusView, type StatusView, statusComplete } from "../status/view.js";
 
 export interface StatusOptions {
   config?: string;
@@ -35,7 +35,12 @@ export async function runStatus(out: Output, opts: StatusOptions): Promise<numbe
     if (opts.watch) return await watch(url, config, render);
     const view = buildStatusView(
       config,
-      await collectRetained(url, config.gateway, readerCredentials(config)),
+      await collectRetained(url, config.gateway, {
+        ...readerCredentials(config),
+        complete: statusComplete(config),
+        // A heartbeat comes every health interval; a silent prober's link shows its state's values.
+        maxMs: HEALTH_INTERVAL_MS + 1000,
+      }),
     );
     if (nothingOnline(view)) {
       if (opts.json) render(view);

@@ -95,18 +95,29 @@ export async function watchBus(
   return { snapshot, close: () => client.endAsync() };
 }
 
-/** Waits until retained messages stop arriving (quietMs without one) or maxMs passed. */
+/**
+ * Waits until retained messages stop arriving (quietMs without one, once `complete` holds) or maxMs passed.
+ * The broker sends them after acknowledging the subscription, so both bounds count from there, not from the
+ * connect: on a loaded gateway the connect alone, or a pause between two retained messages, can take longer
+ * than quietMs. Until the first one arrives and `complete` holds, only maxMs ends the wait.
+ */
 export async function collectRetained(
   url: string,
   gateway: string,
-  opts: { username?: string; password?: string; quietMs?: number; maxMs?: number } = {},
+  opts: {
+    username?: string;
+    password?: string;
+    quietMs?: number;
+    maxMs?: number;
+    complete?: (snap: RetainedSnapshot) => boolean;
+  } = {},
 ): Promise<RetainedSnapshot> {
-  let last = Date.now();
-  const w = await watchBus(url, gateway, { ...opts, onChange: () => (last = Date.now()) });
-  const start = Date.now();
-  const quiet = opts.quietMs ?? 250;
-  while (Date.now() - last < quiet && Date.now() - start < (opts.maxMs ?? 2000))
-    await new Promise((r) => setTimeout(r, 25));
+  const { complete = () => true, quietMs = 250, maxMs = 2000, ...credentials } = opts;
+  let last: number | undefined;
+  const w = await watchBus(url, gateway, { ...credentials, onChange: () => (last = Date.now()) });
+  const subscribed = Date.now();
+  const settled = () => last !== undefined && Date.now() - last >= quietMs && complete(w.snapshot);
+  while (Date.now() - subscribed < maxMs && !settled()) await new Promise((r) => setTimeout(r, 25));
   await w.close();
   return w.snapshot;
 }

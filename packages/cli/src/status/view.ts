@@ -70,6 +70,19 @@ export interface StatusView {
   foreign?: string[];
 }
 
+/**
+ * Everything the table needs has arrived: each link's state and a heartbeat (its RTT and loss now: the state's
+ * are those of its last change, 100 % loss for a link that came up at start), the router's state, each part's
+ * availability. The supervisor's are not required: with the parts as their own units there is none.
+ */
+export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot) => boolean {
+  const parts = partComponents(config.links.map((l) => l.name)).map(componentId);
+  return (snap) =>
+    snap.router !== undefined &&
+    config.links.every((l) => snap.links.has(l.name) && snap.health.has(l.name)) &&
+    parts.every((p) => snap.availability.has(p));
+}
+
 /** Pure: config + retained messages → what status shows. Config order, config weights unless the router says otherwise. */
 export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot): StatusView {
   const routed = new Map((snap.router?.links ?? []).map((l) => [l.link, l]));

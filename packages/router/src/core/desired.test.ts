@@ -233,6 +233,35 @@ describe("computeDesired", () => {
     ]);
   });
 
+  it("an interface that is not there (unplugged, set down): no routes through it, its rules stay", () => {
+    const gone = inputs({ dsl: "up", cable: "down" }).map((i) =>
+      i.name === "dsl" ? { ...i, present: false } : i,
+    );
+    const d = computeDesired(cfg, gone, null);
+    expect(d.routes.filter((r) => r.table === 101)).toEqual([]);
+    expect(d.rules.filter((r) => r.table === 101).length).toBe(3);
+    // Every link down, `keep`: the last set keeps only the links whose interface is there.
+    const last = {
+      tier: 1,
+      nexthops: [
+        { link: "dsl", weight: 1 },
+        { link: "cable", weight: 4 },
+      ],
+      mode: "balanced" as const,
+    };
+    const kept = computeDesired(
+      cfg,
+      gone.map((i) => ({ ...i, state: "down" as const })),
+      last,
+    );
+    expect(kept.defaultRoute).toEqual({
+      ...last,
+      mode: "all-down-keep",
+      nexthops: [{ link: "cable", weight: 4 }],
+    });
+    expect(kept.routes.find((r) => r.table === 100)?.nexthops.map((n) => n.dev)).toEqual(["wan2"]);
+  });
+
   it("look-alike links (same address, same gateway): no from-rule, each routed by its mark and probe ports", () => {
     const same = { source: "198.18.50.100", gateway: "198.18.50.1", prefixLength: 24 };
     const d = computeDesired(

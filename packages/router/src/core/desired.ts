@@ -54,6 +54,7 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
 }
 
 function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
+  if (input.present === false) return [];
   const routes: RouteSpec[] = [];
   const base = { table: link.table, type: "unicast" as const, metric: 0 };
   const direct: NexthopSpec = { gateway: null, dev: link.interface, weight: 1 };
@@ -213,7 +214,12 @@ export function computeDesired(
     link,
     state: admin(link) !== null || demoted(link) ? ("down" as const) : get(link).state,
   }));
-  const defaultRoute = selectDefaultRoute(config.balance, states, last);
+  // A link whose interface is not there keeps no next hop (all down, `keep`: the last set may name it).
+  const selected = selectDefaultRoute(config.balance, states, last);
+  const defaultRoute = {
+    ...selected,
+    nexthops: selected.nexthops.filter((n) => inputs.get(n.link)?.present !== false),
+  };
   const inRoute = new Map(defaultRoute.nexthops.map((n) => [n.link, n.weight]));
   const links: LinkView[] = config.links.map((l) => ({
     name: l.name,

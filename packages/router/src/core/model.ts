@@ -47,6 +47,11 @@ export interface LinkInput {
   prefixLength: number | null;
   /** Its prober's heartbeat is overdue (see core/stale.ts); `state` is then the last one it sent. */
   stale?: boolean;
+  /**
+   * False when the router's last read found the link's interface gone (a USB modem unplugged), set down or
+   * without an IPv4 address: the kernel refuses and flushes routes through it, so none are asked for.
+   */
+  present?: boolean;
 }
 
 export interface RuleSpec {

@@ -187,6 +187,21 @@ describe("parseAddresses", () => {
       ["ppp0", [{ local: "198.18.9.2", prefixLength: 32, peer: "198.18.9.1" }]],
     ]);
   });
+  it("an interface set down has no usable address (the kernel holds no routes through it)", () => {
+    const json = [
+      {
+        ifname: "wan1",
+        flags: ["BROADCAST", "MULTICAST", "M-DOWN"],
+        addr_info: [{ family: "inet", local: "198.18.1.2", prefixlen: 24 }],
+      },
+      {
+        ifname: "wan2",
+        flags: ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"],
+        addr_info: [{ family: "inet", local: "198.18.2.2", prefixlen: 24 }],
+      },
+    ];
+    expect([...parseAddresses(json).keys()]).toEqual(["wan2"]);
+  });
   it("anything that is not a list is no addresses", () => {
     expect(parseAddresses({}).size).toBe(0);
     expect(parseRules(null)).toEqual([]);

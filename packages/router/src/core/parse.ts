@@ -98,6 +98,8 @@ export function parseAddresses(json: unknown): Map<string, InterfaceAddress[]> {
   for (const raw of json) {
     const i = rec(raw);
     const name = str(i.ifname);
+    // Set administratively down, an interface holds no routes (the kernel flushes them): no usable address.
+    if (Array.isArray(i.flags) && !i.flags.includes("UP")) continue;
     const infos = Array.isArray(i.addr_info) ? i.addr_info.map(rec).filter((a) => a.family === "inet") : [];
     const addresses = infos.flatMap((a): InterfaceAddress[] => {
       const local = str(a.local);
