@@ -1,6 +1,7 @@
 import { assertLinkAddress, inPrefix } from "./address.js";
 import { LabError } from "./errors.js";
 import { type FlowHost, type FlowsResult, type OpenFlowsOptions, openFlows } from "./flows.js";
+import type { LabIpv6 } from "./ipv6.js";
 import { type PingOptions, type PingResult, parsePingOutput, pingArgv } from "./ping.js";
 import type { LabProcess, SpawnOptions } from "./process.js";
 import type { LabResources } from "./resources.js";
@@ -51,6 +52,8 @@ export class Lab {
   readonly lan: LanInfo;
   readonly targets: readonly string[];
   readonly server: ServerInfo;
+  /** The LAN's, the targets' and the server's IPv6 addresses; undefined unless created with `ipv6: true`. */
+  readonly ipv6: LabIpv6 | undefined;
   private ispList: IspInfo[];
   private readonly impairments: Impairment[];
   private blocked: ReadonlySet<string> = new Set<string>();
@@ -64,6 +67,7 @@ export class Lab {
     this.lan = topology.lan;
     this.targets = topology.targets;
     this.server = topology.server;
+    this.ipv6 = topology.ipv6;
     this.ispList = [...topology.isps];
     this.impairments = topology.isps.map(() => ({ lossPercent: 0, upstreamCut: false }));
   }
@@ -205,7 +209,8 @@ export class Lab {
   }
 
   private async setBlocked(address: string, blocked: boolean): Promise<void> {
-    if (![...this.targets, this.server.address].includes(address)) {
+    const v6 = this.ipv6 === undefined ? [] : [...this.ipv6.targets, this.ipv6.server];
+    if (![...this.targets, this.server.address, ...v6].includes(address)) {
       throw new LabError("LAB_INVALID_OPTIONS", `${address} is not a target of this lab`);
     }
     this.resources.assertLive();

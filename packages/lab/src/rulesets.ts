@@ -76,19 +76,27 @@ export function renderIspRuleset(input: IspRulesetInput): string {
   ]);
 }
 
-/** The gateway masquerades on every WAN, like a home router; wanpilot decides which WAN a packet takes. */
+/**
+ * The gateway masquerades IPv4 on every WAN, like a home router; wanpilot decides which WAN a packet takes.
+ * IPv6 is never translated here: that is wanpilot's nat66, when configured.
+ */
 export function renderGwRuleset(masquerade: boolean): string {
   return table(
     chain(
       "outbound",
       "type nat hook postrouting priority srcnat",
-      masquerade ? ['oifname "wan*" masquerade'] : [],
+      masquerade ? ['oifname "wan*" meta nfproto ipv4 masquerade'] : [],
     ),
   );
 }
 
 /** Blocked targets stop answering (silently), for probe-quorum tests. */
 export function renderInetRuleset(blockedTargets: readonly string[]): string {
-  const rules = blockedTargets.length === 0 ? [] : [`ip daddr { ${blockedTargets.join(", ")} } drop`];
+  const v4 = blockedTargets.filter((a) => !a.includes(":"));
+  const v6 = blockedTargets.filter((a) => a.includes(":"));
+  const rules = [
+    ...(v4.length === 0 ? [] : [`ip daddr { ${v4.join(", ")} } drop`]),
+    ...(v6.length === 0 ? [] : [`ip6 daddr { ${v6.join(", ")} } drop`]),
+  ];
   return table(chain("blocked", "type filter hook input priority filter", rules));
 }
