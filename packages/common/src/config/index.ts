@@ -2,6 +2,7 @@ export * from "./balance.js";
 export * from "./bus.js";
 export * from "./homeassistant.js";
 export * from "./identity.js";
+export * from "./ipv6.js";
 export * from "./json-schema.js";
 export * from "./link.js";
 export * from "./logger.js";
