@@ -20,6 +20,7 @@ describe("topics", () => {
       { gateway: "gw", kind: "availability", component: { kind: "router" } },
     ],
     [topics.linkState("gw", "dsl"), { gateway: "gw", kind: "linkState", link: "dsl" }],
+    [topics.linkState6("gw", "dsl"), { gateway: "gw", kind: "linkState6", link: "dsl" }],
     [topics.linkHealth("gw", "dsl"), { gateway: "gw", kind: "linkHealth", link: "dsl" }],
     [topics.linkEvent("gw", "dsl"), { gateway: "gw", kind: "linkEvent", link: "dsl" }],
     [topics.routerState("gw"), { gateway: "gw", kind: "routerState" }],
@@ -35,6 +36,7 @@ describe("topics", () => {
     "other/gw/router/state",
     "wanpilot/gw/router/state/x",
     "wanpilot/gw/link/dsl/other",
+    "wanpilot/gw/link/dsl/ipv6/event",
     "wanpilot/gw/availability/prober/",
     "wanpilot",
   ])("%s is not a wanpilot topic", (t) => expect(parseTopic(t)).toBeUndefined());
@@ -63,6 +65,9 @@ describe("mayPublish (the embedded broker's ACL)", () => {
   it.each([
     [dsl, topics.linkState("gw", "dsl"), true],
     [dsl, topics.linkEvent("gw", "dsl"), true],
+    [dsl, topics.linkState6("gw", "dsl"), true],
+    [dsl, topics.linkState6("gw", "cable"), false],
+    [{ kind: "router" }, topics.linkState6("gw", "dsl"), false],
     [dsl, topics.availability("gw", dsl), true],
     [dsl, topics.linkState("gw", "cable"), false],
     [dsl, topics.availability("gw", { kind: "prober", link: "cable" }), false],

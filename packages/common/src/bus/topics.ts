@@ -56,6 +56,9 @@ export const topics = {
   /** LinkState, retained. */
   linkState: (gw: string, link: string) => topicOf("linkState", `${base(gw)}/link/${link}/state`),
   allLinkStates: (gw: string) => filterOf("linkState", `${base(gw)}/link/+/state`),
+  /** LinkState6, retained: the link's IPv6 verdict (links with `ipv6` on). */
+  linkState6: (gw: string, link: string) => topicOf("linkState6", `${base(gw)}/link/${link}/ipv6/state`),
+  allLinkStates6: (gw: string) => filterOf("linkState6", `${base(gw)}/link/+/ipv6/state`),
   /** LinkHealth, periodic, not retained. */
   linkHealth: (gw: string, link: string) => topicOf("linkHealth", `${base(gw)}/link/${link}/health`),
   allLinkHealth: (gw: string) => filterOf("linkHealth", `${base(gw)}/link/+/health`),
@@ -89,6 +92,7 @@ export const topics = {
 export type TopicKind =
   | "availability"
   | "linkState"
+  | "linkState6"
   | "linkHealth"
   | "linkEvent"
   | "routerState"
@@ -129,6 +133,8 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (a === "ha" && b === "link" && c !== undefined && rest.length === 3)
     return { gateway, kind: "haLink", link: c };
   if (a === "ha" && b === "gateway" && rest.length === 2) return { gateway, kind: "haGateway" };
+  if (a === "link" && b !== undefined && c === "ipv6" && rest.length === 4)
+    return rest[3] === "state" ? { gateway, kind: "linkState6", link: b } : undefined;
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
       c === "state"
