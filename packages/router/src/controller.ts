@@ -2,6 +2,7 @@ import {
   type DefaultRoute,
   HEALTH_INTERVAL_MS,
   type LinkState,
+  type LinkState6,
   type RouteChange,
   type RouterState,
   STALE_AFTER_INTERVALS,
@@ -10,7 +11,7 @@ import {
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
-import { balanceTableId, computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
+import { allSysctls, balanceTableId, computeDesired, type Slots } from "./core/desired.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
 import type { Overrides } from "./core/overrides.js";
 import { type Ownership, ownership } from "./core/ownership.js";
@@ -24,6 +25,7 @@ import {
   routerState,
   tableGateway,
 } from "./core/state.js";
+import { linkInput6 } from "./core/state6.js";
 
 export interface ControllerDeps {
   config: WanpilotConfig;
@@ -60,14 +62,19 @@ interface Queued {
  */
 export class Controller {
   private readonly states = new Map<string, LinkState>();
+  /** Each IPv6 link's IPv6 verdict (link/<name>/ipv6/state). */
+  private readonly states6 = new Map<string, LinkState6>();
   private addresses = new Map<string, InterfaceAddress[]>();
+  private addresses6 = new Map<string, InterfaceAddress[]>();
   private observed: ObservedState | null = null;
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
+  private last6: DefaultRoute | null = null;
   private lastChange: RouterState["lastChange"] = null;
   private counts: Map<number, number> | null = null;
+  private counts6: Map<number, number> | null = null;
   /** A count in progress: with a big table one can take longer than the counting interval; callers share it. */
-  private counting: Promise<Map<number, number> | null> | null = null;
+  private counting: Promise<{ v4: Map<number, number>; v6: Map<number, number> | null } | null> | null = null;
   private others: Ownership = { foreign: [], conflicts: [] };
   private chain: Promise<unknown> = Promise.resolve();
   private queued: Queued | null = null;
@@ -101,6 +108,8 @@ export class Controller {
     if (slots !== undefined) this.slots = slots;
     for (const name of this.states.keys())
       if (!config.links.some((l) => l.name === name)) this.states.delete(name);
+    for (const name of this.states6.keys())
+      if (!config.links.some((l) => l.name === name && l.ipv6 !== undefined)) this.states6.delete(name);
     for (const name of this.heartbeats.keys())
       if (!config.links.some((l) => l.name === name)) this.heartbeats.delete(name);
     return this.reconcile(reason, true);
@@ -164,6 +173,24 @@ export class Controller {
     );
   }
 
+  /** Records a link's IPv6 state; reconciles when it changes anything the router uses. */
+  onLinkState6(state: LinkState6): Promise<ReconcileResult> | null {
+    if (!this.config.links.some((l) => l.name === state.link && l.ipv6 !== undefined)) return null;
+    const before = this.states6.get(state.link);
+    this.states6.set(state.link, state);
+    const same =
+      before !== undefined &&
+      before.state === state.state &&
+      before.source === state.source &&
+      before.gateway === state.gateway;
+    if (same && this.desired !== null) return null;
+    const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
+    return this.reconcile(
+      `${state.link} IPv6 ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
+      refresh,
+    );
+  }
+
   /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */
   reconcile(reason: string, full = false): Promise<ReconcileResult> {
     this.reasons.push(reason);
@@ -188,10 +215,18 @@ export class Controller {
     const observed = full || this.observed === null ? await this.readKernel() : this.observed;
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides, this.slots);
+    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides, this.slots, {
+      inputs: this.inputs6(observed),
+      last: this.last6,
+    });
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
-    const commands = plan(next, observed, flush);
+    const flush6 = linksToFlush(
+      this.desired?.v6?.links ?? null,
+      next.v6?.links ?? [],
+      config.balance.flush_on_down,
+    );
+    const commands = plan(next, observed, flush, flush6);
     this.remember(commands, observed);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
@@ -201,6 +236,8 @@ export class Controller {
     this.desired = next;
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
       this.last = next.defaultRoute;
+    const v6 = next.v6?.defaultRoute;
+    if (v6 !== undefined && v6.mode !== "unreachable" && v6.nexthops.length > 0) this.last6 = v6;
     return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
   }
 
@@ -237,9 +274,12 @@ export class Controller {
     const { kernel } = this.deps;
     const config = this.config;
     this.addresses = await kernel.addresses();
-    const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
+    this.addresses6 = (await kernel.addresses6?.()) ?? new Map();
+    const observed = await kernel.observe(Object.keys(allSysctls(config)));
     this.observed = observed;
-    if (this.last === null) this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links));
+    const table = balanceTableId(config.links);
+    if (this.last === null) this.last = adoptDefaultRoute(config, observed, table);
+    if (this.last6 === null) this.last6 = adoptDefaultRoute(config, observed, table, 6);
     return observed;
   }
 
@@ -254,6 +294,19 @@ export class Controller {
       ),
       stale: this.stale.has(l.name),
     }));
+  }
+
+  private inputs6(observed: ObservedState): LinkInput[] {
+    return this.config.links
+      .filter((l) => l.ipv6 !== undefined)
+      .map((l) =>
+        linkInput6(
+          l,
+          this.states6.get(l.name),
+          this.addresses6.get(l.interface),
+          tableGateway(observed, l.table, 6),
+        ),
+      );
   }
 
   /** A RouteChange when the default route or a rule's link changed, or connections were flushed. */
@@ -288,11 +341,17 @@ export class Controller {
     if (this.desired === null) return null;
     if (countConnections) {
       const desired = this.desired;
-      this.counting ??= this.deps.kernel
-        .connectionsByMark(
+      const { kernel } = this.deps;
+      const v6 = desired.v6?.links.map((l) => l.mark);
+      // One family after the other, like the links: counting never takes more than one core.
+      const count = async () => ({
+        v4: await kernel.connectionsByMark(
           desired.links.map((l) => l.mark),
           desired.marks,
-        )
+        ),
+        v6: v6 === undefined ? null : await kernel.connectionsByMark(v6, desired.marks, "ipv6"),
+      });
+      this.counting ??= count()
         .catch((err: unknown) => {
           this.deps.log.warn({ err }, "counting connections failed");
           return null;
@@ -300,7 +359,9 @@ export class Controller {
         .finally(() => {
           this.counting = null;
         });
-      this.counts = await this.counting;
+      const counted = await this.counting;
+      this.counts = counted?.v4 ?? null;
+      this.counts6 = counted?.v6 ?? null;
     }
     if (this.desired === null) return null;
     return routerState(
@@ -309,6 +370,7 @@ export class Controller {
       this.counts,
       this.lastChange,
       this.foreign,
+      this.counts6,
     );
   }
 }

@@ -15,7 +15,7 @@ export const Ipv6Address = z
 
 /** fe80::/10: valid only on one interface, the normal IPv6 gateway of a WAN (router advertisements). */
 export function isLinkLocal6(address: string): boolean {
-  return /^fe[89ab][0-9a-f]?:/i.test(address);
+  return /^fe[89ab][0-9a-f]:/i.test(address);
 }
 
 const Ipv6Object = z.strictObject({

@@ -7,6 +7,7 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
+import { computeDesired6, desiredSysctls6 } from "./desired6.js";
 import { network } from "./ipv4.js";
 import {
   type DesiredState,
@@ -53,6 +54,11 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   // passes by the link's own table even when no `from <address>` rule and no default route covers it.
   for (const l of config.links) out[ifSysctl(l.interface, "src_valid_mark")] = "1";
   return out;
+}
+
+/** Every sysctl wanpilot sets: IPv4's, and IPv6's when some link has IPv6 on. */
+export function allSysctls(config: WanpilotConfig): Record<string, string> {
+  return { ...desiredSysctls(config), ...desiredSysctls6(config, HASH_POLICY[config.balance.hash]) };
 }
 
 function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
@@ -119,14 +125,15 @@ export function positionalSlots(links: ReadonlyArray<Pick<LinkConfig, "name">>):
   return new Map(links.map((l, i) => [l.name, i + 1]));
 }
 
-function balanceRoute(
+export function balanceRoute(
   table: number,
   route: DefaultRoute,
   config: WanpilotConfig,
   inputs: Map<string, LinkInput>,
   nexthopObjects: NexthopObject[],
+  metric = 0,
 ): RouteSpec[] {
-  const base = { table, dst: "default", metric: 0, src: null };
+  const base = { table, dst: "default", metric, src: null };
   if (route.mode === "unreachable") return [{ ...base, type: "unreachable", nexthops: [] }];
   const nexthops = route.nexthops.flatMap((n): NexthopSpec[] => {
     const link = config.links.find((l) => l.name === n.link);
@@ -164,8 +171,8 @@ function ruleActions(config: WanpilotConfig, links: LinkView[]) {
   });
 }
 
-function ipRules(
-  config: WanpilotConfig,
+export function ipRules(
+  config: Pick<WanpilotConfig, "links">,
   get: (l: LinkConfig) => LinkInput,
   balanceTable: number,
   slotOf: (l: LinkConfig) => number,
@@ -192,6 +199,7 @@ export function computeDesired(
   last: DefaultRoute | null,
   overrides: Overrides = {},
   slots: Slots = positionalSlots(fileConfig.links),
+  ipv6: { inputs: LinkInput[]; last: DefaultRoute | null } = { inputs: [], last: null },
 ): DesiredState {
   const config = withOverrides(fileConfig, overrides);
   const admin = (l: LinkConfig) => overrides[l.name]?.admin ?? null;
@@ -231,10 +239,20 @@ export function computeDesired(
     ...v,
     interface: config.links[i]?.interface ?? "",
     masquerade: config.links[i]?.masquerade ?? true,
+    masquerade6: config.links[i]?.ipv6 !== undefined && (config.links[i]?.masquerade ?? true),
   }));
+  const v6 = computeDesired6({
+    config,
+    inputs: new Map(ipv6.inputs.map((i) => [i.name, i])),
+    last: ipv6.last,
+    views: links,
+    balanceTable: table,
+    slotOf,
+    marks,
+  });
   return {
     marks,
-    sysctls: desiredSysctls(config),
+    sysctls: allSysctls(config),
     rules: ipRules(config, get, table, slotOf, marks),
     routes: [
       ...config.links.flatMap((l) => linkRoutes(l, get(l))),
@@ -247,5 +265,6 @@ export function computeDesired(
     defaultRoute,
     links,
     trafficRules: actions.map((r) => r.view),
+    ...(v6 === undefined ? {} : { v6 }),
   };
 }

@@ -7,6 +7,8 @@ export interface NftLink {
   interface: string;
   mark: number;
   masquerade: boolean;
+  /** nat66: the LAN's IPv6 translated to the link's address (only links with `ipv6` on). */
+  masquerade6?: boolean;
 }
 
 /** What a traffic rule does now: pin to a link's mark, let balancing decide, or refuse. */
@@ -109,10 +111,16 @@ function body(input: NftInput, withVias: boolean): string[] {
   const save = input.sticky
     ? input.links.map((l) => `${ctUnmarked(m)} oifname ${quote(l.interface)} ${setCt(l.mark, m)}`)
     : [];
-  // IPv4 only: the inet table sees IPv6 too, and IPv6 is not wanpilot's unless configured (no NAT66).
-  const nat = input.links
-    .filter((l) => l.masquerade)
-    .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`);
+  // Per family: the inet table sees IPv6 too, and IPv6 is not wanpilot's unless configured.
+  const nat = [
+    ...input.links
+      .filter((l) => l.masquerade)
+      .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`),
+    // nat66 only where IPv6 is configured: elsewhere IPv6 stays untouched.
+    ...input.links
+      .filter((l) => l.masquerade6 === true)
+      .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv6 masquerade`),
+  ];
   const chain = (name: string, hook: string | null, lines: string[]) => [
     `  chain ${name} {`,
     ...(hook === null ? [] : [`    ${hook}`]),

@@ -9,15 +9,17 @@ import type {
 import { sameNetwork } from "./ipv4.js";
 import type { DesiredState, LinkInput, ObservedState } from "./model.js";
 import type { InterfaceAddress } from "./parse.js";
+import { routerIpv6 } from "./state6.js";
 
 /** The default route found in the balance table at start, as links (adopted as "the last set"). */
 export function adoptDefaultRoute(
   config: WanpilotConfig,
   observed: ObservedState,
   balanceTable: number,
+  family: 4 | 6 = 4,
 ): DefaultRoute | null {
-  const route = observed.routes.find(
-    (r) => r.table === balanceTable && r.dst === "default" && r.metric === 0,
+  const route = familyRoutes(observed, family).find(
+    (r) => r.table === balanceTable && r.dst === "default" && r.metric === familyMetric(family),
   );
   if (route === undefined) return null;
   if (route.type === "unreachable") return { tier: null, nexthops: [], mode: "unreachable" };
@@ -30,9 +32,20 @@ export function adoptDefaultRoute(
   return { tier: Math.min(...tiers), nexthops, mode: "balanced" };
 }
 
+/** wanpilot's own routes of one family, and the metric it writes them with (IPv6: the kernel's 1024). */
+const familyRoutes = (observed: ObservedState | null, family: 4 | 6) =>
+  (family === 4 ? observed?.routes : observed?.v6?.routes) ?? [];
+const familyMetric = (family: 4 | 6) => (family === 4 ? 0 : 1024);
+
 /** The next hop of a table's default route, when it has exactly one. */
-export function tableGateway(observed: ObservedState | null, table: number): string | null {
-  const r = observed?.routes.find((x) => x.table === table && x.dst === "default" && x.metric === 0);
+export function tableGateway(
+  observed: ObservedState | null,
+  table: number,
+  family: 4 | 6 = 4,
+): string | null {
+  const r = familyRoutes(observed, family).find(
+    (x) => x.table === table && x.dst === "default" && x.metric === familyMetric(family),
+  );
   return r?.nexthops.length === 1 ? (r.nexthops[0]?.gateway ?? null) : null;
 }
 
@@ -88,6 +101,11 @@ export function describeChange(prev: DesiredState | null, next: DesiredState): s
     parts.push(
       `default route ${next.defaultRoute.mode} via ${next.defaultRoute.nexthops.map((n) => `${n.link}(${n.weight})`).join(" ") || "nothing"}`,
     );
+  const v6 = next.v6?.defaultRoute;
+  if (v6 !== undefined && (prev?.v6 === undefined || route(prev.v6.defaultRoute) !== route(v6)))
+    parts.push(
+      `IPv6 default route ${v6.mode} via ${v6.nexthops.map((n) => `${n.link}(${n.weight})`).join(" ") || "nothing"}`,
+    );
   for (const r of next.trafficRules) {
     const before = prev?.trafficRules.find((p) => p.name === r.name)?.active;
     if (prev !== null && before !== r.active) parts.push(`rule ${r.name} via ${r.active ?? r.fallback}`);
@@ -101,8 +119,11 @@ export function routerState(
   connections: Map<number, number> | null,
   lastChange: RouterState["lastChange"],
   foreign: string[] = [],
+  connections6: Map<number, number> | null = null,
 ): RouterState {
+  const ipv6 = routerIpv6(desired, connections6);
   return {
+    ...(ipv6 === undefined ? {} : { ipv6 }),
     ...(foreign.length === 0 ? {} : { foreign: foreign.slice(0, 200) }),
     at,
     defaultRoute: desired.defaultRoute,
@@ -126,7 +147,20 @@ export function routeChange(
   at: string,
   reason: string,
   desired: DesiredState,
-  flushed: RouteChange["flushed"],
+  flushed: Array<RouteChange["flushed"][number] & { family?: "ipv6" }>,
 ): RouteChange {
-  return { id, at, reason: reason.slice(0, 500), defaultRoute: desired.defaultRoute, flushed };
+  const of = (v6: boolean) =>
+    flushed
+      .filter((f) => (f.family === "ipv6") === v6)
+      .map(({ link, connections }) => ({ link, connections }));
+  const ipv6 =
+    desired.v6 === undefined ? {} : { ipv6: { defaultRoute: desired.v6.defaultRoute, flushed: of(true) } };
+  return {
+    id,
+    at,
+    reason: reason.slice(0, 500),
+    defaultRoute: desired.defaultRoute,
+    flushed: of(false),
+    ...ipv6,
+  };
 }
