@@ -31,6 +31,7 @@ export interface WanAddress {
 interface Impairment {
   lossPercent: number;
   upstreamCut: boolean;
+  upstreamCutFamily: "ipv4" | "ipv6" | null;
 }
 
 const LINK_WAIT_MS = 5_000;
@@ -69,7 +70,11 @@ export class Lab {
     this.server = topology.server;
     this.ipv6 = topology.ipv6;
     this.ispList = [...topology.isps];
-    this.impairments = topology.isps.map(() => ({ lossPercent: 0, upstreamCut: false }));
+    this.impairments = topology.isps.map(() => ({
+      lossPercent: 0,
+      upstreamCut: false,
+      upstreamCutFamily: null,
+    }));
   }
 
   get isps(): readonly IspInfo[] {
@@ -118,13 +123,16 @@ export class Lab {
     return parsePingOutput(await this.tryExec(ns, argv, { timeoutMs, okExitCodes: [0, 1, 2] }));
   }
 
-  /** The internet behind the ISP goes silent; its modem still answers ARP and ping from the gateway. */
-  cutUpstream(ref: IspRef): Promise<void> {
-    return this.impair(ref, { upstreamCut: true });
+  /**
+   * The internet behind the ISP goes silent; its modem still answers ARP and ping from the gateway.
+   * With `family`, only that family's upstream dies (an ISP whose IPv6 is down while IPv4 works).
+   */
+  cutUpstream(ref: IspRef, family?: "ipv4" | "ipv6"): Promise<void> {
+    return this.impair(ref, { upstreamCut: true, upstreamCutFamily: family ?? null });
   }
 
   restoreUpstream(ref: IspRef): Promise<void> {
-    return this.impair(ref, { upstreamCut: false });
+    return this.impair(ref, { upstreamCut: false, upstreamCutFamily: null });
   }
 
   /**
@@ -141,7 +149,11 @@ export class Lab {
 
   private async impair(ref: IspRef, change: Partial<Impairment>): Promise<void> {
     const isp = this.isp(ref);
-    const current = this.impairments[isp.index] ?? { lossPercent: 0, upstreamCut: false };
+    const current = this.impairments[isp.index] ?? {
+      lossPercent: 0,
+      upstreamCut: false,
+      upstreamCutFamily: null,
+    };
     const next = { ...current, ...change };
     this.resources.assertLive();
     await nftApply(isp.ns, renderIspRuleset({ ...isp, ...next, inboundPorts: this.topology.inboundPorts }));

@@ -11,6 +11,8 @@ export interface IspImpairment {
   readonly lossPercent: number;
   /** Everything on the upstream link is dropped silently; the modem still answers. */
   readonly upstreamCut: boolean;
+  /** Only this family's upstream traffic is dropped (a per-family ISP fault); both when absent. */
+  readonly upstreamCutFamily?: "ipv4" | "ipv6" | null;
 }
 
 export interface IspRulesetInput extends IspImpairment {
@@ -54,8 +56,9 @@ export function renderIspRuleset(input: IspRulesetInput): string {
   const dropIn: string[] = [];
   const dropOut: string[] = [];
   if (input.upstreamCut) {
-    dropIn.push(`iifname "${input.upInterface}" drop`);
-    dropOut.push(`oifname "${input.upInterface}" drop`);
+    const family = input.upstreamCutFamily ? ` meta nfproto ${input.upstreamCutFamily}` : "";
+    dropIn.push(`iifname "${input.upInterface}"${family} drop`);
+    dropOut.push(`oifname "${input.upInterface}"${family} drop`);
   }
   if (threshold > 0) {
     // nft refuses a comparison numgen can never fail, so total loss is a plain drop.

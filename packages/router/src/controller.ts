@@ -157,8 +157,22 @@ export class Controller {
   /** Records a link's state; reconciles when it changes anything the router uses. */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
     if (!this.config.links.some((l) => l.name === state.link)) return null;
-    const before = this.states.get(state.link);
-    this.states.set(state.link, state);
+    return this.record(this.states, state, "");
+  }
+
+  /** Records a link's IPv6 state (links with `ipv6` on); reconciles when it changes anything the router uses. */
+  onLinkState6(state: LinkState6): Promise<ReconcileResult> | null {
+    if (!this.config.links.some((l) => l.name === state.link && l.ipv6 !== undefined)) return null;
+    return this.record(this.states6, state, " IPv6");
+  }
+
+  private record<S extends LinkState | LinkState6>(
+    states: Map<string, S>,
+    state: S,
+    family: string,
+  ): Promise<ReconcileResult> | null {
+    const before = states.get(state.link);
+    states.set(state.link, state);
     const same =
       before !== undefined &&
       before.state === state.state &&
@@ -168,25 +182,7 @@ export class Controller {
     // A new learned address or gateway is checked against a fresh read of the interfaces.
     const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
     return this.reconcile(
-      `${state.link} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
-      refresh,
-    );
-  }
-
-  /** Records a link's IPv6 state; reconciles when it changes anything the router uses. */
-  onLinkState6(state: LinkState6): Promise<ReconcileResult> | null {
-    if (!this.config.links.some((l) => l.name === state.link && l.ipv6 !== undefined)) return null;
-    const before = this.states6.get(state.link);
-    this.states6.set(state.link, state);
-    const same =
-      before !== undefined &&
-      before.state === state.state &&
-      before.source === state.source &&
-      before.gateway === state.gateway;
-    if (same && this.desired !== null) return null;
-    const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
-    return this.reconcile(
-      `${state.link} IPv6 ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
+      `${state.link}${family} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
       refresh,
     );
   }

@@ -1,0 +1,97 @@
+import type { Lab } from "@wanpilot/lab";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { controller, labConfig, linkState, newLab, setStates, share } from "./harness.js";
+import { linkState6, server6, setStates6 } from "./harness6.js";
+
+const dual = (lab: Lab, weights: number[]) =>
+  labConfig(
+    lab,
+    weights.map((weight) => ({ weight, ipv6: true })),
+  );
+
+describe("IPv6 dual-stack routing (real kernel)", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await newLab({ isps: 3, name: "rtdual", ipv6: true });
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  it("weights 1:2:3 split 1500 IPv6 flows by sixths, through nat66 on each WAN", async () => {
+    const c = controller(lab, dual(lab, [1, 2, 3]));
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up", "up"]);
+    await setStates6(lab, c, ["up", "up", "up"]);
+    const r = await lab.openFlows({ count: 1500, concurrency: 64, host: server6(lab) });
+    expect(r.failed).toBe(0);
+    [1 / 6, 2 / 6, 3 / 6].forEach((ideal, i) => {
+      expect(Math.abs(share(r.byIsp, `isp${i + 1}`) - ideal)).toBeLessThan(0.04);
+    });
+    const udp = await lab.openFlows({ count: 60, proto: "udp", host: server6(lab) });
+    expect(udp.failed).toBe(0);
+  });
+
+  it("IPv6 upstream cut behind a live modem: new IPv6 flows avoid it, IPv6 streams elsewhere and IPv4 streams on it keep flowing", async () => {
+    const c = controller(lab, dual(lab, [1, 1, 1]));
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up", "up"]);
+    await setStates6(lab, c, ["up", "up", "up"]);
+    const v6 = await lab.startStreams({ count: 18, durationMs: 60_000, host: server6(lab) });
+    const v4 = await lab.startStreams({ count: 12, durationMs: 60_000 });
+    try {
+      const v6OnIsp1 = v6.streams.filter((s) => s.isp === "isp1");
+      const v6Healthy = v6.streams.filter((s) => s.isp !== "isp1");
+      const v4OnIsp1 = v4.streams.filter((s) => s.isp === "isp1");
+      expect([v6OnIsp1.length > 0, v6Healthy.length > 0, v4OnIsp1.length > 0]).toEqual([true, true, true]);
+      // An IPv6-only fault behind a live modem: the ISP's IPv6 dies, its IPv4 lives on (the prober says so per family).
+      await lab.cutUpstream(0, "ipv6");
+      const down = await c.onLinkState6(linkState6(lab, 0, "down", "IPv6 targets silent"));
+      expect(down?.change?.ipv6?.flushed).toEqual([{ link: "isp1", connections: expect.any(Number) }]);
+      expect(down?.change?.ipv6?.flushed[0]?.connections).toBeGreaterThanOrEqual(v6OnIsp1.length);
+      expect(down?.change?.flushed).toEqual([]);
+      expect(down?.change?.defaultRoute.nexthops.map((n) => n.link)).toEqual(["isp1", "isp2", "isp3"]);
+      const during6 = await lab.openFlows({ count: 150, concurrency: 32, host: server6(lab) });
+      expect(during6.failed).toBe(0);
+      expect(during6.byIsp.isp1 ?? 0).toBe(0);
+      const during4 = await lab.openFlows({ count: 150, concurrency: 32 });
+      expect(during4.failed).toBe(0);
+      expect(during4.byIsp.isp1 ?? 0).toBeGreaterThan(0);
+      for (const s of [...v6Healthy, ...v4.streams]) expect(await s.waitForProgress(3000, 64)).toBe(true);
+      expect([...v6Healthy, ...v4.streams].filter((s) => s.closed())).toEqual([]);
+      // The dead link's IPv6 streams were flushed: their next packet takes a live link and is reset.
+      expect(await v6.waitFor(() => (v6OnIsp1.every((s) => s.closed()) ? true : undefined), 10_000)).toBe(
+        true,
+      );
+      // Recovery moves nothing and flushes nothing.
+      await lab.restoreUpstream(0);
+      const up = await c.onLinkState6(linkState6(lab, 0, "up", "recovered"));
+      expect(up?.change?.ipv6?.flushed ?? []).toEqual([]);
+      const after = await lab.openFlows({ count: 150, concurrency: 32, host: server6(lab) });
+      expect(after.byIsp.isp1 ?? 0).toBeGreaterThan(0);
+    } finally {
+      await v6.stop();
+      await v4.stop();
+    }
+  });
+
+  it("IPv4 down, IPv6 up on the same link: only IPv4 moves", async () => {
+    const c = controller(lab, dual(lab, [1, 1, 1]));
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up", "up"]);
+    await setStates6(lab, c, ["up", "up", "up"]);
+    await c.onLinkState(linkState(lab, 1, "down", "IPv4 targets silent"));
+    const r4 = await lab.openFlows({ count: 120, concurrency: 32 });
+    const r6 = await lab.openFlows({ count: 120, concurrency: 32, host: server6(lab) });
+    expect([r4.failed, r6.failed]).toEqual([0, 0]);
+    expect(r4.byIsp.isp2 ?? 0).toBe(0);
+    expect(r6.byIsp.isp2 ?? 0).toBeGreaterThan(0);
+    const state = await c.state(true);
+    expect(state?.ipv6?.links.map((l) => [l.link, l.state, l.active])).toEqual([
+      ["isp1", "up", true],
+      ["isp2", "up", true],
+      ["isp3", "up", true],
+    ]);
+    expect(state?.links.find((l) => l.link === "isp2")?.active).toBe(false);
+  });
+});
