@@ -26,6 +26,7 @@ import {
   transitionPayload,
 } from "./core/payloads.js";
 import { newPortPool, type PortPool, releasePort, takePort } from "./core/port-pool.js";
+import { type Family, type FamilyPlan, familyPlan } from "./family.js";
 import { ProbeFeed } from "./probe-feed.js";
 
 export interface ProberOptions {
@@ -41,6 +42,8 @@ export interface ProberOptions {
   outboxFile?: string;
   /** The part's metrics registry: probes sent and lost and their RTT per target are counted in it. */
   metrics?: Registry;
+  /** The family this prober judges (default ipv4; ipv6 for links with `ipv6` on, beside the ipv4 one). */
+  family?: Family;
 }
 
 /** Monotonic core time; wall time only when a timestamp is published. */
@@ -62,7 +65,9 @@ export class LinkProber {
   readonly #feed: ProbeFeed;
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
-  readonly #outbox: EventOutbox<"linkEvent">;
+  /** IPv4's transitions only: `linkEvent` means IPv4; IPv6's travel in its LinkState6 (since, cause). */
+  readonly #outbox: EventOutbox<"linkEvent"> | undefined;
+  readonly #plan: FamilyPlan;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   readonly #metrics: ProbeMetrics | undefined;
@@ -75,25 +80,29 @@ export class LinkProber {
       });
     this.#o = o;
     this.#link = link;
+    this.#plan = familyPlan(link, o.family ?? "ipv4");
     // The router's slot for this link name: its mark and probe ports are the ones the router routes.
     this.#identity = linkIdentity(o.config, link.name, linkSlots(o.config, o.log)) as LinkIdentity;
     this.#ports = newPortPool(this.#identity.probePorts);
-    this.#log = o.log.child({ component: "prober", link: link.name });
-    this.#outbox = new EventOutbox({
-      bus: o.bus,
-      gateway: o.config.gateway,
-      kind: "linkEvent",
-      topic: topics.linkEvent(o.config.gateway, link.name),
-      log: this.#log,
-      ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
-    });
-    this.#params = decisionParams(link.probe);
+    this.#log = o.log.child({ component: "prober", link: link.name, family: this.#plan.family });
+    this.#outbox =
+      this.#plan.family === "ipv6"
+        ? undefined
+        : new EventOutbox({
+            bus: o.bus,
+            gateway: o.config.gateway,
+            kind: "linkEvent",
+            topic: topics.linkEvent(o.config.gateway, link.name),
+            log: this.#log,
+            ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
+          });
+    this.#params = decisionParams(this.#plan.probe);
     this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
     this.#metrics?.declare(this.#params.targets);
     this.#machine = initialMachine(this.#params, now());
     this.#feed = new ProbeFeed({ intervalMs: this.#params.intervalMs, now, apply: (i) => this.#apply(i) });
     const methods = Object.fromEntries(
-      this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
+      this.#params.targets.map((k, i) => [k, this.#plan.targets[i]?.method ?? "icmp"]),
     );
     this.#ctx = {
       link: link.name,
@@ -103,13 +112,11 @@ export class LinkProber {
       iso,
       boot: readBootClock(),
     };
-    const configured: { source?: string; gateway?: string } = {};
-    if (link.source !== undefined) configured.source = link.source;
-    if (link.gateway !== undefined) configured.gateway = link.gateway;
     this.#watcher = ipKernelWatcher({
       prefix: o.commandPrefix ?? [],
       interface: link.interface,
-      configured,
+      configured: this.#plan.configured,
+      family: this.#plan.ipFamily,
       ownTables: wanpilotTables(o.config.links.map((l) => l.table)),
       log: this.#log,
     });
@@ -122,7 +129,7 @@ export class LinkProber {
   async start(): Promise<void> {
     // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged transition.
     this.#o.bus.onConnect(() => this.#publishState());
-    await this.#outbox.start();
+    await this.#outbox?.start();
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
     this.#healthTimer = setInterval(
@@ -138,14 +145,14 @@ export class LinkProber {
     this.#stopped = true;
     this.#feed.stop();
     clearInterval(this.#healthTimer);
-    this.#outbox.stop();
+    this.#outbox?.stop();
     await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
   }
 
   #startProbers(): void {
     const { intervalMs, timeoutMs } = this.#params;
     this.#params.targets.forEach((key, i) => {
-      const target = this.#link.probe.targets[i];
+      const target = this.#plan.targets[i];
       if (target === undefined) return;
       this.#feed.track(key, intervalMs, timeoutMs);
       const prober = createTargetProber({
@@ -165,6 +172,7 @@ export class LinkProber {
           },
         },
         prefix: this.#o.commandPrefix ?? [],
+        ipFamily: this.#plan.ipFamily,
         now,
         onEvent: (e) => this.#feed.onPingEvent(key, e),
         onRestart: (atMs) => this.#feed.onRestart(key, atMs),
@@ -195,19 +203,30 @@ export class LinkProber {
     this.#machine = s.machine;
     for (const t of s.transitions) {
       this.#log.info({ from: t.from, to: t.to, cause: t.cause }, "link state changed");
-      this.#outbox.add(transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`));
+      this.#outbox?.add(transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`));
     }
     if (s.transitions.length > 0) this.#publishState();
   }
 
   #publishState(): void {
     const payload = linkStatePayload(this.#ctx, this.#machine, this.#facts, now());
+    const gw = this.#o.config.gateway;
     this.#publish(() =>
-      this.#o.bus.publish("linkState", topics.linkState(this.#o.config.gateway, this.#link.name), payload),
+      this.#plan.family === "ipv6"
+        ? this.#o.bus.publish("linkState6", topics.linkState6(gw, this.#link.name), {
+            ...payload,
+            family: "ipv6",
+          })
+        : this.#o.bus.publish("linkState", topics.linkState(gw, this.#link.name), payload),
     );
   }
 
   #publishHealth(): void {
+    // LinkHealth is the part's heartbeat and IPv4's window; the IPv6 prober refreshes its state only.
+    if (this.#plan.family === "ipv6") {
+      this.#publishState();
+      return;
+    }
     const payload = linkHealthPayload(this.#ctx, this.#machine, now());
     this.#publish(() =>
       this.#o.bus.publish("linkHealth", topics.linkHealth(this.#o.config.gateway, this.#link.name), payload),
@@ -222,13 +241,27 @@ export class LinkProber {
 
   /** Transitions not yet acknowledged by the logger (tests, status). */
   get unacknowledged(): number {
-    return this.#outbox.pending;
+    return this.#outbox?.pending ?? 0;
   }
 }
 
 /** `wanpilot prober --link X`: starts the prober of one link; resolves once it probes. */
-export const run = (async (o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> => {
+export const run = (async (
+  o: ProberOptions,
+): Promise<{ stop(): Promise<void>; prober: LinkProber; prober6?: LinkProber }> => {
   const prober = new LinkProber(o);
   await prober.start();
-  return { prober, stop: () => prober.stop() };
+  // A link with IPv6 on gets a second, independent judge for its IPv6 in the same part.
+  const ipv6 =
+    o.config.links.find((l) => l.name === o.link)?.ipv6 === undefined
+      ? null
+      : new LinkProber({ ...o, family: "ipv6" });
+  await ipv6?.start();
+  return {
+    prober,
+    ...(ipv6 === null ? {} : { prober6: ipv6 }),
+    stop: async () => {
+      await Promise.all([prober.stop(), ipv6?.stop()]);
+    },
+  };
 }) satisfies ServiceFactory<{ link: string }>;

@@ -22,7 +22,10 @@ export function ipKernelWatcher(opts: {
   ownTables: readonly number[];
   log: Logger;
   pollMs?: number;
+  /** Which family's addresses and routes to read (default 4). */
+  family?: 4 | 6;
 }): KernelWatcher {
+  const family = opts.family ?? 4;
   const dev = opts.interface;
   let onFacts: (f: KernelFacts) => void = () => undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -34,13 +37,14 @@ export function ipKernelWatcher(opts: {
     try {
       const [link, addr, routes] = await Promise.all([
         ipJson(opts.prefix, ["link", "show", "dev", dev]),
-        ipJson(opts.prefix, ["-4", "addr", "show", "dev", dev]),
-        ipJson(opts.prefix, ["-4", "route", "show", "table", "all", "dev", dev]),
+        ipJson(opts.prefix, [`-${family}`, "addr", "show", "dev", dev]),
+        ipJson(opts.prefix, [`-${family}`, "route", "show", "table", "all", "dev", dev]),
       ]);
       last = kernelFacts(
         link === undefined ? undefined : { link, addr, routes },
         opts.configured,
         opts.ownTables,
+        family,
       );
       onFacts(last);
     } catch (err: unknown) {

@@ -23,6 +23,8 @@ export interface TargetProberOptions {
   /** The link's local ports for socket probes (shared by its targets); null when all are in use. */
   ports: { take(): number | null; release(port: number): void };
   prefix: CommandPrefix;
+  /** 6: `ping -6` (a name resolves to its IPv6 address); the source passed to socket probes is IPv6. */
+  ipFamily?: 4 | 6;
   now: () => number;
   onEvent: (e: PingEvent) => void;
   /** A new sequence starts at 1 (a new ping process). */
@@ -50,7 +52,22 @@ function icmpProber(o: TargetProberOptions): TargetProber {
       // The address is not used, but without one the link cannot answer: wait for it (back-off).
       if (source === null) return undefined;
       const { mark, interface: dev } = o.identity;
-      return ["ping", "-n", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev, o.target.host];
+      const family = o.ipFamily === 6 ? ["-6"] : [];
+      return [
+        "ping",
+        ...family,
+        "-n",
+        "-O",
+        "-i",
+        seconds,
+        "-W",
+        wait,
+        "-m",
+        String(mark),
+        "-I",
+        dev,
+        o.target.host,
+      ];
     },
     onLine: (line) => {
       const e = parsePingLine(line, o.now());

@@ -12,7 +12,13 @@ interface IpLink {
   flags?: string[];
 }
 interface IpAddr {
-  addr_info?: { family?: string; local?: string; address?: string; secondary?: boolean }[];
+  addr_info?: {
+    family?: string;
+    local?: string;
+    address?: string;
+    secondary?: boolean;
+    scope?: string | number;
+  }[];
 }
 interface IpRoute {
   dst?: string;
@@ -33,6 +39,7 @@ export function kernelFacts(
   raw: { link: unknown; addr: unknown; routes: unknown } | undefined,
   configured: { source?: string; gateway?: string },
   ownTables: readonly number[] = [],
+  family: 4 | 6 = 4,
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
   if (raw === undefined) return { view: none, gateway: configured.gateway ?? null };
@@ -41,9 +48,10 @@ export function kernelFacts(
   const flags = link.flags ?? [];
   // LOWER_UP is the carrier; an interface set administratively down carries nothing either.
   const carrier = flags.includes("LOWER_UP") && flags.includes("UP");
+  // IPv6: only global addresses can be a link's source (link-local ones exist on every interface).
   const addrs = asArray<IpAddr>(raw.addr)
     .flatMap((a) => a.addr_info ?? [])
-    .filter((a) => a.family === "inet");
+    .filter((a) => (family === 4 ? a.family === "inet" : a.family === "inet6" && isGlobalScope(a.scope)));
   const primary = addrs.filter((a) => a.secondary !== true);
   const source =
     configured.source !== undefined
@@ -56,6 +64,9 @@ export function kernelFacts(
     gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
   };
 }
+
+/** `ip -N` prints scopes as numbers: 0 is RT_SCOPE_UNIVERSE ("global"). */
+export const isGlobalScope = (scope: unknown): boolean => scope === "global" || scope === "0" || scope === 0;
 
 function learnedGateway(
   routes: unknown,

@@ -108,7 +108,12 @@ export function parseAddresses(
     const i = rec(raw);
     const name = str(i.ifname);
     const infos = Array.isArray(i.addr_info)
-      ? i.addr_info.map(rec).filter((a) => a.family === family && (family === "inet" || a.scope === "global"))
+      ? i.addr_info
+          .map(rec)
+          // `ip -N` prints scopes as numbers: 0 is "global".
+          .filter(
+            (a) => a.family === family && (family === "inet" || a.scope === "global" || a.scope === "0"),
+          )
       : [];
     const addresses = infos.flatMap((a): InterfaceAddress[] => {
       const local = str(a.local);
