@@ -3,7 +3,13 @@ import mqtt, { type MqttClient } from "mqtt";
 import type { RetainedSnapshot } from "./view.js";
 
 export function emptySnapshot(): RetainedSnapshot {
-  return { links: new Map(), router: undefined, supervisor: undefined, availability: new Map() };
+  return {
+    links: new Map(),
+    links6: new Map(),
+    router: undefined,
+    supervisor: undefined,
+    availability: new Map(),
+  };
 }
 
 /** Folds one bus message into the snapshot; false when it was not a retained-state message we show. */
@@ -14,6 +20,11 @@ export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer)
     case "linkState": {
       const d = decodePayload("linkState", raw);
       if (d.ok && t.link !== undefined) snap.links.set(t.link, d.value);
+      return d.ok;
+    }
+    case "linkState6": {
+      const d = decodePayload("linkState6", raw);
+      if (d.ok && t.link !== undefined) (snap.links6 ??= new Map()).set(t.link, d.value);
       return d.ok;
     }
     case "routerState": {
