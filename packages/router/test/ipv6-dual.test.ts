@@ -75,6 +75,33 @@ describe("IPv6 dual-stack routing (real kernel)", () => {
     }
   });
 
+  it("a second and a restarted router change nothing in either family; IPv6 off: its objects go, IPv4's stay", async () => {
+    const config = dual(lab, [1, 2, 3]);
+    const first = controller(lab, config);
+    await first.reconcile("start", true);
+    await setStates(lab, first, ["up", "up", "up"]);
+    await setStates6(lab, first, ["up", "down", "up"]);
+    const v6 = (what: string) =>
+      lab.gwExec(["ip", "-6", what, "show", ...(what === "route" ? ["table", "all"] : [])]);
+    const before = [await v6("rule"), await v6("route")];
+    for (const again of [controller(lab, config), controller(lab, config)]) {
+      const start = await again.reconcile("start", true);
+      await setStates(lab, again, ["up", "up", "up"]);
+      await setStates6(lab, again, ["up", "down", "up"]);
+      expect(start.commands).toEqual([]);
+      expect([await v6("rule"), await v6("route")]).toEqual(before);
+    }
+    expect(before[0]?.split("\n").filter((r) => /^10\d{3}:/.test(r))).toHaveLength(11);
+    // A reload without IPv6: every IPv6 rule and route of wanpilot's goes, nat66 too; IPv4 keeps working.
+    const off = controller(lab, labConfig(lab, [{}, {}, {}]));
+    await off.reconcile("reload", true);
+    expect((await v6("rule")).split("\n").filter((r) => /^10\d{3}:/.test(r))).toEqual([]);
+    expect(await lab.gwExec(["ip", "-6", "route", "show", "table", "all", "proto", "77"])).toBe("");
+    expect(await lab.gwExec(["nft", "list", "table", "inet", "wanpilot"])).not.toContain("ipv6");
+    await setStates(lab, off, ["up", "up", "up"]);
+    expect((await lab.openFlows({ count: 30 })).failed).toBe(0);
+  });
+
   it("IPv4 down, IPv6 up on the same link: only IPv4 moves", async () => {
     const c = controller(lab, dual(lab, [1, 1, 1]));
     await c.reconcile("start", true);
