@@ -3,6 +3,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { controller, labConfig, linkState, newLab, setStates, share } from "./harness.js";
 import { linkState6, server6, setStates6 } from "./harness6.js";
 
+const PORT = 8080;
+// A port forward to a LAN server (the user's own firewall table, beside wanpilot's).
+const forward6 = (host: string) => `table ip6 wp_test_fwd6 {}
+delete table ip6 wp_test_fwd6
+table ip6 wp_test_fwd6 {
+  chain pre { type nat hook prerouting priority dstnat; policy accept;
+    iifname "wan*" tcp dport ${PORT} dnat to [${host}]:${PORT}
+  }
+}
+`;
+const SERVER = `require("net").createServer((s) => s.end("hello " + s.remoteAddress + "\\n")).listen(${PORT}, "::")`;
+const CLIENT = (host: string) => `const s = require("net").connect(${PORT}, "${host}");
+let out = ""; s.on("data", (d) => (out += d)); s.on("end", () => { process.stdout.write(out); process.exit(0); });
+s.on("error", (e) => { process.stdout.write("error " + e.code); process.exit(0); });
+setTimeout(() => { process.stdout.write("timeout"); process.exit(0); }, 3000);`;
+
 const dual = (lab: Lab, weights: number[]) =>
   labConfig(
     lab,
@@ -100,6 +116,36 @@ describe("IPv6 dual-stack routing (real kernel)", () => {
     expect(await lab.gwExec(["nft", "list", "table", "inet", "wanpilot"])).not.toContain("ipv6");
     await setStates(lab, off, ["up", "up", "up"]);
     expect((await lab.openFlows({ count: 30 })).failed).toBe(0);
+  });
+
+  it("an inbound IPv6 connection on either WAN is answered over that WAN, even off the IPv6 default route", async () => {
+    // isp2 and isp3 are tier 2: IPv6 replies leave by isp1 unless the connection's mark sends them back.
+    const c = controller(
+      lab,
+      labConfig(
+        lab,
+        [1, 2, 2].map((tier) => ({ tier, ipv6: true })),
+      ),
+    );
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up", "up"]);
+    await setStates6(lab, c, ["up", "up", "up"]);
+    await lab.exec(lab.ns.gw, ["nft", "-f", "-"], { input: forward6(lab.ipv6?.lan.hostAddress ?? "") });
+    const server = lab.spawn(lab.ns.lan, [process.execPath, "-e", SERVER]);
+    try {
+      const ask = (isp: number) =>
+        lab.exec(lab.ns.inet, [process.execPath, "-e", CLIENT(lab.isps[isp]?.ipv6?.gwAddress ?? "")], {
+          timeoutMs: 10_000,
+        });
+      let first = "";
+      for (let i = 0; i < 50 && !first.startsWith("hello"); i++) first = await ask(0); // server start-up
+      expect(first).toMatch(/^hello /);
+      expect(await ask(1)).toMatch(/^hello /);
+      expect(await ask(2)).toMatch(/^hello /);
+    } finally {
+      await server.stop();
+      await lab.exec(lab.ns.gw, ["nft", "delete", "table", "ip6", "wp_test_fwd6"]);
+    }
   });
 
   it("IPv4 down, IPv6 up on the same link: only IPv4 moves", async () => {
