@@ -3,8 +3,9 @@ import { balance } from "./balance.js";
 import { cost } from "./cost.js";
 import { disruption } from "./disruption.js";
 import { failover } from "./failover.js";
+import { ipv6 } from "./ipv6.js";
 import { live } from "./live.js";
 import { scale } from "./scale.js";
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, cost, scale, live];
+export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, ipv6, cost, scale, live];
