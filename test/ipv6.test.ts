@@ -39,6 +39,7 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
   let dep: LabDeployment;
   let latest: StatusView | undefined;
   let streams: StreamGroup | undefined;
+  const cut = { atMs: 0, restoredMs: 0 };
 
   beforeAll(async () => {
     lab = await createLab({ isps: 2, gwMasquerade: false, name: "e2e6", ipv6: true });
@@ -64,12 +65,16 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
     );
     expect(await ipv6Nexthops(lab)).toEqual(["wan1", "wan2"]);
     const before = await lab.openFlows({ count: 100, concurrency: 32, host: server6() });
-    expect(before.failed).toBe(0);
+    expect(
+      before.failed,
+      JSON.stringify([before.byIsp, before.flows.filter((f) => f.error).slice(0, 3)]),
+    ).toBe(0);
     expect(Object.keys(before.byIsp).sort()).toEqual(["isp1", "isp2"]);
     streams = await lab.startStreams({ count: 12, durationMs: 120_000, host: server6() });
     const healthy = streams.streams.filter((s) => s.isp === "isp2");
     expect(healthy.length).toBeGreaterThan(0);
 
+    cut.atMs = Date.now();
     await lab.cutUpstream(0, "ipv6");
     try {
       const v = await view(
@@ -88,10 +93,35 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
       for (const s of healthy) expect(await s.waitForProgress(3000, 64)).toBe(true);
     } finally {
       await lab.restoreUpstream(0);
+      cut.restoredMs = Date.now();
     }
     await view((x) => x.links.every((l) => l.ipv6?.state === "up" && l.ipv6.active), "isp1 IPv6 back");
     expect(await ipv6Nexthops(lab)).toEqual(["wan1", "wan2"]);
     expect(healthy.filter((s) => s.closed())).toEqual([]);
+  });
+
+  it("report: the IPv6 outage is in the link's IPv6 history (isp1/ipv6), not in its IPv4 one", async () => {
+    type Row = { name: string; outages: Array<{ start: string }> };
+    const during = (l: Row | undefined) =>
+      (l?.outages ?? []).filter(
+        (o) => Date.parse(o.start) >= cut.atMs && Date.parse(o.start) <= cut.restoredMs,
+      ).length;
+    const report = await until(
+      "the logger to store the IPv6 outage",
+      async () => {
+        const r = JSON.parse(await dep.cli(["report", "--json"])) as { links: Row[] };
+        return during(r.links.find((l) => l.name === "isp1/ipv6")) === 1 ? r : undefined;
+      },
+      20_000,
+      500,
+    );
+    // Each history also holds the first seconds after start, before routing was in place: not counted here.
+    expect(report.links.map((l) => [l.name, during(l)])).toEqual([
+      ["isp1", 0],
+      ["isp1/ipv6", 1],
+      ["isp2", 0],
+      ["isp2/ipv6", 0],
+    ]);
   });
 
   it("the router killed with SIGKILL: restarted, it finds both families right and changes nothing", async () => {

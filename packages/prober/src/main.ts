@@ -65,8 +65,8 @@ export class LinkProber {
   readonly #feed: ProbeFeed;
   #probers: TargetProber[] = [];
   #watcher: KernelWatcher;
-  /** IPv4's transitions only: `linkEvent` means IPv4; IPv6's travel in its LinkState6 (since, cause). */
-  readonly #outbox: EventOutbox<"linkEvent"> | undefined;
+  /** Transitions until the logger acks them: on `linkEvent` (IPv4's) or `linkEvent6`. */
+  readonly #outbox: EventOutbox<"linkEvent"> | EventOutbox<"linkEvent6">;
   readonly #plan: FamilyPlan;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
@@ -85,16 +85,26 @@ export class LinkProber {
     this.#identity = linkIdentity(o.config, link.name, linkSlots(o.config, o.log)) as LinkIdentity;
     this.#ports = newPortPool(this.#identity.probePorts);
     this.#log = o.log.child({ component: "prober", link: link.name, family: this.#plan.family });
+    const outbox = {
+      bus: o.bus,
+      gateway: o.config.gateway,
+      log: this.#log,
+      // Each family its own file: a restarted part resends both.
+      ...(o.outboxFile === undefined
+        ? {}
+        : { file: this.#plan.family === "ipv6" ? `${o.outboxFile}.ipv6` : o.outboxFile }),
+    };
     this.#outbox =
       this.#plan.family === "ipv6"
-        ? undefined
+        ? new EventOutbox({
+            ...outbox,
+            kind: "linkEvent6",
+            topic: topics.linkEvent6(o.config.gateway, link.name),
+          })
         : new EventOutbox({
-            bus: o.bus,
-            gateway: o.config.gateway,
+            ...outbox,
             kind: "linkEvent",
             topic: topics.linkEvent(o.config.gateway, link.name),
-            log: this.#log,
-            ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
           });
     this.#params = decisionParams(this.#plan.probe);
     this.#metrics = o.metrics === undefined ? undefined : new ProbeMetrics(o.metrics, link.name);
@@ -129,7 +139,7 @@ export class LinkProber {
   async start(): Promise<void> {
     // After a (re)connect: the retained state first, then (the outbox's own handler) every unacknowledged transition.
     this.#o.bus.onConnect(() => this.#publishState());
-    await this.#outbox?.start();
+    await this.#outbox.start();
     await this.#watcher.start((f) => this.#onFacts(f));
     this.#startProbers();
     this.#healthTimer = setInterval(
@@ -145,7 +155,7 @@ export class LinkProber {
     this.#stopped = true;
     this.#feed.stop();
     clearInterval(this.#healthTimer);
-    this.#outbox?.stop();
+    this.#outbox.stop();
     await Promise.all([...this.#probers.map((p) => p.stop()), this.#watcher.stop()]);
   }
 
@@ -203,7 +213,7 @@ export class LinkProber {
     this.#machine = s.machine;
     for (const t of s.transitions) {
       this.#log.info({ from: t.from, to: t.to, cause: t.cause }, "link state changed");
-      this.#outbox?.add(transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`));
+      this.#outbox.add(transitionPayload(this.#ctx, t, `${this.#link.name}:${randomUUID()}`));
     }
     if (s.transitions.length > 0) this.#publishState();
   }
@@ -241,7 +251,7 @@ export class LinkProber {
 
   /** Transitions not yet acknowledged by the logger (tests, status). */
   get unacknowledged(): number {
-    return this.#outbox?.pending ?? 0;
+    return this.#outbox.pending ?? 0;
   }
 }
 

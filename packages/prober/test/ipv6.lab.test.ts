@@ -112,6 +112,12 @@ describe("IPv6 prober on the real kernel", () => {
       expect(down.payload.cause).toBe("no reply from 4/4 targets for 3 rounds");
       expect(v4()?.state).toBe("up");
       expect(bus.of("linkEvent").filter((e) => e.atMs >= cutAt)).toEqual([]); // linkEvent is IPv4's
+      expect(
+        bus
+          .of("linkEvent6")
+          .filter((e) => e.atMs >= cutAt)
+          .map((e) => [e.topic, e.payload.to]),
+      ).toEqual([["wanpilot/gw1/link/isp1/ipv6/event", "down"]]);
 
       const restoreAt = performance.now();
       await lab.restoreUpstream(0);

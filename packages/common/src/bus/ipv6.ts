@@ -15,3 +15,8 @@ export const LinkState6 = LinkState.extend({
   gateway: Ipv6Address.nullable(),
 });
 export type LinkState6 = z.infer<typeof LinkState6>;
+
+/** The name under which the logger keeps a link's IPv6 history (its `linkEvent6`), and `report` shows it. */
+export function ipv6History(link: string): string {
+  return `${link}/ipv6`;
+}
