@@ -64,7 +64,7 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
       "both families up on both links",
     );
     expect(await ipv6Nexthops(lab)).toEqual(["wan1", "wan2"]);
-    const before = await lab.openFlows({ count: 100, concurrency: 32, host: server6() });
+    const before = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000, host: server6() });
     expect(
       before.failed,
       JSON.stringify([before.byIsp, before.flows.filter((f) => f.error).slice(0, 3)]),
@@ -85,9 +85,9 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
       expect(v.links[0]?.active).toBe(true);
       expect(v.ipv6?.defaultRoute?.nexthops.map((n) => n.link)).toEqual(["isp2"]);
       expect(await ipv6Nexthops(lab)).toEqual(["wan2"]);
-      const during6 = await lab.openFlows({ count: 100, concurrency: 32, host: server6() });
+      const during6 = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000, host: server6() });
       expect([during6.failed, during6.byIsp.isp1 ?? 0]).toEqual([0, 0]);
-      const during4 = await lab.openFlows({ count: 100, concurrency: 32 });
+      const during4 = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000 });
       expect(during4.failed).toBe(0);
       expect(during4.byIsp.isp1 ?? 0).toBeGreaterThan(0);
       for (const s of healthy) expect(await s.waitForProgress(3000, 64)).toBe(true);
