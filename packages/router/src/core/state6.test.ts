@@ -5,9 +5,7 @@ import { linkInput6 } from "./state6.js";
 const config = (ipv6: unknown) => {
   const r = validateConfig({ links: [{ name: "dsl", interface: "wan1", ipv6 }] });
   if (!r.ok) throw new Error(r.problems.join("\n"));
-  return r.config.links[0] as NonNullable<
-    ReturnType<typeof validateConfig> & { ok: true }
-  >["config"]["links"][number];
+  return r.config.links[0] as LinkConfig;
 };
 const own = [{ local: "2001:db8:1::2", prefixLength: 64, peer: null }];
 const state = (source: string, gateway: string) => ({
