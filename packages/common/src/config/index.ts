@@ -7,6 +7,7 @@ export * from "./json-schema.js";
 export * from "./link.js";
 export * from "./logger.js";
 export * from "./net.js";
+export * from "./net6.js";
 export * from "./parse.js";
 export * from "./probe.js";
 export * from "./rules.js";

@@ -1,7 +1,6 @@
-import type { DefaultRoute, LinkConfig, WanpilotConfig } from "@wanpilot/common";
+import { type DefaultRoute, type LinkConfig, network6, type WanpilotConfig } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
 import { balanceRoute, ifSysctl, ipRules } from "./desired.js";
-import { network6 } from "./ipv6-addr.js";
 import type { Desired6, LinkInput, LinkView, Marks, NexthopSpec, RouteSpec } from "./model.js";
 
 /**

@@ -1,5 +1,10 @@
-import { isLinkLocal6, type LinkConfig, type LinkState6, type RouterIpv6 } from "@wanpilot/common";
-import { sameNetwork6 } from "./ipv6-addr.js";
+import {
+  isLinkLocal6,
+  type LinkConfig,
+  type LinkState6,
+  type RouterIpv6,
+  sameNetwork6,
+} from "@wanpilot/common";
 import type { DesiredState, LinkInput } from "./model.js";
 import type { InterfaceAddress } from "./parse.js";
 

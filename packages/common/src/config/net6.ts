@@ -1,4 +1,4 @@
-/** IPv6 arithmetic for the router's core: addresses as the kernel prints them (RFC 5952), prefixes as lengths. */
+/** IPv6 arithmetic: addresses as the kernel prints them (RFC 5952), prefixes as lengths. No I/O. */
 
 function groups(address: string): number[] | null {
   const [head = "", tail, ...rest] = address.toLowerCase().split("::");
@@ -39,4 +39,14 @@ export function network6(address: string, prefixLength: number): string | null {
 export function sameNetwork6(address: string, local: string, prefixLength: number): boolean {
   const a = network6(address, prefixLength);
   return a !== null && a === network6(local, prefixLength);
+}
+
+/** "2001:db8:100::/64" (host bits zero) or a bare IPv6 address (= /128). */
+export function isIpv6Prefix(value: string): boolean {
+  const [addr = "", len, ...rest] = value.split("/");
+  const g = groups(addr);
+  if (rest.length > 0 || g === null) return false;
+  if (len === undefined) return true;
+  if (!/^\d{1,3}$/.test(len) || Number(len) > 128) return false;
+  return network6(addr, Number(len)) === `${canonical6(g)}/${len}`;
 }

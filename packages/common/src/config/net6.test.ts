@@ -1,6 +1,6 @@
-import { isLinkLocal6 } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
-import { network6, sameNetwork6 } from "./ipv6-addr.js";
+import { isLinkLocal6 } from "./ipv6.js";
+import { isIpv6Prefix, network6, sameNetwork6 } from "./net6.js";
 
 describe("IPv6 arithmetic", () => {
   it.each([
@@ -13,6 +13,17 @@ describe("IPv6 arithmetic", () => {
     ["fe80::1", 10, "fe80::/10"],
   ] as const)("network6(%s, %i) = %s", (address, len, expected) => {
     expect(network6(address, len)).toBe(expected);
+  });
+
+  it.each([
+    ["2001:db8:100::/64", true],
+    ["2001:db8:100::1", true],
+    ["2001:db8:100::1/64", false],
+    ["2001:db8::/129", false],
+    ["198.18.0.0/15", false],
+    ["::/0", true],
+  ])("isIpv6Prefix(%s) = %s", (value, ok) => {
+    expect(isIpv6Prefix(value)).toBe(ok);
   });
 
   it("compares networks and tells link-local apart", () => {
