@@ -148,6 +148,29 @@ describe("IPv6 dual-stack routing (real kernel)", () => {
     }
   });
 
+  it("a traffic rule with an IPv6 prefix pins IPv6 flows and falls over by the links' IPv6 state", async () => {
+    const host = lab.ipv6?.lan.hostAddress ?? "";
+    const rules = [{ name: "v6host", src: host, via: ["isp3", "isp1"] }];
+    const c = controller(
+      lab,
+      labConfig(
+        lab,
+        [{}, {}, {}].map(() => ({ ipv6: true })),
+        { rules },
+      ),
+    );
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up", "up"]);
+    await setStates6(lab, c, ["up", "up", "up"]);
+    const pinned = await lab.openFlows({ count: 60, concurrency: 16, host: server6(lab) });
+    expect([pinned.failed, pinned.byIsp]).toEqual([0, { isp3: 60 }]);
+    const v4 = await lab.openFlows({ count: 60, concurrency: 16 });
+    expect(Object.keys(v4.byIsp).length).toBeGreaterThan(1); // IPv4 is not the rule's
+    await c.onLinkState6(linkState6(lab, 2, "down", "IPv6 targets silent"));
+    const moved = await lab.openFlows({ count: 60, concurrency: 16, host: server6(lab) });
+    expect([moved.failed, moved.byIsp]).toEqual([0, { isp1: 60 }]);
+  });
+
   it("IPv4 down, IPv6 up on the same link: only IPv4 moves", async () => {
     const c = controller(lab, dual(lab, [1, 1, 1]));
     await c.reconcile("start", true);

@@ -33,6 +33,20 @@ describe("links[].ipv6", () => {
     expect(r.config.links[0]?.ipv6).toEqual(expected);
   });
 
+  it("traffic rules take IPv6 prefixes; src and dst of one rule share a family", () => {
+    const rules = (r: Record<string, unknown>) =>
+      validateConfig({ ...link(true), rules: [{ name: "r", via: ["dsl"], ...r }] });
+    expect(rules({ src: "2001:db8:100::/64", dst: "2001:db8:ffff::1" }).ok).toBe(true);
+    const mixed = rules({ src: "2001:db8:100::/64", dst: "203.0.113.0/24" });
+    expect(mixed.ok ? [] : mixed.problems).toEqual([
+      "rules[0].dst: src and dst must be of the same family (IPv4 or IPv6)",
+    ]);
+    const hostBits = rules({ src: "2001:db8:100::1/64" });
+    expect(hostBits.ok ? [] : hostBits.problems).toEqual([
+      'rules[0].src: "2001:db8:100::1/64" is not an IPv4 or IPv6 prefix (like 198.51.100.0/24 or 2001:db8:100::/64, host bits zero)',
+    ]);
+  });
+
   it.each([
     [{ gateway: "198.18.1.1" }, 'links[0].ipv6.gateway: "198.18.1.1" is not an IPv6 address'],
     [{ source: "fe80::2" }, "links[0].ipv6.source: must be a global address, not link-local (fe80::/10)"],

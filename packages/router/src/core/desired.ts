@@ -2,6 +2,7 @@ import {
   balanceTableId as balanceTable,
   type DefaultRoute,
   type HashPolicy,
+  isIpv6Rule,
   type LinkConfig,
   probePorts,
   type WanpilotConfig,
@@ -157,9 +158,14 @@ function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
   );
 }
 
-function ruleActions(config: WanpilotConfig, links: LinkView[]) {
-  const live = new Map(links.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
+/** Each rule's link now: the first live link of its via list (for an IPv6 rule, live for IPv6). */
+function ruleActions(config: WanpilotConfig, links: LinkView[], links6: LinkView[]) {
+  const liveOf = (views: LinkView[]) =>
+    new Map(views.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
+  const live4 = liveOf(links);
+  const live6 = liveOf(links6);
   return config.rules.map((rule) => {
+    const live = isIpv6Rule(rule) ? live6 : live4;
     const active = rule.via.find((v) => live.has(v)) ?? null;
     const view = active === null ? undefined : live.get(active);
     const action: RuleAction =
@@ -231,16 +237,6 @@ export function computeDesired(
     demoted: demoted(l),
     override: overrides[l.name] ?? null,
   }));
-  const actions = ruleActions(config, links);
-  // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
-  const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
-  const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs, slotOf) : [];
-  const nftLinks = links.map((v, i) => ({
-    ...v,
-    interface: config.links[i]?.interface ?? "",
-    masquerade: config.links[i]?.masquerade ?? true,
-    masquerade6: config.links[i]?.ipv6 !== undefined && (config.links[i]?.masquerade ?? true),
-  }));
   const v6 = computeDesired6({
     config,
     inputs: new Map(ipv6.inputs.map((i) => [i.name, i])),
@@ -250,6 +246,16 @@ export function computeDesired(
     slotOf,
     marks,
   });
+  const actions = ruleActions(config, links, v6?.links ?? []);
+  // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
+  const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
+  const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs, slotOf) : [];
+  const nftLinks = links.map((v, i) => ({
+    ...v,
+    interface: config.links[i]?.interface ?? "",
+    masquerade: config.links[i]?.masquerade ?? true,
+    masquerade6: config.links[i]?.ipv6 !== undefined && (config.links[i]?.masquerade ?? true),
+  }));
   return {
     marks,
     sysctls: allSysctls(config),

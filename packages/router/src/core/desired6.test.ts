@@ -141,6 +141,32 @@ describe("computeDesired with IPv6", () => {
     expect(disabled.v6?.defaultRoute.nexthops.map((n) => n.link)).toEqual(["cable"]);
   });
 
+  it("traffic rules with IPv6 prefixes match IPv6 only and follow their links' IPv6 state", () => {
+    const withRules = config(
+      {
+        rules: [
+          { name: "v6cam", src: "2001:db8:100::/64", via: ["dsl", "cable"] },
+          { name: "v4cam", src: "198.18.100.0/24", via: ["dsl", "cable"] },
+        ],
+      },
+      dual.links.map(({ name, interface: iface, ipv6 }) => ({
+        name,
+        interface: iface,
+        ...(ipv6 ? { ipv6: true } : {}),
+      })),
+    );
+    const d = computeDesired(withRules, up4, null, {}, undefined, {
+      inputs: inputs6({ dsl: "down", cable: "up" }),
+      last: null,
+    });
+    expect(d.trafficRules.map((r) => [r.name, r.active])).toEqual([
+      ["v6cam", "cable"],
+      ["v4cam", "dsl"],
+    ]);
+    expect(d.nft.text).toContain('ip6 saddr 2001:db8:100::/64 goto via_0 comment "rule v6cam"');
+    expect(d.nft.text).toContain('ip saddr 198.18.100.0/24 goto via_1 comment "rule v4cam"');
+  });
+
   it("IPv6 turned off by a reload: wanpilot's own IPv6 rules and routes go, and cleanup removes them too", () => {
     const on = computeDesired(dual, up4, null, {}, undefined, {
       inputs: inputs6({ dsl: "up", cable: "up" }),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { TrafficRule } from "@wanpilot/common";
+import { isIpv6Rule, type TrafficRule } from "@wanpilot/common";
 import { hex, type Marks, NFT_TABLE } from "./model.js";
 
 export interface NftLink {
@@ -39,8 +39,9 @@ function portMatch(proto: "tcp" | "udp", dir: "sport" | "dport", spec: TrafficRu
 export function ruleMatch(rule: TrafficRule): string {
   const parts: string[] = [];
   if (rule.iif !== undefined) parts.push(`iifname ${quote(rule.iif)}`);
-  if (rule.src !== undefined) parts.push(`ip saddr ${rule.src}`);
-  if (rule.dst !== undefined) parts.push(`ip daddr ${rule.dst}`);
+  const ip = isIpv6Rule(rule) ? "ip6" : "ip";
+  if (rule.src !== undefined) parts.push(`${ip} saddr ${rule.src}`);
+  if (rule.dst !== undefined) parts.push(`${ip} daddr ${rule.dst}`);
   if (rule.proto === "tcp" || rule.proto === "udp") {
     const ports = [
       ...portMatch(rule.proto, "sport", rule.sport),
@@ -52,8 +53,9 @@ export function ruleMatch(rule: TrafficRule): string {
 }
 
 /** Rules sharing a via list and fallback share one small chain; only those chains change with link states. */
-export function viaKey(rule: Pick<TrafficRule, "via" | "fallback">): string {
-  return `${rule.via.join(",")}|${rule.fallback}`;
+export function viaKey(rule: Pick<TrafficRule, "via" | "fallback" | "src" | "dst">): string {
+  // IPv6 rules follow their links' IPv6 state: their own chains.
+  return `${rule.via.join(",")}|${rule.fallback}${isIpv6Rule(rule) ? "|ipv6" : ""}`;
 }
 
 function viaLine(action: RuleAction, m: Marks): string {
