@@ -97,8 +97,12 @@ describe("Store", () => {
       lossRatio: 0,
       at: new Date(T0 + 5000).toISOString(),
     };
-    store.upsertLinkState(state);
-    store.upsertLinkState({ ...state, state: "down", since: new Date(T0 + 4000).toISOString() });
+    expect(store.upsertLinkState(state)).toBe(true);
+    const down = { ...state, state: "down" as const, since: new Date(T0 + 4000).toISOString() };
+    expect(store.upsertLinkState(down)).toBe(true);
+    // The same state again (a reconnect), or with news the table does not keep: not written.
+    const again = { ...down, source: "198.18.1.2", at: new Date(T0 + 9000).toISOString() };
+    expect(store.upsertLinkState(again)).toBe(false);
     expect(store.links()).toEqual([
       {
         name: "a",

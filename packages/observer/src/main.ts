@@ -54,7 +54,7 @@ export const run = (async (opts: ObserverOptions): Promise<ObserverService> => {
     changed();
   });
   await bus.subscribe("linkState6", topics.allLinkStates6(gw), (s) => {
-    (state.links6 ??= new Map()).set(s.link, s);
+    state.links6 = new Map(state.links6).set(s.link, s);
     changed();
   });
   await bus.subscribe("linkHealth", topics.allLinkHealth(gw), (h) => {

@@ -36,7 +36,7 @@ export interface ProberOptions {
   bus: ProberBus;
   /** Prepended to ping/ip commands: `["ip", "netns", "exec", ns]` in lab tests, empty in production. */
   commandPrefix?: CommandPrefix;
-  /** How often LinkHealth (and a refreshed LinkState) is published; default 2 s. */
+  /** How often LinkHealth, the prober's heartbeat, is published; default 2 s. */
   healthIntervalMs?: number;
   /** Keep unacknowledged transitions in this file too, so a restarted prober resends them (`wanpilot prober`). */
   outboxFile?: string;
@@ -146,7 +146,8 @@ export class LinkProber {
       () => this.#publishHealth(),
       this.#o.healthIntervalMs ?? HEALTH_INTERVAL_MS,
     );
-    // The first heartbeat at once (it publishes the state too): the router and the supervisor hear it started.
+    // The first heartbeat at once: the router and the supervisor hear it started (the state went out on connect
+    // and with the first kernel read).
     this.#publishHealth();
     this.#log.info({ targets: this.#params.targets, intervalMs: this.#params.intervalMs }, "prober started");
   }
@@ -164,7 +165,8 @@ export class LinkProber {
     this.#params.targets.forEach((key, i) => {
       const target = this.#plan.targets[i];
       if (target === undefined) return;
-      this.#feed.track(key, intervalMs, timeoutMs);
+      // The ping tracker is for ICMP; socket probes settle themselves and report outcomes directly.
+      if (target.method === "icmp") this.#feed.track(key, intervalMs, timeoutMs);
       const prober = createTargetProber({
         target,
         intervalMs,
@@ -184,8 +186,10 @@ export class LinkProber {
         prefix: this.#o.commandPrefix ?? [],
         ipFamily: this.#plan.ipFamily,
         now,
+        key,
         onEvent: (e) => this.#feed.onPingEvent(key, e),
         onRestart: (atMs) => this.#feed.onRestart(key, atMs),
+        onOutcome: (outcome) => this.#feed.onOutcome(outcome),
         log: this.#log.child({ target: key }),
       });
       this.#probers.push(prober);
@@ -218,6 +222,7 @@ export class LinkProber {
     if (s.transitions.length > 0) this.#publishState();
   }
 
+  /** The retained state: on a transition, a kernel change and a (re)connect only; health is the heartbeat. */
   #publishState(): void {
     const payload = linkStatePayload(this.#ctx, this.#machine, this.#facts, now());
     const gw = this.#o.config.gateway;
@@ -232,16 +237,12 @@ export class LinkProber {
   }
 
   #publishHealth(): void {
-    // LinkHealth is the part's heartbeat and IPv4's window; the IPv6 prober refreshes its state only.
-    if (this.#plan.family === "ipv6") {
-      this.#publishState();
-      return;
-    }
+    // LinkHealth is the part's heartbeat and IPv4's window; IPv6's state goes out on change only.
+    if (this.#plan.family === "ipv6") return;
     const payload = linkHealthPayload(this.#ctx, this.#machine, now());
     this.#publish(() =>
       this.#o.bus.publish("linkHealth", topics.linkHealth(this.#o.config.gateway, this.#link.name), payload),
     );
-    this.#publishState();
   }
 
   #publish(send: () => Promise<void>): void {
@@ -251,7 +252,7 @@ export class LinkProber {
 
   /** Transitions not yet acknowledged by the logger (tests, status). */
   get unacknowledged(): number {
-    return this.#outbox.pending ?? 0;
+    return this.#outbox.pending;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { MachineInput } from "./core/machine.js";
+import type { ProbeOutcome } from "./core/params.js";
 import {
   estimatedSentAt,
   newPingTracker,
@@ -10,8 +11,9 @@ import {
 } from "./core/ping-tracker.js";
 
 /**
- * Turns each target's ping events into probe outcomes for the core as soon as a probe's fate is known
- * (its reply, or its timeout passing), sleeping until the next probe can time out.
+ * Feeds probe outcomes to the core. ICMP targets: turns each one's ping events into outcomes as soon as a
+ * probe's fate is known (its reply, or its timeout passing), sleeping until the next probe can time out.
+ * Socket targets report their outcomes themselves (`onOutcome`).
  */
 export class ProbeFeed {
   readonly #trackers = new Map<string, PingTracker>();
@@ -27,7 +29,13 @@ export class ProbeFeed {
     this.#apply = o.apply;
   }
 
-  /** Starts tracking a target's probes from now. */
+  /** A socket probe's outcome, known as it settled. */
+  onOutcome(outcome: ProbeOutcome): void {
+    if (this.#stopped) return;
+    this.#apply({ kind: "probe", atMs: this.#now(), outcome });
+  }
+
+  /** Starts tracking an ICMP target's probes from now. */
   track(key: string, intervalMs: number, timeoutMs: number): void {
     this.#trackers.set(key, newPingTracker(key, intervalMs, timeoutMs, this.#now()));
   }

@@ -73,6 +73,12 @@ describe("prober on the real kernel", () => {
       await until("first verdict up", () => stateOf(p.bus)?.state === "up", 5000);
       const first = stateOf(p.bus);
       expect(first).toMatchObject({ source: "198.18.1.2", gateway: "198.18.1.1", carrier: true });
+      // Steady: the heartbeats go on, the retained state is published again only with a transition.
+      const [states, events, beats] = (["linkState", "linkEvent", "linkHealth"] as const).map(
+        (k) => p.bus.of(k).length,
+      ) as [number, number, number];
+      await until("three more heartbeats", () => p.bus.of("linkHealth").length >= beats + 3, 5000);
+      expect(p.bus.of("linkState").length - states).toBe(p.bus.of("linkEvent").length - events);
 
       const cutAt = performance.now();
       await lab.cutUpstream(0);

@@ -18,13 +18,17 @@ function fakeKernel() {
     sysctls: {},
   };
   let reads = 0;
+  let addressReads = 0;
   let counts = 0;
   const kernel: Kernel = {
     observe: async () => {
       reads++;
       return empty;
     },
-    addresses: async () => new Map(),
+    addresses: async () => {
+      addressReads++;
+      return new Map();
+    },
     apply: async (cmds): Promise<ApplyResult> => {
       applied.push(cmds);
       await new Promise((r) => setTimeout(r, 5));
@@ -39,7 +43,7 @@ function fakeKernel() {
       return new Map([[0x1000000, 3]]);
     },
   };
-  return { kernel, applied, reads: () => reads, counts: () => counts };
+  return { kernel, applied, reads: () => reads, addressReads: () => addressReads, counts: () => counts };
 }
 
 const state = (link: string, s: LinkStateName, gateway: string): LinkState => ({
@@ -97,13 +101,14 @@ describe("Controller", () => {
     );
   });
 
-  it("a repeated state changes nothing; a down link's connections are flushed and reported", async () => {
+  it("a repeated state applies nothing; a down link's connections are flushed and reported", async () => {
     const { c, applied } = make();
     await c.reconcile("start", true);
     await c.onLinkState(state("dsl", "up", "198.18.1.1"));
     await c.onLinkState(state("cable", "up", "198.18.2.1"));
     const count = applied.length;
-    expect(c.onLinkState(state("dsl", "up", "198.18.1.1"))).toBeNull();
+    const repeated = await c.onLinkState(state("dsl", "up", "198.18.1.1"));
+    expect([repeated?.commands, repeated?.change, applied.length]).toEqual([[], null, count]);
     const down = await c.onLinkState(state("dsl", "down", "198.18.1.1"));
     expect(applied.length).toBe(count + 1);
     expect(down?.change).toMatchObject({
@@ -129,5 +134,19 @@ describe("Controller", () => {
     const before = reads();
     await c.onLinkState({ ...state("dsl", "up", "198.18.1.1"), source: "198.18.1.2" });
     expect(reads()).toBe(before + 1);
+  });
+
+  it("reads the interfaces' addresses at start and when a prober publishes new ones, not on every resync", async () => {
+    const { c, reads, addressReads } = make();
+    await c.reconcile("start", true);
+    const dsl = { ...state("dsl", "up", "198.18.1.1"), source: "198.18.1.2", prefixLength: 30 };
+    await c.onLinkState(dsl);
+    expect([reads(), addressReads()]).toEqual([2, 2]);
+    await c.reconcile("resync", true);
+    await c.onLinkState({ ...dsl, state: "down" });
+    expect([reads(), addressReads()]).toEqual([3, 2]);
+    // A renewed lease with another netmask: same address, another prefix.
+    await c.onLinkState({ ...dsl, prefixLength: 24 });
+    expect([reads(), addressReads()]).toEqual([4, 3]);
   });
 });

@@ -66,6 +66,12 @@ export class Controller {
   private readonly states6 = new Map<string, LinkState6>();
   private addresses = new Map<string, InterfaceAddress[]>();
   private addresses6 = new Map<string, InterfaceAddress[]>();
+  /**
+   * The interfaces' addresses are read again at the next full reconcile: at start, after a reload or a failed
+   * command, and when a prober publishes another source, gateway or prefix length. Not on every resync: the
+   * prober already follows each interface and says when any of that changes.
+   */
+  private addressesDue = true;
   private observed: ObservedState | null = null;
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
@@ -105,6 +111,7 @@ export class Controller {
   ): Promise<ReconcileResult> {
     this.config = config;
     this.overrides = overrides;
+    this.addressesDue = true;
     if (slots !== undefined) this.slots = slots;
     for (const name of this.states.keys())
       if (!config.links.some((l) => l.name === name)) this.states.delete(name);
@@ -154,13 +161,16 @@ export class Controller {
     this.heartbeatsSinceMs = this.clockMs();
   }
 
-  /** Records a link's state; reconciles when it changes anything the router uses. */
+  /**
+   * Records a link's state and reconciles. Probers publish a state only when it changed (or on a reconnect), so
+   * every one is worth a reconcile; one that changes nothing the router uses plans no command.
+   */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
     if (!this.config.links.some((l) => l.name === state.link)) return null;
     return this.record(this.states, state, "");
   }
 
-  /** Records a link's IPv6 state (links with `ipv6` on); reconciles when it changes anything the router uses. */
+  /** Records a link's IPv6 state (links with `ipv6` on) and reconciles, like onLinkState. */
   onLinkState6(state: LinkState6): Promise<ReconcileResult> | null {
     if (!this.config.links.some((l) => l.name === state.link && l.ipv6 !== undefined)) return null;
     return this.record(this.states6, state, " IPv6");
@@ -173,18 +183,18 @@ export class Controller {
   ): Promise<ReconcileResult> | null {
     const before = states.get(state.link);
     states.set(state.link, state);
-    const same =
-      before !== undefined &&
-      before.state === state.state &&
-      before.source === state.source &&
-      before.gateway === state.gateway;
-    if (same && this.desired !== null) return null;
-    // A new learned address or gateway is checked against a fresh read of the interfaces.
-    const refresh = before?.source !== state.source || before?.gateway !== state.gateway;
-    return this.reconcile(
-      `${state.link}${family} ${before?.state ?? "unknown"} → ${state.state}: ${state.cause}`,
-      refresh,
-    );
+    // A new learned address, prefix or gateway is checked against a fresh read of the interfaces.
+    const refresh =
+      before?.source !== state.source ||
+      before?.gateway !== state.gateway ||
+      (before?.prefixLength ?? null) !== (state.prefixLength ?? null);
+    if (refresh) this.addressesDue = true;
+    const from = before?.state ?? "unknown";
+    const reason =
+      from === state.state
+        ? `${state.link}${family} still ${state.state}`
+        : `${state.link}${family} ${from} → ${state.state}: ${state.cause}`;
+    return this.reconcile(reason, refresh);
   }
 
   /** Runs a reconcile after the running one; calls meanwhile join the queued one. `full` re-reads the kernel first. */
@@ -226,8 +236,9 @@ export class Controller {
     this.remember(commands, observed);
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
     for (const err of result.errors) log.error({ err }, "kernel command failed");
-    // After an error, trust nothing: the next reconcile re-reads the kernel.
+    // After an error, trust nothing: the next reconcile re-reads the kernel, addresses too.
     this.observed = result.errors.length === 0 ? appliedState(next, observed) : null;
+    if (result.errors.length > 0) this.addressesDue = true;
     const prev = this.desired;
     this.desired = next;
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
@@ -269,8 +280,17 @@ export class Controller {
   private async readKernel(): Promise<ObservedState> {
     const { kernel } = this.deps;
     const config = this.config;
-    this.addresses = await kernel.addresses();
-    this.addresses6 = (await kernel.addresses6?.()) ?? new Map();
+    if (this.addressesDue) {
+      // Cleared first: a state arriving during the read asks for the next one.
+      this.addressesDue = false;
+      [this.addresses, this.addresses6] = await Promise.all([
+        kernel.addresses(),
+        kernel.addresses6?.() ?? Promise.resolve(new Map<string, InterfaceAddress[]>()),
+      ]).catch((err: unknown) => {
+        this.addressesDue = true;
+        throw err;
+      });
+    }
     const observed = await kernel.observe(Object.keys(allSysctls(config)));
     this.observed = observed;
     const table = balanceTableId(config.links);

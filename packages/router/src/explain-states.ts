@@ -1,4 +1,4 @@
-import type { LinkState, WanpilotConfig } from "@wanpilot/common";
+import { type LinkState, linkAddresses, type WanpilotConfig } from "@wanpilot/common";
 import { computeDesired } from "./core/desired.js";
 import { type ExplainQuery, type Explanation, explain } from "./core/explain.js";
 import { linkInput } from "./core/state.js";
@@ -12,11 +12,9 @@ export function explainFromStates(
   // No kernel read here: learned values are taken as they are (explain changes nothing).
   const inputs = config.links.map((l) => {
     const state = states.find((s) => s.link === l.name);
-    const local = state?.source ?? l.source;
+    const { source, gateway } = linkAddresses(l, state);
     const seen =
-      local === undefined || local === null
-        ? []
-        : [{ local, prefixLength: 32, peer: state?.gateway ?? null }];
+      source === null ? [] : [{ local: source, prefixLength: state?.prefixLength ?? 32, peer: gateway }];
     return linkInput(l, state, seen);
   });
   return explain(config, computeDesired(config, inputs, null), query);

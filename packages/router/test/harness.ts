@@ -11,6 +11,8 @@ export const silent = pino({ level: "silent" });
 export interface LinkSpec {
   weight?: number;
   tier?: number;
+  /** links[].ipv6 as written in the config */
+  ipv6?: boolean | Record<string, unknown>;
 }
 
 /** A config whose links are the lab's ISPs (link i = isp(i+1)), addresses given as if learned. */

@@ -3,16 +3,11 @@ import mqtt, { type MqttClient } from "mqtt";
 import type { RetainedSnapshot } from "./view.js";
 
 export function emptySnapshot(): RetainedSnapshot {
-  return {
-    links: new Map(),
-    links6: new Map(),
-    router: undefined,
-    supervisor: undefined,
-    availability: new Map(),
-  };
+  const none = { router: undefined, supervisor: undefined };
+  return { links: new Map(), links6: new Map(), health: new Map(), availability: new Map(), ...none };
 }
 
-/** Folds one bus message into the snapshot; false when it was not a retained-state message we show. */
+/** Folds one bus message into the snapshot; false when it was not a message status shows (retained state, health). */
 export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer): boolean {
   const t = parseTopic(topic);
   if (t === undefined) return false;
@@ -24,7 +19,12 @@ export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer)
     }
     case "linkState6": {
       const d = decodePayload("linkState6", raw);
-      if (d.ok && t.link !== undefined) (snap.links6 ??= new Map()).set(t.link, d.value);
+      if (d.ok && t.link !== undefined) snap.links6 = new Map(snap.links6).set(t.link, d.value);
+      return d.ok;
+    }
+    case "linkHealth": {
+      const d = decodePayload("linkHealth", raw);
+      if (d.ok && t.link !== undefined && d.value.link === t.link) snap.health.set(t.link, d.value);
       return d.ok;
     }
     case "routerState": {

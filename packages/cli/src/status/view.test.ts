@@ -77,6 +77,30 @@ describe("status view", () => {
     expect(text).toMatch(/dsl \(wan1\)\s+UP\s+2m30s\s+13ms\s+5\.0%\s+1\s+1\s+yes\s+-\s+75%\s+30/);
   });
 
+  it("shows the RTT and loss of the latest health: the state carries those of its last change", () => {
+    const snap = emptySnapshot();
+    applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));
+    const health = (at: string, meanMs: number) =>
+      Buffer.from(
+        JSON.stringify({
+          link: "dsl",
+          at,
+          windowMs: 10_000,
+          state: "up",
+          rtt: { meanMs, minMs: meanMs, maxMs: meanMs, jitterMs: 0 },
+          lossRatio: 0,
+          targets: [],
+        }),
+      );
+    expect(applyMessage(snap, "wanpilot/gw/link/dsl/health", health("2026-11-29T11:59:58Z", 40))).toBe(true);
+    expect(buildStatusView(config, snap).links[0]).toMatchObject({ rttMs: 12.5, lossRatio: 0.05 });
+    applyMessage(snap, "wanpilot/gw/link/dsl/health", health("2026-11-29T12:00:01Z", 30));
+    expect(buildStatusView(config, snap).links[0]).toMatchObject({ rttMs: 30, lossRatio: 0 });
+    // Another link's health on this link's topic is not taken.
+    expect(applyMessage(snap, "wanpilot/gw/link/cable/health", health("2026-11-29T12:00:02Z", 9))).toBe(true);
+    expect(snap.health.has("cable")).toBe(false);
+  });
+
   it("shows a link the router finds stale as stale, in the table and in the JSON view", () => {
     const snap = emptySnapshot();
     applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));

@@ -1,9 +1,12 @@
 import {
   type Availability,
   componentId,
+  type LinkHealth,
   type LinkOverride,
   type LinkState,
   type LinkState6,
+  latestMeasures,
+  linkAddresses,
   partComponents,
   type RouterState,
   type SupervisorState,
@@ -11,11 +14,13 @@ import {
 } from "@wanpilot/common";
 import { type StatusLink6, statusIpv6 } from "./view6.js";
 
-/** Everything `wanpilot status` learned from the bus's retained messages. */
+/** Everything `wanpilot status` learned from the bus's retained messages (and the health heard meanwhile). */
 export interface RetainedSnapshot {
   links: Map<string, LinkState>;
   /** Each IPv6 link's IPv6 state (absent in snapshots that predate IPv6). */
   links6?: Map<string, LinkState6>;
+  /** The last LinkHealth heard per link: the current RTT and loss (LinkState's are those of its last change). */
+  health: Map<string, LinkHealth>;
   router: RouterState | undefined;
   supervisor: SupervisorState | undefined;
   /** componentId → availability */
@@ -82,6 +87,8 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     const st = snap.links.get(cfg.name);
     const r = routed.get(cfg.name);
     const connections = r?.connections ?? null;
+    const measures = latestMeasures(st, snap.health.get(cfg.name));
+    const addresses = linkAddresses(cfg, st);
     return {
       name: cfg.name,
       interface: cfg.interface,
@@ -89,15 +96,15 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       stale: r?.stale ?? false,
       since: st?.since ?? null,
       cause: st?.cause ?? null,
-      rttMs: st?.rttMs ?? null,
-      lossRatio: st?.lossRatio ?? null,
+      rttMs: measures.rttMs,
+      lossRatio: measures.lossRatio,
       weight: r?.weight ?? cfg.weight,
       tier: r?.override?.tier ?? cfg.tier,
       active: r?.active ?? false,
       connections,
       share: connections === null || total === 0 ? null : connections / total,
-      source: st?.source ?? cfg.source ?? null,
-      gateway: st?.gateway ?? cfg.gateway ?? null,
+      source: addresses.source,
+      gateway: addresses.gateway,
       override: r?.override ?? null,
       ...(v6?.links.has(cfg.name) ? { ipv6: v6.links.get(cfg.name) as StatusLink6 } : {}),
     };

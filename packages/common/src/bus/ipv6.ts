@@ -13,6 +13,8 @@ export const LinkState6 = LinkState.extend({
   source: Ipv6Address.nullable(),
   /** The IPv6 next hop, usually link-local on `interface`; null while unknown. */
   gateway: Ipv6Address.nullable(),
+  /** Prefix length of `source` on the interface (for the connected route); absent while unknown. */
+  prefixLength: z.number().int().min(0).max(128).nullable().optional(),
 });
 export type LinkState6 = z.infer<typeof LinkState6>;
 

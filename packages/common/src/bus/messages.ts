@@ -26,6 +26,11 @@ export const LinkState = z.object({
   source: Ipv4Address.nullable(),
   /** The next hop (configured or learned); null while unknown or for point-to-point links. */
   gateway: Ipv4Address.nullable(),
+  /**
+   * The prefix length of `source` on the interface as the prober read it; null while unknown (absent from older
+   * probers). A change of it alone (a renewed lease with another netmask) is published like any kernel change.
+   */
+  prefixLength: z.number().int().min(0).max(32).nullable().optional(),
   carrier: z.boolean(),
   rttMs: z.number().nonnegative().nullable(),
   lossRatio: z.number().min(0).max(1).nullable(),
@@ -169,6 +174,36 @@ export const ProcessView = z.object({
 /** Retained on `supervisor/state` by `wanpilot start`. */
 export const SupervisorState = z.object({ at: Iso, processes: z.array(ProcessView) });
 export type SupervisorState = z.infer<typeof SupervisorState>;
+
+/**
+ * A link's source and gateway, resolved in this one place for every reader: a configured value always wins (a
+ * message on the bus never overrides the config, docs/security.md); else what its prober learned, null while
+ * unknown. `configured` says which came from the config: the router still checks the learned ones against its
+ * own read of the kernel before it routes by them.
+ */
+export function linkAddresses(
+  link: { source?: string | undefined; gateway?: string | undefined },
+  state: Pick<LinkState, "source" | "gateway"> | undefined,
+): { source: string | null; gateway: string | null; configured: { source: boolean; gateway: boolean } } {
+  return {
+    source: link.source ?? state?.source ?? null,
+    gateway: link.gateway ?? state?.gateway ?? null,
+    configured: { source: link.source !== undefined, gateway: link.gateway !== undefined },
+  };
+}
+
+/**
+ * A link's latest RTT and loss. LinkState is published only when the state (or the kernel's view) changes, so its
+ * figures are those of that moment; LinkHealth, the heartbeat, carries the current window's.
+ */
+export function latestMeasures(
+  state: LinkState | undefined,
+  health: LinkHealth | undefined,
+): { rttMs: number | null; lossRatio: number | null } {
+  return health !== undefined && (state === undefined || health.at >= state.at)
+    ? { rttMs: health.rtt?.meanMs ?? null, lossRatio: health.lossRatio }
+    : { rttMs: state?.rttMs ?? null, lossRatio: state?.lossRatio ?? null };
+}
 
 /** A prober publishes LinkHealth this often: its heartbeat (the retained LinkState is no proof of life). */
 export const HEALTH_INTERVAL_MS = 2000;

@@ -70,6 +70,8 @@ export class Store {
   private readonly healthEveryMs: number;
   private readonly now: () => number;
   private readonly readonly: boolean;
+  /** Each link's row as last written by this process, so an unchanged state is not written again. */
+  private readonly linkRows = new Map<string, string>();
 
   private constructor(
     private readonly db: Database.Database,
@@ -187,7 +189,14 @@ export class Store {
   }
 
   /** Remembers each link's last retained state (so a report knows links that never changed). */
-  upsertLinkState(s: LinkState): void {
+  /**
+   * Remembers a link's last state; false (nothing written, no fsync) when it holds what is stored already: a
+   * state republished on a reconnect, or one whose only news is an address the table does not keep.
+   */
+  upsertLinkState(s: LinkState): boolean {
+    const row = [s.link, s.interface, s.state, Date.parse(s.since), s.cause] as const;
+    const key = JSON.stringify(row);
+    if (this.linkRows.get(s.link) === key) return false;
     this.write("write to", () =>
       this.db
         .prepare(
@@ -195,8 +204,10 @@ export class Store {
            ON CONFLICT (name) DO UPDATE SET interface = excluded.interface, state = excluded.state,
              since_ms = excluded.since_ms, cause = excluded.cause, seen_ms = excluded.seen_ms`,
         )
-        .run(s.link, s.interface, s.state, Date.parse(s.since), s.cause, Date.parse(s.at)),
+        .run(...row, Date.parse(s.at)),
     );
+    this.linkRows.set(s.link, key);
+    return true;
   }
 
   /** Stores one operation of the audit trail (once per id); true when it was new. */

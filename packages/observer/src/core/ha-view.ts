@@ -1,10 +1,11 @@
-import type {
-  HaGatewayView,
-  HaLinkView,
-  LinkConfig,
-  LinkHealth,
-  LinkState,
-  RouterState,
+import {
+  type HaGatewayView,
+  type HaLinkView,
+  type LinkConfig,
+  type LinkHealth,
+  type LinkState,
+  latestMeasures,
+  type RouterState,
 } from "@wanpilot/common";
 
 /** Numeric sensors are republished at most this often unless they moved meaningfully. */
@@ -29,10 +30,7 @@ const round1 = (v: number): number => Math.round(v * 10) / 10;
 export function haLinkView(i: LinkInputs): HaLinkView {
   const state = i.proberOnline ? (i.state?.state ?? "unknown") : "unknown";
   const live = state === "up" || state === "degraded";
-  // LinkHealth is the heartbeat with the fresh window; LinkState may only change with the state.
-  const newer = i.health !== undefined && (i.state === undefined || i.health.at >= i.state.at);
-  const rttMs = newer ? (i.health?.rtt?.meanMs ?? null) : (i.state?.rttMs ?? null);
-  const loss = newer ? (i.health?.lossRatio ?? null) : (i.state?.lossRatio ?? null);
+  const { rttMs, lossRatio: loss } = latestMeasures(i.state, i.health);
   const routed = i.routerOnline ? i.router?.links.find((l) => l.link === i.config.name) : undefined;
   const total = i.routerOnline
     ? (i.router?.links ?? []).reduce((sum, l) => sum + (l.connections ?? 0), 0)

@@ -1,4 +1,4 @@
-import type { MetricFamily, MetricSample, WanpilotConfig } from "@wanpilot/common";
+import { latestMeasures, type MetricFamily, type MetricSample, type WanpilotConfig } from "@wanpilot/common";
 import { ipv6Families } from "./metrics6.js";
 import { expectedParts, freshParts, type ObserverState } from "./state.js";
 
@@ -48,11 +48,8 @@ export function wanpilotFamilies(
   const routerOnline = online("router");
   const routed = routerOnline ? (s.router?.links ?? []) : [];
   const health = (link: string) => {
-    const h = s.health.get(link);
-    const st = stateOf(link);
-    return h !== undefined && (st === undefined || h.at >= st.at)
-      ? { rttMs: h.rtt?.meanMs ?? null, loss: h.lossRatio }
-      : { rttMs: st?.rttMs ?? null, loss: st?.lossRatio ?? null };
+    const m = latestMeasures(stateOf(link), s.health.get(link));
+    return { rttMs: m.rttMs, loss: m.lossRatio };
   };
   const L = (link: string) => ({ link });
   const carrying = (link: string) => ["up", "degraded"].includes(stateOf(link)?.state ?? "");

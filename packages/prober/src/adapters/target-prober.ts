@@ -1,11 +1,16 @@
 import type { ProbeTarget } from "@wanpilot/common";
 import type { Logger } from "pino";
+import { type ProbeOutcome, socketOutcome } from "../core/params.js";
 import { type PingEvent, parsePingLine } from "../core/ping-tracker.js";
 import type { CommandPrefix } from "./command.js";
-import { socketProbeFor } from "./socket-probes.js";
+import { type SocketProbe, socketProbeFor } from "./socket-probes.js";
 import { Supervised } from "./supervised.js";
 
-/** Probes one target continuously through the link (its mark and device, or its ports); reports raw probe events. */
+/**
+ * Probes one target continuously through the link (its mark and device, or its ports). ICMP reports ping's
+ * raw lines (the ping tracker turns them into outcomes); socket probes know each probe's fate themselves and
+ * report outcomes directly.
+ */
 export interface TargetProber {
   start(): void;
   /** The source address changed (or went away): rebind. */
@@ -26,9 +31,16 @@ export interface TargetProberOptions {
   /** 6: `ping -6` (a name resolves to its IPv6 address); the source passed to socket probes is IPv6. */
   ipFamily?: 4 | 6;
   now: () => number;
+  /** The target's key in the decision core (outcomes carry it). */
+  key: string;
+  /** ICMP: one parsed ping line. */
   onEvent: (e: PingEvent) => void;
-  /** A new sequence starts at 1 (a new ping process). */
+  /** ICMP: a new sequence starts at 1 (a new ping process). */
   onRestart: (atMs: number) => void;
+  /** tcp/http/dns: a probe's outcome, as soon as it is known (a refusal at once, a silence at the timeout). */
+  onOutcome: (o: ProbeOutcome) => void;
+  /** The socket probe to run; by the target's method unless given (tests). */
+  socketProbe?: SocketProbe;
   log: Logger;
 }
 
@@ -80,35 +92,41 @@ function icmpProber(o: TargetProberOptions): TargetProber {
   return { start: () => ping.start(), sourceChanged: () => ping.restart(), stop: () => ping.stop() };
 }
 
-/** tcp/http/dns: one socket per probe on the prober's own cadence, numbered like ping's sequence. */
+/** tcp/http/dns: one socket per probe on the prober's own cadence; each outcome is reported when it is known. */
 function socketProber(o: TargetProberOptions): TargetProber {
-  const probe = socketProbeFor(o.target.method);
+  const probe = o.socketProbe ?? socketProbeFor(o.target.method);
   let timer: NodeJS.Timeout | undefined;
-  let seq = 0;
+  let sent = 0;
   let startMs = 0;
+  let stopped = false;
   const tick = () => {
-    seq++;
+    sent++;
+    const sentAtMs = o.now();
+    const report = (rttMs: number | null) => {
+      if (!stopped) o.onOutcome(socketOutcome(o.key, sentAtMs, rttMs, o.timeoutMs));
+    };
     const source = o.source();
-    const mySeq = seq;
     const port = probe !== undefined && source !== null ? o.ports.take() : null;
-    // No free port (more probes in flight than the config check allows): this probe counts as lost.
-    if (probe !== undefined && source !== null && port !== null)
+    // No address, or no free port (more probes in flight than the config check allows): lost at once.
+    if (probe === undefined || source === null || port === null) report(null);
+    else
       void probe(o.target, { address: source, port }, o.timeoutMs).then((rtt) => {
         o.ports.release(port);
-        if (rtt !== null) o.onEvent({ kind: "reply", seq: mySeq & 0xffff, rttMs: rtt, atMs: o.now() });
+        report(rtt);
       });
     // Scheduled from the start time, so the cadence does not drift.
-    timer = setTimeout(tick, Math.max(0, startMs + seq * o.intervalMs - o.now()));
+    timer = setTimeout(tick, Math.max(0, startMs + sent * o.intervalMs - o.now()));
   };
   return {
     start() {
-      seq = 0;
+      sent = 0;
+      stopped = false;
       startMs = o.now();
-      o.onRestart(startMs);
       tick();
     },
     sourceChanged: () => undefined,
     async stop() {
+      stopped = true;
       clearTimeout(timer);
     },
   };

@@ -11,7 +11,7 @@ describe("kernel facts", () => {
       name: "no such device",
       raw: undefined,
       configured: {},
-      expected: { view: { present: false, carrier: false, source: null }, gateway: null },
+      expected: { view: { present: false, carrier: false, source: null }, gateway: null, prefixLength: null },
     },
     {
       name: "learned address and DHCP gateway (lowest metric wins)",
@@ -25,7 +25,11 @@ describe("kernel facts", () => {
         ],
       },
       configured: {},
-      expected: { view: { present: true, carrier: true, source: "198.18.1.2" }, gateway: "198.18.1.1" },
+      expected: {
+        view: { present: true, carrier: true, source: "198.18.1.2" },
+        gateway: "198.18.1.1",
+        prefixLength: 24,
+      },
     },
     {
       name: "carrier lost",
@@ -35,23 +39,31 @@ describe("kernel facts", () => {
         routes: [],
       },
       configured: { gateway: "198.18.1.1" },
-      expected: { view: { present: true, carrier: false, source: "198.18.1.2" }, gateway: "198.18.1.1" },
+      expected: {
+        view: { present: true, carrier: false, source: "198.18.1.2" },
+        gateway: "198.18.1.1",
+        prefixLength: null,
+      },
     },
     {
       name: "configured source missing from the interface",
       raw: { link: up, addr: addr({ family: "inet", local: "198.18.1.3" }), routes: [] },
       configured: { source: "198.18.1.2" },
-      expected: { view: { present: true, carrier: true, source: null }, gateway: null },
+      expected: { view: { present: true, carrier: true, source: null }, gateway: null, prefixLength: null },
     },
     {
       name: "PPP: the peer address is the gateway",
       raw: {
         link: link(["POINTOPOINT", "UP", "LOWER_UP"]),
-        addr: addr({ family: "inet", local: "198.18.5.2", address: "198.18.5.1" }),
+        addr: addr({ family: "inet", local: "198.18.5.2", address: "198.18.5.1", prefixlen: 32 }),
         routes: [],
       },
       configured: {},
-      expected: { view: { present: true, carrier: true, source: "198.18.5.2" }, gateway: "198.18.5.1" },
+      expected: {
+        view: { present: true, carrier: true, source: "198.18.5.2" },
+        gateway: "198.18.5.1",
+        prefixLength: 32,
+      },
     },
     {
       name: "secondary addresses come after primary ones",
@@ -64,7 +76,11 @@ describe("kernel facts", () => {
         routes: [],
       },
       configured: {},
-      expected: { view: { present: true, carrier: true, source: "198.18.1.2" }, gateway: null },
+      expected: {
+        view: { present: true, carrier: true, source: "198.18.1.2" },
+        gateway: null,
+        prefixLength: null,
+      },
     },
   ])("$name", ({ raw, configured, expected }) => {
     expect(kernelFacts(raw, configured)).toEqual(expected);

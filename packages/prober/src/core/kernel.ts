@@ -6,6 +6,8 @@ export interface KernelFacts {
   view: KernelView;
   /** The next hop: configured, else the gateway of a default route on the interface, else a p2p peer. */
   gateway: string | null;
+  /** The prefix length of the source on the interface (published, so the router reads no address for it). */
+  prefixLength: number | null;
 }
 
 interface IpLink {
@@ -16,6 +18,7 @@ interface IpAddr {
     family?: string;
     local?: string;
     address?: string;
+    prefixlen?: number;
     secondary?: boolean;
     scope?: string | number;
   }[];
@@ -42,9 +45,10 @@ export function kernelFacts(
   family: 4 | 6 = 4,
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
-  if (raw === undefined) return { view: none, gateway: configured.gateway ?? null };
+  const absent = { view: none, gateway: configured.gateway ?? null, prefixLength: null };
+  if (raw === undefined) return absent;
   const link = asArray<IpLink>(raw.link)[0];
-  if (link === undefined) return { view: none, gateway: configured.gateway ?? null };
+  if (link === undefined) return absent;
   const flags = link.flags ?? [];
   // LOWER_UP is the carrier; an interface set administratively down carries nothing either.
   const carrier = flags.includes("LOWER_UP") && flags.includes("UP");
@@ -62,6 +66,7 @@ export function kernelFacts(
   return {
     view: { present: true, carrier, source },
     gateway: configured.gateway ?? learnedGateway(raw.routes, addrs, ownTables),
+    prefixLength: addrs.find((a) => a.local === source)?.prefixlen ?? null,
   };
 }
 

@@ -23,6 +23,7 @@ describe("kernelFacts for IPv6", () => {
     expect(kernelFacts({ link, addr, routes }, {}, [101, 100], 6)).toEqual({
       view: { present: true, carrier: true, source: "2001:db8:1::2" },
       gateway: "fe80::1",
+      prefixLength: 64,
     });
   });
 

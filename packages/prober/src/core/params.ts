@@ -50,3 +50,16 @@ export interface ProbeOutcome {
   /** null: lost. */
   rttMs: number | null;
 }
+
+/**
+ * A socket probe's outcome (tcp/http/dns): it settles itself, so it is fed to the core as soon as it is known. A
+ * refusal or an error is lost at once, not when a timeout passes; an answer later than the timeout is lost too.
+ */
+export function socketOutcome(
+  target: string,
+  sentAtMs: number,
+  rttMs: number | null,
+  timeoutMs: number,
+): ProbeOutcome {
+  return { target, sentAtMs, rttMs: rttMs !== null && rttMs <= timeoutMs ? rttMs : null };
+}

@@ -33,6 +33,7 @@ export function linkStatePayload(
     interface: c.interface,
     source: facts?.view.source ?? null,
     gateway: facts?.gateway ?? null,
+    prefixLength: facts?.prefixLength ?? null,
     carrier: facts?.view.carrier ?? false,
     rttMs: s.rttMs,
     lossRatio: s.samples === 0 ? null : s.lossRatio,

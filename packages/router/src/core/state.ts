@@ -1,10 +1,11 @@
-import type {
-  DefaultRoute,
-  LinkConfig,
-  LinkState,
-  RouteChange,
-  RouterState,
-  WanpilotConfig,
+import {
+  type DefaultRoute,
+  type LinkConfig,
+  type LinkState,
+  linkAddresses,
+  type RouteChange,
+  type RouterState,
+  type WanpilotConfig,
 } from "@wanpilot/common";
 import { sameNetwork } from "./ipv4.js";
 import type { DesiredState, LinkInput, ObservedState } from "./model.js";
@@ -50,10 +51,10 @@ export function tableGateway(
 }
 
 /**
- * A link's facts, resolved once: configured values always win; a value learned from the prober's
- * state (the bus) is taken only when the router's own read of the link's interface agrees: the
- * source is an address of that interface, the gateway is on-link there or its peer. Otherwise the
- * interface's own address, and the gateway of the link table's default route that wanpilot wrote
+ * A link's facts for the router: configured values always win (`linkAddresses`, shared with every reader); a
+ * learned one from the prober's state (the bus) is taken only when the router's own read of the link's
+ * interface agrees: the source is an address of that interface, the gateway is on-link there or its peer.
+ * Otherwise the interface's own address, and the gateway of the link table's default route that wanpilot wrote
  * (adopted until a state tells otherwise). A forged state can say up or down, nothing else.
  */
 export function linkInput(
@@ -63,21 +64,18 @@ export function linkInput(
   kernelGateway: string | null = null,
 ): LinkInput {
   const own = addresses ?? [];
-  const learnedSource = state?.source ?? null;
-  const source =
-    link.source ??
-    (learnedSource !== null && own.some((a) => a.local === learnedSource) ? learnedSource : null) ??
-    own[0]?.local ??
-    null;
+  const a = linkAddresses(link, state);
+  const ours = (s: string | null) => (s !== null && own.some((x) => x.local === s) ? s : null);
+  const source = a.configured.source ? a.source : (ours(a.source) ?? own[0]?.local ?? null);
   // The table's gateway is checked too: after a reorder a table may still hold another link's route.
   const checked = (g: string | null) => (g !== null && onLink(g, own) ? g : null);
-  const gateway = link.gateway ?? checked(state?.gateway ?? null) ?? checked(kernelGateway);
+  const gateway = a.configured.gateway ? a.gateway : (checked(a.gateway) ?? checked(kernelGateway));
   return {
     name: link.name,
     state: state?.state ?? "unknown",
     source,
     gateway,
-    prefixLength: own.find((a) => a.local === source)?.prefixLength ?? null,
+    prefixLength: own.find((x) => x.local === source)?.prefixLength ?? null,
   };
 }
 
