@@ -14,7 +14,7 @@ check_only=false
 declare -A NEED=(
   [ip]=iproute2 [nft]=nftables [conntrack]=conntrack [ping]=iputils-ping [sysctl]=procps
   [mosquitto]=mosquitto [mosquitto_sub]=mosquitto-clients [mosquitto_passwd]=mosquitto [python3]=python3
-  [g++]=g++ [make]=make [systemd-analyze]=systemd [promtool]=prometheus
+  [g++]=g++ [make]=make [systemd-analyze]=systemd [promtool]=prometheus [chromium]=chromium
 )
 
 say() { echo "setup: $*"; }

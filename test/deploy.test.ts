@@ -50,7 +50,7 @@ describe("docker-compose.yml", () => {
     expect(checkArgv(svc.command)).toBe("ok");
   });
 
-  it("has the broker, one prober per link of the example config, the router, the logger and the observer", () => {
+  it("has the broker, one prober per link of the example config, the router, the logger, the observer and the web page", () => {
     if (!exampleConfig.ok) throw new Error(exampleConfig.problems.join("\n"));
     const parts = services.map(([, s]) => s.command.join(" ")).sort();
     const expected = [
@@ -58,6 +58,7 @@ describe("docker-compose.yml", () => {
       "logger",
       "observer",
       "router",
+      "web",
       ...exampleConfig.config.links.map((l) => `prober --link ${l.name}`),
     ].sort();
     expect(parts).toEqual(expected);
@@ -167,6 +168,7 @@ describe("deploy/systemd units", () => {
       "wanpilot-observer.service",
       "wanpilot-prober@.service",
       "wanpilot-router.service",
+      "wanpilot-web.service",
       "wanpilot.service",
     ]);
   });
@@ -214,6 +216,7 @@ describe.skipIf(!hasSystemdAnalyze)("deploy/systemd units under systemd-analyze 
       for (const f of readdirSync(unitDir)) copyFileSync(new URL(f, unitDir), join(dir, f));
       const units = ["wanpilot.service", "wanpilot-broker.service", "wanpilot-router.service"]
         .concat(["wanpilot-logger.service", "wanpilot-observer.service", "wanpilot-prober@dsl.service"])
+        .concat(["wanpilot-web.service"])
         .concat(["wanpilot-parts.target"])
         .map((u) => join(dir, u));
       const r = await execa("systemd-analyze", ["verify", ...units], { reject: false, timeout: 30_000 });

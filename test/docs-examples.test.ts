@@ -55,10 +55,10 @@ function examples(): Example[] {
 }
 
 /**
- * Commands whose output depends on a running wanpilot (link, reload) or on the machine: their examples are shown, not
+ * Commands whose output depends on a running wanpilot (link, reload), on the machine, or that change the kernel (exec): their examples are shown, not
  * run. Every other example is run from the repository's root and must print what the doc shows.
  */
-const SHOWN_NOT_RUN = new Set(["explain", "doctor", "status", "report", "link", "reload"]);
+const SHOWN_NOT_RUN = new Set(["explain", "doctor", "status", "report", "link", "reload", "exec"]);
 
 /** Doc lines against the output; a line "..." (any indentation) stands for any number of lines. */
 function matches(expected: string[], actual: string[]): boolean {

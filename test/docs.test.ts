@@ -1,5 +1,13 @@
 import { readFileSync } from "node:fs";
-import { CONTRACT, decodePayload, haDiscoveryTopic, type TopicKind, topics } from "@wanpilot/common";
+import {
+  CONTRACT,
+  decodePayload,
+  haDiscoveryTopic,
+  LinkAction,
+  parseLinkCommand,
+  type TopicKind,
+  topics,
+} from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
 import { buildProgram } from "../packages/cli/src/main.js";
 
@@ -59,6 +67,15 @@ describe("docs/mqtt.md matches the bus contract", () => {
       const decoded = decodePayload(kind, e.body);
       expect(decoded.ok ? "valid" : decoded.reason).toBe("valid");
     }
+  });
+
+  it("linkCommand: every example is a command the router accepts, every action is described", () => {
+    for (const e of examples().filter((x) => x.kind === "linkCommand")) {
+      const parsed = parseLinkCommand(e.body);
+      expect(parsed.ok ? "valid" : parsed.reason, e.body).toBe("valid");
+    }
+    const section = doc.slice(doc.indexOf("### `linkCommand`"), doc.indexOf("### `operations`"));
+    for (const action of LinkAction.options) expect(section, action).toContain(`\`${action}\``);
   });
 
   it("describes the Home Assistant discovery topic the way common builds it", () => {

@@ -12,6 +12,7 @@ const LIMIT: Record<string, number> = {
   "wanpilot-broker.service": 3.5,
   "wanpilot-logger.service": 3.5,
   "wanpilot-observer.service": 3.5,
+  "wanpilot-web.service": 3.5,
   "wanpilot-router.service": 5.0,
   "wanpilot-prober@.service": 5.0,
   "wanpilot.service": 5.0,

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { HaDiscovery, HaLinkView, topics } from "@wanpilot/common";
+import { BALANCE_TABLE_DEFAULT, HaDiscovery, HaLinkView, Operation, topics } from "@wanpilot/common";
 import { createLab, type Lab } from "@wanpilot/lab";
 import { until } from "@wanpilot/testing";
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { familyNames, HaLikeClient, promtool, sample, scrapeUntil } from "./helpers/observe.js";
 import { Spawned } from "./helpers/process.js";
@@ -20,10 +21,14 @@ let lab: Lab;
 let dir: string;
 let start: Spawned;
 let ha: HaLikeClient;
+/** A second Home Assistant-like client, logged in with the operator credential: its controls take effect. */
+let operator: HaLikeClient | undefined;
 const inGw = () => ["ip", "netns", "exec", lab.ns.gw];
 
 function writeConfig(): string {
   writeFileSync(join(dir, "ha.pass"), "ha-secret\n", { mode: 0o600 });
+  writeFileSync(join(dir, "reader.pass"), "reader-secret\n", { mode: 0o600 });
+  writeFileSync(join(dir, "operator.pass"), "operator-secret\n", { mode: 0o600 });
   const links = lab.isps.map(
     (isp) => `  - name: ${isp.name}
     interface: ${isp.wanInterface}
@@ -40,6 +45,9 @@ links:
 ${links.join("")}bus:
   listen: 127.0.0.1:${PORT}
   anonymous: none
+  username: reader
+  password_file: ${join(dir, "reader.pass")}
+  operator_password_file: ${join(dir, "operator.pass")}
 homeassistant:
   username: hass
   password_file: ${join(dir, "ha.pass")}
@@ -67,6 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ha?.proc.stop();
+  await operator?.proc.stop();
   await start?.stop("SIGTERM", 10_000);
   await lab?.destroy();
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
@@ -158,6 +167,142 @@ describe(`Home Assistant on the embedded broker, metrics during a failover`, () 
     expect(sample(after, "wanpilot_link_rtt_seconds", { link: dead })).toBeUndefined();
     expect(await promtool(after)).toBe("");
     await lab.restoreUpstream(0);
+  });
+
+  it("with the operator credential, a link's switch, number and button take effect and the default route follows; the HA user's and the reader's are refused", async () => {
+    const password = readFileSync(join(dir, "run", "operator.password"), "utf8").trim();
+    const op = new HaLikeClient(
+      inGw(),
+      `mqtt://127.0.0.1:${PORT}`,
+      "operator",
+      password,
+      "homeassistant",
+      60,
+    );
+    operator = op;
+    op.subscribe(topics.operations(GW));
+    // Commands for the first link only: the last test counts the other's messages to Home Assistant.
+    const [target, other] = [lab.isps[0], lab.isps[1]];
+    const control = (client: HaLikeClient, name: string) =>
+      until(`the control "${name}"`, () => {
+        const found = [...client.discovery("homeassistant").values()]
+          .map((p) => HaDiscovery.parse(p))
+          .find((p) => p.name === name && p.command_topic !== undefined);
+        return found?.unique_id;
+      });
+    /** The balance table's default route: device → weight. */
+    const route = async () => {
+      const r = await execa("ip", [
+        ...inGw().slice(1),
+        "ip",
+        "-json",
+        "route",
+        "show",
+        "table",
+        String(BALANCE_TABLE_DEFAULT),
+      ]);
+      const def = (
+        JSON.parse(r.stdout) as Array<{
+          dst: string;
+          dev?: string;
+          nexthops?: Array<{ dev: string; weight?: number }>;
+        }>
+      ).find((x) => x.dst === "default");
+      const hops = def?.nexthops ?? (def?.dev === undefined ? [] : [{ dev: def.dev, weight: 1 }]);
+      return new Map(hops.map((h) => [h.dev, h.weight ?? 1]));
+    };
+    const routeBecomes = (what: string, ok: (r: Map<string, number>) => boolean) =>
+      until(what, async () => ok(await route()), 20_000);
+    const operations = () =>
+      op
+        .events()
+        .filter((e) => e.event === "message" && e.topic === topics.operations(GW))
+        .map((e) => Operation.parse(JSON.parse(String(e.payload))));
+    await until("both links back in the route", async () => (await route()).size === 2, 30_000);
+
+    const enabled = await control(op, `${target?.name} enabled`);
+    op.use(enabled, "OFF");
+    await routeBecomes(
+      `${target?.wanInterface} out of the default route`,
+      (r) => !r.has(target?.wanInterface ?? ""),
+    );
+    const metrics = await scrapeUntil(
+      inGw(),
+      METRICS,
+      (t) => sample(t, "wanpilot_link_override", { link: target?.name ?? "", kind: "disable" }) === 1,
+      "the override in the metrics",
+    );
+    expect(sample(metrics, "wanpilot_link_override", { link: other?.name ?? "", kind: "disable" })).toBe(0);
+    op.use(enabled, "ON");
+    await routeBecomes(`${target?.wanInterface} back`, (r) => r.has(target?.wanInterface ?? ""));
+
+    const weight = await control(op, `${target?.name} configured weight`);
+    op.use(weight, 7);
+    await routeBecomes(`${target?.wanInterface} weight 7`, (r) => r.get(target?.wanInterface ?? "") === 7);
+    op.use(weight, 1);
+    await routeBecomes(`${target?.wanInterface} weight 1`, (r) => r.get(target?.wanInterface ?? "") === 1);
+
+    op.use(await control(op, `${target?.name} drain`));
+    await until("the drain accepted", () =>
+      operations().find((o) => o.action === "drain" && o.link === target?.name && o.result === "accepted"),
+    );
+    await routeBecomes(`${target?.wanInterface} drained`, (r) => !r.has(target?.wanInterface ?? ""));
+    op.use(enabled, "ON");
+    await routeBecomes(`${target?.wanInterface} back`, (r) => r.has(target?.wanInterface ?? ""));
+    const accepted = () =>
+      operations()
+        .filter((o) => o.result === "accepted")
+        .map((o) => [o.action, o.link, o.by]);
+    // The router publishes its state before the command's result: wait for the last one.
+    await until("six accepted commands", () => accepted().length >= 6);
+    expect(accepted()).toEqual([
+      ["disable", target?.name, "operator"],
+      ["enable", target?.name, "operator"],
+      ["weight", target?.name, "operator"],
+      ["weight", target?.name, "operator"],
+      ["drain", target?.name, "operator"],
+      ["enable", target?.name, "operator"],
+    ]);
+
+    // Home Assistant's own user reads everything but its commands are refused; it stays connected.
+    const hass = new HaLikeClient(
+      inGw(),
+      `mqtt://127.0.0.1:${PORT}`,
+      "hass",
+      "ha-secret",
+      "homeassistant",
+      30,
+    );
+    try {
+      const before = await route();
+      hass.use(await control(hass, `${other?.name} enabled`), "OFF");
+      const refused = await until("the HA user's command refused", () =>
+        operations().find((o) => o.by === "hass"),
+      );
+      expect(refused).toMatchObject({ action: "disable", result: "refused" });
+      expect(await route()).toEqual(before);
+      expect(hass.events().filter((e) => e.event === "close")).toEqual([]);
+    } finally {
+      await hass.proc.stop();
+    }
+    // The reader (bus.username) likewise: refused with its reason, nothing changes.
+    const before = await route();
+    const pub = await execa(
+      "ip",
+      [...inGw().slice(1), "mosquitto_pub", "-h", "127.0.0.1", "-p", String(PORT), "-q", "1"].concat(
+        ["-u", "reader", "-P", "reader-secret", "-t", topics.linkCommand(GW, other?.name ?? "")],
+        ["-m", '{"id":"reader-1","action":"disable"}'],
+      ),
+      { reject: false, timeout: 10_000 },
+    );
+    expect(pub.exitCode, pub.stderr).toBe(0);
+    const byReader = await until("the reader's command refused", () =>
+      operations().find((o) => o.command === "reader-1"),
+    );
+    expect(byReader).toMatchObject({ by: "reader", result: "refused" });
+    expect(byReader.reason).toMatch(/only the operator/);
+    expect(await route()).toEqual(before);
+    expect(op.events().filter((e) => e.event === "close")).toEqual([]);
   });
 
   it(

@@ -68,6 +68,7 @@ beforeAll(async () => {
     { kind: "router" },
     { kind: "logger" },
     { kind: "observer" },
+    { kind: "web" },
     { kind: "supervisor" },
   ];
   start = new Spawned([...inGw(), process.execPath, BIN, "start", "--config", config]);

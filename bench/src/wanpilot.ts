@@ -28,20 +28,25 @@ export class Running {
   readonly dep: LabDeployment;
   readonly tap: BusTap;
 
+  /** `tapCommands`: the tap also sees link commands and their results; `onLine`: every line wanpilot prints. */
   constructor(
     readonly lab: Lab,
-    opts: LabDeployOptions,
+    opts: LabDeployOptions & { tapCommands?: boolean },
   ) {
+    const { tapCommands, onLine, ...deploy } = opts;
     this.dep = LabDeployment.start(lab, {
       gateway: GATEWAY,
       logLevel: "warn",
-      ...opts,
-      onLine: (line) => {
+      ...deploy,
+      onLine: (line, stream) => {
+        onLine?.(line, stream);
         this.output.push(line);
         if (this.output.length > 40) this.output.shift();
       },
     });
-    this.tap = new BusTap(lab, `mqtt://${this.dep.config.bus.listen}`, GATEWAY);
+    this.tap = new BusTap(lab, `mqtt://${this.dep.config.bus.listen}`, GATEWAY, {
+      commands: tapCommands === true,
+    });
   }
 
   get links(): string[] {

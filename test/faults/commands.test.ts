@@ -89,15 +89,15 @@ describe(`${COUNT} bad commands (seed ${SEED})`, () => {
       );
     await operator.settled(120_000);
     await anonymous.settled(120_000);
-    // A payload over the broker's or the bus's size limit may be dropped before the router sees it.
+    // Every payload is under the broker's packet limit (64 KiB): each one gets its answer.
     const total = COUNT + fromOthers;
     const ops = await until(
-      "a result for (nearly) every command",
+      "a result for every command",
       () => {
         const seen = operations().slice(before);
-        return seen.length >= total - COUNT / 10 ? seen : undefined;
+        return seen.length >= total ? seen : undefined;
       },
-      60_000,
+      120_000,
       250,
     ).catch(() => operations().slice(before));
     const reasons = new Map<string, number>();
@@ -109,7 +109,7 @@ describe(`${COUNT} bad commands (seed ${SEED})`, () => {
       "commands",
       `${total} sent, ${ops.length} answered; reasons: ${JSON.stringify(Object.fromEntries(reasons))}`,
     );
-    expect(ops.length).toBeGreaterThanOrEqual(total - COUNT / 10);
+    expect(ops.length).toBe(total);
     expect(ops.filter((o) => o.result !== "refused")).toEqual([]);
     expect(ops.every((o) => o.reason.length > 0)).toBe(true);
     const anon = ops.filter((o) => o.command?.startsWith("anon-"));

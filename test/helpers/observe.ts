@@ -49,16 +49,21 @@ export class HaLikeClient {
     haPrefix: string,
     seconds: number,
   ) {
-    this.proc = new Spawned([
-      ...prefix,
-      process.execPath,
-      HA_CLIENT,
-      url,
-      user ?? "-",
-      password ?? "-",
-      haPrefix,
-      String(seconds),
-    ]);
+    this.proc = new Spawned(
+      [...prefix, process.execPath, HA_CLIENT, url, user ?? "-", password ?? "-", haPrefix, String(seconds)],
+      process.env,
+      "pipe",
+    );
+  }
+
+  /** Watches one more topic (its messages are events like the others). */
+  subscribe(topic: string): void {
+    this.proc.proc.stdin?.write(`${JSON.stringify({ subscribe: topic })}\n`);
+  }
+
+  /** Uses a discovered control as Home Assistant would: a switch "ON"/"OFF", a number's value, a button. */
+  use(uniqueId: string, value?: string | number): void {
+    this.proc.proc.stdin?.write(`${JSON.stringify({ unique_id: uniqueId, value })}\n`);
   }
 
   events(): Array<Record<string, unknown>> {

@@ -9,9 +9,9 @@ export class Spawned {
   readonly lines: Array<{ atMs: number; line: string; stream: "out" | "err" }> = [];
   exit: { code: number | null; signal: string | null; atMs: number } | undefined;
 
-  constructor(argv: string[], env: NodeJS.ProcessEnv = process.env) {
+  constructor(argv: string[], env: NodeJS.ProcessEnv = process.env, stdin: "ignore" | "pipe" = "ignore") {
     const [cmd, ...args] = argv;
-    this.proc = spawn(cmd ?? "false", args, { stdio: ["ignore", "pipe", "pipe"], env });
+    this.proc = spawn(cmd ?? "false", args, { stdio: [stdin, "pipe", "pipe"], env });
     for (const [stream, src] of [
       ["out", this.proc.stdout],
       ["err", this.proc.stderr],

@@ -1,6 +1,7 @@
 import {
   LinkState,
   LinkState6,
+  Operation,
   parseTopic,
   RouteChange,
   RouterState,
@@ -14,7 +15,9 @@ export type BusEvent =
   | { kind: "linkState6"; t: number; link: string; state: LinkState6 }
   | { kind: "routerState"; t: number; state: RouterState }
   | { kind: "routeChange"; t: number; change: RouteChange }
-  | { kind: "supervisorState"; t: number; state: SupervisorState };
+  | { kind: "supervisorState"; t: number; state: SupervisorState }
+  | { kind: "linkCommand"; t: number; link: string }
+  | { kind: "operation"; t: number; op: Operation };
 
 /** A bus-tap line → a typed event (only the kinds the bench reads); undefined for anything else. */
 export function parseTapLine(line: string): BusEvent | undefined {
@@ -52,6 +55,12 @@ export function parseTapLine(line: string): BusEvent | undefined {
       const p = SupervisorState.safeParse(raw.payload);
       return p.success ? { kind: "supervisorState", t, state: p.data } : undefined;
     }
+    case "linkCommand":
+      return topic.link === undefined ? undefined : { kind: "linkCommand", t, link: topic.link };
+    case "operations": {
+      const p = Operation.safeParse(raw.payload);
+      return p.success ? { kind: "operation", t, op: p.data } : undefined;
+    }
     default:
       return undefined;
   }
@@ -65,8 +74,10 @@ export class BusTap {
   readonly events: BusEvent[] = [];
   private readonly proc: LabProcess;
 
-  constructor(lab: Lab, url: string, gateway: string) {
-    this.proc = lab.spawn(lab.ns.gw, [process.execPath, scriptPath("scripts/bus-tap.js"), url, gateway], {
+  /** `commands`: also the operators' link commands and their results (the live scenario's). */
+  constructor(lab: Lab, url: string, gateway: string, opts: { commands?: boolean } = {}) {
+    const argv = [process.execPath, scriptPath("scripts/bus-tap.js"), url, gateway];
+    this.proc = lab.spawn(lab.ns.gw, opts.commands === true ? [...argv, "commands"] : argv, {
       timeoutMs: 0,
       onLine: (line, stream) => {
         if (stream !== "stdout") return;
@@ -150,6 +161,11 @@ export class BusTap {
       if (at !== undefined && at >= after) return at;
     }
     return undefined;
+  }
+
+  /** When the tap received the first link command, or the first command's result, at or after `after`. */
+  commandAt(kind: "linkCommand" | "operation", after: number): number | undefined {
+    return this.events.find((e) => e.kind === kind && e.t >= after)?.t;
   }
 
   stop(): Promise<void> {

@@ -6,6 +6,16 @@ import { failover } from "./failover.js";
 import { ipv6 } from "./ipv6.js";
 import { live } from "./live.js";
 import { scale } from "./scale.js";
+import { webHistory } from "./web-history.js";
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: readonly Scenario[] = [failover, disruption, balance, ipv6, cost, scale, live];
+export const SCENARIOS: readonly Scenario[] = [
+  failover,
+  disruption,
+  balance,
+  ipv6,
+  cost,
+  scale,
+  live,
+  webHistory,
+];

@@ -5,6 +5,7 @@ import { createLab, type Lab } from "@wanpilot/lab";
 import { labConfigObject } from "wanpilot/labrun";
 import { KernelWatch } from "../observe/kernel.js";
 import { sleep, waitFor } from "../poll.js";
+import type { Measurement } from "../results.js";
 import type { Scenario, ScenarioContext, ScenarioOutput } from "../scenario.js";
 import { summarize } from "../stats.js";
 import { GATEWAY, PROFILES, Running } from "../wanpilot.js";
@@ -26,7 +27,18 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
   let running: Running | undefined;
   try {
     await sleep(500);
-    running = new Running(lab, { probe: PROFILES.fast });
+    // The router logs each command's timings at info ("operator command applied", `ms`).
+    const routerMs: Array<Record<string, number>> = [];
+    running = new Running(lab, {
+      probe: PROFILES.fast,
+      logLevel: "info",
+      tapCommands: true,
+      onLine: (line) => {
+        if (!line.includes('"operator command applied"')) return;
+        const ms = (JSON.parse(line) as { ms?: Record<string, number> }).ms;
+        if (ms !== undefined) routerMs.push(ms);
+      },
+    });
     await running.waitHealthy(60_000);
     const dep = running.dep;
     const runDir = join(dep.dir, "run");
@@ -37,7 +49,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
       const weights = [2 + k, 3 + k, 4 + k].map((w) => ((w - 1) % 200) + 1);
       const object = labConfigObject(lab, dep.dir, {
         gateway: GATEWAY,
-        logLevel: "warn",
+        logLevel: "info",
         weights,
         probe: PROFILES.fast,
       });
@@ -58,6 +70,8 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     const password = readFileSync(join(runDir, "operator.password"), "utf8").trim();
     const port = dep.config.bus.listen.split(":")[1] ?? "1883";
     const commandMs: number[] = [];
+    /** Per command: publish → the tap got it, the tap got it → kernel, kernel → the result on `operations`. */
+    const legs = { delivered: [] as number[], routed: [] as number[], answered: [] as number[] };
     const link = lab.isps[0]?.name ?? "isp1";
     const iface = lab.isps[0]?.wanInterface ?? "wan1";
     // One long-lived publisher (`-l`: a message per stdin line), so no process start is timed.
@@ -91,7 +105,18 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
           10_000,
         );
         const changed = kernel.firstAfter(t0);
-        if (changed !== undefined) commandMs.push(changed - t0);
+        if (changed === undefined) continue;
+        commandMs.push(changed - t0);
+        const seen = running.tap.commandAt("linkCommand", t0);
+        const answer = await waitFor(
+          "the command's result",
+          async () => running?.tap.commandAt("operation", t0),
+          10_000,
+        );
+        if (seen === undefined) continue;
+        legs.delivered.push(seen - t0);
+        legs.routed.push(changed - seen);
+        legs.answered.push(answer - changed);
       }
     } finally {
       await pub.stop(1000);
@@ -111,10 +136,32 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
         system: "wanpilot",
         unit: "ms",
         summary: summarize(commandMs),
-        note: "from the line written to a connected mosquitto_pub; target median < 50 ms",
+        note: "connected mosquitto_pub -l (operator); target median < 50 ms",
       },
     );
-    out.raw = { reloadMs, commandMs };
+    const leg = (metric: string, samples: number[], note: string): Measurement => ({
+      scenario: SCENARIO,
+      metric,
+      system: "wanpilot",
+      unit: "ms",
+      summary: summarize(samples),
+      note,
+    });
+    const router = (key: string) => routerMs.map((m) => m[key] ?? 0);
+    out.measurements.push(
+      leg(
+        "command: publish → delivered to a subscriber",
+        legs.delivered,
+        "the embedded broker's hop (a bus tap)",
+      ),
+      leg("command: delivered → kernel changed", legs.routed, "the router's part, seen from outside"),
+      leg("command: router received → answer ready", router("totalMs"), "the router's own clock"),
+      leg("command: of which `ip -batch` (process and kernel)", router("applyMs"), "the router's own clock"),
+      leg("command: of which planning", router("planMs"), "desired state and diff"),
+      leg("command: of which saving overrides.json", router("saveMs"), "after the kernel has it"),
+      leg("command: kernel changed → result on `operations`", legs.answered, "state published first"),
+    );
+    out.raw = { reloadMs, commandMs, legs, routerMs };
     out.notes.push(
       "kernel changes seen by `ip -ts monitor` in the gateway namespace (first change after the trigger)",
     );

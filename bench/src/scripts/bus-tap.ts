@@ -1,5 +1,6 @@
 /**
- * Prints the state messages of one gateway's bus (link states of both families, router state and events, supervisor state) as JSON lines {t, topic, payload} (`node bus-tap.js <url> <gateway>`).
+ * Prints the state messages of one gateway's bus (link states of both families, router state and events, supervisor state) as JSON lines {t, topic, payload} (`node bus-tap.js <url> <gateway> [commands]`);
+ * with `commands`, also the operators' link commands and their results (`operations`).
  * Runs inside the lab's gateway namespace, where the embedded broker listens on loopback (anonymous reads allowed).
  * `t` is the receive time (epoch ms); all namespaces share the realtime clock.
  */
@@ -7,7 +8,7 @@ import { topics } from "@wanpilot/common";
 import mqtt from "mqtt";
 
 async function main(): Promise<void> {
-  const [url, gateway] = process.argv.slice(2);
+  const [url, gateway, extra] = process.argv.slice(2);
   if (url === undefined || gateway === undefined) throw new Error("usage: bus-tap <url> <gateway>");
   const client = mqtt.connect(url, {
     protocolVersion: 4,
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
         topics.routerState(gateway),
         topics.routerEvent(gateway),
         topics.supervisorState(gateway),
+        ...(extra === "commands" ? [topics.allLinkCommands(gateway), topics.operations(gateway)] : []),
       ],
       { qos: 1 },
     );

@@ -15,6 +15,7 @@ const configOption = () =>
  */
 export function buildProgram(out: Output, result: { code: Promise<number> | number }): Command {
   const program = new Command("wanpilot")
+    .enablePositionalOptions()
     .description("Multi-WAN load balancing and failover for Linux gateways")
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.out(s.trimEnd()), writeErr: (s) => out.err(s.trimEnd()) })
@@ -60,6 +61,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     ["router", "run the router alone (applies routes, rules and nftables from link states)"],
     ["logger", "run the logger alone (stores events and health in SQLite)"],
     ["observer", "run the observer alone (Home Assistant discovery and state, Prometheus /metrics)"],
+    ["web", "run the web page alone (live links, quality graphs, outages; web.listen)"],
   ] as const)
     program
       .command(name)
@@ -92,6 +94,16 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .addOption(configOption())
     .action((name: string | undefined, action: string[], o: ConfigOpt) =>
       set(import("./commands/link.js").then((m) => m.runLink(out, name, action, o))),
+    );
+  program
+    .command("exec")
+    .description("run a command whose connections leave by one link only (as `mwan3 use`), for testing it")
+    .requiredOption("-l, --link <name>", "the link (a links[].name)")
+    .argument("<command...>", "the command and its arguments, after --")
+    .passThroughOptions()
+    .addOption(configOption())
+    .action((argv: string[], o: ConfigOpt & { link: string }) =>
+      set(import("./commands/exec.js").then((m) => m.runExec(out, argv, o))),
     );
   program
     .command("report")

@@ -25,5 +25,7 @@ export async function loadService(component: PartComponent): Promise<StartPart> 
       return (await import("@wanpilot/logger").catch(loading("@wanpilot/logger"))).run;
     case "observer":
       return (await import("@wanpilot/observer").catch(loading("@wanpilot/observer"))).run;
+    case "web":
+      return (await import("@wanpilot/web").catch(loading("@wanpilot/web"))).run;
   }
 }

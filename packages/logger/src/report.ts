@@ -3,7 +3,7 @@ import { isWanpilotError, type Operation, WanpilotError } from "@wanpilot/common
 import { Store } from "./adapters/store.js";
 import { type ClockStep, correctClock } from "./core/clock.js";
 import { type ReportJson, reportJson, reportTable } from "./core/format.js";
-import { disabledMs } from "./core/operations.js";
+import { disabledSpans } from "./core/operations.js";
 import { buildReport, type LinkReport, type ReportWindow } from "./core/report.js";
 import { resolveWindow, type TimeBound } from "./core/window.js";
 
@@ -23,20 +23,19 @@ export interface ReportOptions {
 export interface Report {
   window: ReportWindow;
   links: LinkReport[];
-  json: ReportJson & { operations: Operation[]; disabledMs: Record<string, number> };
+  json: ReportJson & { operations: Operation[] };
   text: string;
   /** Steps of the wall clock found in the history (its times are corrected by time since boot). */
   clockSteps: ClockStep[];
 }
 
-function operationsText(ops: Operation[], disabled: Map<string, number>): string {
+function operationsText(ops: Operation[]): string {
   if (ops.length === 0) return "";
   const lines = ops.map(
     (o) =>
       `${o.at}  ${o.by}  ${o.action}${o.link === null ? "" : ` ${o.link}`}${o.value === null ? "" : ` ${o.value}`}  ${o.result}: ${o.reason}`,
   );
-  const off = [...disabled].filter(([, ms]) => ms > 0).map(([l, ms]) => `${l} ${Math.round(ms / 1000)}s`);
-  return `\nOperations (${ops.length})\n${lines.join("\n")}\n${off.length > 0 ? `disabled by an operator (not outages): ${off.join(", ")}\n` : ""}`;
+  return `\nOperations (${ops.length})\n${lines.join("\n")}\n`;
 }
 
 /** Read-only first (works for a user who may only read the file); read-write only when it must be migrated. */
@@ -64,18 +63,7 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
   const window = resolveWindow(opts, opts.nowMs ?? Date.now());
   const store = openForReading(databasePath);
   try {
-    const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
-    const names = opts.link === undefined ? known : [opts.link];
-    const { records, steps } = correctClock(store.transitions(opts.link));
-    const links = buildReport(records, window, names);
-    const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
-    const all = store.operations(0, window.untilMs);
-    const operations = all.filter(
-      (o) =>
-        Date.parse(o.at) >= window.sinceMs &&
-        (opts.link === undefined || o.link === opts.link || o.link === null),
-    );
-    const disabled = disabledMs(all, window);
+    const { links, operations, clockSteps } = reportFrom(store, window, opts);
     return {
       window,
       links,
@@ -83,14 +71,34 @@ export function openReport(databasePath: string, opts: ReportOptions = {}): Repo
         ...reportJson(links, window),
         clockSteps: stepsJson(clockSteps),
         operations,
-        disabledMs: Object.fromEntries(disabled),
       },
-      text: `${reportTable(links, window)}${clockNote(clockSteps)}${operationsText(operations, disabled)}`,
+      text: `${reportTable(links, window)}${clockNote(clockSteps)}${operationsText(operations)}`,
       clockSteps,
     };
   } finally {
     store.close();
   }
+}
+
+/** The report's figures from an open store (the web page keeps one open read-only). */
+export function reportFrom(
+  store: Store,
+  window: ReportWindow,
+  opts: Pick<ReportOptions, "link" | "links"> = {},
+): { links: LinkReport[]; operations: Operation[]; clockSteps: ClockStep[] } {
+  const known = [...(opts.links ?? []), ...store.links().map((l) => l.name)];
+  const names = opts.link === undefined ? known : [opts.link];
+  const { records, steps } = correctClock(store.transitions(opts.link));
+  const all = store.operations(0, window.untilMs);
+  // Time an operator had a link disabled is neither available nor an outage.
+  const links = buildReport(records, window, names, disabledSpans(all));
+  const clockSteps = steps.filter((st) => st.atMs >= window.sinceMs && st.atMs < window.untilMs);
+  const operations = all.filter(
+    (o) =>
+      Date.parse(o.at) >= window.sinceMs &&
+      (opts.link === undefined || o.link === opts.link || o.link === null),
+  );
+  return { links, operations, clockSteps };
 }
 
 function stepsJson(steps: ClockStep[]): NonNullable<ReportJson["clockSteps"]> {

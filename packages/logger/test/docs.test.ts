@@ -37,14 +37,16 @@ const history = [
   tr(5, "lte", "down", T0 + 50 * M, "carrier lost"),
 ];
 const window = { sinceMs: T0, untilMs: T0 + 60 * M };
+// And fiber disabled by an operator from 10:30 to 10:40.
+const disabled = new Map([["fiber", [{ startMs: T0 + 30 * M, endMs: T0 + 40 * M }]]]);
 
 describe("docs/logger.md", () => {
   it("shows the report table exactly as reportTable prints it", () => {
-    expect(block("text")).toBe(reportTable(buildReport(history, window), window));
+    expect(block("text")).toBe(reportTable(buildReport(history, window, [], disabled), window));
   });
 
   it("shows the --json document as reportJson builds it", () => {
-    const json = reportJson(buildReport(history, window), window);
+    const json = reportJson(buildReport(history, window, [], disabled), window);
     expect(JSON.parse(block("json"))).toEqual({ ...json, links: [json.links[1]] });
   });
 

@@ -24,6 +24,70 @@ beforeEach(() => {
 afterEach(() => tmp.remove());
 
 describe("Store", () => {
+  it("rollups agree with the raw samples, count a redelivered sample once and are pruned with them", () => {
+    const store = Store.open(tmp.dbPath, { healthEveryMs: 10_000 });
+    const samples = Array.from({ length: 360 }, (_, i) => ({
+      ...health("a", T0 + i * 10_000, (i % 5) / 10),
+      rtt: i % 9 === 0 ? null : { meanMs: 10 + (i % 13), minMs: 5, maxMs: 30 + (i % 11), jitterMs: 1 },
+    }));
+    store.insertHealth(samples);
+    store.insertHealth(samples.slice(0, 50));
+    const raw = store.healthSeries("a", T0, T0 + 3_600_000, 30_000);
+    const minute = store.healthSeries("a", T0, T0 + 3_600_000, 300_000);
+    const quarter = store.healthSeries("a", T0, T0 + 3_600_000, 900_000);
+    const mean = (xs: (number | null)[]) => {
+      const v = xs.filter((x): x is number => x !== null);
+      return v.reduce((a, b) => a + b, 0) / v.length;
+    };
+    const expected = (from: number, n: number) => {
+      const part = samples.slice(from, from + n);
+      return {
+        rtt: mean(part.map((s) => s.rtt?.meanMs ?? null)),
+        max: Math.max(...part.flatMap((s) => (s.rtt === null ? [] : [s.rtt.maxMs]))),
+        loss: mean(part.map((s) => s.lossRatio)),
+      };
+    };
+    expect(raw).toHaveLength(120);
+    for (const [points, n] of [
+      [minute, 30],
+      [quarter, 90],
+    ] as const) {
+      expect(points).toHaveLength(360 / n);
+      points.forEach((p, k) => {
+        const e = expected(k * n, n);
+        expect(p.samples).toBe(n);
+        expect(p.rttMeanMs).toBeCloseTo(e.rtt, 9);
+        expect(p.rttMaxMs).toBe(e.max);
+        expect(p.lossRatio).toBeCloseTo(e.loss, 9);
+      });
+    }
+    store.pruneHealth(T0 + 1_800_000, 0);
+    expect(store.healthSeries("a", T0, T0 + 3_600_000, 900_000).map((p) => p.atMs)).toEqual([
+      T0 + 1_800_000,
+      T0 + 2_700_000,
+    ]);
+    store.close();
+  });
+
+  it("serves a link's health downsampled: one point per step, averaged, only inside the window", () => {
+    const store = Store.open(tmp.dbPath, { healthEveryMs: 1000 });
+    // One sample a second for 10 minutes: loss 0 on even seconds, 0.5 on odd ones.
+    store.insertHealth(
+      Array.from({ length: 600 }, (_, i) => health("a", T0 + i * 1000, i % 2 === 0 ? 0 : 0.5)),
+    );
+    store.insertHealth([health("b", T0, 1)]);
+    const points = store.healthSeries("a", T0 + 60_000, T0 + 360_000, 60_000);
+    expect(points.map((p) => p.atMs)).toEqual([1, 2, 3, 4, 5].map((m) => T0 + m * 60_000));
+    for (const p of points)
+      expect(p).toMatchObject({ rttMeanMs: 12, rttMaxMs: 15, lossRatio: 0.25, samples: 60 });
+    expect(store.healthSeries("a", T0 + 600_000, T0 + 700_000, 60_000)).toEqual([]);
+    store.insertRouteChanges([routeChange(1, T0), routeChange(2, T0 + 5000)]);
+    expect(store.routeChanges(T0 + 1, T0 + 10_000).map((r) => [r.id, r.defaultRoute.mode])).toEqual([
+      ["route-000002", "balanced"],
+    ]);
+    store.close();
+  });
+
   it("creates a WAL database at the current schema version, in a directory it creates; rollback mode once closed", () => {
     const path = `${tmp.dir}/nested/dir/wanpilot.db`;
     const store = Store.open(path);
@@ -132,6 +196,23 @@ describe("Store migrations", () => {
       PRAGMA user_version = 1;`);
     db.close();
   }
+
+  it("builds the health rollups from the samples of a version 4 database", () => {
+    const store = Store.open(tmp.dbPath, { healthEveryMs: 1000 });
+    store.insertHealth(
+      Array.from({ length: 1800 }, (_, i) => health("a", T0 + i * 1000, i % 2 === 0 ? 0 : 0.5)),
+    );
+    const before = store.healthSeries("a", T0, T0 + 1_800_000, 900_000);
+    store.close();
+    const db = new Database(tmp.dbPath);
+    db.exec("DROP TABLE health_rollups; PRAGMA user_version = 4;");
+    db.close();
+    const again = Store.open(tmp.dbPath);
+    expect(again.schemaVersion()).toBe(SCHEMA_VERSION);
+    expect(again.healthSeries("a", T0, T0 + 1_800_000, 900_000)).toEqual(before);
+    expect(before.map((p) => p.samples)).toEqual([900, 900]);
+    again.close();
+  });
 
   it("migrates a version 1 database and keeps its rows", () => {
     writeV1(tmp.dbPath);

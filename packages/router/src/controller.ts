@@ -49,6 +49,8 @@ export interface ReconcileResult {
   commands: Command[];
   errors: unknown[];
   change: RouteChange | null;
+  /** Where the time went (monotonic ms): waiting for the reconcile before, reading the kernel, planning, the commands. */
+  timings: { waitMs: number; readMs: number; planMs: number; applyMs: number };
 }
 
 interface Queued {
@@ -206,19 +208,22 @@ export class Controller {
       return queued.promise;
     }
     const q: Queued = { full, promise: Promise.resolve(null as never) };
+    const askedMs = this.clockMs();
     q.promise = this.chain.then(() => {
       this.queued = null;
-      return this.once(q.full);
+      return this.once(q.full, askedMs);
     });
     this.queued = q;
     this.chain = q.promise.catch(() => undefined);
     return q.promise;
   }
 
-  private async once(full: boolean): Promise<ReconcileResult> {
+  private async once(full: boolean, askedMs: number): Promise<ReconcileResult> {
     const { kernel, log } = this.deps;
     const config = this.config;
+    const t0 = this.clockMs();
     const observed = full || this.observed === null ? await this.readKernel() : this.observed;
+    const t1 = this.clockMs();
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
     const next = computeDesired(config, this.inputs(observed), this.last, this.overrides, this.slots, {
@@ -234,7 +239,9 @@ export class Controller {
     );
     const commands = plan(next, observed, flush, flush6);
     this.remember(commands, observed);
+    const t2 = this.clockMs();
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
+    const timings = { waitMs: t0 - askedMs, readMs: t1 - t0, planMs: t2 - t1, applyMs: this.clockMs() - t2 };
     for (const err of result.errors) log.error({ err }, "kernel command failed");
     // After an error, trust nothing: the next reconcile re-reads the kernel, addresses too.
     this.observed = result.errors.length === 0 ? appliedState(next, observed) : null;
@@ -245,7 +252,8 @@ export class Controller {
       this.last = next.defaultRoute;
     const v6 = next.v6?.defaultRoute;
     if (v6 !== undefined && v6.mode !== "unreachable" && v6.nexthops.length > 0) this.last6 = v6;
-    return { commands, errors: result.errors, change: this.announce(reason, prev, next, result.flushed) };
+    const change = this.announce(reason, prev, next, result.flushed);
+    return { commands, errors: result.errors, change, timings };
   }
 
   private remember(commands: Command[], observed: ObservedState): void {

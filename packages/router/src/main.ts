@@ -116,8 +116,9 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
   // Commands are handled one after the other, each answered once the kernel has it.
   let commands: Promise<unknown> = Promise.resolve();
   await bus.subscribe("linkCommand", topics.allLinkCommands(gw), (text, topic) => {
+    const receivedMs = performance.now();
     commands = commands.then(async () => {
-      const op = await handleCommand({
+      const { op, timings } = await handleCommand({
         config,
         controller,
         topic: topic.path,
@@ -125,12 +126,23 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
         now: () => new Date(),
         save: saveOverrides_,
       });
-      log.info({ op }, op.result === "accepted" ? "operator command applied" : "operator command refused");
-      // State first: whoever reads the answer then finds the override in the router's state.
-      await publishState(false);
-      await bus.publish("operations", topics.operations(gw), op).catch((err: unknown) => {
-        log.warn({ err }, "publishing a command result failed");
-      });
+      // From the message's arrival to the answer being ready, and its parts (wait, plan, commands, file).
+      const ms = timings && { ...timings, totalMs: performance.now() - receivedMs };
+      log.info(
+        { op, ms },
+        op.result === "accepted" ? "operator command applied" : "operator command refused",
+      );
+      // State, then the answer, sent back to back: MQTT keeps one client's messages in order, so whoever
+      // reads the answer finds the override in the router's state, with no round trip in between.
+      // A refused command changed nothing: its answer alone (a flood of bad ones floods no reader with states).
+      const state = op.result === "accepted" ? await controller.state(false) : null;
+      const failed = (what: string) => (err: unknown) => log.warn({ err }, `publishing ${what} failed`);
+      await Promise.all([
+        state === null
+          ? undefined
+          : bus.publish("routerState", topics.routerState(gw), state).catch(failed("router state")),
+        bus.publish("operations", topics.operations(gw), op).catch(failed("a command result")),
+      ]);
     });
   });
   const checked = (p: Promise<unknown> | null) =>

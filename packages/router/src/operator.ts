@@ -11,7 +11,7 @@ import {
 } from "@wanpilot/common";
 import type { Logger } from "pino";
 import { z } from "zod";
-import type { Controller } from "./controller.js";
+import type { Controller, ReconcileResult } from "./controller.js";
 import { applyCommand, type Overrides } from "./core/overrides.js";
 
 const OverridesFile = z.record(z.string(), LinkOverride);
@@ -44,9 +44,12 @@ export function saveOverrides(path: string, overrides: Overrides, log: Logger): 
   }
 }
 
+const refused = (op: Operation) => ({ op });
+
 /**
  * One operator command (the text on `link/<name>/set`) → the overrides applied and the kernel
- * reconciled, or nothing changed; either way the Operation to publish as its result.
+ * reconciled, or nothing changed; either way the Operation to publish as its result (and, when the
+ * kernel was reconciled, where the time went).
  */
 export async function handleCommand(opts: {
   config: WanpilotConfig;
@@ -55,7 +58,7 @@ export async function handleCommand(opts: {
   text: string;
   now: () => Date;
   save: (o: Overrides) => void;
-}): Promise<Operation> {
+}): Promise<{ op: Operation; timings?: ReconcileResult["timings"] & { saveMs: number } }> {
   const { controller, config } = opts;
   const link = parseTopic(opts.topic)?.link ?? null;
   const at = opts.now().toISOString();
@@ -65,7 +68,7 @@ export async function handleCommand(opts: {
   const by = parsed.ok ? (parsed.command.by ?? null) : parsed.by;
   // A payload that is no JSON object carries no stamp: its own problem is the better answer.
   if (config.bus.url === undefined && by !== OPERATOR_USERNAME && (parsed.ok || parsed.by !== null))
-    return {
+    return refused({
       ...base,
       by: by ?? "unknown",
       action: parsed.ok ? parsed.command.action : "invalid",
@@ -73,9 +76,9 @@ export async function handleCommand(opts: {
       command: parsed.ok ? (parsed.command.id ?? null) : parsed.id,
       result: "refused",
       reason: `only the ${OPERATOR_USERNAME} credential may send commands (sent by ${by ?? "an unknown sender"})`,
-    };
+    });
   if (!parsed.ok)
-    return {
+    return refused({
       ...base,
       by: parsed.by ?? "unknown",
       action: "invalid",
@@ -83,7 +86,7 @@ export async function handleCommand(opts: {
       command: parsed.id,
       result: "refused",
       reason: parsed.reason,
-    };
+    });
   const { command } = parsed;
   const result = {
     ...base,
@@ -93,10 +96,13 @@ export async function handleCommand(opts: {
     command: command.id ?? null,
   };
   const outcome = applyCommand(controller.currentOverrides, config, link ?? "", command, at);
-  if (!outcome.ok) return { ...result, result: "refused", reason: outcome.reason };
-  opts.save(outcome.overrides);
+  if (!outcome.ok) return refused({ ...result, result: "refused", reason: outcome.reason });
+  // The kernel first, the file after (before the answer): a write on a busy disk is not on the way.
   const applied = await controller.setOverrides(outcome.overrides, `operator: ${outcome.reason}`);
-  if (applied.errors.length > 0)
-    return { ...result, result: "accepted", reason: `${outcome.reason}; the kernel refused part of it` };
-  return { ...result, result: "accepted", reason: outcome.reason };
+  const saving = performance.now();
+  opts.save(outcome.overrides);
+  const saveMs = performance.now() - saving;
+  const reason =
+    applied.errors.length > 0 ? `${outcome.reason}; the kernel refused part of it` : outcome.reason;
+  return { op: { ...result, result: "accepted", reason }, timings: { ...applied.timings, saveMs } };
 }

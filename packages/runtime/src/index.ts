@@ -5,6 +5,7 @@ export * from "./credentials.js";
 export * from "./event-outbox.js";
 export * from "./link-slots.js";
 export * from "./log.js";
+export * from "./operator.js";
 export * from "./outbox.js";
 export * from "./outbox-file.js";
 export * from "./part-metrics.js";

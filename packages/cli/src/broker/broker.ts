@@ -1,6 +1,5 @@
 import { chmodSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { join } from "node:path";
 import {
   componentId,
   errorMessage,
@@ -12,7 +11,13 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { deriveBusPassword, ensureBusSecret, type Logger, readSecretFile } from "@wanpilot/runtime";
+import {
+  deriveBusPassword,
+  ensureBusSecret,
+  type Logger,
+  operatorPasswordPath,
+  readSecretFile,
+} from "@wanpilot/runtime";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import {
   type AclContext,
@@ -50,14 +55,17 @@ export interface RunningBroker {
   close(): Promise<void>;
 }
 
-/** The operator's password (root-readable), for `wanpilot link`, `reload` and other local operator tools. */
-export function operatorPasswordPath(runtimeDir: string): string {
-  return join(runtimeDir, "operator.password");
+/** bus.operator_password_file's password (a fixed one, e.g. for Home Assistant), else one derived for this boot. */
+function operatorPassword(config: WanpilotConfig, secret: Buffer): string {
+  return (
+    readPassword(config.bus.operator_password_file, "bus.operator_password_file") ??
+    deriveBusPassword(secret, OPERATOR_USERNAME)
+  );
 }
 
-function writeOperatorPassword(runtimeDir: string, secret: Buffer): void {
+function writeOperatorPassword(runtimeDir: string, password: string): void {
   const path = operatorPasswordPath(runtimeDir);
-  writeFileSync(path, `${deriveBusPassword(secret, OPERATOR_USERNAME)}\n`, { mode: 0o600 });
+  writeFileSync(path, `${password}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
 }
 
@@ -83,6 +91,7 @@ function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
   const readerPass = readPassword(config.bus.password_file, "bus.password_file");
   const ha = config.homeassistant.username;
   const haPass = readPassword(config.homeassistant.password_file, "homeassistant.password_file");
+  const operator = operatorPassword(config, secret);
   return {
     gateway: config.gateway,
     links: new Set(config.links.map((l) => l.name)),
@@ -93,7 +102,7 @@ function aclContext(config: WanpilotConfig, secret: Buffer): AclContext {
     expectedPassword: (username) => {
       if (username === reader) return readerPass;
       if (username === ha) return haPass;
-      if (username === OPERATOR_USERNAME) return deriveBusPassword(secret, OPERATOR_USERNAME);
+      if (username === OPERATOR_USERNAME) return operator;
       const c = parseComponentId(username);
       return c === undefined ? undefined : deriveBusPassword(secret, componentId(c));
     },
@@ -137,7 +146,8 @@ export async function startBroker(opts: {
   const { config, log } = opts;
   const limits: BrokerLimits = { ...DEFAULT_BROKER_LIMITS, ...opts.limits };
   const secret = busSecret(config.runtime_dir);
-  writeOperatorPassword(config.runtime_dir, secret);
+  // `wanpilot link` and `reload` read it here, whichever password it is.
+  writeOperatorPassword(config.runtime_dir, operatorPassword(config, secret));
   let ctx = aclContext(config, secret);
   const principals = new WeakMap<Client, Principal>();
   const forbiddenWills = new WeakMap<Client, string>();

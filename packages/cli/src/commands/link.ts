@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { isWanpilotError, LinkAction, type WanpilotConfig } from "@wanpilot/common";
-import { busUrl } from "@wanpilot/runtime";
+import { busUrl, connectOperator } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
-import { connectOperator } from "../operator/client.js";
 import type { Output } from "../output.js";
 import { collectRetained } from "../status/collect.js";
 import { describeOverride } from "../status/view.js";

@@ -18,7 +18,7 @@ import { loadService, type PartComponent } from "../services.js";
 import { onReload, waitForStop } from "../signals.js";
 import { VERSION } from "../version.js";
 
-type PartKind = "prober" | "router" | "logger" | "observer";
+type PartKind = "prober" | "router" | "logger" | "observer" | "web";
 
 interface Running {
   bus: Bus;
@@ -96,7 +96,7 @@ function componentFor(kind: PartKind, link: string | undefined, links: string[])
   return { kind, link };
 }
 
-/** `wanpilot prober --link X`, `wanpilot router`, `wanpilot logger`, `wanpilot observer`: one part alone, until a signal. */
+/** `wanpilot prober --link X`, `router`, `logger`, `observer`, `web`: one part alone, until a signal. */
 export async function runPart(
   out: Output,
   kind: PartKind,

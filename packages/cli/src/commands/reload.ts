@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { DEFAULT_RUNTIME_DIR, isWanpilotError, type WanpilotConfig } from "@wanpilot/common";
-import { loadConfigFile, resolveConfigPath, snapshotPath } from "@wanpilot/runtime";
+import { connectOperator, loadConfigFile, resolveConfigPath, snapshotPath } from "@wanpilot/runtime";
 import { parse } from "yaml";
-import { connectOperator } from "../operator/client.js";
 import type { Output } from "../output.js";
 import { pidPath } from "../supervisor/children.js";
 

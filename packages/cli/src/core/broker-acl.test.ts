@@ -114,6 +114,18 @@ describe("authorizePublish", () => {
     },
     { name: "unknown client", who: undefined, topic: topics.routerState("gw"), ok: false },
     { name: "Home Assistant's birth", who: hass, topic: "homeassistant/status", ok: true },
+    {
+      name: "Home Assistant's birth with the operator credential",
+      who: { kind: "operator" } as Principal,
+      topic: "homeassistant/status",
+      ok: true,
+    },
+    {
+      name: "operator on a state",
+      who: { kind: "operator" } as Principal,
+      topic: topics.routerState("gw"),
+      ok: false,
+    },
     { name: "Home Assistant on a state", who: hass, topic: topics.routerState("gw"), ok: false },
     {
       name: "Home Assistant on discovery",
@@ -147,6 +159,8 @@ describe("willAllowed", () => {
     { username: "hass", topic: "homeassistant/status", ok: true },
     { username: "hass", topic: topics.availability("gw", { kind: "router" }), ok: false },
     { username: "dash", topic: "homeassistant/status", ok: false },
+    { username: "operator", topic: "homeassistant/status", ok: true },
+    { username: "operator", topic: topics.availability("gw", { kind: "router" }), ok: false },
   ])("$username will on $topic → $ok", ({ username, topic, ok }) => {
     expect(willAllowed(ctx(), username, topic)).toBe(ok);
   });

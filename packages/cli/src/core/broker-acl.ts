@@ -105,16 +105,20 @@ function authenticateUser(
   return { ok: true, principal: { kind: "component", component } };
 }
 
+/** Home Assistant's user, or the operator's credential given to Home Assistant so its controls take effect. */
+const mayActAsHa = (who: Principal | undefined) => who?.kind === "homeassistant" || who?.kind === "operator";
+
 /**
  * PUBLISH (and last wills): components only on their own topics (common's mayPublish); Home Assistant
- * only its birth and will (its MQTT integration sets both, and a refused will would drop it). Anyone
+ * (its own user, or the operator's) only its birth and will (its MQTT integration sets both, and a
+ * refused will would keep it out). Anyone
  * connected may send a command: the broker stamps who sent it, and the router refuses, with a reason
  * on `operations`, every command not from the operator (the sender stays connected).
  */
 export function authorizePublish(ctx: AclContext, who: Principal | undefined, topic: string): boolean {
   if (who !== undefined && operatorMayPublish(ctx.gateway, topic)) return true;
   const prefix = ctx.haPrefix ?? HA_PREFIX;
-  if (who?.kind === "homeassistant") return topic === haStatusTopic(prefix);
+  if (mayActAsHa(who)) return topic === haStatusTopic(prefix);
   return who?.kind === "component" && mayPublish(who.component, ctx.gateway, topic, prefix);
 }
 
@@ -135,7 +139,7 @@ export function stampCommand(payload: Buffer, by: string): Buffer {
  * component may publish, so a will can never be used to publish what a PUBLISH could not.
  */
 export function willAllowed(ctx: AclContext, username: string | undefined, willTopic: string): boolean {
-  if (username !== undefined && username === ctx.haUsername)
+  if (username !== undefined && (username === ctx.haUsername || username === OPERATOR_USERNAME))
     return willTopic === haStatusTopic(ctx.haPrefix ?? HA_PREFIX);
   const component = username === undefined ? undefined : parseComponentId(username);
   return component !== undefined && mayPublish(component, ctx.gateway, willTopic, ctx.haPrefix ?? HA_PREFIX);

@@ -10,13 +10,13 @@ const RESTART_KEYS = ["gateway", "bus", "runtime_dir", "metrics"] as const;
 
 /** What a part uses of the config: when it is unchanged, a reload leaves the part alone. */
 export function partView(
-  kind: "prober" | "router" | "logger" | "observer",
+  kind: "prober" | "router" | "logger" | "observer" | "web",
   link: string | undefined,
   c: WanpilotConfig,
 ): string {
   const common = { gateway: c.gateway, log_level: c.log_level, runtime_dir: c.runtime_dir, bus: c.bus };
   if (kind === "logger") return JSON.stringify({ ...common, logger: c.logger });
-  if (kind === "router" || kind === "observer") return JSON.stringify(c);
+  if (kind === "router" || kind === "observer" || kind === "web") return JSON.stringify(c);
   const l = c.links.find((x) => x.name === link);
   if (l === undefined) return "";
   // Weight, tier and masquerade are the router's business: the prober goes on probing.

@@ -144,6 +144,7 @@ export const RUNTIME_WORKSPACES = [
   "router",
   "logger",
   "observer",
+  "web",
   "cli",
 ];
 

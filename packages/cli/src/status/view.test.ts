@@ -131,4 +131,47 @@ describe("status view", () => {
     ["2026-11-27T10:00:00Z", "2d2h"],
     [null, "-"],
   ])("age(%s) = %s", (iso, text) => expect(age(iso, now)).toBe(text));
+
+  it("shows the operator's overrides in the OVERRIDE column and the JSON view", () => {
+    const snap = emptySnapshot();
+    applyMessage(snap, "wanpilot/gw/link/dsl/state", linkState("dsl", "up"));
+    applyMessage(snap, "wanpilot/gw/link/cable/state", linkState("cable", "up"));
+    const since = "2026-11-29T11:50:00.000Z";
+    const router = {
+      at: "2026-11-29T11:59:59Z",
+      defaultRoute: { tier: 1, nexthops: [{ link: "cable", weight: 4 }], mode: "balanced" },
+      links: [
+        {
+          link: "dsl",
+          state: "up",
+          table: 101,
+          active: false,
+          weight: 0,
+          connections: 0,
+          override: { admin: "disable", weight: null, tier: null, since },
+        },
+        {
+          link: "cable",
+          state: "up",
+          table: 102,
+          active: true,
+          weight: 4,
+          connections: 2,
+          override: { admin: "drain", weight: 8, tier: 2, since },
+        },
+      ],
+      rules: [],
+      lastChange: null,
+    };
+    expect(applyMessage(snap, "wanpilot/gw/router/state", Buffer.from(JSON.stringify(router)))).toBe(true);
+    const view = buildStatusView(config, snap);
+    expect(view.links.map((l) => [l.name, l.override?.admin ?? null, l.tier])).toEqual([
+      ["dsl", "disable", 1],
+      ["cable", "drain", 2],
+    ]);
+    const text = formatStatus(view, now);
+    expect(text).toMatch(/\bOVERRIDE\b/);
+    expect(text).toMatch(/dsl \(wan1\)\s+UP\s.*\sno\s+disable\s/);
+    expect(text).toMatch(/cable \(wan2\)\s+UP\s.*\syes\s+drain, weight 8, tier 2\s/);
+  });
 });

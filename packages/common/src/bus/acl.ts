@@ -7,6 +7,8 @@ const PUBLISHES: Record<Component["kind"], TopicKind[]> = {
   router: ["availability", "partMetrics", "routerState", "routerEvent", "operations"],
   logger: ["availability", "partMetrics", "loggerAck"],
   observer: ["availability", "partMetrics", "haLink", "haGateway"],
+  // The page sends its operator's commands with the operator credential, never as itself.
+  web: ["availability", "partMetrics"],
   supervisor: ["availability", "partMetrics", "supervisorState", "operations"],
 };
 
@@ -30,9 +32,12 @@ export function operatorMayPublish(gw: string, topic: string): boolean {
   return t !== undefined && t.gateway === gw && t.kind === "linkCommand";
 }
 
-/** The operator's topics (MQTT filters) for brokers configured from a file: link commands of gateway `gw`. */
-export function operatorGrants(gw: string): string[] {
-  return [topics.allLinkCommands(gw)];
+/**
+ * The operator's topics (MQTT filters) for brokers configured from a file: link commands of gateway `gw`,
+ * and Home Assistant's birth and will, for a Home Assistant given the operator credential (its controls).
+ */
+export function operatorGrants(gw: string, haPrefix: string = HA_PREFIX): string[] {
+  return [topics.allLinkCommands(gw), `${haPrefix}/status`];
 }
 
 /**

@@ -29,6 +29,7 @@ export function allComponents(links: readonly string[]): Component[] {
     { kind: "router" },
     { kind: "logger" },
     { kind: "observer" },
+    { kind: "web" },
     { kind: "supervisor" },
   ];
 }

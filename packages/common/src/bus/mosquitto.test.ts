@@ -23,6 +23,15 @@ describe("the Mosquitto ACL grants what the embedded broker grants", () => {
         expect(grants).not.toContain(g);
   });
 
+  it("the web page publishes only its own availability and metrics (its operator's commands use the operator)", () => {
+    expect(publishGrants({ kind: "web" }, "gw1")).toEqual([
+      topics.availability("gw1", { kind: "web" }),
+      topics.partMetrics("gw1", { kind: "web" }),
+    ]);
+    expect(mayPublish({ kind: "web" }, "gw1", topics.linkCommand("gw1", "dsl"))).toBe(false);
+    expect(mayPublish({ kind: "web" }, "gw1", topics.routerState("gw1"))).toBe(false);
+  });
+
   it("the reader reads the gateway's topics and writes none", () => {
     const acl = mosquittoAcl("gw1", LINKS, "dash");
     const reader = acl.slice(acl.indexOf("user dash"));
@@ -32,11 +41,15 @@ describe("the Mosquitto ACL grants what the embedded broker grants", () => {
     expect(acl).toContain(`topic write ${topics.linkState("gw1", "dsl")}`);
   });
 
-  it("the operator writes link commands of its gateway only, as the embedded broker allows", () => {
+  it("the operator writes link commands of its gateway and Home Assistant's status only, as the embedded broker allows", () => {
     const acl = mosquittoAcl("gw1", LINKS);
     const block = acl.slice(acl.indexOf("user gw1/operator")).split("\n\n")[0] ?? "";
     const writes = block.split("\n").filter((l) => l.startsWith("topic write "));
-    expect(writes).toEqual([`topic write ${topics.allLinkCommands("gw1")}`]);
+    // Home Assistant's birth and will, for a Home Assistant logged in as the operator (its controls).
+    expect(writes).toEqual([
+      `topic write ${topics.allLinkCommands("gw1")}`,
+      "topic write homeassistant/status",
+    ]);
     expect(operatorMayPublish("gw1", topics.linkCommand("gw1", "dsl"))).toBe(true);
     expect(operatorMayPublish("gw1", topics.linkCommand("gw2", "dsl"))).toBe(false);
     expect(operatorMayPublish("gw1", topics.routerState("gw1"))).toBe(false);

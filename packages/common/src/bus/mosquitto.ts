@@ -28,7 +28,7 @@ export function mosquittoAcl(
     ...allComponents(links).map((c) =>
       block(externalUsername(gateway, c), publishGrants(c, gateway, haPrefix)),
     ),
-    block(externalOperatorUsername(gateway), operatorGrants(gateway)),
+    block(externalOperatorUsername(gateway), operatorGrants(gateway, haPrefix)),
     ...(reader === undefined ? [] : [block(reader, [])]),
   ].join("\n");
 }

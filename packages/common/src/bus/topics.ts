@@ -10,24 +10,27 @@ export type Component =
   | { kind: "router" }
   | { kind: "logger" }
   | { kind: "observer" }
+  | { kind: "web" }
   | { kind: "supervisor" };
 
 export function componentId(c: Component): string {
   return c.kind === "prober" ? `prober/${c.link}` : c.kind;
 }
 
-/** The parts the supervisor runs: one prober per link, the router, the logger and the observer, in that order. */
+/** The parts the supervisor runs: one prober per link, the router, the logger, the observer and the web page, in that order. */
 export function partComponents(links: readonly string[]): Exclude<Component, { kind: "supervisor" }>[] {
   return [
     ...links.map((link) => ({ kind: "prober" as const, link })),
     { kind: "router" },
     { kind: "logger" },
     { kind: "observer" },
+    { kind: "web" },
   ];
 }
 
 export function parseComponentId(id: string): Component | undefined {
-  if (id === "router" || id === "logger" || id === "observer" || id === "supervisor") return { kind: id };
+  if (id === "router" || id === "logger" || id === "observer" || id === "web" || id === "supervisor")
+    return { kind: id };
   const m = /^prober\/([a-z0-9][a-z0-9_-]{0,31})$/.exec(id);
   return m?.[1] === undefined ? undefined : { kind: "prober", link: m[1] };
 }

@@ -33,6 +33,10 @@ export const BusConfig = z.strictObject({
     .meta({ description: "An external broker; then no embedded broker is started" }),
   username: z.string().min(1).max(128).optional(),
   password_file: AbsolutePath.optional(),
+  operator_password_file: AbsolutePath.optional().meta({
+    description:
+      "Embedded broker: a fixed password for the operator user (Home Assistant's controls); default: generated at every boot into runtime_dir/operator.password",
+  }),
   credentials_dir: AbsolutePath.optional().meta({
     description:
       "With url: one password file per part (router.pass, logger.pass, supervisor.pass, prober@<link>.pass); each part logs in as <gateway>/<part>",

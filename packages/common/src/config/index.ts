@@ -14,3 +14,4 @@ export * from "./rules.js";
 export * from "./schema.js";
 export * from "./tables.js";
 export * from "./units.js";
+export * from "./web.js";

@@ -192,6 +192,21 @@ links:
       `bus.username: "router" is the bus login of one of wanpilot's own parts; the reader needs another name`,
     ],
     [
+      "reader named operator",
+      `${LINKS}bus: { username: operator, password_file: /etc/wanpilot/bus.pass }`,
+      `bus.username: "operator" is the operator's login; the reader needs another name`,
+    ],
+    [
+      "Home Assistant named operator",
+      `${LINKS}homeassistant: { username: operator, password_file: /etc/wanpilot/ha.pass }`,
+      `homeassistant.username: "operator" is the name of a wanpilot part; choose another`,
+    ],
+    [
+      "a fixed operator password on an external broker",
+      `${LINKS}bus: { url: "mqtt://127.0.0.1:1883", allow_no_credentials: true, operator_password_file: /etc/wanpilot/op.pass }`,
+      "bus.operator_password_file: is for the embedded broker; with url the operator's password is credentials_dir/operator.pass",
+    ],
+    [
       "bad percentage",
       `${LINKS}    probe: { degraded: { loss: 120% } }`,
       'links[1].probe.degraded.loss: "120%" is not a percentage (try 20% or 0.2)',

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OPERATOR_USERNAME } from "../bus/operations.js";
 import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig, markCapacity } from "./balance.js";
 import { BusConfig } from "./bus.js";
@@ -8,6 +9,7 @@ import { type LinkConfig, LinkConfigInput } from "./link.js";
 import { LoggerConfig } from "./logger.js";
 import { isLoopbackHost, ListenAddress, splitHostPort } from "./net.js";
 import { TrafficRule } from "./rules.js";
+import { WebConfig } from "./web.js";
 
 /** Where wanpilot keeps its secrets, snapshot and pid file unless `runtime_dir` says otherwise. */
 export const DEFAULT_RUNTIME_DIR = "/run/wanpilot";
@@ -36,6 +38,7 @@ const ConfigObject = z.strictObject({
       }),
     })
     .default({}),
+  web: WebConfig.default(WebConfig.parse({})),
   runtime_dir: z
     .string()
     .startsWith("/", { error: "must be an absolute path" })
@@ -146,6 +149,18 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
     });
   checkBus(cfg, ctx);
   checkHomeAssistant(cfg, ctx);
+  checkWeb(cfg, ctx);
+}
+
+/** Like the bus: the page may leave loopback only behind a password of its own. */
+function checkWeb(cfg: Parsed, ctx: z.RefinementCtx): void {
+  const { host } = splitHostPort(cfg.web.listen);
+  if (!isLoopbackHost(host) && cfg.web.password_file === undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["web", "listen"],
+      message: `listening on ${host} (not loopback) needs a password for the operator: set web.password_file`,
+    });
 }
 
 function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
@@ -162,7 +177,10 @@ function checkHomeAssistant(cfg: Parsed, ctx: z.RefinementCtx): void {
       path: ["homeassistant", "username"],
       message: `${JSON.stringify(ha.username)} is already bus.username (Home Assistant needs its own user)`,
     });
-  if (ha.username !== undefined && /^(router|logger|observer|supervisor|prober\/.*)$/.test(ha.username))
+  if (
+    ha.username !== undefined &&
+    /^(router|logger|observer|web|supervisor|operator|prober\/.*)$/.test(ha.username)
+  )
     ctx.addIssue({
       code: "custom",
       path: ["homeassistant", "username"],
@@ -183,6 +201,19 @@ function checkBus(cfg: Parsed, ctx: z.RefinementCtx): void {
       code: "custom",
       path: ["bus", "username"],
       message: `"${bus.username}" is the bus login of one of wanpilot's own parts; the reader needs another name`,
+    });
+  if (bus.username === OPERATOR_USERNAME)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "username"],
+      message: `"${OPERATOR_USERNAME}" is the operator's login; the reader needs another name`,
+    });
+  if (bus.url !== undefined && bus.operator_password_file !== undefined)
+    ctx.addIssue({
+      code: "custom",
+      path: ["bus", "operator_password_file"],
+      message:
+        "is for the embedded broker; with url the operator's password is credentials_dir/operator.pass",
     });
   if (bus.url !== undefined) {
     checkExternalBus(bus, ctx);

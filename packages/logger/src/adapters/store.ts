@@ -12,7 +12,7 @@ import {
 } from "@wanpilot/common";
 import Database from "better-sqlite3";
 import type { TransitionRecord } from "../core/report.js";
-import { pendingMigrations, SCHEMA_VERSION } from "./migrations.js";
+import { pendingMigrations, ROLLUP_EVERY_MS, SCHEMA_VERSION } from "./migrations.js";
 import { restrictDatabase } from "./permissions.js";
 
 export interface StoreOptions {
@@ -34,6 +34,24 @@ export interface HealthSampleRecord {
   state: LinkStateName;
   rttMeanMs: number | null;
   lossRatio: number;
+}
+
+/** One point of a downsampled health series: the samples of [atMs, atMs + stepMs) of one link. */
+export interface HealthPoint {
+  atMs: number;
+  /** Mean of the samples' mean RTT; null when none of them had an RTT (all probes lost). */
+  rttMeanMs: number | null;
+  rttMaxMs: number | null;
+  lossRatio: number;
+  samples: number;
+}
+
+/** One stored route change (the kernel's default route after it). */
+export interface RouteChangeRecord {
+  id: string;
+  atMs: number;
+  reason: string;
+  defaultRoute: RouteChange["defaultRoute"];
 }
 
 export interface LinkRecord {
@@ -165,12 +183,21 @@ export class Store {
         `INSERT OR IGNORE INTO health_samples (link, bucket_ms, at_ms, state, rtt_mean_ms, rtt_min_ms,
            rtt_max_ms, jitter_ms, loss_ratio, window_ms, targets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
+      const rollup = this.db.prepare(
+        `INSERT INTO health_rollups (link, every_ms, slot_ms, samples, rtt_samples, rtt_sum, rtt_max, loss_sum)
+         VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (link, every_ms, slot_ms) DO UPDATE SET samples = samples + 1,
+           rtt_samples = rtt_samples + excluded.rtt_samples, rtt_sum = rtt_sum + excluded.rtt_sum,
+           rtt_max = CASE WHEN rtt_max IS NULL THEN excluded.rtt_max WHEN excluded.rtt_max IS NULL THEN rtt_max
+             ELSE max(rtt_max, excluded.rtt_max) END,
+           loss_sum = loss_sum + excluded.loss_sum`,
+      );
       let stored = 0;
       for (const h of samples) {
         const atMs = Date.parse(h.at);
         const bucketMs = Math.floor(atMs / this.healthEveryMs) * this.healthEveryMs;
         const { rtt } = h;
-        stored += stmt.run(
+        const added = stmt.run(
           h.link,
           bucketMs,
           atMs,
@@ -183,6 +210,19 @@ export class Store {
           h.windowMs,
           JSON.stringify(h.targets),
         ).changes;
+        // Only a new sample counts in its rollups (a redelivered one was counted when it was stored).
+        if (added > 0)
+          for (const every of ROLLUP_EVERY_MS)
+            rollup.run(
+              h.link,
+              every,
+              Math.floor(bucketMs / every) * every,
+              rtt === null ? 0 : 1,
+              rtt?.meanMs ?? 0,
+              rtt?.maxMs ?? null,
+              h.lossRatio,
+            );
+        stored += added;
       }
       return stored;
     });
@@ -249,10 +289,10 @@ export class Store {
 
   /** Deletes health samples older than `retentionMs` before `nowMs`; returns how many. */
   pruneHealth(nowMs: number, retentionMs: number): number {
-    return this.write(
-      "prune",
-      () => this.db.prepare("DELETE FROM health_samples WHERE at_ms < ?").run(nowMs - retentionMs).changes,
-    );
+    return this.write("prune", () => {
+      this.db.prepare("DELETE FROM health_rollups WHERE slot_ms < ?").run(nowMs - retentionMs);
+      return this.db.prepare("DELETE FROM health_samples WHERE at_ms < ?").run(nowMs - retentionMs).changes;
+    });
   }
 
   /** All transitions (of one link), in time order; ties keep arrival order. */
@@ -270,6 +310,55 @@ export class Store {
     return (rows as TransitionRecord[]).map(({ boot, bootMs, ...r }) =>
       boot == null || bootMs == null ? r : { ...r, boot, bootMs },
     );
+  }
+
+  /**
+   * One link's health in [sinceMs, untilMs), averaged per `stepMs` slot (the page's graphs): from the
+   * coarsest rollup no coarser than the step (the raw samples below a minute), a range scan of its key,
+   * so the cost follows the number of points, not the window or the history.
+   */
+  healthSeries(link: string, sinceMs: number, untilMs: number, stepMs: number): HealthPoint[] {
+    const step = Math.max(1, Math.round(stepMs));
+    const every = [...ROLLUP_EVERY_MS].reverse().find((e) => e <= step);
+    const params = { link, since: Math.floor(sinceMs), until: Math.ceil(untilMs), step };
+    // Bound JS numbers arrive as REAL: CAST makes the slot index a whole number to group by.
+    const slot = (column: string) => `CAST((${column} - @since) / @step AS INTEGER) * @step + @since`;
+    const rows = this.read(() =>
+      every === undefined
+        ? this.db
+            .prepare(
+              `SELECT ${slot("bucket_ms")} AS atMs, AVG(rtt_mean_ms) AS rttMeanMs, MAX(rtt_max_ms) AS rttMaxMs,
+                 AVG(loss_ratio) AS lossRatio, COUNT(*) AS samples
+               FROM health_samples WHERE link = @link AND bucket_ms >= @since AND bucket_ms < @until
+               GROUP BY 1 ORDER BY 1`,
+            )
+            .all(params)
+        : this.db
+            .prepare(
+              `SELECT ${slot("slot_ms")} AS atMs, SUM(rtt_sum) / NULLIF(SUM(rtt_samples), 0) AS rttMeanMs,
+                 MAX(rtt_max) AS rttMaxMs, SUM(loss_sum) / SUM(samples) AS lossRatio, SUM(samples) AS samples
+               FROM health_rollups WHERE link = @link AND every_ms = @every AND slot_ms >= @since AND slot_ms < @until
+               GROUP BY 1 ORDER BY 1`,
+            )
+            .all({ ...params, every }),
+    );
+    return rows as HealthPoint[];
+  }
+
+  /** The route changes within [sinceMs, untilMs), in time order. */
+  routeChanges(sinceMs: number, untilMs: number): RouteChangeRecord[] {
+    const rows = this.read(() =>
+      this.db
+        .prepare(
+          `SELECT id, at_ms AS atMs, reason, default_route AS defaultRoute FROM route_changes
+           WHERE at_ms >= ? AND at_ms < ? ORDER BY at_ms, seq`,
+        )
+        .all(sinceMs, untilMs),
+    ) as Array<{ id: string; atMs: number; reason: string; defaultRoute: string }>;
+    return rows.map((r) => ({
+      ...r,
+      defaultRoute: JSON.parse(r.defaultRoute) as RouteChangeRecord["defaultRoute"],
+    }));
   }
 
   routeChangeIds(): string[] {

@@ -66,10 +66,24 @@ describe("reportTable", () => {
     const text = reportTable(buildReport(history, window), window);
     const lines = text.split("\n");
     expect(lines[0]).toBe("Uptime report 2026-11-29 10:00:00Z → 2026-11-29 11:00:00Z (1h)");
+    expect(lines[2]).toMatch(/^LINK\s+AVAILABILITY .* UNKNOWN\s+DISABLED$/);
     expect(lines.find((l) => l.startsWith("fiber "))).toMatch(
-      /^fiber\s+95\.000%\s+0ms\s+1\s+3m\s+3m\s+57m\s+3m\s+0ms$/,
+      /^fiber\s+95\.000%\s+0ms\s+1\s+3m\s+3m\s+57m\s+3m\s+0ms\s+0ms$/,
     );
     expect(text).toMatch(/lte\s+2026-11-29 10:50:00Z\s+ongoing\s+10m\s+carrier lost/);
+  });
+
+  it("shows time disabled by an operator apart, out of the availability", () => {
+    const disabled = new Map([["fiber", [{ startMs: T0 + 30 * M, endMs: T0 + 40 * M }]]]);
+    const text = reportTable(buildReport(history, window, [], disabled), window);
+    expect(text.split("\n").find((l) => l.startsWith("fiber "))).toMatch(
+      /^fiber\s+94\.000%\s+0ms\s+1\s+3m\s+3m\s+47m\s+3m\s+0ms\s+10m$/,
+    );
+    expect(reportJson(buildReport(history, window, [], disabled), window).links[0]).toMatchObject({
+      availability: 47 / 50,
+      disabledMs: 10 * M,
+      totalDowntimeMs: 3 * M,
+    });
   });
 
   it("says so when there is nothing", () => {

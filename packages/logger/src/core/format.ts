@@ -11,6 +11,8 @@ export interface ReportJson {
     upMs: number;
     downMs: number;
     unknownMs: number;
+    /** Disabled by an operator: neither available nor an outage. */
+    disabledMs: number;
     outageCount: number;
     failures: number;
     totalDowntimeMs: number;
@@ -36,6 +38,7 @@ export function reportJson(reports: LinkReport[], w: ReportWindow): ReportJson {
       upMs: r.upMs,
       downMs: r.downMs,
       unknownMs: r.unknownMs,
+      disabledMs: r.disabledMs,
       outageCount: r.outages.length,
       failures: r.failures,
       totalDowntimeMs: r.downMs,
@@ -101,7 +104,18 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
   const head = `Uptime report ${shortIso(w.sinceMs)} → ${shortIso(w.untilMs)} (${humanDuration(w.untilMs - w.sinceMs)})`;
   if (reports.length === 0) return `${head}\n\nNo link has any recorded history.\n`;
   const summary = table([
-    ["LINK", "AVAILABILITY", "DEGRADED", "OUTAGES", "DOWNTIME", "LONGEST", "MTBF", "MTTR", "UNKNOWN"],
+    [
+      "LINK",
+      "AVAILABILITY",
+      "DEGRADED",
+      "OUTAGES",
+      "DOWNTIME",
+      "LONGEST",
+      "MTBF",
+      "MTTR",
+      "UNKNOWN",
+      "DISABLED",
+    ],
     ...reports.map((r) => [
       r.link,
       percent(r.availability),
@@ -112,6 +126,7 @@ export function reportTable(reports: LinkReport[], w: ReportWindow): string {
       humanDuration(r.mtbfMs),
       humanDuration(r.mttrMs),
       humanDuration(r.unknownMs),
+      humanDuration(r.disabledMs),
     ]),
   ]);
   const outageRows = reports.flatMap((r) =>

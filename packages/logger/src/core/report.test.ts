@@ -1,5 +1,6 @@
 import type { LinkStateName } from "@wanpilot/common";
 import { describe, expect, it } from "vitest";
+import type { DisabledSpan } from "./operations.js";
 import { buildReport, type LinkReport, linkReport, type TransitionRecord } from "./report.js";
 
 const S = 1000;
@@ -21,6 +22,8 @@ type Expected = Partial<Omit<LinkReport, "outages">> & {
 const rows: Array<{
   name: string;
   history: TransitionRecord[];
+  /** Spans an operator had the link disabled. */
+  disabled?: DisabledSpan[];
   since: number;
   until: number;
   expected: Expected;
@@ -149,6 +152,46 @@ const rows: Array<{
     expected: { availability: 1, outages: [], upMs: 50 * M },
   },
   {
+    name: "disabled by an operator: neither available nor an outage",
+    history: [tr(0, "up")],
+    disabled: [{ startMs: 20 * M, endMs: 30 * M }],
+    since: 0,
+    until: H,
+    expected: { availability: 1, upMs: 50 * M, disabledMs: 10 * M, downMs: 0, outages: [] },
+  },
+  {
+    name: "down while disabled (the technician at work) is no outage",
+    history: [tr(0, "up"), tr(21 * M, "down", "carrier lost"), tr(28 * M, "up")],
+    disabled: [{ startMs: 20 * M, endMs: 30 * M }],
+    since: 0,
+    until: H,
+    expected: { availability: 1, downMs: 0, disabledMs: 10 * M, outages: [], failures: 0 },
+  },
+  {
+    name: "an outage that outlasts the disable is one from the enable on",
+    history: [tr(0, "up"), tr(10 * M, "down", "carrier lost"), tr(40 * M, "up")],
+    disabled: [{ startMs: 20 * M, endMs: 30 * M }],
+    since: 0,
+    until: H,
+    expected: {
+      downMs: 20 * M,
+      disabledMs: 10 * M,
+      availability: 30 / 50,
+      outages: [
+        { startMs: 10 * M, endMs: 20 * M, durationMs: 10 * M, cause: "carrier lost" },
+        { startMs: 30 * M, endMs: 40 * M, durationMs: 10 * M, cause: "carrier lost" },
+      ],
+    },
+  },
+  {
+    name: "still disabled (and down) at the window's end",
+    history: [tr(0, "up"), tr(50 * M, "down")],
+    disabled: [{ startMs: 45 * M, endMs: Number.POSITIVE_INFINITY }],
+    since: 0,
+    until: H,
+    expected: { availability: 1, upMs: 45 * M, downMs: 0, disabledMs: 15 * M, outages: [] },
+  },
+  {
     name: "empty window",
     history: [tr(0, "down")],
     since: 30 * M,
@@ -158,11 +201,11 @@ const rows: Array<{
 ];
 
 describe("linkReport", () => {
-  it.each(rows)("$name", ({ history, since, until, expected }) => {
-    const r = linkReport("a", history, { sinceMs: since, untilMs: until });
+  it.each(rows)("$name", ({ history, disabled, since, until, expected }) => {
+    const r = linkReport("a", history, { sinceMs: since, untilMs: until }, disabled);
     expect(r).toMatchObject(expected);
     // Every millisecond of the window lands in exactly one state.
-    expect(r.upMs + r.degradedMs + r.downMs + r.unknownMs).toBe(until - since);
+    expect(r.upMs + r.degradedMs + r.downMs + r.unknownMs + r.disabledMs).toBe(until - since);
   });
 });
 

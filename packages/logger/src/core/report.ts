@@ -1,4 +1,5 @@
 import type { LinkStateName } from "@wanpilot/common";
+import type { DisabledSpan } from "./operations.js";
 
 /** One stored state change of a link; time in epoch milliseconds. */
 export interface TransitionRecord {
@@ -32,11 +33,14 @@ export interface Outage {
 
 export interface LinkReport {
   link: string;
-  /** (up + degraded) / (up + degraded + down); null when nothing is known in the window. */
+  /** (up + degraded) / (up + degraded + down), time disabled by an operator left out; null when nothing is known. */
   availability: number | null;
   upMs: number;
   degradedMs: number;
+  /** Down while in service: time disabled by an operator is not an outage. */
   downMs: number;
+  /** Disabled by an operator (`wanpilot link NAME disable`), whatever its prober said meanwhile. */
+  disabledMs: number;
   /** Time with no known state: before the link's first transition, or while it was `unknown`. */
   unknownMs: number;
   outages: Outage[];
@@ -49,9 +53,11 @@ export interface LinkReport {
   mttrMs: number | null;
 }
 
+type SpanState = LinkStateName | "disabled";
+
 /** A stretch of one state, [startMs, endMs). */
 interface Span {
-  state: LinkStateName;
+  state: SpanState;
   startMs: number;
   endMs: number;
   cause: string;
@@ -77,16 +83,42 @@ function spansOf(transitions: TransitionRecord[], untilMs: number): Span[] {
   return spans.filter((s) => s.endMs > s.startMs);
 }
 
+/**
+ * The spans with the operator's disabled stretches laid over them: time disabled is "disabled", whatever
+ * the prober said; an outage that began before a disable resumes (as a new outage) when it ends.
+ */
+function withDisabled(spans: Span[], disabled: readonly DisabledSpan[]): Span[] {
+  if (disabled.length === 0) return spans;
+  const out: Span[] = [];
+  for (const span of spans) {
+    let from = span.startMs;
+    for (const d of disabled) {
+      if (d.endMs <= from || d.startMs >= span.endMs) continue;
+      if (d.startMs > from) out.push({ ...span, startMs: from, endMs: d.startMs });
+      const to = Math.min(d.endMs, span.endMs);
+      out.push({
+        state: "disabled",
+        startMs: Math.max(d.startMs, from),
+        endMs: to,
+        cause: "disabled by an operator",
+      });
+      from = to;
+    }
+    if (from < span.endMs) out.push({ ...span, startMs: from });
+  }
+  return out;
+}
+
 function overlapMs(span: { startMs: number; endMs: number }, w: ReportWindow): number {
   return Math.max(0, Math.min(span.endMs, w.untilMs) - Math.max(span.startMs, w.sinceMs));
 }
 
 /** Outages overlapping the window; `endMs` looks past the window so a later recovery is still reported. */
-function outagesOf(all: TransitionRecord[], w: ReportWindow): Outage[] {
+function outagesOf(all: TransitionRecord[], w: ReportWindow, disabled: readonly DisabledSpan[]): Outage[] {
   const lastAtMs = all.at(-1)?.atMs ?? w.untilMs;
   const horizonMs = Math.max(w.untilMs, lastAtMs + 1);
   const outages: Outage[] = [];
-  for (const s of spansOf(all, horizonMs)) {
+  for (const s of withDisabled(spansOf(all, horizonMs), disabled)) {
     if (s.state !== "down") continue;
     const inWindowMs = overlapMs(s, w);
     if (inWindowMs === 0) continue;
@@ -97,12 +129,20 @@ function outagesOf(all: TransitionRecord[], w: ReportWindow): Outage[] {
   return outages;
 }
 
-/** The report of one link over the window, from all its transitions (any order, any time). */
-export function linkReport(link: string, transitions: TransitionRecord[], w: ReportWindow): LinkReport {
+/**
+ * The report of one link over the window, from all its transitions (any order, any time) and the spans
+ * an operator had it disabled (sorted, not overlapping).
+ */
+export function linkReport(
+  link: string,
+  transitions: TransitionRecord[],
+  w: ReportWindow,
+  disabled: readonly DisabledSpan[] = [],
+): LinkReport {
   const all = transitions.filter((t) => t.link === link).sort(byTime);
-  const totals: Record<LinkStateName, number> = { unknown: 0, up: 0, degraded: 0, down: 0 };
-  for (const s of spansOf(all, w.untilMs)) totals[s.state] += overlapMs(s, w);
-  const outages = outagesOf(all, w);
+  const totals: Record<SpanState, number> = { unknown: 0, up: 0, degraded: 0, down: 0, disabled: 0 };
+  for (const s of withDisabled(spansOf(all, w.untilMs), disabled)) totals[s.state] += overlapMs(s, w);
+  const outages = outagesOf(all, w, disabled);
   const availableMs = totals.up + totals.degraded;
   const knownMs = availableMs + totals.down;
   const failures = outages.filter((o) => o.startMs >= w.sinceMs).length;
@@ -112,6 +152,7 @@ export function linkReport(link: string, transitions: TransitionRecord[], w: Rep
     upMs: totals.up,
     degradedMs: totals.degraded,
     downMs: totals.down,
+    disabledMs: totals.disabled,
     unknownMs: totals.unknown,
     outages,
     failures,
@@ -126,8 +167,9 @@ export function buildReport(
   transitions: TransitionRecord[],
   w: ReportWindow,
   links: string[] = [],
+  disabled: ReadonlyMap<string, readonly DisabledSpan[]> = new Map(),
 ): LinkReport[] {
   if (!(w.untilMs >= w.sinceMs)) throw new RangeError("report window ends before it starts");
   const names = [...new Set([...links, ...transitions.map((t) => t.link)])].sort();
-  return names.map((name) => linkReport(name, transitions, w));
+  return names.map((name) => linkReport(name, transitions, w, disabled.get(name)));
 }

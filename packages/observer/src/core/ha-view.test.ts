@@ -1,4 +1,5 @@
 import { type HaLinkView, type LinkState, validateConfig } from "@wanpilot/common";
+import { linkStateFixture } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { HA_NUMBERS_EVERY_MS, haGatewayView, haLinkView, shouldPublishLink } from "./ha-view.js";
 
@@ -7,19 +8,8 @@ if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
 const cfg = parsed.config.links[0];
 if (cfg === undefined) throw new Error("no link");
 
-const state = (s: LinkState["state"], rttMs: number | null, lossRatio: number | null): LinkState => ({
-  link: "dsl",
-  state: s,
-  since: "2026-01-01T00:00:00.000Z",
-  cause: "test",
-  interface: "wan1",
-  source: null,
-  gateway: null,
-  carrier: true,
-  rttMs,
-  lossRatio,
-  at: "2026-01-01T00:00:10.000Z",
-});
+const state = (s: LinkState["state"], rttMs: number | null, lossRatio: number | null): LinkState =>
+  linkStateFixture("dsl", s, { rttMs, lossRatio, at: "2026-01-01T00:00:10.000Z" });
 
 const router = {
   at: "2026-01-01T00:00:10.000Z",

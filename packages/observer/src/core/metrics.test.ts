@@ -1,4 +1,5 @@
 import { type LinkState, validateConfig } from "@wanpilot/common";
+import { linkStateFixture } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { renderExposition } from "./exposition.js";
 import { wanpilotFamilies } from "./metrics.js";
@@ -14,19 +15,8 @@ if (!parsed.ok) throw new Error(parsed.problems.join("\n"));
 const config = parsed.config;
 const build = { version: "1.0.0", nodeVersion: "v20.0.0" };
 
-const linkState = (link: string, state: LinkState["state"]): LinkState => ({
-  link,
-  state,
-  since: "2026-01-01T00:00:00.000Z",
-  cause: "test",
-  interface: link === "dsl" ? "wan1" : "wwan0",
-  source: null,
-  gateway: null,
-  carrier: true,
-  rttMs: 20,
-  lossRatio: 0.01,
-  at: "2026-01-01T00:00:01.000Z",
-});
+const linkState = (link: string, state: LinkState["state"]): LinkState =>
+  linkStateFixture(link, state, { interface: link === "dsl" ? "wan1" : "wwan0" });
 
 function stateWith(onlineProbers: string[]) {
   const s = emptyState();

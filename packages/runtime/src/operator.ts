@@ -10,12 +10,17 @@ import {
   type WanpilotConfig,
   WanpilotError,
 } from "@wanpilot/common";
-import { busUrl } from "@wanpilot/runtime";
 import mqtt, { type MqttClient } from "mqtt";
-import { operatorPasswordPath } from "../broker/broker.js";
+import { busUrl } from "./bus.js";
+
+/** The embedded broker's operator password (root-readable), for `wanpilot link`, `reload` and the web page. */
+export function operatorPasswordPath(runtimeDir: string): string {
+  return join(runtimeDir, "operator.password");
+}
 
 /** A local operator's connection: the generated operator credential, results read from `operations`. */
 export interface OperatorClient {
+  readonly connected: boolean;
   /** Resolves with the first operation published after this call that `match` accepts. */
   waitFor(match: (op: Operation) => boolean, timeoutMs: number): Promise<Operation | undefined>;
   sendLinkCommand(link: string, payload: Record<string, unknown>): Promise<void>;
@@ -23,14 +28,14 @@ export interface OperatorClient {
 }
 
 /** The operator's login: the embedded broker's generated one, or `<gateway>/operator` on an external broker. */
-function operatorLogin(config: WanpilotConfig): { username: string; path: string } {
+export function operatorLogin(config: WanpilotConfig): { username: string; path: string } {
   const dir = config.bus.credentials_dir;
   if (config.bus.url !== undefined && dir !== undefined)
     return { username: externalOperatorUsername(config.gateway), path: join(dir, OPERATOR_CREDENTIAL_FILE) };
   return { username: OPERATOR_USERNAME, path: operatorPasswordPath(config.runtime_dir) };
 }
 
-function operatorPassword(path: string): string {
+export function operatorPassword(path: string): string {
   try {
     return readFileSync(path, "utf8").trim();
   } catch (err: unknown) {
@@ -85,6 +90,9 @@ export async function connectOperator(config: WanpilotConfig): Promise<OperatorC
   });
   await client.subscribeAsync(topics.operations(config.gateway), { qos: 1 });
   return {
+    get connected() {
+      return client.connected;
+    },
     waitFor(match, timeoutMs) {
       const from = seen.length;
       return new Promise((resolve) => {
