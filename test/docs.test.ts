@@ -18,6 +18,8 @@ const kinds = Object.keys(CONTRACT) as TopicKind[];
 const PATTERN: Record<TopicKind, string> = {
   availability: topics.availability("<gateway>", { kind: "router" }).replace(/router$/, "<component>"),
   linkState: topics.linkState("<gateway>", "<link>"),
+  linkState6: topics.linkState6("<gateway>", "<link>"),
+  linkEvent6: topics.linkEvent6("<gateway>", "<link>"),
   linkHealth: topics.linkHealth("<gateway>", "<link>"),
   linkEvent: topics.linkEvent("<gateway>", "<link>"),
   routerState: topics.routerState("<gateway>"),

@@ -1,5 +1,6 @@
 import {
   LinkState,
+  LinkState6,
   Operation,
   parseTopic,
   RouteChange,
@@ -11,6 +12,7 @@ import { scriptPath } from "../paths.js";
 
 export type BusEvent =
   | { kind: "linkState"; t: number; link: string; state: LinkState }
+  | { kind: "linkState6"; t: number; link: string; state: LinkState6 }
   | { kind: "routerState"; t: number; state: RouterState }
   | { kind: "routeChange"; t: number; change: RouteChange }
   | { kind: "supervisorState"; t: number; state: SupervisorState }
@@ -33,6 +35,12 @@ export function parseTapLine(line: string): BusEvent | undefined {
       const p = LinkState.safeParse(raw.payload);
       return p.success && topic.link !== undefined
         ? { kind: "linkState", t, link: topic.link, state: p.data }
+        : undefined;
+    }
+    case "linkState6": {
+      const p = LinkState6.safeParse(raw.payload);
+      return p.success && topic.link !== undefined
+        ? { kind: "linkState6", t, link: topic.link, state: p.data }
         : undefined;
     }
     case "routerState": {
@@ -58,6 +66,9 @@ export function parseTapLine(line: string): BusEvent | undefined {
   }
 }
 
+export type Family = "ipv4" | "ipv6";
+const KIND = { ipv4: "linkState", ipv6: "linkState6" } as const;
+
 /** Everything a deployment publishes, as seen from inside its gateway namespace. */
 export class BusTap {
   readonly events: BusEvent[] = [];
@@ -76,10 +87,10 @@ export class BusTap {
     });
   }
 
-  /** The latest retained state of each link. */
-  links(): Map<string, LinkState> {
+  /** The latest retained state of each link (of its IPv6 with `family: "ipv6"`). */
+  links(family: Family = "ipv4"): Map<string, LinkState> {
     const m = new Map<string, LinkState>();
-    for (const e of this.events) if (e.kind === "linkState") m.set(e.link, e.state);
+    for (const e of this.events) if (e.kind === KIND[family]) m.set(e.link, e.state);
     return m;
   }
 
@@ -99,19 +110,25 @@ export class BusTap {
     return undefined;
   }
 
-  /** Every link up and every link active in the router's default route. */
-  healthy(links: readonly string[]): boolean {
-    const states = this.links();
+  /** Every link up and every link active in the router's default route (of that family). */
+  healthy(links: readonly string[], family: Family = "ipv4"): boolean {
+    const states = this.links(family);
     const router = this.router();
+    const routed = family === "ipv4" ? router?.links : router?.ipv6?.links;
     return links.every(
-      (l) => states.get(l)?.state === "up" && router?.links.find((r) => r.link === l)?.active === true,
+      (l) => states.get(l)?.state === "up" && routed?.find((r) => r.link === l)?.active === true,
     );
   }
 
   /** The `since` (epoch ms) of the first state `state` of `link` that began at or after `after`. */
-  transition(link: string, state: LinkState["state"], after: number): number | undefined {
+  transition(
+    link: string,
+    state: LinkState["state"],
+    after: number,
+    family: Family = "ipv4",
+  ): number | undefined {
     for (const e of this.events) {
-      if (e.kind !== "linkState" || e.link !== link || e.state.state !== state) continue;
+      if (e.kind !== KIND[family] || e.link !== link || e.state.state !== state) continue;
       const since = Date.parse(e.state.since);
       if (since >= after) return since;
     }
@@ -135,9 +152,14 @@ export class BusTap {
   }
 
   /** When the tap received that transition's message (epoch ms): what the router reacts to. */
-  transitionMessage(link: string, state: LinkState["state"], after: number): number | undefined {
+  transitionMessage(
+    link: string,
+    state: LinkState["state"],
+    after: number,
+    family: Family = "ipv4",
+  ): number | undefined {
     for (const e of this.events) {
-      if (e.kind !== "linkState" || e.link !== link || e.state.state !== state) continue;
+      if (e.kind !== KIND[family] || e.link !== link || e.state.state !== state) continue;
       if (Date.parse(e.state.since) >= after) return e.t;
     }
     return undefined;

@@ -5,6 +5,7 @@ import { conntrack } from "./conntrack.js";
 import { cost } from "./cost.js";
 import { disruption } from "./disruption.js";
 import { failover } from "./failover.js";
+import { ipv6 } from "./ipv6.js";
 import { live } from "./live.js";
 import { scale } from "./scale.js";
 import { webHistory } from "./web-history.js";
@@ -14,6 +15,7 @@ export const SCENARIOS: readonly Scenario[] = [
   failover,
   disruption,
   balance,
+  ipv6,
   cost,
   conntrack,
   scale,

@@ -1,5 +1,5 @@
 /**
- * Prints the state messages of one gateway's bus (link states, router state and events, supervisor state) as JSON lines {t, topic, payload} (`node bus-tap.js <url> <gateway> [commands]`);
+ * Prints the state messages of one gateway's bus (link states of both families, router state and events, supervisor state) as JSON lines {t, topic, payload} (`node bus-tap.js <url> <gateway> [commands]`);
  * with `commands`, also the operators' link commands and their results (`operations`).
  * Runs inside the lab's gateway namespace, where the embedded broker listens on loopback (anonymous reads allowed).
  * `t` is the receive time (epoch ms); all namespaces share the realtime clock.
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     client.subscribe(
       [
         topics.allLinkStates(gateway),
+        topics.allLinkStates6(gateway),
         topics.routerState(gateway),
         topics.routerEvent(gateway),
         topics.supervisorState(gateway),

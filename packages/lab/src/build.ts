@@ -1,4 +1,5 @@
 import type { FlowServerConfig } from "./flow-protocol.js";
+import { ipv6AddressBatches, ipv6RouteBatches, ipv6Sysctls } from "./ipv6.js";
 import type { LabProcess } from "./process.js";
 import type { LabResources } from "./resources.js";
 import { renderGwRuleset, renderInetRuleset, renderIspRuleset } from "./rulesets.js";
@@ -39,13 +40,20 @@ export async function buildTopology(
 ): Promise<void> {
   const namespaces = allNamespaces(t);
   await Promise.all(namespaces.map((name) => resources.addNamespace(name)));
-  await Promise.all(namespaces.map((name) => sysctlSet(name, baseSysctls(t, name))));
+  const v6 = t.ipv6;
+  await Promise.all(
+    namespaces.map((name) =>
+      sysctlSet(name, [...baseSysctls(t, name), ...(v6 === undefined ? [] : ipv6Sysctls(t, name))]),
+    ),
+  );
   await batches(linkBatches(t));
   await batches(addressBatches(t));
+  if (v6 !== undefined) await batches(ipv6AddressBatches(t, v6));
   // Carrier comes up asynchronously (linkwatch); routes and callers want links that are really up.
   await Promise.all(namespaces.map((name) => waitForAllLinksUp(name, LINKS_UP_TIMEOUT_MS)));
   await sysctlSet(t.ns.gw, gwWanSysctls(t));
   await batches(routeBatches(t));
+  if (v6 !== undefined) await batches(ipv6RouteBatches(t, v6));
   await Promise.all([
     nftApply(t.ns.gw, renderGwRuleset(options.gwMasquerade)),
     nftApply(t.ns.inet, renderInetRuleset([])),
@@ -63,8 +71,18 @@ export async function startFlowServer(t: LabTopology, resources: LabResources): 
   const config: FlowServerConfig = {
     tcpPort: t.server.tcpPort,
     udpPort: t.server.udpPort,
-    udpAddresses: [t.server.address, ...t.targets],
-    peers: Object.fromEntries(t.isps.map((isp) => [isp.publicAddress, isp.name])),
+    udpAddresses: [
+      t.server.address,
+      ...t.targets,
+      ...(t.ipv6 === undefined ? [] : [t.ipv6.server, ...t.ipv6.targets]),
+    ],
+    peers: Object.fromEntries(
+      t.isps.flatMap((isp) => [
+        [isp.publicAddress, isp.name],
+        ...(isp.ipv6 === undefined ? [] : [[isp.ipv6.upAddress, isp.name]]),
+      ]),
+    ),
+    dualStack: t.ipv6 !== undefined,
   };
   const server = resources.spawn(
     ["ip", "netns", "exec", t.ns.inet, process.execPath, scriptPath("flow-server"), JSON.stringify(config)],

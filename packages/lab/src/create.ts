@@ -21,6 +21,11 @@ export interface LabOptions {
    * two LTE sticks in router mode (default false).
    */
   readonly sameWanAddress?: boolean;
+  /**
+   * IPv6 on every link, the LAN and inet, from 2001:db8::/32 (default false): each WAN gets a global
+   * address and a link-local gateway (fe80::1), as from a router advertisement.
+   */
+  readonly ipv6?: boolean;
   /** Start the flow server in inet (default true). */
   readonly flowServer?: boolean;
   /** First remove labs left behind by dead processes (default true; best effort). */
@@ -38,6 +43,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const lanHosts = checkInteger(options.lanHosts ?? 1, 1, 250, "lanHosts");
   const topology = planTopology(newLabId(process.pid, options.name), isps, lanHosts, {
     sameWanAddress: options.sameWanAddress ?? false,
+    ipv6: options.ipv6 ?? false,
   });
   if (options.sweep ?? true) {
     // Leftovers of crashed runs are someone else's mess, never a reason to fail this lab.

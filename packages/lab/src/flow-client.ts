@@ -5,7 +5,7 @@
  * counting echoed bytes. Prints JSON lines (FlowClientEvent); every loop is bounded in count and time.
  */
 import { createSocket } from "node:dgram";
-import { connect, type Socket } from "node:net";
+import { connect, isIPv6, type Socket } from "node:net";
 import type { FlowClientEvent, FlowsConfig, StreamsConfig } from "./flow-protocol.js";
 import { parseJsonLine } from "./flow-protocol.js";
 
@@ -50,7 +50,7 @@ function tcpFlow(config: FlowsConfig): Promise<string> {
 
 function udpFlow(config: FlowsConfig, index: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = createSocket("udp4");
+    const socket = createSocket(isIPv6(config.host) ? "udp6" : "udp4");
     const id = String(index);
     const finish = (error: Error | undefined, isp?: string): void => {
       clearTimeout(timer);

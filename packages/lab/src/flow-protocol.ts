@@ -10,6 +10,8 @@ export interface FlowServerConfig {
   readonly udpAddresses: readonly string[];
   /** Peer (public) address → ISP name. */
   readonly peers: Readonly<Record<string, string>>;
+  /** TCP listens on `::` (both families) instead of 0.0.0.0. */
+  readonly dualStack?: boolean;
 }
 
 /** First line on every TCP connection, and the reply to every UDP datagram. */

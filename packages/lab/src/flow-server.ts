@@ -5,7 +5,7 @@
  * Exits when its stdin closes, so it never outlives the lab's creator.
  */
 import { createSocket } from "node:dgram";
-import { createServer } from "node:net";
+import { createServer, isIPv6 } from "node:net";
 import type { FlowGreeting, FlowServerConfig } from "./flow-protocol.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as FlowServerConfig;
@@ -35,7 +35,7 @@ const tcp = createServer((socket) => {
 });
 
 const udpSockets = config.udpAddresses.map((address) => {
-  const udp = createSocket("udp4");
+  const udp = createSocket(isIPv6(address) ? "udp6" : "udp4");
   udp.on("message", (message, remote) => {
     udp.send(greeting(remote.address, message.toString("utf8").slice(0, 64)), remote.port, remote.address);
   });
@@ -49,6 +49,6 @@ function shutdown(): void {
   process.exit(0);
 }
 
-tcp.listen({ port: config.tcpPort, host: "0.0.0.0" }, onListening);
+tcp.listen({ port: config.tcpPort, host: config.dualStack ? "::" : "0.0.0.0" }, onListening);
 process.stdin.on("end", shutdown).resume();
 process.on("SIGTERM", shutdown);

@@ -3,6 +3,7 @@ export { createLab, type LabOptions, withLab } from "./create.js";
 export { type DelaySpec, LTE_DELAY } from "./delay.js";
 export { isLabError, LabError, type LabErrorCode } from "./errors.js";
 export type { FlowOutcome, FlowsResult, FlowTarget, OpenFlowsOptions } from "./flows.js";
+export type { IspIpv6, LabIpv6, LanIpv6 } from "./ipv6.js";
 export { type IspRef, Lab, type WanAddress } from "./lab.js";
 export { LAB_NAME_PREFIX, parseLabNamespace } from "./names.js";
 export { isPidAlive, listNamespaces, type SweepOptions, sweepStaleLabs } from "./namespaces.js";

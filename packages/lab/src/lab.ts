@@ -1,6 +1,7 @@
 import { assertLinkAddress, inPrefix } from "./address.js";
 import { LabError } from "./errors.js";
 import { type FlowHost, type FlowsResult, type OpenFlowsOptions, openFlows } from "./flows.js";
+import type { LabIpv6 } from "./ipv6.js";
 import { type PingOptions, type PingResult, parsePingOutput, pingArgv } from "./ping.js";
 import type { LabProcess, SpawnOptions } from "./process.js";
 import type { LabResources } from "./resources.js";
@@ -39,6 +40,7 @@ export interface WanAddress {
 interface Impairment {
   lossPercent: number;
   upstreamCut: boolean;
+  upstreamCutFamily: "ipv4" | "ipv6" | null;
 }
 
 const LINK_WAIT_MS = 5_000;
@@ -60,6 +62,8 @@ export class Lab {
   readonly lan: LanInfo;
   readonly targets: readonly string[];
   readonly server: ServerInfo;
+  /** The LAN's, the targets' and the server's IPv6 addresses; undefined unless created with `ipv6: true`. */
+  readonly ipv6: LabIpv6 | undefined;
   private ispList: IspInfo[];
   private readonly impairments: Impairment[];
   private blocked: ReadonlySet<string> = new Set<string>();
@@ -75,8 +79,13 @@ export class Lab {
     this.lan = topology.lan;
     this.targets = topology.targets;
     this.server = topology.server;
+    this.ipv6 = topology.ipv6;
     this.ispList = [...topology.isps];
-    this.impairments = topology.isps.map(() => ({ lossPercent: 0, upstreamCut: false }));
+    this.impairments = topology.isps.map(() => ({
+      lossPercent: 0,
+      upstreamCut: false,
+      upstreamCutFamily: null,
+    }));
   }
 
   get isps(): readonly IspInfo[] {
@@ -125,13 +134,16 @@ export class Lab {
     return parsePingOutput(await this.tryExec(ns, argv, { timeoutMs, okExitCodes: [0, 1, 2] }));
   }
 
-  /** The internet behind the ISP goes silent; its modem still answers ARP and ping from the gateway. */
-  cutUpstream(ref: IspRef): Promise<void> {
-    return this.impair(ref, { upstreamCut: true });
+  /**
+   * The internet behind the ISP goes silent; its modem still answers ARP and ping from the gateway.
+   * With `family`, only that family's upstream dies (an ISP whose IPv6 is down while IPv4 works).
+   */
+  cutUpstream(ref: IspRef, family?: "ipv4" | "ipv6"): Promise<void> {
+    return this.impair(ref, { upstreamCut: true, upstreamCutFamily: family ?? null });
   }
 
   restoreUpstream(ref: IspRef): Promise<void> {
-    return this.impair(ref, { upstreamCut: false });
+    return this.impair(ref, { upstreamCut: false, upstreamCutFamily: null });
   }
 
   /**
@@ -148,7 +160,11 @@ export class Lab {
 
   private async impair(ref: IspRef, change: Partial<Impairment>): Promise<void> {
     const isp = this.isp(ref);
-    const current = this.impairments[isp.index] ?? { lossPercent: 0, upstreamCut: false };
+    const current = this.impairments[isp.index] ?? {
+      lossPercent: 0,
+      upstreamCut: false,
+      upstreamCutFamily: null,
+    };
     const next = { ...current, ...change };
     this.resources.assertLive();
     await nftApply(isp.ns, renderIspRuleset({ ...isp, ...next, inboundPorts: this.topology.inboundPorts }));
@@ -250,7 +266,8 @@ export class Lab {
   }
 
   private async setBlocked(address: string, blocked: boolean): Promise<void> {
-    if (![...this.targets, this.server.address].includes(address)) {
+    const v6 = this.ipv6 === undefined ? [] : [...this.ipv6.targets, this.ipv6.server];
+    if (![...this.targets, this.server.address, ...v6].includes(address)) {
       throw new LabError("LAB_INVALID_OPTIONS", `${address} is not a target of this lab`);
     }
     this.resources.assertLive();

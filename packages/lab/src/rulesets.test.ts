@@ -56,7 +56,7 @@ it("total loss is a plain drop", () => {
 
 describe("gateway and inet rulesets", () => {
   it("masquerades on every wan when asked", () => {
-    expect(renderGwRuleset(true)).toContain('oifname "wan*" masquerade');
+    expect(renderGwRuleset(true)).toContain('oifname "wan*" meta nfproto ipv4 masquerade');
     expect(renderGwRuleset(false)).not.toContain("masquerade");
   });
 

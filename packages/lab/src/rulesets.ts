@@ -11,6 +11,8 @@ export interface IspImpairment {
   readonly lossPercent: number;
   /** Everything on the upstream link is dropped silently; the modem still answers. */
   readonly upstreamCut: boolean;
+  /** Only this family's upstream traffic is dropped (a per-family ISP fault); both when absent. */
+  readonly upstreamCutFamily?: "ipv4" | "ipv6" | null;
 }
 
 export interface IspRulesetInput extends IspImpairment {
@@ -54,8 +56,9 @@ export function renderIspRuleset(input: IspRulesetInput): string {
   const dropIn: string[] = [];
   const dropOut: string[] = [];
   if (input.upstreamCut) {
-    dropIn.push(`iifname "${input.upInterface}" drop`);
-    dropOut.push(`oifname "${input.upInterface}" drop`);
+    const family = input.upstreamCutFamily ? ` meta nfproto ${input.upstreamCutFamily}` : "";
+    dropIn.push(`iifname "${input.upInterface}"${family} drop`);
+    dropOut.push(`oifname "${input.upInterface}"${family} drop`);
   }
   if (threshold > 0) {
     // nft refuses a comparison numgen can never fail, so total loss is a plain drop.
@@ -76,19 +79,27 @@ export function renderIspRuleset(input: IspRulesetInput): string {
   ]);
 }
 
-/** The gateway masquerades on every WAN, like a home router; wanpilot decides which WAN a packet takes. */
+/**
+ * The gateway masquerades IPv4 on every WAN, like a home router; wanpilot decides which WAN a packet takes.
+ * IPv6 is never translated here: that is wanpilot's nat66, when configured.
+ */
 export function renderGwRuleset(masquerade: boolean): string {
   return table(
     chain(
       "outbound",
       "type nat hook postrouting priority srcnat",
-      masquerade ? ['oifname "wan*" masquerade'] : [],
+      masquerade ? ['oifname "wan*" meta nfproto ipv4 masquerade'] : [],
     ),
   );
 }
 
 /** Blocked targets stop answering (silently), for probe-quorum tests. */
 export function renderInetRuleset(blockedTargets: readonly string[]): string {
-  const rules = blockedTargets.length === 0 ? [] : [`ip daddr { ${blockedTargets.join(", ")} } drop`];
+  const v4 = blockedTargets.filter((a) => !a.includes(":"));
+  const v6 = blockedTargets.filter((a) => a.includes(":"));
+  const rules = [
+    ...(v4.length === 0 ? [] : [`ip daddr { ${v4.join(", ")} } drop`]),
+    ...(v6.length === 0 ? [] : [`ip6 daddr { ${v6.join(", ")} } drop`]),
+  ];
   return table(chain("blocked", "type filter hook input priority filter", rules));
 }

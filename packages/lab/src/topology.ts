@@ -1,3 +1,4 @@
+import { type IspIpv6, type LabIpv6, planIspIpv6, planLabIpv6 } from "./ipv6.js";
 import { type LabRole, namespaceName } from "./names.js";
 
 /** One simulated ISP: a modem/ISP namespace between the gateway's WAN and the internet. */
@@ -25,6 +26,8 @@ export interface IspInfo {
   readonly inetAddress: string;
   /** The upstream link's interface in the internet namespace ("isp1"). */
   readonly inetInterface: string;
+  /** Its IPv6 addresses, in a lab created with `ipv6: true`. */
+  readonly ipv6?: IspIpv6;
 }
 
 export interface LanInfo {
@@ -63,6 +66,8 @@ export interface LabTopology {
   readonly server: ServerInfo;
   /** Ports each ISP forwards from its public address to the gateway's WAN address (an "exposed host"). */
   readonly inboundPorts: { readonly first: number; readonly last: number };
+  /** IPv6 on every link, the LAN and inet (opt-in). */
+  readonly ipv6?: LabIpv6;
 }
 
 /** A list of `ip -batch` lines to run in one namespace. */
@@ -79,6 +84,8 @@ export const SAME_WAN = { gwAddress: "198.18.50.100", modemAddress: "198.18.50.1
 export interface TopologyOptions {
   /** Every WAN gets the same gateway address and the same modem address (default false). */
   readonly sameWanAddress?: boolean;
+  /** IPv6 too, from 2001:db8::/32 (default false). */
+  readonly ipv6?: boolean;
 }
 
 export function planTopology(
@@ -103,6 +110,7 @@ export function planTopology(
       publicAddress: `198.19.${n}.2`,
       inetAddress: `198.19.${n}.1`,
       inetInterface: `isp${n}`,
+      ...(options.ipv6 ? { ipv6: planIspIpv6(n, options.sameWanAddress ?? false) } : {}),
     });
   }
   const hostAddresses = Array.from({ length: lanHosts }, (_, k) => `198.18.100.${k + 2}`);
@@ -122,6 +130,7 @@ export function planTopology(
     targets: ["203.0.113.1", "203.0.113.2", "203.0.113.3"],
     server: { address: "203.0.113.100", tcpPort: 5001, udpPort: 5002 },
     inboundPorts: { first: 8000, last: 8999 },
+    ...(options.ipv6 ? { ipv6: planLabIpv6(lanHosts) } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
+import { ipv6History, type LinkState, topics, type WanpilotConfig } from "@wanpilot/common";
 import type { Bus, Logger, ServiceFactory } from "@wanpilot/runtime";
 import { Store } from "./adapters/store.js";
 import { type LoggerStats, Recorder } from "./recorder.js";
@@ -45,6 +45,10 @@ export const run = (async (opts: LoggerRunOptions): Promise<LoggerService> => {
 
   await bus.subscribe("linkEvent", topics.allLinkEvents(gateway), (t) =>
     recorder.add((b) => b.transitions.push(t)),
+  );
+  // A link's IPv6 history is kept as the link "<link>/ipv6": the report shows each family's availability.
+  await bus.subscribe("linkEvent6", topics.allLinkEvents6(gateway), (t) =>
+    recorder.add((b) => b.transitions.push({ ...t, link: ipv6History(t.link) })),
   );
   await bus.subscribe("routerEvent", topics.routerEvent(gateway), (r) =>
     recorder.add((b) => b.routeChanges.push(r)),

@@ -53,6 +53,10 @@ export const run = (async (opts: ObserverOptions): Promise<ObserverService> => {
     state.links.set(s.link, s);
     changed();
   });
+  await bus.subscribe("linkState6", topics.allLinkStates6(gw), (s) => {
+    state.links6 = new Map(state.links6).set(s.link, s);
+    changed();
+  });
   await bus.subscribe("linkHealth", topics.allLinkHealth(gw), (h) => {
     state.health.set(h.link, h);
     changed();

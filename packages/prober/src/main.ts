@@ -28,6 +28,7 @@ import {
 import { newPortPool, type PortPool, releasePort, takePort } from "./core/port-pool.js";
 import { paramsAtInterval } from "./core/rate-params.js";
 import type { ProbeRate } from "./core/standby.js";
+import { type Family, type FamilyPlan, familyPlan } from "./family.js";
 import { ProbeFeed } from "./probe-feed.js";
 import { RateWatch } from "./rate-watch.js";
 
@@ -44,6 +45,8 @@ export interface ProberOptions {
   outboxFile?: string;
   /** The part's metrics registry: probes sent and lost and their RTT per target are counted in it. */
   metrics?: Registry;
+  /** The family this prober judges (default ipv4; ipv6 for links with `ipv6` on, beside the ipv4 one). */
+  family?: Family;
 }
 
 /** Monotonic core time; wall time only when a timestamp is published. */
@@ -68,7 +71,9 @@ export class LinkProber {
   readonly #feed: ProbeFeed;
   #probers: { key: string; prober: TargetProber }[] = [];
   #watcher: KernelWatcher;
-  readonly #outbox: EventOutbox<"linkEvent">;
+  /** Transitions until the logger acks them: on `linkEvent` (IPv4's) or `linkEvent6`. */
+  readonly #outbox: EventOutbox<"linkEvent"> | EventOutbox<"linkEvent6">;
+  readonly #plan: FamilyPlan;
   #healthTimer: NodeJS.Timeout | undefined;
   #stopped = false;
   readonly #metrics: ProbeMetrics | undefined;
@@ -81,19 +86,33 @@ export class LinkProber {
       });
     this.#o = o;
     this.#link = link;
+    this.#plan = familyPlan(link, o.family ?? "ipv4");
     // The router's slot for this link name: its mark and probe ports are the ones the router routes.
     this.#identity = linkIdentity(o.config, link.name, linkSlots(o.config, o.log)) as LinkIdentity;
     this.#ports = newPortPool(this.#identity.probePorts);
-    this.#log = o.log.child({ component: "prober", link: link.name });
-    this.#outbox = new EventOutbox({
+    this.#log = o.log.child({ component: "prober", link: link.name, family: this.#plan.family });
+    const outbox = {
       bus: o.bus,
       gateway: o.config.gateway,
-      kind: "linkEvent",
-      topic: topics.linkEvent(o.config.gateway, link.name),
       log: this.#log,
-      ...(o.outboxFile === undefined ? {} : { file: o.outboxFile }),
-    });
-    this.#params = decisionParams(link.probe);
+      // Each family its own file: a restarted part resends both.
+      ...(o.outboxFile === undefined
+        ? {}
+        : { file: this.#plan.family === "ipv6" ? `${o.outboxFile}.ipv6` : o.outboxFile }),
+    };
+    this.#outbox =
+      this.#plan.family === "ipv6"
+        ? new EventOutbox({
+            ...outbox,
+            kind: "linkEvent6",
+            topic: topics.linkEvent6(o.config.gateway, link.name),
+          })
+        : new EventOutbox({
+            ...outbox,
+            kind: "linkEvent",
+            topic: topics.linkEvent(o.config.gateway, link.name),
+          });
+    this.#params = decisionParams(this.#plan.probe);
     this.#judging = this.#params;
     this.#rate = new RateWatch({
       bus: o.bus,
@@ -103,7 +122,8 @@ export class LinkProber {
         tiers: Object.fromEntries(o.config.links.map((l) => [l.name, l.tier])),
         // Two standby rounds: a lower tier that just recovered must stay up that long before this link slows down.
         holdMs: 2 * link.probe.standby_interval,
-        enabled: link.probe.standby_interval > link.probe.interval,
+        // The IPv6 judge always probes at full rate (standby would need the IPv6 route state too).
+        enabled: this.#plan.family === "ipv4" && link.probe.standby_interval > link.probe.interval,
       },
       now,
       log: this.#log,
@@ -119,7 +139,7 @@ export class LinkProber {
       timeoutOf: (key) => timeoutFor(this.#params, this.#machine, key),
     });
     const methods = Object.fromEntries(
-      this.#params.targets.map((k, i) => [k, link.probe.targets[i]?.method ?? "icmp"]),
+      this.#params.targets.map((k, i) => [k, this.#plan.targets[i]?.method ?? "icmp"]),
     );
     this.#ctx = {
       link: link.name,
@@ -129,13 +149,11 @@ export class LinkProber {
       iso,
       boot: readBootClock(),
     };
-    const configured: { source?: string; gateway?: string } = {};
-    if (link.source !== undefined) configured.source = link.source;
-    if (link.gateway !== undefined) configured.gateway = link.gateway;
     this.#watcher = ipKernelWatcher({
       prefix: o.commandPrefix ?? [],
       interface: link.interface,
-      configured,
+      configured: this.#plan.configured,
+      family: this.#plan.ipFamily,
       ownTables: wanpilotTables(o.config.links.map((l) => l.table)),
       path: { table: link.table, mark: this.#identity.mark, mask: o.config.balance.mark_mask },
       log: this.#log,
@@ -175,7 +193,7 @@ export class LinkProber {
   #startProbers(): void {
     const { intervalMs } = this.#params;
     this.#params.targets.forEach((key, i) => {
-      const target = this.#link.probe.targets[i];
+      const target = this.#plan.targets[i];
       if (target === undefined) return;
       // The ping tracker is for ICMP; socket probes settle themselves and report outcomes directly.
       if (target.method === "icmp") this.#feed.track(key, intervalMs);
@@ -197,6 +215,7 @@ export class LinkProber {
           },
         },
         prefix: this.#o.commandPrefix ?? [],
+        ipFamily: this.#plan.ipFamily,
         now,
         key,
         onEvent: (e) => this.#feed.onPingEvent(key, e),
@@ -262,12 +281,20 @@ export class LinkProber {
   /** The retained state: on a transition, a kernel change and a (re)connect only; health is the heartbeat. */
   #publishState(): void {
     const payload = linkStatePayload(this.#ctx, this.#machine, this.#facts, now());
+    const gw = this.#o.config.gateway;
     this.#publish(() =>
-      this.#o.bus.publish("linkState", topics.linkState(this.#o.config.gateway, this.#link.name), payload),
+      this.#plan.family === "ipv6"
+        ? this.#o.bus.publish("linkState6", topics.linkState6(gw, this.#link.name), {
+            ...payload,
+            family: "ipv6",
+          })
+        : this.#o.bus.publish("linkState", topics.linkState(gw, this.#link.name), payload),
     );
   }
 
   #publishHealth(): void {
+    // LinkHealth is the part's heartbeat and IPv4's window; IPv6's state goes out on change only.
+    if (this.#plan.family === "ipv6") return;
     const payload = linkHealthPayload(this.#ctx, this.#machine, now());
     this.#publish(() =>
       this.#o.bus.publish("linkHealth", topics.linkHealth(this.#o.config.gateway, this.#link.name), payload),
@@ -286,8 +313,22 @@ export class LinkProber {
 }
 
 /** `wanpilot prober --link X`: starts the prober of one link; resolves once it probes. */
-export const run = (async (o: ProberOptions): Promise<{ stop(): Promise<void>; prober: LinkProber }> => {
+export const run = (async (
+  o: ProberOptions,
+): Promise<{ stop(): Promise<void>; prober: LinkProber; prober6?: LinkProber }> => {
   const prober = new LinkProber(o);
   await prober.start();
-  return { prober, stop: () => prober.stop() };
+  // A link with IPv6 on gets a second, independent judge for its IPv6 in the same part.
+  const ipv6 =
+    o.config.links.find((l) => l.name === o.link)?.ipv6 === undefined
+      ? null
+      : new LinkProber({ ...o, family: "ipv6" });
+  await ipv6?.start();
+  return {
+    prober,
+    ...(ipv6 === null ? {} : { prober6: ipv6 }),
+    stop: async () => {
+      await Promise.all([prober.stop(), ipv6?.stop()]);
+    },
+  };
 }) satisfies ServiceFactory<{ link: string }>;

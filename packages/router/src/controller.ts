@@ -3,6 +3,7 @@ import {
   type DefaultRoute,
   HEALTH_INTERVAL_MS,
   type LinkState,
+  type LinkState6,
   type RouteChange,
   type RouterState,
   STALE_AFTER_INTERVALS,
@@ -13,7 +14,7 @@ import type { Logger } from "pino";
 import { processCpuMs } from "./adapters/cpu.js";
 import type { InterfaceAddress, Kernel } from "./adapters/kernel.js";
 import { type CountBudget, countDue, type LastCount } from "./core/count-budget.js";
-import { computeDesired, desiredSysctls, type Slots } from "./core/desired.js";
+import { allSysctls, computeDesired, type Slots } from "./core/desired.js";
 import { adoptDefaultRoute, linkInput, tableGateway } from "./core/inputs.js";
 import { describeChange, routeChange, routerState } from "./core/messages.js";
 import type { Command, DesiredState, LinkInput, ObservedState } from "./core/model.js";
@@ -21,6 +22,7 @@ import type { Overrides } from "./core/overrides.js";
 import { type Ownership, ownership } from "./core/ownership.js";
 import { appliedState, linksToFlush, plan } from "./core/plan.js";
 import { describeStale, sameSet, staleLinks } from "./core/stale.js";
+import { linkInput6 } from "./core/state6.js";
 
 export interface ControllerDeps {
   config: WanpilotConfig;
@@ -63,7 +65,10 @@ interface Queued {
  */
 export class Controller {
   private readonly states = new Map<string, LinkState>();
+  /** Each IPv6 link's IPv6 verdict (link/<name>/ipv6/state). */
+  private readonly states6 = new Map<string, LinkState6>();
   private addresses = new Map<string, InterfaceAddress[]>();
+  private addresses6 = new Map<string, InterfaceAddress[]>();
   /**
    * The interfaces' addresses are read again at the next full reconcile: at start, after a reload or a failed
    * command, and when a prober publishes another source, gateway or prefix length. Not on every resync: the
@@ -73,10 +78,12 @@ export class Controller {
   private observed: ObservedState | null = null;
   private desired: DesiredState | null = null;
   private last: DefaultRoute | null = null;
+  private last6: DefaultRoute | null = null;
   private lastChange: RouterState["lastChange"] = null;
   private counts: Map<number, number> | null = null;
+  private counts6: Map<number, number> | null = null;
   /** A count in progress: with a big table one can take longer than the counting interval; callers share it. */
-  private counting: Promise<Map<number, number> | null> | null = null;
+  private counting: Promise<{ v4: Map<number, number>; v6: Map<number, number> | null } | null> | null = null;
   /** When the last count ran and the CPU it took: the next waits its share of the budget. */
   private lastCount: LastCount | null = null;
   private others: Ownership = { foreign: [], conflicts: [] };
@@ -115,6 +122,8 @@ export class Controller {
     if (slots !== undefined) this.slots = slots;
     for (const name of this.states.keys())
       if (!config.links.some((l) => l.name === name)) this.states.delete(name);
+    for (const name of this.states6.keys())
+      if (!config.links.some((l) => l.name === name && l.ipv6 !== undefined)) this.states6.delete(name);
     for (const name of this.heartbeats.keys())
       if (!config.links.some((l) => l.name === name)) this.heartbeats.delete(name);
     return this.reconcile(reason, true);
@@ -165,8 +174,22 @@ export class Controller {
    */
   onLinkState(state: LinkState): Promise<ReconcileResult> | null {
     if (!this.config.links.some((l) => l.name === state.link)) return null;
-    const before = this.states.get(state.link);
-    this.states.set(state.link, state);
+    return this.record(this.states, state, "");
+  }
+
+  /** Records a link's IPv6 state (links with `ipv6` on) and reconciles, like onLinkState. */
+  onLinkState6(state: LinkState6): Promise<ReconcileResult> | null {
+    if (!this.config.links.some((l) => l.name === state.link && l.ipv6 !== undefined)) return null;
+    return this.record(this.states6, state, " IPv6");
+  }
+
+  private record<S extends LinkState | LinkState6>(
+    states: Map<string, S>,
+    state: S,
+    family: string,
+  ): Promise<ReconcileResult> | null {
+    const before = states.get(state.link);
+    states.set(state.link, state);
     // A new learned address, prefix or gateway is checked against a fresh read of the interfaces. So is a
     // carrier coming back: an interface set down or re-created (a USB modem replugged) lost its routes.
     const refresh =
@@ -179,8 +202,8 @@ export class Controller {
     const from = before?.state ?? "unknown";
     const reason =
       from === state.state
-        ? `${state.link} still ${state.state}`
-        : `${state.link} ${from} → ${state.state}: ${state.cause}`;
+        ? `${state.link}${family} still ${state.state}`
+        : `${state.link}${family} ${from} → ${state.state}: ${state.cause}`;
     return this.reconcile(reason, refresh);
   }
 
@@ -211,10 +234,18 @@ export class Controller {
     const t1 = this.clockMs();
     // Taken after the kernel was read: states that arrived meanwhile are in this computation, so are their reasons.
     const reason = this.reasons.splice(0).join("; ");
-    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides, this.slots);
+    const next = computeDesired(config, this.inputs(observed), this.last, this.overrides, this.slots, {
+      inputs: this.inputs6(observed),
+      last: this.last6,
+    });
     if (full) this.checkOwnership(ownership(next, observed));
     const flush = linksToFlush(this.desired?.links ?? null, next.links, config.balance.flush_on_down);
-    const commands = plan(next, observed, flush);
+    const flush6 = linksToFlush(
+      this.desired?.v6?.links ?? null,
+      next.v6?.links ?? [],
+      config.balance.flush_on_down,
+    );
+    const commands = plan(next, observed, flush, flush6);
     this.remember(commands, observed);
     const t2 = this.clockMs();
     const result = commands.length === 0 ? { flushed: [], errors: [] } : await kernel.apply(commands);
@@ -228,6 +259,8 @@ export class Controller {
     this.desired = next;
     if (next.defaultRoute.mode !== "unreachable" && next.defaultRoute.nexthops.length > 0)
       this.last = next.defaultRoute;
+    const v6 = next.v6?.defaultRoute;
+    if (v6 !== undefined && v6.mode !== "unreachable" && v6.nexthops.length > 0) this.last6 = v6;
     const change = this.announce(reason, prev, next, result.flushed);
     return { commands, errors: result.errors, change, timings };
   }
@@ -267,15 +300,19 @@ export class Controller {
     if (this.addressesDue) {
       // Cleared first: a state arriving during the read asks for the next one.
       this.addressesDue = false;
-      this.addresses = await kernel.addresses().catch((err: unknown) => {
+      [this.addresses, this.addresses6] = await Promise.all([
+        kernel.addresses(),
+        kernel.addresses6?.() ?? Promise.resolve(new Map<string, InterfaceAddress[]>()),
+      ]).catch((err: unknown) => {
         this.addressesDue = true;
         throw err;
       });
     }
-    const observed = await kernel.observe(Object.keys(desiredSysctls(config)));
+    const observed = await kernel.observe(Object.keys(allSysctls(config)));
     this.observed = observed;
-    if (this.last === null)
-      this.last = adoptDefaultRoute(config, observed, balanceTableId(config.links.map((l) => l.table)));
+    const table = balanceTableId(config.links.map((l) => l.table));
+    if (this.last === null) this.last = adoptDefaultRoute(config, observed, table);
+    if (this.last6 === null) this.last6 = adoptDefaultRoute(config, observed, table, 6);
     return observed;
   }
 
@@ -292,6 +329,19 @@ export class Controller {
       stale: this.stale.has(l.name),
       present: !this.absent.includes(l.name),
     }));
+  }
+
+  private inputs6(observed: ObservedState): LinkInput[] {
+    return this.config.links
+      .filter((l) => l.ipv6 !== undefined)
+      .map((l) =>
+        linkInput6(
+          l,
+          this.states6.get(l.name),
+          this.addresses6.get(l.interface),
+          tableGateway(observed, l.table, 6),
+        ),
+      );
   }
 
   /** A RouteChange when the default route or a rule's link changed, or connections were flushed. */
@@ -331,14 +381,20 @@ export class Controller {
     ) {
       const desired = this.desired;
       if (this.counting === null) {
+        const { kernel } = this.deps;
         const cpuMs = this.deps.cpuMs ?? processCpuMs;
         const startedAtMs = clock();
         const cpu0 = cpuMs();
-        this.counting = this.deps.kernel
-          .connectionsByMark(
+        const v6 = desired.v6?.links.map((l) => l.mark);
+        // One family after the other, like the links: counting never takes more than one core.
+        const count = async () => ({
+          v4: await kernel.connectionsByMark(
             desired.links.map((l) => l.mark),
             desired.marks,
-          )
+          ),
+          v6: v6 === undefined ? null : await kernel.connectionsByMark(v6, desired.marks, "ipv6"),
+        });
+        this.counting = count()
           .catch((err: unknown) => {
             this.deps.log.warn({ err }, "counting connections failed");
             return null;
@@ -348,7 +404,9 @@ export class Controller {
             this.counting = null;
           });
       }
-      this.counts = await this.counting;
+      const counted = await this.counting;
+      this.counts = counted?.v4 ?? null;
+      this.counts6 = counted?.v6 ?? null;
     }
     if (this.desired === null) return null;
     return routerState(
@@ -357,6 +415,7 @@ export class Controller {
       this.counts,
       this.lastChange,
       this.foreign,
+      this.counts6,
     );
   }
 }

@@ -112,6 +112,11 @@ export const run = (async (opts: RunOptions): Promise<RouterHandle> => {
       .onLinkState(state)
       ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
   });
+  await bus.subscribe("linkState6", topics.allLinkStates6(gw), (state) => {
+    controller
+      .onLinkState6(state)
+      ?.catch((err: unknown) => log.error({ err, link: state.link }, "reconcile failed"));
+  });
   // Commands are handled one after the other, each answered once the kernel has it.
   let commands: Promise<unknown> = Promise.resolve();
   await bus.subscribe("linkCommand", topics.allLinkCommands(gw), (text, topic) => {

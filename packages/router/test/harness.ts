@@ -8,6 +8,8 @@ import { Controller, type ControllerDeps } from "../src/controller.js";
 export interface LinkSpec {
   weight?: number;
   tier?: number;
+  /** links[].ipv6 as written in the config */
+  ipv6?: boolean | Record<string, unknown>;
 }
 
 /** A config whose links are the lab's ISPs (link i = isp(i+1)), addresses given as if learned. */

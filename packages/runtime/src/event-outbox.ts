@@ -6,7 +6,7 @@ import { acknowledge, emptyOutbox, enqueue, type Outbox } from "./outbox.js";
 import { OutboxFile } from "./outbox-file.js";
 
 /** The kinds whose every message must reach the logger: each carries an id the logger acks. */
-export type EventKind = "linkEvent" | "routerEvent";
+export type EventKind = "linkEvent" | "linkEvent6" | "routerEvent";
 
 export interface EventOutboxOptions<K extends EventKind> {
   bus: Pick<Bus, "publish" | "subscribe" | "onConnect">;
@@ -25,6 +25,7 @@ const RESEND_MS = 10_000;
 
 const SCHEMAS: { [K in EventKind]: z.ZodType<PayloadOf<K>> } = {
   linkEvent: LinkTransition,
+  linkEvent6: LinkTransition,
   routerEvent: RouteChange,
 };
 

@@ -1,4 +1,4 @@
-import { isWanpilotError } from "@wanpilot/common";
+import { ipv6History, isWanpilotError } from "@wanpilot/common";
 import { openReport } from "@wanpilot/logger";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
@@ -16,15 +16,19 @@ export function runReport(out: Output, opts: ReportCommandOptions): number {
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config } = loaded;
-  if (opts.link !== undefined && !config.links.some((l) => l.name === opts.link)) {
-    out.err(`--link: unknown link "${opts.link}" (links: ${config.links.map((l) => l.name).join(", ")})`);
+  // A link with IPv6 on has a second history, "<link>/ipv6".
+  const names = config.links.flatMap((l) =>
+    l.ipv6 === undefined ? [l.name] : [l.name, ipv6History(l.name)],
+  );
+  if (opts.link !== undefined && !names.includes(opts.link)) {
+    out.err(`--link: unknown link "${opts.link}" (links: ${names.join(", ")})`);
     return 2;
   }
   try {
     const report = openReport(config.logger.database, {
       ...(opts.since === undefined ? {} : { since: opts.since }),
       ...(opts.until === undefined ? {} : { until: opts.until }),
-      ...(opts.link === undefined ? { links: config.links.map((l) => l.name) } : { link: opts.link }),
+      ...(opts.link === undefined ? { links: names } : { link: opts.link }),
     });
     out.out(opts.json ? JSON.stringify(report.json, null, 2) : report.text);
     return 0;

@@ -22,6 +22,8 @@ export interface LabDeployOptions {
   gateway?: string;
   port?: number;
   logLevel?: string;
+  /** IPv6 on every link too (the lab must have it: `createLab({ ipv6: true })`), probing the lab's IPv6 targets. */
+  ipv6?: boolean;
   /** Extra lines of the supervisor's output go here (demo: none; tests: keep). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
@@ -40,6 +42,15 @@ export function labConfigObject(lab: Lab, dir: string, opts: LabDeployOptions = 
       weight: opts.weights?.[i] ?? 1,
       tier: opts.tiers?.[i] ?? 1,
       probe: { targets: [...lab.targets], ...opts.probe },
+      ...(opts.ipv6 && isp.ipv6 !== undefined
+        ? {
+            ipv6: {
+              gateway: isp.ipv6.modemLinkLocal,
+              source: isp.ipv6.gwAddress,
+              targets: [...(lab.ipv6?.targets ?? [])],
+            },
+          }
+        : {}),
     })),
     balance: opts.balance ?? {},
     rules: opts.rules ?? [],

@@ -4,7 +4,7 @@ import type { RetainedSnapshot } from "./view.js";
 
 export function emptySnapshot(): RetainedSnapshot {
   const none = { router: undefined, supervisor: undefined };
-  return { links: new Map(), health: new Map(), availability: new Map(), ...none };
+  return { links: new Map(), links6: new Map(), health: new Map(), availability: new Map(), ...none };
 }
 
 /** Folds one bus message into the snapshot; false when it was not a message status shows (retained state, health). */
@@ -15,6 +15,11 @@ export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer)
     case "linkState": {
       const d = decodePayload("linkState", raw);
       if (d.ok && t.link !== undefined) snap.links.set(t.link, d.value);
+      return d.ok;
+    }
+    case "linkState6": {
+      const d = decodePayload("linkState6", raw);
+      if (d.ok && t.link !== undefined) snap.links6 = new Map(snap.links6).set(t.link, d.value);
       return d.ok;
     }
     case "linkHealth": {

@@ -4,6 +4,7 @@ import {
   type LinkHealth,
   type LinkOverride,
   type LinkState,
+  type LinkState6,
   latestMeasures,
   linkAddresses,
   partComponents,
@@ -11,10 +12,13 @@ import {
   type SupervisorState,
   type WanpilotConfig,
 } from "@wanpilot/common";
+import { type StatusLink6, statusIpv6 } from "./view6.js";
 
 /** Everything `wanpilot status` learned from the bus's retained messages (and the health heard meanwhile). */
 export interface RetainedSnapshot {
   links: Map<string, LinkState>;
+  /** Each IPv6 link's IPv6 state (absent in snapshots that predate IPv6). */
+  links6?: Map<string, LinkState6>;
   /** The last LinkHealth heard per link: the current RTT and loss (LinkState's are those of its last change). */
   health: Map<string, LinkHealth>;
   router: RouterState | undefined;
@@ -45,6 +49,8 @@ export interface StatusLink {
   gateway: string | null;
   /** The operator's override in force (`wanpilot link`); null when none. */
   override: LinkOverride | null;
+  /** The link's IPv6 (its own state, weight, connections), when `ipv6` is on; every field above is IPv4's. */
+  ipv6?: StatusLink6;
 }
 
 /** "disable", "drain, weight 8", "-": the OVERRIDE column and `wanpilot link`'s list. */
@@ -68,6 +74,8 @@ export interface StatusView {
   >;
   /** Objects in wanpilot's ranges that it did not create (the router leaves them alone). */
   foreign?: string[];
+  /** IPv6's default route, when some link has `ipv6` on (`defaultRoute` is IPv4's). */
+  ipv6?: { defaultRoute: RouterState["defaultRoute"] | null };
 }
 
 /**
@@ -87,6 +95,7 @@ export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot)
 export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot): StatusView {
   const routed = new Map((snap.router?.links ?? []).map((l) => [l.link, l]));
   const total = [...routed.values()].reduce((sum, l) => sum + (l.connections ?? 0), 0);
+  const v6 = statusIpv6(config, snap.links6 ?? new Map(), snap.router);
   const links = config.links.map((cfg): StatusLink => {
     const st = snap.links.get(cfg.name);
     const r = routed.get(cfg.name);
@@ -110,6 +119,7 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
       source: addresses.source,
       gateway: addresses.gateway,
       override: r?.override ?? null,
+      ...(v6?.links.has(cfg.name) ? { ipv6: v6.links.get(cfg.name) as StatusLink6 } : {}),
     };
   });
   const processes: StatusView["processes"] = {};
@@ -129,5 +139,6 @@ export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot):
     defaultRoute: snap.router?.defaultRoute ?? null,
     processes,
     ...(foreign.length === 0 ? {} : { foreign }),
+    ...(v6 === undefined ? {} : { ipv6: { defaultRoute: v6.defaultRoute } }),
   };
 }

@@ -3,7 +3,7 @@ import { type Component, componentId, parseTopic, type TopicKind, topics } from 
 
 /** Which topic kinds each component may publish (its own link only, for probers). */
 const PUBLISHES: Record<Component["kind"], TopicKind[]> = {
-  prober: ["availability", "partMetrics", "linkState", "linkHealth", "linkEvent"],
+  prober: ["availability", "partMetrics", "linkState", "linkState6", "linkHealth", "linkEvent", "linkEvent6"],
   router: ["availability", "partMetrics", "routerState", "routerEvent", "operations"],
   logger: ["availability", "partMetrics", "loggerAck"],
   observer: ["availability", "partMetrics", "haLink", "haGateway"],
@@ -50,6 +50,8 @@ export function publishGrants(who: Component, gw: string, haPrefix: string = HA_
     availability: () => [topics.availability(gw, who)],
     partMetrics: () => [topics.partMetrics(gw, who)],
     linkState: () => (link === undefined ? [] : [topics.linkState(gw, link)]),
+    linkState6: () => (link === undefined ? [] : [topics.linkState6(gw, link)]),
+    linkEvent6: () => (link === undefined ? [] : [topics.linkEvent6(gw, link)]),
     linkHealth: () => (link === undefined ? [] : [topics.linkHealth(gw, link)]),
     linkEvent: () => (link === undefined ? [] : [topics.linkEvent(gw, link)]),
     routerState: () => [topics.routerState(gw)],

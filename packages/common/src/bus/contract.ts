@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { HaDiscovery } from "./homeassistant.js";
+import { LinkState6 } from "./ipv6.js";
 import {
   Availability,
   EventAck,
@@ -26,6 +27,8 @@ export interface TopicSpec<S extends z.ZodType = z.ZodType> {
 export const CONTRACT = {
   availability: { schema: Availability, retained: true, qos: 1, encoding: "text" },
   linkState: { schema: LinkState, retained: true, qos: 1, encoding: "json" },
+  linkState6: { schema: LinkState6, retained: true, qos: 1, encoding: "json" },
+  linkEvent6: { schema: LinkTransition, retained: false, qos: 1, encoding: "json" },
   linkHealth: { schema: LinkHealth, retained: false, qos: 0, encoding: "json" },
   linkEvent: { schema: LinkTransition, retained: false, qos: 1, encoding: "json" },
   routerState: { schema: RouterState, retained: true, qos: 1, encoding: "json" },

@@ -2,6 +2,7 @@ export * from "./acl.js";
 export * from "./contract.js";
 export * from "./external.js";
 export * from "./homeassistant.js";
+export * from "./ipv6.js";
 export * from "./messages.js";
 export * from "./mosquitto.js";
 export * from "./operations.js";

@@ -113,6 +113,20 @@ export const RouterLinkView = z.object({
   stale: z.boolean().default(false),
 });
 
+/** One link's IPv6 as the router has it (links with `ipv6` on only). */
+export const RouterLinkView6 = z.object({
+  link: z.string(),
+  state: LinkStateName,
+  active: z.boolean(),
+  weight: z.number().int().nonnegative(),
+  /** Tracked IPv6 connections of the link; null when not counted. */
+  connections: z.number().int().nonnegative().nullable(),
+});
+
+/** The IPv6 half of the router's state: its own default route, failed over on its own. */
+export const RouterIpv6 = z.object({ defaultRoute: DefaultRoute, links: z.array(RouterLinkView6) });
+export type RouterIpv6 = z.infer<typeof RouterIpv6>;
+
 /** Retained on `router/state`. */
 export const RouterState = z.object({
   at: Iso,
@@ -122,6 +136,8 @@ export const RouterState = z.object({
   lastChange: z.object({ at: Iso, reason: z.string() }).nullable(),
   /** Objects in wanpilot's priority range or tables that it did not create: left alone, listed here. */
   foreign: z.array(z.string().max(500)).max(200).optional(),
+  /** IPv6, when some link has it on; every field above is IPv4's. */
+  ipv6: RouterIpv6.optional(),
 });
 export type RouterState = z.infer<typeof RouterState>;
 
@@ -132,6 +148,13 @@ export const RouteChange = z.object({
   reason: z.string().max(500),
   defaultRoute: DefaultRoute,
   flushed: z.array(z.object({ link: z.string(), connections: z.number().int().nonnegative() })).default([]),
+  /** IPv6's default route and flushed IPv6 connections, when some link has IPv6 on; the fields above are IPv4's. */
+  ipv6: z
+    .object({
+      defaultRoute: DefaultRoute,
+      flushed: z.array(z.object({ link: z.string(), connections: z.number().int().nonnegative() })),
+    })
+    .optional(),
 });
 export type RouteChange = z.infer<typeof RouteChange>;
 

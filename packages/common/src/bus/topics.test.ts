@@ -20,6 +20,8 @@ describe("topics", () => {
       { gateway: "gw", kind: "availability", component: { kind: "router" } },
     ],
     [topics.linkState("gw", "dsl"), { gateway: "gw", kind: "linkState", link: "dsl" }],
+    [topics.linkState6("gw", "dsl"), { gateway: "gw", kind: "linkState6", link: "dsl" }],
+    [topics.linkEvent6("gw", "dsl"), { gateway: "gw", kind: "linkEvent6", link: "dsl" }],
     [topics.linkHealth("gw", "dsl"), { gateway: "gw", kind: "linkHealth", link: "dsl" }],
     [topics.linkEvent("gw", "dsl"), { gateway: "gw", kind: "linkEvent", link: "dsl" }],
     [topics.routerState("gw"), { gateway: "gw", kind: "routerState" }],
@@ -35,6 +37,7 @@ describe("topics", () => {
     "other/gw/router/state",
     "wanpilot/gw/router/state/x",
     "wanpilot/gw/link/dsl/other",
+    "wanpilot/gw/link/dsl/ipv6/health",
     "wanpilot/gw/availability/prober/",
     "wanpilot",
   ])("%s is not a wanpilot topic", (t) => expect(parseTopic(t)).toBeUndefined());
@@ -63,6 +66,10 @@ describe("mayPublish (the embedded broker's ACL)", () => {
   it.each([
     [dsl, topics.linkState("gw", "dsl"), true],
     [dsl, topics.linkEvent("gw", "dsl"), true],
+    [dsl, topics.linkState6("gw", "dsl"), true],
+    [dsl, topics.linkState6("gw", "cable"), false],
+    [dsl, topics.linkEvent6("gw", "dsl"), true],
+    [{ kind: "router" }, topics.linkState6("gw", "dsl"), false],
     [dsl, topics.availability("gw", dsl), true],
     [dsl, topics.linkState("gw", "cable"), false],
     [dsl, topics.availability("gw", { kind: "prober", link: "cable" }), false],

@@ -59,6 +59,12 @@ export const topics = {
   /** LinkState, retained. */
   linkState: (gw: string, link: string) => topicOf("linkState", `${base(gw)}/link/${link}/state`),
   allLinkStates: (gw: string) => filterOf("linkState", `${base(gw)}/link/+/state`),
+  /** LinkState6, retained: the link's IPv6 verdict (links with `ipv6` on). */
+  linkState6: (gw: string, link: string) => topicOf("linkState6", `${base(gw)}/link/${link}/ipv6/state`),
+  allLinkStates6: (gw: string) => filterOf("linkState6", `${base(gw)}/link/+/ipv6/state`),
+  /** LinkTransition of the link's IPv6, QoS 1, not retained (acked by the logger like linkEvent). */
+  linkEvent6: (gw: string, link: string) => topicOf("linkEvent6", `${base(gw)}/link/${link}/ipv6/event`),
+  allLinkEvents6: (gw: string) => filterOf("linkEvent6", `${base(gw)}/link/+/ipv6/event`),
   /** LinkHealth, periodic, not retained. */
   linkHealth: (gw: string, link: string) => topicOf("linkHealth", `${base(gw)}/link/${link}/health`),
   allLinkHealth: (gw: string) => filterOf("linkHealth", `${base(gw)}/link/+/health`),
@@ -92,6 +98,8 @@ export const topics = {
 export type TopicKind =
   | "availability"
   | "linkState"
+  | "linkState6"
+  | "linkEvent6"
   | "linkHealth"
   | "linkEvent"
   | "routerState"
@@ -132,6 +140,12 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
   if (a === "ha" && b === "link" && c !== undefined && rest.length === 3)
     return { gateway, kind: "haLink", link: c };
   if (a === "ha" && b === "gateway" && rest.length === 2) return { gateway, kind: "haGateway" };
+  if (a === "link" && b !== undefined && c === "ipv6" && rest.length === 4)
+    return rest[3] === "state"
+      ? { gateway, kind: "linkState6", link: b }
+      : rest[3] === "event"
+        ? { gateway, kind: "linkEvent6", link: b }
+        : undefined;
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
       c === "state"

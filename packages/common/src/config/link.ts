@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LinkIpv6Input } from "./ipv6.js";
 import { InterfaceName, Ipv4Address } from "./net.js";
 import { ProbeConfig } from "./probe.js";
 import { KERNEL_TABLE_IDS } from "./tables.js";
@@ -34,6 +35,10 @@ export const LinkConfigInput = z.strictObject({
   table: TableId.optional().meta({ description: "Routing table id (default: the first free id from 101)" }),
   masquerade: z.boolean().default(true),
   probe: ProbeConfig.default(ProbeConfig.parse({})),
+  ipv6: LinkIpv6Input.meta({
+    description:
+      "IPv6 on this link: true (learned gateway and source) or {gateway, source, targets}; off when absent",
+  }),
 });
 
 /** A link after defaults: `table` always set. */

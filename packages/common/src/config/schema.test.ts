@@ -131,7 +131,7 @@ links:
     [
       "bad prefix",
       `${LINKS}rules:\n  - { name: r, dst: 10.1.2.3/8, via: [dsl] }`,
-      'rules[0].dst: "10.1.2.3/8" is not an IPv4 prefix (like 198.51.100.0/24, host bits zero)',
+      'rules[0].dst: "10.1.2.3/8" is not an IPv4 or IPv6 prefix (like 198.51.100.0/24 or 2001:db8:100::/64, host bits zero)',
     ],
     [
       "interface name too long",

@@ -87,6 +87,20 @@ function crossCheck(cfg: Parsed, ctx: z.RefinementCtx): void {
         path: ["links", i, "probe", "targets"],
         message: `up to ${inFlight} tcp/http/dns probes in flight at once (each target starts one every interval until its timeout); a link has ${PROBE_PORTS.perLink} local ports for them: use fewer such targets or a longer interval`,
       });
+    const v6 = l.ipv6 === undefined ? 0 : socketProbesInFlight({ ...l.probe, targets: l.ipv6.targets });
+    if (v6 > PROBE_PORTS.perLink)
+      ctx.addIssue({
+        code: "custom",
+        path: ["links", i, "ipv6", "targets"],
+        message: `up to ${v6} IPv6 tcp/http/dns probes in flight at once; a link has ${PROBE_PORTS.perLink} local ports for them: use fewer such targets or a longer interval`,
+      });
+    const v6Targets = l.ipv6?.targets.length ?? 0;
+    if (v6Targets > 0 && l.probe.reliability > v6Targets)
+      ctx.addIssue({
+        code: "custom",
+        path: ["links", i, "ipv6", "targets"],
+        message: `probe.reliability is ${l.probe.reliability} but only ${v6Targets} IPv6 targets are configured`,
+      });
     if (l.probe.reliability > l.probe.targets.length)
       ctx.addIssue({
         code: "custom",

@@ -1,4 +1,5 @@
 import { latestMeasures, type MetricFamily, type MetricSample, type WanpilotConfig } from "@wanpilot/common";
+import { ipv6Families } from "./metrics6.js";
 import { expectedParts, freshParts, type ObserverState } from "./state.js";
 
 const STATES = ["unknown", "up", "degraded", "down"] as const;
@@ -168,5 +169,6 @@ export function wanpilotFamilies(
       "1 when the part's own metrics (process, probes) are recent enough to be served",
       expectedParts(config).map((id) => [{ part: id }, fresh.some(([p]) => p === id) ? 1 : 0]),
     ),
+    ...ipv6Families(config, s),
   ];
 }

@@ -3,6 +3,7 @@ import {
   componentId,
   type LinkHealth,
   type LinkState,
+  type LinkState6,
   type LinkTransition,
   type PartMetrics,
   partComponents,
@@ -18,6 +19,8 @@ export const SEEN_IDS_MAX = 5000;
 /** Everything the observer has learned from the bus; folded by pure functions, read by the views. */
 export interface ObserverState {
   links: Map<string, LinkState>;
+  /** Each IPv6 link's IPv6 state (absent in states built before IPv6). */
+  links6?: Map<string, LinkState6>;
   health: Map<string, LinkHealth>;
   router: RouterState | undefined;
   supervisor: SupervisorState | undefined;
@@ -40,6 +43,7 @@ export interface EventCounters {
 export function emptyState(): ObserverState {
   return {
     links: new Map(),
+    links6: new Map(),
     health: new Map(),
     router: undefined,
     supervisor: undefined,

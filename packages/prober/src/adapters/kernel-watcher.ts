@@ -30,7 +30,10 @@ export function ipKernelWatcher(opts: {
   path: PathSpec;
   log: Logger;
   pollMs?: number;
+  /** Which family's addresses and routes to read (default 4). */
+  family?: 4 | 6;
 }): KernelWatcher {
+  const family = opts.family ?? 4;
   const dev = opts.interface;
   let onFacts: (f: KernelFacts) => void = () => undefined;
   let poll: NodeJS.Timeout | undefined;
@@ -42,15 +45,16 @@ export function ipKernelWatcher(opts: {
     try {
       const [link, addr, routes, rules] = await Promise.all([
         ipJson(opts.prefix, ["link", "show", "dev", dev]),
-        ipJson(opts.prefix, ["-4", "addr", "show", "dev", dev]),
-        ipJson(opts.prefix, ["-4", "route", "show", "table", "all", "dev", dev]),
-        ipJson(opts.prefix, ["-4", "rule", "show"]),
+        ipJson(opts.prefix, [`-${family}`, "addr", "show", "dev", dev]),
+        ipJson(opts.prefix, [`-${family}`, "route", "show", "table", "all", "dev", dev]),
+        ipJson(opts.prefix, [`-${family}`, "rule", "show"]),
       ]);
       last = kernelFacts(
         link === undefined ? undefined : { link, addr, routes, rules },
         opts.configured,
         opts.ownTables,
         opts.path,
+        family,
       );
       onFacts(last);
     } catch (err: unknown) {

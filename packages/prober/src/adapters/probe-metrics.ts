@@ -16,25 +16,33 @@ export class ProbeMetrics {
   ) {
     const labelNames = ["link", "target"] as const;
     const registers = [registry];
-    this.#sent = new Counter({
-      name: "wanpilot_probes_sent_total",
-      help: "Probes sent through the link whose outcome is known",
-      labelNames,
-      registers,
-    });
-    this.#lost = new Counter({
-      name: "wanpilot_probes_lost_total",
-      help: "Probes through the link that got no answer in time",
-      labelNames,
-      registers,
-    });
-    this.#rtt = new Histogram({
-      name: "wanpilot_probe_rtt_seconds",
-      help: "Round-trip time of answered probes",
-      labelNames,
-      buckets: RTT_BUCKETS,
-      registers,
-    });
+    // Both families' probers of a link share the part's registry: the metrics are made once.
+    const existing = <T>(name: string) => registry.getSingleMetric(name) as T | undefined;
+    this.#sent =
+      existing<Counter<"link" | "target">>("wanpilot_probes_sent_total") ??
+      new Counter({
+        name: "wanpilot_probes_sent_total",
+        help: "Probes sent through the link whose outcome is known",
+        labelNames,
+        registers,
+      });
+    this.#lost =
+      existing<Counter<"link" | "target">>("wanpilot_probes_lost_total") ??
+      new Counter({
+        name: "wanpilot_probes_lost_total",
+        help: "Probes through the link that got no answer in time",
+        labelNames,
+        registers,
+      });
+    this.#rtt =
+      existing<Histogram<"link" | "target">>("wanpilot_probe_rtt_seconds") ??
+      new Histogram({
+        name: "wanpilot_probe_rtt_seconds",
+        help: "Round-trip time of answered probes",
+        labelNames,
+        buckets: RTT_BUCKETS,
+        registers,
+      });
   }
 
   /** Targets appear at once with zero counts, so rate() works from the first lost probe. */

@@ -30,6 +30,8 @@ export interface TargetProberOptions {
   /** The link's local ports for socket probes (shared by its targets); null when all are in use. */
   ports: { take(): number | null; release(port: number): void };
   prefix: CommandPrefix;
+  /** 6: `ping -6` (a name resolves to its IPv6 address); the source passed to socket probes is IPv6. */
+  ipFamily?: 4 | 6;
   now: () => number;
   /** The target's key in the decision core (outcomes carry it). */
   key: string;
@@ -65,8 +67,23 @@ function icmpProber(o: TargetProberOptions): TargetProber {
       if (source === null) return undefined;
       const { mark, interface: dev } = o.identity;
       const seconds = (intervalMs / 1000).toFixed(3);
+      const family = o.ipFamily === 6 ? ["-6"] : [];
       // -D: each line stamped when ping printed it; its RTT is from the kernel's receive timestamp (no -U).
-      const argv = ["ping", "-n", "-D", "-O", "-i", seconds, "-W", wait, "-m", String(mark), "-I", dev];
+      const argv = [
+        "ping",
+        ...family,
+        "-n",
+        "-D",
+        "-O",
+        "-i",
+        seconds,
+        "-W",
+        wait,
+        "-m",
+        String(mark),
+        "-I",
+        dev,
+      ];
       return [...argv, o.target.host];
     },
     onLine: (line) => {

@@ -54,6 +54,7 @@ interface IpAddr {
     address?: string;
     prefixlen?: number;
     secondary?: boolean;
+    scope?: string | number;
   }[];
 }
 interface IpRoute {
@@ -77,6 +78,7 @@ export function kernelFacts(
   configured: { source?: string; gateway?: string },
   ownTables: readonly number[] = [],
   path?: PathSpec,
+  family: 4 | 6 = 4,
 ): KernelFacts {
   const none = { present: false, carrier: false, source: null };
   const absent = { view: none, gateway: configured.gateway ?? null, prefixLength: null, path: false };
@@ -86,9 +88,10 @@ export function kernelFacts(
   const flags = link.flags ?? [];
   // LOWER_UP is the carrier; an interface set administratively down carries nothing either.
   const carrier = flags.includes("LOWER_UP") && flags.includes("UP");
+  // IPv6: only global addresses can be a link's source (link-local ones exist on every interface).
   const addrs = asArray<IpAddr>(raw.addr)
     .flatMap((a) => a.addr_info ?? [])
-    .filter((a) => a.family === "inet");
+    .filter((a) => (family === 4 ? a.family === "inet" : a.family === "inet6" && isGlobalScope(a.scope)));
   const primary = addrs.filter((a) => a.secondary !== true);
   const source =
     configured.source !== undefined
@@ -103,6 +106,9 @@ export function kernelFacts(
     path: path === undefined ? true : pathReady(raw.routes, raw.rules, path),
   };
 }
+
+/** `ip -N` prints scopes as numbers: 0 is RT_SCOPE_UNIVERSE ("global"). */
+export const isGlobalScope = (scope: unknown): boolean => scope === "global" || scope === "0" || scope === 0;
 
 function learnedGateway(
   routes: unknown,

@@ -137,7 +137,8 @@ export function pingRestarted(
   };
 }
 
-const REPLY_RE = /bytes from [^:]+: icmp_seq=(\d+) .*time=([\d.]+) ms/;
+// The peer may be IPv6 (colons): up to the last ": " before icmp_seq.
+const REPLY_RE = /bytes from \S+: icmp_seq=(\d+) .*time=([\d.]+) ms/;
 const NO_ANSWER_RE = /no answer yet for icmp_seq=(\d+)/;
 const ERROR_RE = /^(?:\[[\d.]+\] )?From [^ ]+ icmp_seq=(\d+) /;
 const STAMP_RE = /^\[(\d+(?:\.\d+)?)\] /;

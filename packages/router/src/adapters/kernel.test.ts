@@ -19,7 +19,7 @@ describe("kernel adapter", () => {
       ["ip", "netns", "exec", "lab-gw", "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"],
       ["ip", "-N", "-n", "lab-gw", "-force", "-batch", "-"],
       ["ip", "netns", "exec", "lab-gw", "nft", "-f", "-"],
-      ["ip", "netns", "exec", "lab-gw", "conntrack", "-D", "--mark", "0x10000/0xff0000"],
+      ["ip", "netns", "exec", "lab-gw", "conntrack", "-D", "-f", "ipv4", "--mark", "0x10000/0xff0000"],
     ]);
     expect(calls[1]?.opts?.input).toBe("route replace table 100 unreachable default\n");
     expect(result).toEqual({ flushed: [{ link: "dsl", connections: 3 }], errors: [] });
@@ -50,6 +50,7 @@ describe("kernel adapter", () => {
       nftVias: {},
       sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.wan1.rp_filter": "2" },
       foreign: { rules: [], routes: [], nexthops: [] },
+      v6: { rules: [], routes: [] },
     });
   });
 });

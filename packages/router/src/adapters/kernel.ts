@@ -23,8 +23,8 @@ import type { Runner } from "./command.js";
 export type { InterfaceAddress };
 
 export interface ApplyResult {
-  /** Connections deleted per link by conntrack flushes. */
-  flushed: Array<{ link: string; connections: number }>;
+  /** Connections deleted per link by conntrack flushes (`family: "ipv6"` for IPv6 ones). */
+  flushed: Array<{ link: string; connections: number; family?: "ipv6" }>;
   /** Commands that failed; the others were still carried out (a missing interface must not block routing). */
   errors: unknown[];
 }
@@ -34,9 +34,15 @@ export interface Kernel {
   observe(sysctlKeys: string[]): Promise<ObservedState>;
   /** Every interface's IPv4 addresses: what learned sources and gateways are checked against. */
   addresses(): Promise<Map<string, InterfaceAddress[]>>;
+  /** Every interface's global IPv6 addresses (absent in fakes that know no IPv6). */
+  addresses6?(): Promise<Map<string, InterfaceAddress[]>>;
   apply(cmds: Command[]): Promise<ApplyResult>;
   /** Tracked connections of each of these link marks (the bits of `marks.mask`). */
-  connectionsByMark(linkMarks: number[], marks: Marks): Promise<Map<number, number>>;
+  connectionsByMark(
+    linkMarks: number[],
+    marks: Marks,
+    family?: "ipv4" | "ipv6",
+  ): Promise<Map<number, number>>;
 }
 
 function json(text: string, what: string): unknown {
@@ -83,9 +89,11 @@ export function createKernel(run: Runner, netns?: string): Kernel {
   };
   return {
     async observe(sysctlKeys) {
-      const [rules, routes, nexthops, nft, sysctls] = await Promise.all([
+      const [rules, routes, rules6, routes6, nexthops, nft, sysctls] = await Promise.all([
         ip(["-4", "-json", "rule", "show"]),
         ip(["-4", "-json", "route", "show", "table", "all"]),
+        ip(["-6", "-json", "rule", "show"]),
+        ip(["-6", "-json", "route", "show", "table", "all"]),
         ip(["-json", "nexthop", "show"]),
         observeNft(),
         sysctlKeys.length === 0
@@ -110,6 +118,10 @@ export function createKernel(run: Runner, netns?: string): Kernel {
             (n) => n.id >= NEXTHOP_ID.min && n.id <= NEXTHOP_ID.max,
           ),
         },
+        v6: {
+          rules: parseRules(split(json(rules6.stdout, "ip -6 rule")).tagged),
+          routes: parseRoutes(split(json(routes6.stdout, "ip -6 route")).tagged),
+        },
         nftHash: nft?.hash ?? null,
         nftVias: Object.fromEntries(nft?.vias ?? []),
         sysctls: sysctls === null ? {} : parseSysctl(sysctls.stdout),
@@ -118,6 +130,10 @@ export function createKernel(run: Runner, netns?: string): Kernel {
     async addresses() {
       const r = await ip(["-4", "-json", "addr", "show"]);
       return parseAddresses(json(r.stdout, "ip addr"));
+    },
+    async addresses6() {
+      const r = await ip(["-6", "-json", "addr", "show"]);
+      return parseAddresses(json(r.stdout, "ip -6 addr"), "inet6");
     },
     async apply(cmds) {
       const flushed: ApplyResult["flushed"] = [];
@@ -138,7 +154,10 @@ export function createKernel(run: Runner, netns?: string): Kernel {
           if (c.kind === "nft") return attempt(() => other(["nft", "-f", "-"], { input: c.text }));
           if (c.kind !== "ip-batch") return undefined;
           // -force: one bad line (a device gone) must not leave the rest undone; the error still surfaces.
-          return attempt(() => ip(["-force", "-batch", "-"], { input: `${c.lines.join("\n")}\n` }));
+          const family = c.family === 6 ? ["-6"] : [];
+          return attempt(() =>
+            ip([...family, "-force", "-batch", "-"], { input: `${c.lines.join("\n")}\n` }),
+          );
         }),
       );
       // Flushed only once new connections already take the new routes.
@@ -148,27 +167,40 @@ export function createKernel(run: Runner, netns?: string): Kernel {
             ? undefined
             : attempt(async () => {
                 // conntrack exits 1 when nothing matched; the count is on stderr.
-                const r = await other(["conntrack", "-D", "--mark", `${hex(c.mark)}/${hex(c.mask)}`], {
-                  okExitCodes: [1],
-                });
+                // Without -f, conntrack 1.4.7 deletes both families' entries of the mark: each family flushes its own.
+                const family = ["-f", c.family ?? "ipv4"];
+                const r = await other(
+                  ["conntrack", "-D", ...family, "--mark", `${hex(c.mark)}/${hex(c.mask)}`],
+                  {
+                    okExitCodes: [1],
+                  },
+                );
                 const n = /(\d+) flow entries have been deleted/.exec(r.stderr)?.[1];
-                flushed.push({ link: c.link, connections: Number(n ?? 0) });
+                flushed.push({
+                  link: c.link,
+                  connections: Number(n ?? 0),
+                  ...(c.family === undefined ? {} : { family: c.family }),
+                });
               }),
         ),
       );
       return { flushed, errors };
     },
-    async connectionsByMark(linkMarks, marks) {
+    async connectionsByMark(linkMarks, marks, family = "ipv4") {
       // One filtered listing per link, its entries sent to /dev/null and only the count read from
       // conntrack's summary line: the router never holds the table (a full dump of 500k entries as
       // text exhausted its heap). One after the other, so counting never takes more than one core.
       const out = new Map<number, number>();
       for (const mark of linkMarks) {
-        const r = await other(["conntrack", "-L", "--mark", `${hex(mark)}/${hex(marks.mask)}`], {
-          okExitCodes: [1],
-          timeoutMs: 30_000,
-          discardStdout: true,
-        });
+        // Without -f, conntrack 1.4.7 lists both families: counts are per family.
+        const r = await other(
+          ["conntrack", "-L", "-f", family, "--mark", `${hex(mark)}/${hex(marks.mask)}`],
+          {
+            okExitCodes: [1],
+            timeoutMs: 30_000,
+            discardStdout: true,
+          },
+        );
         const n = /(\d+) flow entries have been shown/.exec(r.stderr)?.[1];
         if (n === undefined)
           throw new WanpilotError(

@@ -3,13 +3,14 @@ import {
   type DefaultRoute,
   type HashPolicy,
   ipv4Network,
+  isIpv6Rule,
   KERNEL_TABLE,
   type LinkConfig,
   probePorts,
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
-
+import { computeDesired6, desiredSysctls6 } from "./desired6.js";
 import {
   type DesiredState,
   type LinkInput,
@@ -51,6 +52,11 @@ export function desiredSysctls(config: WanpilotConfig): Record<string, string> {
   // passes by the link's own table even when no `from <address>` rule and no default route covers it.
   for (const l of config.links) out[ifSysctl(l.interface, "src_valid_mark")] = "1";
   return out;
+}
+
+/** Every sysctl wanpilot sets: IPv4's, and IPv6's when some link has IPv6 on. */
+export function allSysctls(config: WanpilotConfig): Record<string, string> {
+  return { ...desiredSysctls(config), ...desiredSysctls6(config, HASH_POLICY[config.balance.hash]) };
 }
 
 function linkRoutes(link: LinkConfig, input: LinkInput): RouteSpec[] {
@@ -118,14 +124,15 @@ export function positionalSlots(links: ReadonlyArray<Pick<LinkConfig, "name">>):
   return new Map(links.map((l, i) => [l.name, i + 1]));
 }
 
-function balanceRoute(
+export function balanceRoute(
   table: number,
   route: DefaultRoute,
   config: WanpilotConfig,
   inputs: Map<string, LinkInput>,
   nexthopObjects: NexthopObject[],
+  metric = 0,
 ): RouteSpec[] {
-  const base = { table, dst: "default", metric: 0, src: null };
+  const base = { table, dst: "default", metric, src: null };
   if (route.mode === "unreachable") return [{ ...base, type: "unreachable", nexthops: [] }];
   const nexthops = route.nexthops.flatMap((n): NexthopSpec[] => {
     const link = config.links.find((l) => l.name === n.link);
@@ -149,9 +156,14 @@ function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
   );
 }
 
-function ruleActions(config: WanpilotConfig, links: LinkView[]) {
-  const live = new Map(links.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
+/** Each rule's link now: the first live link of its via list (for an IPv6 rule, live for IPv6). */
+function ruleActions(config: WanpilotConfig, links: LinkView[], links6: LinkView[]) {
+  const liveOf = (views: LinkView[]) =>
+    new Map(views.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
+  const live4 = liveOf(links);
+  const live6 = liveOf(links6);
   return config.rules.map((rule) => {
+    const live = isIpv6Rule(rule) ? live6 : live4;
     const active = rule.via.find((v) => live.has(v)) ?? null;
     const view = active === null ? undefined : live.get(active);
     const action: RuleAction =
@@ -163,8 +175,8 @@ function ruleActions(config: WanpilotConfig, links: LinkView[]) {
   });
 }
 
-function ipRules(
-  config: WanpilotConfig,
+export function ipRules(
+  config: Pick<WanpilotConfig, "links">,
   get: (l: LinkConfig) => LinkInput,
   balanceTable: number,
   slotOf: (l: LinkConfig) => number,
@@ -197,6 +209,7 @@ export function computeDesired(
   last: DefaultRoute | null,
   overrides: Overrides = {},
   slots: Slots = positionalSlots(fileConfig.links),
+  ipv6: { inputs: LinkInput[]; last: DefaultRoute | null } = { inputs: [], last: null },
 ): DesiredState {
   const config = withOverrides(fileConfig, overrides);
   const admin = (l: LinkConfig) => overrides[l.name]?.admin ?? null;
@@ -233,7 +246,16 @@ export function computeDesired(
     demoted: demoted(l),
     override: overrides[l.name] ?? null,
   }));
-  const actions = ruleActions(config, links);
+  const v6 = computeDesired6({
+    config,
+    inputs: new Map(ipv6.inputs.map((i) => [i.name, i])),
+    last: ipv6.last,
+    views: links,
+    balanceTable: table,
+    slotOf,
+    marks,
+  });
+  const actions = ruleActions(config, links, v6?.links ?? []);
   // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
   const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
   const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs, slotOf) : [];
@@ -241,10 +263,11 @@ export function computeDesired(
     ...v,
     interface: config.links[i]?.interface ?? "",
     masquerade: config.links[i]?.masquerade ?? true,
+    masquerade6: config.links[i]?.ipv6 !== undefined && (config.links[i]?.masquerade ?? true),
   }));
   return {
     marks,
-    sysctls: desiredSysctls(config),
+    sysctls: allSysctls(config),
     rules: ipRules(config, get, table, slotOf, marks),
     routes: [
       ...config.links.flatMap((l) => linkRoutes(l, get(l))),
@@ -257,5 +280,6 @@ export function computeDesired(
     defaultRoute,
     links,
     trafficRules: actions.map((r) => r.view),
+    ...(v6 === undefined ? {} : { v6 }),
   };
 }

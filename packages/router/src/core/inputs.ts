@@ -14,9 +14,10 @@ export function adoptDefaultRoute(
   config: WanpilotConfig,
   observed: ObservedState,
   balanceTable: number,
+  family: 4 | 6 = 4,
 ): DefaultRoute | null {
-  const route = observed.routes.find(
-    (r) => r.table === balanceTable && r.dst === "default" && r.metric === 0,
+  const route = familyRoutes(observed, family).find(
+    (r) => r.table === balanceTable && r.dst === "default" && r.metric === familyMetric(family),
   );
   if (route === undefined) return null;
   if (route.type === "unreachable") return { tier: null, nexthops: [], mode: "unreachable" };
@@ -29,9 +30,20 @@ export function adoptDefaultRoute(
   return { tier: Math.min(...tiers), nexthops, mode: "balanced" };
 }
 
+/** wanpilot's own routes of one family, and the metric it writes them with (IPv6: the kernel's 1024). */
+const familyRoutes = (observed: ObservedState | null, family: 4 | 6) =>
+  (family === 4 ? observed?.routes : observed?.v6?.routes) ?? [];
+const familyMetric = (family: 4 | 6) => (family === 4 ? 0 : 1024);
+
 /** The next hop of a table's default route, when it has exactly one. */
-export function tableGateway(observed: ObservedState | null, table: number): string | null {
-  const r = observed?.routes.find((x) => x.table === table && x.dst === "default" && x.metric === 0);
+export function tableGateway(
+  observed: ObservedState | null,
+  table: number,
+  family: 4 | 6 = 4,
+): string | null {
+  const r = familyRoutes(observed, family).find(
+    (x) => x.table === table && x.dst === "default" && x.metric === familyMetric(family),
+  );
   return r?.nexthops.length === 1 ? (r.nexthops[0]?.gateway ?? null) : null;
 }
 

@@ -1,5 +1,6 @@
 import type { DefaultRoute, RouteChange, RouterState } from "@wanpilot/common";
 import type { DesiredState } from "./model.js";
+import { routerIpv6 } from "./state6.js";
 
 // The router's bus messages (RouterState, RouteChange), built from the desired state.
 
@@ -10,6 +11,11 @@ export function describeChange(prev: DesiredState | null, next: DesiredState): s
   if (prev === null || route(prev.defaultRoute) !== route(next.defaultRoute))
     parts.push(
       `default route ${next.defaultRoute.mode} via ${next.defaultRoute.nexthops.map((n) => `${n.link}(${n.weight})`).join(" ") || "nothing"}`,
+    );
+  const v6 = next.v6?.defaultRoute;
+  if (v6 !== undefined && (prev?.v6 === undefined || route(prev.v6.defaultRoute) !== route(v6)))
+    parts.push(
+      `IPv6 default route ${v6.mode} via ${v6.nexthops.map((n) => `${n.link}(${n.weight})`).join(" ") || "nothing"}`,
     );
   for (const r of next.trafficRules) {
     const before = prev?.trafficRules.find((p) => p.name === r.name)?.active;
@@ -24,8 +30,11 @@ export function routerState(
   connections: Map<number, number> | null,
   lastChange: RouterState["lastChange"],
   foreign: string[] = [],
+  connections6: Map<number, number> | null = null,
 ): RouterState {
+  const ipv6 = routerIpv6(desired, connections6);
   return {
+    ...(ipv6 === undefined ? {} : { ipv6 }),
     ...(foreign.length === 0 ? {} : { foreign: foreign.slice(0, 200) }),
     at,
     defaultRoute: desired.defaultRoute,
@@ -49,7 +58,20 @@ export function routeChange(
   at: string,
   reason: string,
   desired: DesiredState,
-  flushed: RouteChange["flushed"],
+  flushed: Array<RouteChange["flushed"][number] & { family?: "ipv6" }>,
 ): RouteChange {
-  return { id, at, reason: reason.slice(0, 500), defaultRoute: desired.defaultRoute, flushed };
+  const of = (v6: boolean) =>
+    flushed
+      .filter((f) => (f.family === "ipv6") === v6)
+      .map(({ link, connections }) => ({ link, connections }));
+  const ipv6 =
+    desired.v6 === undefined ? {} : { ipv6: { defaultRoute: desired.v6.defaultRoute, flushed: of(true) } };
+  return {
+    id,
+    at,
+    reason: reason.slice(0, 500),
+    defaultRoute: desired.defaultRoute,
+    flushed: of(false),
+    ...ipv6,
+  };
 }

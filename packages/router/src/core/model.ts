@@ -145,6 +145,17 @@ export interface DesiredState {
   defaultRoute: DefaultRoute;
   links: LinkView[];
   trafficRules: RuleView[];
+  /** IPv6 (links with `ipv6` on): its own rules, routes and default route; absent when no link has it. */
+  v6?: Desired6;
+}
+
+/** The IPv6 family's part of the desired state: same tables, priorities and marks as IPv4, its own verdicts. */
+export interface Desired6 {
+  rules: RuleSpec[];
+  routes: RouteSpec[];
+  defaultRoute: DefaultRoute;
+  /** Links with `ipv6` on, as IPv6 sees them (`state` is the IPv6 verdict). */
+  links: LinkView[];
 }
 
 /** What the kernel holds now: `rules`, `routes` and `nexthops` are wanpilot's own (tagged RT_PROTO). */
@@ -159,6 +170,8 @@ export interface ObservedState {
   sysctls: Record<string, string>;
   /** Objects in wanpilot's ranges or tables that it did not create (untagged). */
   foreign?: ForeignObjects;
+  /** wanpilot's own IPv6 rules and routes (tagged RT_PROTO); absent when not read. */
+  v6?: { rules: RuleSpec[]; routes: RouteSpec[] };
 }
 
 export interface ForeignObjects {
@@ -174,8 +187,8 @@ export interface ForeignObjects {
 export type Command =
   | { kind: "sysctl"; key: string; value: string }
   | { kind: "nft"; text: string }
-  | { kind: "ip-batch"; lines: string[] }
-  | { kind: "conntrack-flush"; link: string; mark: number; mask: number };
+  | { kind: "ip-batch"; lines: string[]; family?: 6 }
+  | { kind: "conntrack-flush"; link: string; mark: number; mask: number; family?: "ipv6" };
 
 /** The mark of the link in `slot` (1-based: 0 means "no link"). */
 export function slotMark(slot: number, marks: Marks): number {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { TrafficRule } from "@wanpilot/common";
+import { isIpv6Rule, type TrafficRule } from "@wanpilot/common";
 import { hex, type Marks, NFT_TABLE, type NftDesired } from "./model.js";
 
 export interface NftLink {
@@ -7,6 +7,8 @@ export interface NftLink {
   interface: string;
   mark: number;
   masquerade: boolean;
+  /** nat66: the LAN's IPv6 translated to the link's address (only links with `ipv6` on). */
+  masquerade6?: boolean;
 }
 
 /** What a traffic rule does now: pin to a link's mark, let balancing decide, or refuse. */
@@ -37,8 +39,9 @@ function portMatch(proto: "tcp" | "udp", dir: "sport" | "dport", spec: TrafficRu
 export function ruleMatch(rule: TrafficRule): string {
   const parts: string[] = [];
   if (rule.iif !== undefined) parts.push(`iifname ${quote(rule.iif)}`);
-  if (rule.src !== undefined) parts.push(`ip saddr ${rule.src}`);
-  if (rule.dst !== undefined) parts.push(`ip daddr ${rule.dst}`);
+  const ip = isIpv6Rule(rule) ? "ip6" : "ip";
+  if (rule.src !== undefined) parts.push(`${ip} saddr ${rule.src}`);
+  if (rule.dst !== undefined) parts.push(`${ip} daddr ${rule.dst}`);
   if (rule.proto === "tcp" || rule.proto === "udp") {
     const ports = [
       ...portMatch(rule.proto, "sport", rule.sport),
@@ -50,8 +53,9 @@ export function ruleMatch(rule: TrafficRule): string {
 }
 
 /** Rules sharing a via list and fallback share one small chain; only those chains change with link states. */
-export function viaKey(rule: Pick<TrafficRule, "via" | "fallback">): string {
-  return `${rule.via.join(",")}|${rule.fallback}`;
+export function viaKey(rule: Pick<TrafficRule, "via" | "fallback" | "src" | "dst">): string {
+  // IPv6 rules follow their links' IPv6 state: their own chains.
+  return `${rule.via.join(",")}|${rule.fallback}${isIpv6Rule(rule) ? "|ipv6" : ""}`;
 }
 
 function viaLine(action: RuleAction, m: Marks): string {
@@ -109,10 +113,16 @@ function body(input: NftInput, withVias: boolean): string[] {
   const save = input.sticky
     ? input.links.map((l) => `${ctUnmarked(m)} oifname ${quote(l.interface)} ${setCt(l.mark, m)}`)
     : [];
-  // IPv4 only: the inet table sees IPv6 too, and IPv6 is not wanpilot's unless configured (no NAT66).
-  const nat = input.links
-    .filter((l) => l.masquerade)
-    .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`);
+  // Per family: the inet table sees IPv6 too, and IPv6 is not wanpilot's unless configured.
+  const nat = [
+    ...input.links
+      .filter((l) => l.masquerade)
+      .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`),
+    // nat66 only where IPv6 is configured: elsewhere IPv6 stays untouched.
+    ...input.links
+      .filter((l) => l.masquerade6 === true)
+      .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv6 masquerade`),
+  ];
   const chain = (name: string, hook: string | null, lines: string[]) => [
     `  chain ${name} {`,
     ...(hook === null ? [] : [`    ${hook}`]),

@@ -30,7 +30,9 @@ export function matchesAll(raw: unknown): boolean {
   return (r.src ?? "all") === "all" && Object.keys(r).every((k) => NO_SELECTOR.has(k));
 }
 
-/** `ip -json rule show` → rules (IPv4). */
+const hostLength = (address: string) => (address.includes(":") ? 128 : 32);
+
+/** `ip -json rule show` → rules (either family). */
 export function parseRules(json: unknown): RuleSpec[] {
   if (!Array.isArray(json)) return [];
   return json.map((raw): RuleSpec => {
@@ -47,7 +49,8 @@ export function parseRules(json: unknown): RuleSpec[] {
         ? {}
         : { sport: { first: num(sportFirst, 0), last: num(r.sport_end ?? sportFirst, 0) } }),
       priority: num(r.priority, 0),
-      src: src !== "all" && typeof srclen === "number" && srclen !== 32 ? `${src}/${srclen}` : src,
+      src:
+        src !== "all" && typeof srclen === "number" && srclen !== hostLength(src) ? `${src}/${srclen}` : src,
       fwmark,
       fwmask: fwmark === null ? null : num(r.fwmask, 0xffffffff),
       table: tableId(r.table),
@@ -66,7 +69,8 @@ export function parseRoutes(json: unknown): RouteSpec[] {
   if (!Array.isArray(json)) return [];
   return json.map((raw): RouteSpec => {
     const r = rec(raw);
-    const type = str(r.type) ?? "unicast";
+    // With -N, IPv6 prints route types as numbers (7 = RTN_UNREACHABLE).
+    const type = r.type === "7" || r.type === 7 ? "unreachable" : (str(r.type) ?? "unicast");
     const nexthops = Array.isArray(r.nexthops)
       ? r.nexthops.map(nexthop)
       : r.dev === undefined
@@ -91,8 +95,14 @@ export interface InterfaceAddress {
   peer: string | null;
 }
 
-/** `ip -4 -json addr show` → interface → its IPv4 addresses. */
-export function parseAddresses(json: unknown): Map<string, InterfaceAddress[]> {
+/**
+ * `ip -4 -json addr show` → interface → its IPv4 addresses; with `inet6`, `ip -6 -json addr show` → its
+ * global IPv6 addresses (link-local ones are never a link's source).
+ */
+export function parseAddresses(
+  json: unknown,
+  family: "inet" | "inet6" = "inet",
+): Map<string, InterfaceAddress[]> {
   const out = new Map<string, InterfaceAddress[]>();
   if (!Array.isArray(json)) return out;
   for (const raw of json) {
@@ -100,12 +110,21 @@ export function parseAddresses(json: unknown): Map<string, InterfaceAddress[]> {
     const name = str(i.ifname);
     // Set administratively down, an interface holds no routes (the kernel flushes them): no usable address.
     if (Array.isArray(i.flags) && !i.flags.includes("UP")) continue;
-    const infos = Array.isArray(i.addr_info) ? i.addr_info.map(rec).filter((a) => a.family === "inet") : [];
+    const infos = Array.isArray(i.addr_info)
+      ? i.addr_info
+          .map(rec)
+          // `ip -N` prints scopes as numbers: 0 is "global".
+          .filter(
+            (a) => a.family === family && (family === "inet" || a.scope === "global" || a.scope === "0"),
+          )
+      : [];
     const addresses = infos.flatMap((a): InterfaceAddress[] => {
       const local = str(a.local);
       const peer = str(a.address);
       if (local === null) return [];
-      return [{ local, prefixLength: num(a.prefixlen, 32), peer: peer === local ? null : peer }];
+      return [
+        { local, prefixLength: num(a.prefixlen, hostLength(local)), peer: peer === local ? null : peer },
+      ];
     });
     if (name !== null && addresses.length > 0) out.set(name, addresses);
   }

@@ -60,7 +60,7 @@ export const inRange = (r: RuleSpec) => r.priority >= PRIORITY.min && r.priority
 /** Observed routes are wanpilot's own (tagged): every one that is not wanted goes, in whatever table. */
 const ownRoute = (r: RouteSpec) => !KERNEL_TABLE_IDS.has(r.table);
 
-function planRoutes(desired: DesiredState, observed: ObservedState) {
+function planRoutes(desired: Pick<DesiredState, "routes">, observed: Pick<ObservedState, "routes">) {
   const have = new Map(observed.routes.filter(ownRoute).map((r) => [routeId(r), r]));
   const want = new Map(desired.routes.map((r) => [routeId(r), r]));
   const add = desired.routes.filter((r) => {
@@ -71,7 +71,7 @@ function planRoutes(desired: DesiredState, observed: ObservedState) {
   return { add: add.map(routeLine), del: del.map(routeDelLine) };
 }
 
-function planRules(desired: DesiredState, observed: ObservedState) {
+function planRules(desired: Pick<DesiredState, "rules">, observed: Pick<ObservedState, "rules">) {
   const counts = new Map<string, number>();
   for (const r of observed.rules.filter(inRange)) counts.set(ruleKey(r), (counts.get(ruleKey(r)) ?? 0) + 1);
   const add: string[] = [];
@@ -93,7 +93,12 @@ function planRules(desired: DesiredState, observed: ObservedState) {
  * exist before routes use them), one `ip -batch` (routes, then new rules, then stale rules, then
  * stale routes), then conntrack flushes of links that went down.
  */
-export function plan(desired: DesiredState, observed: ObservedState, flush: LinkView[] = []): Command[] {
+export function plan(
+  desired: DesiredState,
+  observed: ObservedState,
+  flush: LinkView[] = [],
+  flush6: LinkView[] = [],
+): Command[] {
   const cmds: Command[] = [];
   for (const [key, value] of Object.entries(desired.sysctls)) {
     // An interface that is not there (a USB modem unplugged) has no settings yet; set them once it is.
@@ -108,9 +113,28 @@ export function plan(desired: DesiredState, observed: ObservedState, flush: Link
   // Objects before the routes that use them; stale ones after nothing uses them any more.
   const lines = [...nexthops.add, ...routes.add, ...rules.add, ...rules.del, ...routes.del, ...nexthops.del];
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
+  const lines6 = planIpv6(desired, observed);
+  if (lines6.length > 0) cmds.push({ kind: "ip-batch", family: 6, lines: lines6 });
   for (const l of flush)
     cmds.push({ kind: "conntrack-flush", link: l.name, mark: l.mark, mask: desired.marks.mask });
+  for (const l of flush6)
+    cmds.push({
+      kind: "conntrack-flush",
+      family: "ipv6",
+      link: l.name,
+      mark: l.mark,
+      mask: desired.marks.mask,
+    });
   return cmds;
+}
+
+/** IPv6's lines (`ip -6 -batch`): what IPv6 links want; with none, only wanpilot's own leftovers go. */
+function planIpv6(desired: DesiredState, observed: ObservedState): string[] {
+  if (observed.v6 === undefined) return [];
+  const want = desired.v6 ?? { rules: [], routes: [] };
+  const routes = planRoutes(want, observed.v6);
+  const rules = planRules(want, observed.v6);
+  return [...routes.add, ...rules.add, ...rules.del, ...routes.del];
 }
 
 /** The whole table when its structure differs; otherwise only the via chains whose verdict changed. */
@@ -120,7 +144,8 @@ function planNft(desired: DesiredState, observed: ObservedState): string | null 
   return changed.length === 0 ? null : renderViaUpdate(changed.map(([name, v]) => [name, v.line]));
 }
 
-const isInterfaceKey = (key: string) => key.startsWith("net.ipv4.conf.");
+const isInterfaceKey = (key: string) =>
+  (key.startsWith("net.ipv4.conf.") || key.startsWith("net.ipv6.conf.")) && !key.includes(".conf.all.");
 
 function sameSysctl(have: string | undefined, want: string): boolean {
   if (have === undefined) return false;
@@ -170,6 +195,12 @@ export function planCleanup(observed: ObservedState, sysctls: Record<string, str
   if (observed.nftHash !== null)
     cmds.push({ kind: "nft", text: "table inet wanpilot {}\ndelete table inet wanpilot\n" });
   if (lines.length > 0) cmds.push({ kind: "ip-batch", lines });
+  const v6 = observed.v6 ?? { rules: [], routes: [] };
+  const lines6 = [
+    ...v6.rules.filter(inRange).map((r) => `rule del ${ruleKey(r)} protocol ${RT_PROTO}`),
+    ...v6.routes.filter(ownRoute).map(routeDelLine),
+  ];
+  if (lines6.length > 0) cmds.push({ kind: "ip-batch", family: 6, lines: lines6 });
   return cmds;
 }
 
@@ -180,6 +211,14 @@ export function appliedState(desired: DesiredState, observed: ObservedState): Ob
     rules: [...observed.rules.filter((r) => !inRange(r)), ...desired.rules],
     routes: [...observed.routes.filter((r) => !ownRoute(r)), ...desired.routes],
     nexthops: [...observed.nexthops.filter((o) => !ownNexthop(o)), ...desired.nexthops],
+    ...(observed.v6 === undefined
+      ? {}
+      : {
+          v6: {
+            rules: [...observed.v6.rules.filter((r) => !inRange(r)), ...(desired.v6?.rules ?? [])],
+            routes: [...observed.v6.routes.filter((r) => !ownRoute(r)), ...(desired.v6?.routes ?? [])],
+          },
+        }),
     nftHash: desired.nft.hash,
     nftVias: Object.fromEntries([...desired.nft.vias].map(([name, v]) => [name, v.tag])),
     sysctls: {
