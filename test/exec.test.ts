@@ -149,9 +149,16 @@ describe("wanpilot exec --link", () => {
     await until("the exec gone", () => !isPidAlive(killed.pid ?? 0), 10_000);
     // Its command lives on (still pinned to isp1) until it ends; then the next exec sweeps the rules.
     expect((await execRules()).length).toBe(4);
-    await killed.stop(1000);
-    const next = await exec("isp1", ["true"]);
-    expect(next.code, next.stderr).toBe(0);
-    expect(await execRules()).toEqual([]);
+    // The command (still running in the killed exec's process group) is ended; the next exec sweeps.
+    process.kill(-(killed.pid ?? 0), "SIGTERM");
+    await until(
+      "an exec sweeps the killed one's rules",
+      async () => {
+        const next = await exec("isp1", ["true"]);
+        expect(next.code, next.stderr).toBe(0);
+        return (await execRules()).length === 0;
+      },
+      15_000,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants as fsConstants, readdirSync, readFileSync, statSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
@@ -67,26 +67,51 @@ function resolveCommand(file: string): string | undefined {
   return undefined;
 }
 
-/** Runs the command as `uid`, forwarding signals; resolves with its exit code (128 + signal when killed). */
-function runAs(uid: number, argv: string[], out: Output): Promise<number> {
+/**
+ * Catches the forwarded signals from before the rules are added until the command has exited: a signal
+ * that arrives before the command runs must not kill `exec` with its rules still in place.
+ */
+class SignalRelay {
+  #child: ChildProcess | undefined;
+  received: NodeJS.Signals | undefined;
+  readonly #handlers = FORWARDED.map(
+    (sig) =>
+      [
+        sig,
+        () => {
+          this.received ??= sig;
+          this.#child?.kill(sig);
+        },
+      ] as const,
+  );
+
+  constructor() {
+    for (const [sig, h] of this.#handlers) process.on(sig, h);
+  }
+
+  attach(child: ChildProcess): void {
+    this.#child = child;
+    if (this.received !== undefined) child.kill(this.received);
+  }
+
+  close(): void {
+    for (const [sig, h] of this.#handlers) process.off(sig, h);
+  }
+}
+
+const signalExit = (sig: NodeJS.Signals): number => 128 + (constants.signals[sig] ?? 0);
+
+/** Runs the command as `uid`, its signals forwarded by `relay`; resolves with its exit code (128 + signal when killed). */
+function runAs(uid: number, argv: string[], out: Output, relay: SignalRelay): Promise<number> {
   const [file, ...args] = argv;
   return new Promise((resolve) => {
     const child = spawn(file ?? "", args, { uid, gid: uid, stdio: "inherit" });
-    const forward = (sig: NodeJS.Signals) => () => void child.kill(sig);
-    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
-    for (const [sig, h] of handlers) process.on(sig, h);
-    const done = (code: number) => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-      resolve(code);
-    };
+    relay.attach(child);
     child.once("error", (err: NodeJS.ErrnoException) => {
       out.err(`wanpilot exec: cannot run ${file}: ${err.message}`);
-      done(err.code === "ENOENT" ? 127 : 126);
+      resolve(err.code === "ENOENT" ? 127 : 126);
     });
-    child.once("exit", (code, signal) => {
-      const signo = signal === null ? 0 : 128 + (constants.signals[signal] ?? 0);
-      done(code ?? signo);
-    });
+    child.once("exit", (code, signal) => resolve(code ?? (signal === null ? 0 : signalExit(signal))));
   });
 }
 
@@ -119,22 +144,28 @@ export async function runExec(
     out.err(`wanpilot exec: ${argv[0]}: command not found`);
     return 127;
   }
-  const inUse = uidsInUse();
-  await sweep(inUse);
-  const uid = pickUid(process.pid, new Set([...inUse, ...(await ruleUids())]));
-  const rules = execRules(uid, link.table);
-  const v4 = await ipBatch("-4", rules.ipv4);
-  // Without IPv6 in the kernel there is nothing to refuse.
-  const v6 = v4 === "" ? await ipBatch("-6", rules.ipv6) : "";
-  const failed = v4 || (/not supported/i.test(v6) ? "" : v6);
-  if (failed !== "") {
-    await drop(dropRules(uid));
-    out.err(`wanpilot exec: cannot add the policy rules: ${failed}`);
-    return 1;
-  }
+  const relay = new SignalRelay();
   try {
-    return await runAs(uid, [file, ...argv.slice(1)], out);
+    const inUse = uidsInUse();
+    await sweep(inUse);
+    const uid = pickUid(process.pid, new Set([...inUse, ...(await ruleUids())]));
+    const rules = execRules(uid, link.table);
+    const v4 = await ipBatch("-4", rules.ipv4);
+    // Without IPv6 in the kernel there is nothing to refuse.
+    const v6 = v4 === "" ? await ipBatch("-6", rules.ipv6) : "";
+    const failed = v4 || (/not supported/i.test(v6) ? "" : v6);
+    if (failed !== "") {
+      await drop(dropRules(uid));
+      out.err(`wanpilot exec: cannot add the policy rules: ${failed}`);
+      return 1;
+    }
+    try {
+      if (relay.received !== undefined) return signalExit(relay.received);
+      return await runAs(uid, [file, ...argv.slice(1)], out, relay);
+    } finally {
+      await drop(dropRules(uid));
+    }
   } finally {
-    await drop(dropRules(uid));
+    relay.close();
   }
 }
