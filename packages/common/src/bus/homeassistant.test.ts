@@ -114,4 +114,67 @@ describe("Home Assistant discovery", () => {
       ),
     ).toBe(false);
   });
+
+  describe("IPv6 (links with `ipv6` on only)", () => {
+    const dual = haDiscoveryMessages({
+      config: config({
+        links: [
+          { name: "dsl", interface: "wan1", ipv6: true },
+          { name: "lte-2", interface: "wwan0" },
+        ],
+      }),
+      version: "1.2.3",
+    });
+    const of = (ms: typeof dual, l: string) =>
+      ms.filter((m) => m.topic.includes(`/link-${l}-`)).map((m) => m.topic.split("/").slice(1, 4).join("/"));
+
+    it("adds an IPv6 state, an IPv6 carries-new-traffic flag, IPv6 latency and loss, and changes nothing else", () => {
+      expect(of(dual, "dsl")).toEqual([
+        ...of(messages, "dsl"),
+        "sensor/wanpilot_home_gw/link-dsl-ipv6state",
+        "binary_sensor/wanpilot_home_gw/link-dsl-ipv6active",
+        "sensor/wanpilot_home_gw/link-dsl-ipv6latency",
+        "sensor/wanpilot_home_gw/link-dsl-ipv6loss",
+      ]);
+      // A link without ipv6, and the gateway: the very same messages as in an IPv4-only config.
+      expect(dual.filter((m) => !m.topic.includes("/link-dsl-"))).toEqual(
+        messages.filter((m) => !m.topic.includes("/link-dsl-")),
+      );
+      for (const m of dual) expect(HaDiscovery.safeParse(m.payload).error).toBeUndefined();
+      expect(new Set(dual.map((m) => m.payload.unique_id)).size).toBe(dual.length);
+      for (const m of dual) expect(mayPublish({ kind: "observer" }, "home_gw", m.topic)).toBe(true);
+    });
+
+    it("reads the link's state view's `ipv6` part, with the IPv4 entities' availability", () => {
+      const byObject = (o: string) => dual.find((m) => m.topic.endsWith(`/link-dsl-${o}/config`))?.payload;
+      const latency = messages.find((m) => m.topic.endsWith("/link-dsl-latency/config"))?.payload;
+      for (const o of ["ipv6state", "ipv6active", "ipv6latency", "ipv6loss"]) {
+        expect(byObject(o)?.state_topic).toBe(topics.haLink("home_gw", "dsl"));
+        expect(byObject(o)?.availability).toEqual(latency?.availability);
+      }
+      expect(byObject("ipv6state")).toMatchObject({
+        name: "dsl IPv6 state",
+        device_class: "enum",
+        options: ["unknown", "up", "degraded", "down"],
+        value_template: "{{ value_json.ipv6.state if value_json.ipv6 is defined else 'unknown' }}",
+        default_entity_id: "sensor.wanpilot_home_gw_link_dsl_ipv6state",
+      });
+      expect(byObject("ipv6active")).toMatchObject({
+        value_template: "{{ 'ON' if value_json.ipv6 is defined and value_json.ipv6.active else 'OFF' }}",
+        payload_on: "ON",
+        payload_off: "OFF",
+        default_entity_id: "binary_sensor.wanpilot_home_gw_link_dsl_ipv6active",
+      });
+      expect(byObject("ipv6latency")).toMatchObject({
+        value_template: "{{ value_json.ipv6.rttMs if value_json.ipv6 is defined else None }}",
+        unit_of_measurement: "ms",
+        device_class: "duration",
+        state_class: "measurement",
+      });
+      expect(byObject("ipv6loss")).toMatchObject({
+        value_template: "{{ value_json.ipv6.lossPercent if value_json.ipv6 is defined else None }}",
+        unit_of_measurement: "%",
+      });
+    });
+  });
 });

@@ -227,7 +227,44 @@ export function haDiscoveryMessages(
         state_class: "measurement",
         icon: "mdi:scale-balance",
       }),
+      ...(l.ipv6 === undefined ? [] : ipv6Entities()),
     ];
+
+    /** Only for a link with `ipv6` on: its IPv6 family's own state, from `value_json.ipv6`. */
+    function ipv6Entities() {
+      const v6 = (field: string, absent: string) =>
+        `{{ value_json.ipv6.${field} if value_json.ipv6 is defined else ${absent} }}`;
+      return [
+        entity("sensor", o("ipv6state"), {
+          name: `${l.name} IPv6 state`,
+          state_topic,
+          availability,
+          device_class: "enum",
+          options: STATES,
+          value_template: v6("state", "'unknown'"),
+          icon: "mdi:wan",
+        }),
+        entity("binary_sensor", o("ipv6active"), {
+          name: `${l.name} carries new IPv6 traffic`,
+          state_topic,
+          availability,
+          value_template: `{{ 'ON' if value_json.ipv6 is defined and value_json.ipv6.active else 'OFF' }}`,
+          payload_on: "ON",
+          payload_off: "OFF",
+          icon: "mdi:swap-horizontal",
+        }),
+        entity("sensor", o("ipv6latency"), {
+          ...num("IPv6 latency", "rttMs", "ms"),
+          value_template: v6("rttMs", "None"),
+          device_class: "duration",
+        }),
+        entity("sensor", o("ipv6loss"), {
+          ...num("IPv6 packet loss", "lossPercent", "%"),
+          value_template: v6("lossPercent", "None"),
+          icon: "mdi:lan-disconnect",
+        }),
+      ];
+    }
   });
   const state_topic = topics.haGateway(gw);
   const availability = avail({ kind: "observer" }, { kind: "router" });

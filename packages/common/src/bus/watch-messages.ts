@@ -1,6 +1,16 @@
 import { z } from "zod";
 import { LinkStateName } from "./messages.js";
 
+/** A link's IPv6 as Home Assistant shows it (links with `ipv6` on only); numbers null unless its IPv6 is up or degraded. */
+export const HaLinkView6 = z.object({
+  state: LinkStateName,
+  /** The link carries new IPv6 connections (the router's IPv6 default route). */
+  active: z.boolean(),
+  rttMs: z.number().nonnegative().nullable(),
+  lossPercent: z.number().min(0).max(100).nullable(),
+});
+export type HaLinkView6 = z.infer<typeof HaLinkView6>;
+
 /**
  * Retained on `ha/link/<name>` by the observer, only when it changes: a link as Home Assistant shows it.
  * Numbers are null (Home Assistant's None: "unknown", never a string) while the link is not up or degraded.
@@ -14,6 +24,8 @@ export const HaLinkView = z.object({
   sharePercent: z.number().min(0).max(100).nullable(),
   active: z.boolean(),
   weight: z.number().int().nonnegative().nullable(),
+  /** Present only for a link with `ipv6` on; every field above is IPv4's. */
+  ipv6: HaLinkView6.optional(),
 });
 export type HaLinkView = z.infer<typeof HaLinkView>;
 

@@ -34,6 +34,23 @@ describe("HaPublisher", () => {
     expect(bus.cleared).toEqual([leftover]);
   });
 
+  it("announces a link's IPv6 entities only while it has `ipv6` on, and clears them when it is turned off", async () => {
+    const on = setup({ links: [{ name: "dsl", interface: "wan1", ipv6: true }] });
+    await on.ha.announce();
+    const v6 = on.bus.of("haDiscovery").filter((m) => m.topic.includes("-ipv6"));
+    expect(v6.map((m) => m.topic.split("/")[3])).toEqual([
+      "link-dsl-ipv6state",
+      "link-dsl-ipv6active",
+      "link-dsl-ipv6latency",
+      "link-dsl-ipv6loss",
+    ]);
+    const off = setup();
+    off.bus.retained = v6.map((m) => m.topic);
+    await off.ha.announce();
+    expect(off.bus.of("haDiscovery").some((m) => m.topic.includes("-ipv6"))).toBe(false);
+    expect(off.bus.cleared).toEqual(v6.map((m) => m.topic));
+  });
+
   it("with discovery off announces nothing and clears what it announced before", async () => {
     const { bus, ha } = setup({ homeassistant: { discovery: false } });
     bus.retained = ["homeassistant/sensor/wanpilot_gw/link-dsl-latency/config"];
@@ -69,5 +86,39 @@ describe("HaPublisher", () => {
     await settle();
     expect(bus.of("haLink").map((m) => m.payload.state)).toEqual(["unknown", "up"]);
     expect(bus.of("haGateway").map((m) => m.payload.linksUp)).toEqual([0, 1]);
+  });
+
+  it("publishes a link's IPv6 part from its LinkState6, and republishes when only IPv6 changes", async () => {
+    const { bus, ha, state, advance } = setup({ links: [{ name: "dsl", interface: "wan1", ipv6: true }] });
+    state.availability.set("prober/dsl", "online");
+    await ha.announce();
+    await settle();
+    const s6 = {
+      link: "dsl",
+      family: "ipv6" as const,
+      state: "up" as const,
+      since: "2026-01-01T00:00:00.000Z",
+      cause: "x",
+      interface: "wan1",
+      source: "2001:db8:1::2",
+      gateway: "fe80::1",
+      carrier: true,
+      rttMs: 10,
+      lossRatio: 0,
+      at: "2026-01-01T00:00:00.000Z",
+    };
+    state.links6?.set("dsl", s6);
+    advance(1000);
+    ha.update();
+    await settle();
+    state.links6?.set("dsl", { ...s6, state: "down" });
+    advance(1000);
+    ha.update();
+    await settle();
+    expect(bus.of("haLink").map((m) => [m.payload.state, m.payload.ipv6?.state])).toEqual([
+      ["unknown", "unknown"],
+      ["unknown", "up"],
+      ["unknown", "down"],
+    ]);
   });
 });

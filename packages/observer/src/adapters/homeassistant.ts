@@ -80,6 +80,7 @@ export class HaPublisher {
         state: state.links.get(l.name),
         health: state.health.get(l.name),
         router: state.router,
+        state6: state.links6?.get(l.name),
         proberOnline: online(`prober/${l.name}`),
         routerOnline: online("router"),
       }),

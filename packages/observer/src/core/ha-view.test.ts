@@ -1,4 +1,4 @@
-import type { HaLinkView, LinkState } from "@wanpilot/common";
+import type { HaLinkView, LinkState, LinkState6 } from "@wanpilot/common";
 import { linkStateFixture, testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { HA_NUMBERS_EVERY_MS, haGatewayView, haLinkView, shouldPublishLink } from "./ha-view.js";
@@ -100,6 +100,56 @@ describe("haLinkView", () => {
   });
 });
 
+describe("haLinkView, IPv6 (links with `ipv6` on only)", () => {
+  const dual = testConfig({ links: [{ name: "dsl", interface: "wan1", weight: 3, ipv6: true }] }).links[0];
+  if (dual === undefined) throw new Error("no link");
+  const state6 = (s: LinkState6["state"], rttMs: number | null, lossRatio: number | null): LinkState6 => ({
+    ...linkStateFixture("dsl", s, { rttMs, lossRatio }),
+    family: "ipv6",
+    source: "2001:db8:1::2",
+    gateway: "fe80::1",
+  });
+  const link6 = { link: "dsl", state: "down" as const, active: false, weight: 3, connections: 0 };
+  const ipv6 = { defaultRoute: { tier: 1, nexthops: [], mode: "all-down-keep" as const }, links: [link6] };
+  const view = (over: Partial<Parameters<typeof haLinkView>[0]>) =>
+    haLinkView({
+      config: dual,
+      state: state("up", 12, 0),
+      health: undefined,
+      router: { ...router, ipv6: { ...ipv6, links: [{ ...link6, state: "up", active: true }] } },
+      state6: state6("up", 30.04, 0.021),
+      proberOnline: true,
+      routerOnline: true,
+      ...over,
+    }) as HaLinkView;
+
+  it("shows the IPv6 family's own state, numbers and router flag beside IPv4's", () => {
+    const v = view({});
+    expect(v.ipv6).toEqual({ state: "up", active: true, rttMs: 30, lossPercent: 2.1 });
+    expect([v.state, v.rttMs, v.active]).toEqual(["up", 12, true]);
+  });
+
+  it("IPv6 down while IPv4 is up: only the IPv6 part says so, with no numbers", () => {
+    const v = view({ state6: state6("down", 50, 1), router: { ...router, ipv6 } });
+    expect(v.ipv6).toEqual({ state: "down", active: false, rttMs: null, lossPercent: null });
+    expect([v.state, v.connected, v.active, v.rttMs]).toEqual(["up", true, true, 12]);
+  });
+
+  it.each([
+    ["no IPv6 state yet", { state6: undefined }, { state: "unknown", active: true }],
+    ["prober offline", { proberOnline: false }, { state: "unknown", active: true }],
+    ["router offline", { routerOnline: false }, { state: "up", active: false }],
+    ["router without an IPv6 half", { router }, { state: "up", active: false }],
+  ] as const)("%s", (_name, over, expected) => {
+    expect(view(over).ipv6).toMatchObject(expected);
+  });
+
+  it("a link without `ipv6` has no IPv6 part, whatever the bus holds", () => {
+    const v = view({ config: cfg });
+    expect(v).not.toHaveProperty("ipv6");
+  });
+});
+
 describe("shouldPublishLink (what Home Assistant's recorder stores)", () => {
   const base: HaLinkView = {
     link: "dsl",
@@ -111,6 +161,8 @@ describe("shouldPublishLink (what Home Assistant's recorder stores)", () => {
     active: true,
     weight: 1,
   };
+  const v6 = { state: "up" as const, active: true, rttMs: 30, lossPercent: 0 };
+  const withV6: HaLinkView = { ...base, ipv6: v6 };
   const at = 1_000_000;
   it.each([
     ["nothing published yet", undefined, base, at, true],
@@ -124,6 +176,21 @@ describe("shouldPublishLink (what Home Assistant's recorder stores)", () => {
     ["loss +5 points", base, { ...base, lossPercent: 5 }, at + 1, true],
     ["share +3 points within 30 s", base, { ...base, sharePercent: 53 }, at + 1, false],
     ["rtt became unknown", base, { ...base, rttMs: null }, at + 1, true],
+    ["IPv6 part appeared", base, { ...base, ipv6: v6 }, at + 1, true],
+    ["IPv6 identical", withV6, { ...withV6 }, at + 60_000, false],
+    ["IPv6 state changed", withV6, { ...base, ipv6: { ...v6, state: "down" as const } }, at + 1, true],
+    ["IPv6 active changed", withV6, { ...base, ipv6: { ...v6, active: false } }, at + 1, true],
+    ["IPv6 rtt +2 ms within 30 s", withV6, { ...base, ipv6: { ...v6, rttMs: 32 } }, at + 10_000, false],
+    [
+      "IPv6 rtt +2 ms after 30 s",
+      withV6,
+      { ...base, ipv6: { ...v6, rttMs: 32 } },
+      at + HA_NUMBERS_EVERY_MS,
+      true,
+    ],
+    ["IPv6 rtt doubled", withV6, { ...base, ipv6: { ...v6, rttMs: 60 } }, at + 1, true],
+    ["IPv6 loss +5 points", withV6, { ...base, ipv6: { ...v6, lossPercent: 5 } }, at + 1, true],
+    ["IPv6 rtt became unknown", withV6, { ...base, ipv6: { ...v6, rttMs: null } }, at + 1, true],
   ])("%s → %s", (_name, last, next, now, expected) => {
     expect(shouldPublishLink(last === undefined ? undefined : { view: last, atMs: at }, next, now)).toBe(
       expected,

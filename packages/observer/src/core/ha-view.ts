@@ -1,9 +1,11 @@
 import {
   type HaGatewayView,
   type HaLinkView,
+  type HaLinkView6,
   type LinkConfig,
   type LinkHealth,
   type LinkState,
+  type LinkState6,
   latestMeasures,
   type RouterState,
 } from "@wanpilot/common";
@@ -20,6 +22,8 @@ export interface LinkInputs {
   state: LinkState | undefined;
   health: LinkHealth | undefined;
   router: RouterState | undefined;
+  /** The link's IPv6 state (`link/<name>/ipv6/state`); only read when the link has `ipv6` on. */
+  state6?: LinkState6 | undefined;
   proberOnline: boolean;
   routerOnline: boolean;
 }
@@ -45,13 +49,29 @@ export function haLinkView(i: LinkInputs): HaLinkView {
     sharePercent: live && conns !== null && total > 0 ? round1((conns / total) * 100) : null,
     active: routed?.active ?? false,
     weight: live ? (routed?.weight ?? i.config.weight) : null,
+    ...(i.config.ipv6 === undefined ? {} : { ipv6: haLinkView6(i) }),
+  };
+}
+
+/** Pure: the IPv6 part of a link with `ipv6` on, from its LinkState6 and the router's IPv6 half. */
+function haLinkView6(i: LinkInputs): HaLinkView6 {
+  const state = i.proberOnline ? (i.state6?.state ?? "unknown") : "unknown";
+  const live = state === "up" || state === "degraded";
+  const routed = i.routerOnline ? i.router?.ipv6?.links.find((l) => l.link === i.config.name) : undefined;
+  const rttMs = i.state6?.rttMs ?? null;
+  const loss = i.state6?.lossRatio ?? null;
+  return {
+    state,
+    active: routed?.active ?? false,
+    rttMs: live && rttMs !== null ? round1(rttMs) : null,
+    lossPercent: live && loss !== null ? round1(loss * 100) : null,
   };
 }
 
 const moved = (a: number | null, b: number | null, step: number): boolean =>
   a === null || b === null ? a !== b : Math.abs(a - b) >= step;
 
-/** Pure: publish `next` now? On any change of state, flags or weight; numbers only when they moved meaningfully or every 30 s. */
+/** Pure: publish `next` now? On any change of state, flags or weight (IPv4's or IPv6's); numbers only when they moved meaningfully or every 30 s. */
 export function shouldPublishLink(
   last: { view: HaLinkView; atMs: number } | undefined,
   next: HaLinkView,
@@ -61,14 +81,24 @@ export function shouldPublishLink(
   const a = last.view;
   if (a.state !== next.state || a.connected !== next.connected || a.active !== next.active) return true;
   if (a.weight !== next.weight) return true;
-  const rttStep = Math.max(HA_RTT_MIN_MS, (a.rttMs ?? 0) * HA_RTT_SHARE);
+  const a6 = a.ipv6;
+  const n6 = next.ipv6;
+  if ((a6 === undefined) !== (n6 === undefined)) return true;
+  if (a6 !== undefined && n6 !== undefined && (a6.state !== n6.state || a6.active !== n6.active)) return true;
+  const rttStep = (rtt: number | null) => Math.max(HA_RTT_MIN_MS, (rtt ?? 0) * HA_RTT_SHARE);
   const big =
-    moved(a.rttMs, next.rttMs, rttStep) ||
+    moved(a.rttMs, next.rttMs, rttStep(a.rttMs)) ||
     moved(a.lossPercent, next.lossPercent, HA_PERCENT_STEP) ||
-    moved(a.sharePercent, next.sharePercent, HA_PERCENT_STEP);
+    moved(a.sharePercent, next.sharePercent, HA_PERCENT_STEP) ||
+    moved(a6?.rttMs ?? null, n6?.rttMs ?? null, rttStep(a6?.rttMs ?? null)) ||
+    moved(a6?.lossPercent ?? null, n6?.lossPercent ?? null, HA_PERCENT_STEP);
   if (big) return true;
   const same =
-    a.rttMs === next.rttMs && a.lossPercent === next.lossPercent && a.sharePercent === next.sharePercent;
+    a.rttMs === next.rttMs &&
+    a.lossPercent === next.lossPercent &&
+    a.sharePercent === next.sharePercent &&
+    a6?.rttMs === n6?.rttMs &&
+    a6?.lossPercent === n6?.lossPercent;
   return !same && nowMs - last.atMs >= HA_NUMBERS_EVERY_MS;
 }
 
