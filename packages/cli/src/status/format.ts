@@ -9,26 +9,36 @@ export function age(iso: string | null, nowMs: number): string {
   return iso === null ? "-" : humanDurationMs(Math.max(0, nowMs - Date.parse(iso)));
 }
 
-/** A link's IPv6 under its IPv4 row: its own state, weight and connections (tier and override are the link's). */
-function ipv6Row(
-  v6: NonNullable<StatusView["links"][number]["ipv6"]>,
-  l: StatusView["links"][number],
+type LinkView = StatusView["links"][number];
+/** What a row shows of one address family: the link's IPv4 view, or its IPv6 part. */
+type FamilyView = Pick<
+  LinkView,
+  "since" | "rttMs" | "lossRatio" | "weight" | "active" | "connections" | "source" | "gateway"
+>;
+
+/** One row: the family's own state, weight and connections; tier and override are the link's. */
+function row(
+  label: string,
+  state: string,
+  f: FamilyView,
+  l: LinkView,
+  share: string,
   nowMs: number,
 ): string[] {
   return [
-    "  └ ipv6",
-    v6.state.toUpperCase(),
-    age(v6.since, nowMs),
-    ms(v6.rttMs),
-    pct(v6.lossRatio),
-    String(v6.weight),
+    label,
+    state,
+    age(f.since, nowMs),
+    ms(f.rttMs),
+    pct(f.lossRatio),
+    String(f.weight),
     String(l.tier),
-    v6.active ? "yes" : "no",
+    f.active ? "yes" : "no",
     describeOverride(l.override),
-    "-",
-    v6.connections === null ? "-" : String(v6.connections),
-    v6.source ?? "-",
-    v6.gateway ?? "-",
+    share,
+    f.connections === null ? "-" : String(f.connections),
+    f.source ?? "-",
+    f.gateway ?? "-",
   ];
 }
 
@@ -50,22 +60,16 @@ export function formatStatus(view: StatusView, nowMs: number): string {
     "GATEWAY",
   ];
   const rows = view.links.flatMap((l) => [
-    [
+    row(
       `${l.name} (${l.interface})`,
       l.stale ? `${l.state.toUpperCase()} (STALE)` : l.state.toUpperCase(),
-      age(l.since, nowMs),
-      ms(l.rttMs),
-      pct(l.lossRatio),
-      String(l.weight),
-      String(l.tier),
-      l.active ? "yes" : "no",
-      describeOverride(l.override),
+      l,
+      l,
       pct(l.share),
-      l.connections === null ? "-" : String(l.connections),
-      l.source ?? "-",
-      l.gateway ?? "-",
-    ],
-    ...(l.ipv6 === undefined ? [] : [ipv6Row(l.ipv6, l, nowMs)]),
+      nowMs,
+    ),
+    // A link's IPv6 under its IPv4 row.
+    ...(l.ipv6 === undefined ? [] : [row("  └ ipv6", l.ipv6.state.toUpperCase(), l.ipv6, l, "-", nowMs)]),
   ]);
   const route = view.defaultRoute;
   const routeLine =
