@@ -10,7 +10,7 @@ import {
   type WanpilotConfig,
 } from "@wanpilot/common";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import type { Controller, ReconcileResult } from "./controller.js";
 import { applyCommand, type Overrides } from "./core/overrides.js";
 

@@ -1,6 +1,6 @@
 import { LinkTransition, type PayloadOf, RouteChange, type Topic, topics } from "@wanpilot/common";
 import type { Logger } from "pino";
-import type { z } from "zod";
+import type * as z from "zod";
 import type { Bus } from "./bus.js";
 import { acknowledge, emptyOutbox, enqueue, type Outbox } from "./outbox.js";
 import { OutboxFile } from "./outbox-file.js";

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Component, componentId } from "@wanpilot/common";
 import type { Logger } from "pino";
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** Where a component keeps the events the logger has not acknowledged yet (survives its own restart). */
 export function outboxPath(runtimeDir: string, component: Component): string {

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { HaDiscovery } from "./homeassistant.js";
 import { LinkState6 } from "./ipv6.js";
 import {

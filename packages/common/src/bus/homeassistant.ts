@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_LINK_WEIGHT } from "../config/link.js";
 import type { WanpilotConfig } from "../config/schema.js";
 import { type Component, type Topic, topicOf, topics } from "./topics.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Ipv6Address } from "../config/ipv6.js";
 import { LinkState } from "./messages.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LinkName } from "../config/link.js";
 import { InterfaceName, Ipv4Address } from "../config/net.js";
 import { LinkOverride } from "./operations.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_LINK_TIER, MAX_LINK_WEIGHT } from "../config/link.js";
 
 /** ISO-8601 timestamp, always UTC. */

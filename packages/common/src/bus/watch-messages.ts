@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LinkStateName } from "./messages.js";
 
 /** A link's IPv6 as Home Assistant shows it (links with `ipv6` on only); numbers null unless its IPv6 is up or degraded. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const HashPolicy = z.enum(["l4", "l3", "host"]);
 export type HashPolicy = z.infer<typeof HashPolicy>;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ListenAddress } from "./net.js";
 
 const AbsolutePath = z.string().startsWith("/", { error: "must be an absolute path" });

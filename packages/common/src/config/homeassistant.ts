@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 export const HomeAssistantConfig = z.strictObject({
   discovery: z.boolean().default(true).meta({

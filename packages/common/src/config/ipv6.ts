@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { isIpv4, isIpv6 } from "./net.js";
 import { normalizeTarget, type ProbeTarget, ProbeTargetInput } from "./probe.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { WanpilotConfigInput } from "./schema.js";
 
 /** JSON Schema of the config file as written (for editors), generated from the zod schema. */

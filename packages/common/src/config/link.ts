@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LinkIpv6Input } from "./ipv6.js";
 import { InterfaceName, Ipv4Address } from "./net.js";
 import { ProbeConfig } from "./probe.js";

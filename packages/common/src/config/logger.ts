@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "./units.js";
 
 export const LoggerConfig = z.strictObject({

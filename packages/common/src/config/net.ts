@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** IPv4 dotted quad, each octet 0..255, no leading zeros (which `ip` would read as octal on some tools). */
 export function isIpv4(value: string): boolean {

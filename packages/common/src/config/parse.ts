@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { isDeepStrictEqual } from "node:util";
-import type { z } from "zod";
+import type * as z from "zod";
 import { type WanpilotConfig, WanpilotConfigInput } from "./schema.js";
 
 export type ConfigResult = { ok: true; config: WanpilotConfig } | { ok: false; problems: string[] };

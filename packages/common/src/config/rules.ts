@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LinkName } from "./link.js";
 import { InterfaceName, isIpv4Prefix } from "./net.js";
 import { isIpv6Prefix } from "./net6.js";

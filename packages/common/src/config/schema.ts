@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { OPERATOR_USERNAME } from "../bus/operations.js";
 import { parseComponentId } from "../bus/topics.js";
 import { BalanceConfig, MAX_LINKS, markCapacity } from "./balance.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ListenAddress } from "./net.js";
 
 /** The port `wanpilot web` listens on by default (on loopback). */

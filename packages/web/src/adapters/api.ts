@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { isWanpilotError, LinkAction, type WanpilotConfig } from "@wanpilot/common";
 import { operatorLogin, operatorPassword, readSecretFile } from "@wanpilot/runtime";
 import type { Logger } from "pino";
-import { z } from "zod";
+import * as z from "zod";
 import { isHistoryWindow } from "../core/history.js";
 import {
   clearedSessionCookie,
