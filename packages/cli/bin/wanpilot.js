@@ -1,8 +1,9 @@
 #!/usr/bin/env -S node --max-semi-space-size=1
 // A small young generation: the embedded broker under a flood of connections otherwise grows V8's
 // new space to 32 MiB and more (docs/security.md). The parts get it from the supervisor (CHILD_NODE_FLAGS).
-// Thin launcher: the compiled CLI lives in dist (built by `npm ci` through the root `prepare` script).
-import { main } from "../dist/main.js";
+// Thin launcher: the compiled CLI lives in dist (built by `npm ci` through the root `prepare` script). A part
+// or `start` runs from its bundle (dist/bundle, one file each: see dist/bundles.js), everything else from dist.
+import { bundleUrl } from "../dist/bundles.js";
 
 // Once a command has finished, a leftover handle (a socket's linger, a library timer) must not keep
 // the process alive: exit at the latest shortly after.
@@ -27,7 +28,9 @@ process.on("beforeExit", () => {
   process.exit(70);
 });
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+const { main } = await import(bundleUrl(argv)?.href ?? "../dist/main.js");
+main(argv).then(
   (code) => {
     finished = true;
     exitSoon(code);

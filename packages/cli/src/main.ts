@@ -10,8 +10,11 @@ import { type Output, stdio } from "./output.js";
 export async function main(argv: string[], out: Output = stdio): Promise<number> {
   const part = supervisedPart(argv);
   if (part !== undefined) {
-    const { runPart } = await import("./commands/part.js");
-    return await runPart(out, part.kind, part.options);
+    const [{ runPart }, { loadService }] = await Promise.all([
+      import("./commands/part.js"),
+      import("./services.js"),
+    ]);
+    return await runPart(out, part.kind, part.options, loadService);
   }
   const { runProgram } = await import("./program.js");
   return await runProgram(argv, out);

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import type { PartKind } from "./core/part-argv.js";
 import type { Output } from "./output.js";
 
 interface ConfigOpt {
@@ -54,9 +55,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
     .description("run the prober of one link alone")
     .requiredOption("-l, --link <name>", "the link to probe (a links[].name)")
     .addOption(configOption())
-    .action((o: ConfigOpt & { link: string }) =>
-      set(import("./commands/part.js").then((m) => m.runPart(out, "prober", o))),
-    );
+    .action((o: ConfigOpt & { link: string }) => set(runPartCommand(out, "prober", o)));
   for (const [name, what] of [
     ["router", "run the router alone (applies routes, rules and nftables from link states)"],
     ["logger", "run the logger alone (stores events and health in SQLite)"],
@@ -67,7 +66,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
       .command(name)
       .description(what)
       .addOption(configOption())
-      .action((o: ConfigOpt) => set(import("./commands/part.js").then((m) => m.runPart(out, name, o))));
+      .action((o: ConfigOpt) => set(runPartCommand(out, name, o)));
   program
     .command("status")
     .description("show each link's state, latency, loss, weight and share of connections (from the bus)")
@@ -190,6 +189,19 @@ function version(): string {
     version?: string;
   };
   return pkg.version ?? "unknown";
+}
+
+/** A part run from the command line: its package imported when it starts. */
+async function runPartCommand(
+  out: Output,
+  kind: PartKind,
+  o: { config?: string; link?: string },
+): Promise<number> {
+  const [{ runPart }, { loadService }] = await Promise.all([
+    import("./commands/part.js"),
+    import("./services.js"),
+  ]);
+  return await runPart(out, kind, o, loadService);
 }
 
 /** Runs the command line through commander; resolves to the exit code. */

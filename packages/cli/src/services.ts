@@ -7,6 +7,9 @@ export type PartComponent = Exclude<Component, { kind: "supervisor" }>;
 /** A part ready to start: its package's `run`, bound to the component (the prober to its link). */
 export type StartPart = (opts: ServiceOptions) => Promise<Service>;
 
+/** How a part gets its service: imported when it runs (loadService) or built into its bundle. */
+export type LoadService = (component: PartComponent) => Promise<StartPart>;
+
 /** Loads a part's package only when that part runs; a package that cannot load (not built) is a clear error. */
 export async function loadService(component: PartComponent): Promise<StartPart> {
   const loading = (name: string) => (err: unknown) => {

@@ -15,7 +15,7 @@ import { loadConfig } from "../config.js";
 import type { PartKind } from "../core/part-argv.js";
 import { partView } from "../core/reload-plan.js";
 import type { Output } from "../output.js";
-import { loadService, type PartComponent } from "../services.js";
+import type { LoadService, PartComponent } from "../services.js";
 import { onReload, waitForStop } from "../signals.js";
 import { VERSION } from "../version.js";
 
@@ -31,9 +31,10 @@ async function startUp(opts: {
   component: PartComponent;
   root: Logger;
   log: Logger;
+  load: LoadService;
 }): Promise<Running> {
   const { config, component, root, log } = opts;
-  const run = await loadService(component);
+  const run = await opts.load(component);
   const bus = await connectBus({ config, component, log });
   try {
     // Events the logger has not stored survive a restart of the part (the logger ignores those it has).
@@ -95,11 +96,16 @@ function componentFor(kind: PartKind, link: string | undefined, links: string[])
   return { kind, link };
 }
 
-/** `wanpilot prober --link X`, `router`, `logger`, `observer`, `web`: one part alone, until a signal. */
+/**
+ * `wanpilot prober --link X`, `router`, `logger`, `observer`, `web`: one part alone, until a signal.
+ * `load` gives the part's service: the command line imports its package when it runs (services.ts), a
+ * part's bundle has it built in (bundle/).
+ */
 export async function runPart(
   out: Output,
   kind: PartKind,
   opts: { config?: string; link?: string },
+  load: LoadService,
 ): Promise<number> {
   const stopRequested = waitForStop();
   const loaded = loadConfig(out, opts.config);
@@ -120,7 +126,7 @@ export async function runPart(
   let running: Running | string;
   try {
     // A stop during start-up (e.g. the supervisor died while we waited for its broker) ends it at once.
-    running = await Promise.race([startUp({ config, component, root, log }), stopRequested]);
+    running = await Promise.race([startUp({ config, component, root, log, load }), stopRequested]);
   } catch (err: unknown) {
     if (!isWanpilotError(err)) throw err;
     log.error({ err }, "cannot start");
@@ -140,7 +146,15 @@ export async function runPart(
       const next = readForReload(loaded.path, log);
       if (next === undefined) return;
       try {
-        current = await reloadPart({ running: current, before: currentConfig, next, component, root, log });
+        current = await reloadPart({
+          running: current,
+          before: currentConfig,
+          next,
+          component,
+          root,
+          log,
+          load,
+        });
         currentConfig = next;
       } catch (err: unknown) {
         // Half stopped: let the supervisor (or systemd) start the part afresh with the new config.
@@ -166,6 +180,7 @@ async function reloadPart(o: {
   component: PartComponent;
   root: Logger;
   log: Logger;
+  load: LoadService;
 }): Promise<Running> {
   const { component, log } = o;
   const link = component.kind === "prober" ? component.link : undefined;
@@ -185,7 +200,7 @@ async function reloadPart(o: {
   }
   log.info("reload: settings changed, restarting the part in place");
   await shutDown(o.running, log);
-  return await startUp({ config: o.next, component, root: o.root, log });
+  return await startUp({ config: o.next, component, root: o.root, log, load: o.load });
 }
 
 /** The config file for a reload, or undefined (logged, one line) when it is not valid: nothing changes. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { childSpecs } from "../supervisor/children.js";
 import { supervisedPart } from "./part-argv.js";
 
-describe("supervisedPart: the parts' argv, taken without commander", () => {
+describe("supervisedPart: the parts' argv (supervisor's and units'), taken without commander", () => {
   it.each([
     {
       argv: ["prober", "--link", "isp1", "--config", "/run/wanpilot/config.yaml"],
@@ -15,7 +15,11 @@ describe("supervisedPart: the parts' argv, taken without commander", () => {
       expected: { kind: "observer", options: { config: "/c.yaml" } },
     },
     { argv: ["web", "--config", "/c.yaml"], expected: { kind: "web", options: { config: "/c.yaml" } } },
-    { argv: ["router"], expected: undefined },
+    // As a unit runs it: the config from WANPILOT_CONFIG.
+    { argv: ["router"], expected: { kind: "router", options: {} } },
+    { argv: ["prober", "--link", "isp1"], expected: { kind: "prober", options: { link: "isp1" } } },
+    { argv: ["prober"], expected: undefined },
+    { argv: ["prober", "--link", "isp1", "--config"], expected: undefined },
     { argv: ["router", "--help"], expected: undefined },
     { argv: ["router", "-c", "/c.yaml"], expected: undefined },
     { argv: ["router", "--config", "/c.yaml", "--verbose"], expected: undefined },

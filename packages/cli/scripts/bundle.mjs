@@ -1,0 +1,94 @@
+// Bundles each long-running process's entry (dist/entries/<name>.js, compiled by `tsc -b`) with everything
+// it imports into one file, dist/bundle/<name>.js, which bin/wanpilot.js runs for a part's or start's argv.
+// One module instead of ~400 (workspace packages, zod, mqtt, pino, prom-client...): a part starts in less
+// time and holds less heap (docs/bench.md, cost). Run by the root build after `tsc -b`.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), "..");
+const root = join(cli, "..", "..");
+const outDir = join(cli, "dist", "bundle");
+const NAMES = ["prober", "router", "logger", "observer", "web", "start"];
+
+// Libraries a part loads but never uses on its paths, kept out of the bundle. The real package is still
+// required on first use (MQTTJS_SOCKS_PROXY, a prom-client exemplar), from node_modules like any module.
+const LAZY = ["socks", "@opentelemetry/api"];
+// mqtt's timers for browsers' web workers: under Node mqtt uses the global timers (get-timer.js).
+const NODE_TIMERS = "module.exports = { setTimeout, clearTimeout, setInterval, clearInterval };";
+
+/** Each bundled module keeps its own import.meta.url (web's page files, the CLI's package.json, yaml). */
+function ownImportMeta(bundleFile) {
+  return {
+    name: "own-import-meta",
+    setup(b) {
+      b.onLoad({ filter: /\/packages\/[^/]+\/dist\/.*\.js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        if (!text.includes("import.meta.url")) return undefined;
+        const rel = relative(dirname(bundleFile), args.path);
+        return {
+          contents: text.replaceAll(
+            "import.meta.url",
+            `new URL(${JSON.stringify(rel)}, import.meta.url).href`,
+          ),
+          loader: "js",
+        };
+      });
+    },
+  };
+}
+
+const leanDependencies = {
+  name: "lean-dependencies",
+  setup(b) {
+    const lazy = new RegExp(`^(${LAZY.map((n) => n.replace("/", "\\/")).join("|")})$`);
+    b.onResolve({ filter: lazy }, (args) =>
+      args.namespace === "lazy"
+        ? { path: args.path, external: true }
+        : { path: args.path, namespace: "lazy" },
+    );
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
+      contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
+      loader: "js",
+    }));
+    b.onResolve({ filter: /^worker-timers$/ }, () => ({ path: "worker-timers", namespace: "node-timers" }));
+    b.onLoad({ filter: /.*/, namespace: "node-timers" }, () => ({ contents: NODE_TIMERS, loader: "js" }));
+  },
+};
+
+mkdirSync(outDir, { recursive: true });
+const inputs = {};
+for (const name of NAMES) {
+  const outfile = join(outDir, `${name}.js`);
+  const result = await build({
+    entryPoints: [join(cli, "dist", "entries", `${name}.js`)],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: ["node20"],
+    // Whitespace and syntax only: names stay, so logged errors keep their types and stack frames their functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    // Only for reading a stack trace against the compiled modules; never loaded (no --enable-source-maps).
+    sourcemap: "external",
+    legalComments: "none",
+    // better-sqlite3 is a native module; ws is required only for a ws:// bus URL.
+    external: ["better-sqlite3", "ws"],
+    // The CommonJS libraries' require() of Node's modules.
+    banner: {
+      js: 'import { createRequire as __wpRequire } from "node:module"; const require = __wpRequire(import.meta.url);',
+    },
+    plugins: [ownImportMeta(outfile), leanDependencies],
+    metafile: true,
+    absWorkingDir: root,
+    logLevel: "warning",
+  });
+  // What bin/wanpilot.js compares the bundle's time with in a checkout (a `tsc -b` since makes it stale).
+  const used = Object.entries(result.metafile.outputs[relative(root, outfile)]?.inputs ?? {});
+  inputs[name] = used
+    .filter(([p, i]) => i.bytesInOutput > 0 && !p.includes(":"))
+    .map(([p]) => relative(outDir, join(root, p)));
+}
+writeFileSync(join(outDir, "inputs.json"), `${JSON.stringify(inputs)}\n`);
