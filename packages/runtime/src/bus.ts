@@ -125,6 +125,8 @@ interface Subscription {
   kind: TopicKind;
   pattern: string;
   handler: (payload: never, topic: ReceivedTopic) => void;
+  /** Topics this subscription had a live (not retained) message on since the last connect. */
+  live: Set<string>;
 }
 
 /** Connects a component to the bus: last will `offline`, `online` on every connect, schema-checked in and out. */
@@ -154,11 +156,20 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
 
   // A persistent session's queued messages arrive right after CONNACK, before the caller has had a
   // chance to subscribe(): keep them (bounded) and hand them over when the matching handler registers.
-  const early: Array<{ topic: string; raw: Buffer }> = [];
-  const deliver = (topic: string, raw: Buffer, only?: Subscription) => {
+  const early: Array<{ topic: string; raw: Buffer; retain: boolean }> = [];
+  const deliver = (topic: string, raw: Buffer, retain: boolean, only?: Subscription) => {
     const parsed = parseTopic(topic);
     for (const sub of only ? [only] : subs) {
       if (!topicMatches(sub.pattern, topic)) continue;
+      // A new subscription's retained messages are a snapshot the broker streams while it forwards live
+      // ones, so a retained copy can arrive after a newer live message on its topic (aedes, at start-up:
+      // every prober publishing as the router subscribes). Once a subscription had a live message on a
+      // topic, a retained copy of it is stale (or the same message again): dropped.
+      if (!retain) sub.live.add(topic);
+      else if (sub.live.has(topic)) {
+        log.debug({ topic }, "retained copy older than a live message dropped");
+        continue;
+      }
       if (parsed?.kind !== sub.kind) {
         rejected++;
         log.warn({ topic }, "message on an unexpected topic dropped");
@@ -188,17 +199,19 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     }
   };
   const collectors: Array<{ pattern: string; seen: (topic: string, raw: Buffer) => void }> = [];
-  client.on("message", (topic, raw) => {
+  client.on("message", (topic, raw, packet) => {
     const collector = collectors.find((c) => topicMatches(c.pattern, topic));
     if (collector !== undefined) collector.seen(topic, raw);
-    else if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw);
-    else if (early.length < MAX_EARLY_MESSAGES) early.push({ topic, raw });
+    else if (subs.some((s) => topicMatches(s.pattern, topic))) deliver(topic, raw, packet.retain);
+    else if (early.length < MAX_EARLY_MESSAGES) early.push({ topic, raw, retain: packet.retain });
     else {
       rejected++;
       log.warn({ topic }, "message before any matching subscription dropped");
     }
   });
   client.on("connect", () => {
+    // A subscription made again after a reconnect sends the broker's current retained messages.
+    for (const sub of subs) sub.live.clear();
     // Latency matters more than packet count here (a link-state message should reach the router at once).
     const stream = client.stream as { setNoDelay?: (on: boolean) => void };
     stream.setNoDelay?.(true);
@@ -267,13 +280,18 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       return [...found];
     },
     async subscribe(kind, pattern, handler) {
-      const sub: Subscription = { kind, pattern, handler: handler as Subscription["handler"] };
+      const sub: Subscription = {
+        kind,
+        pattern,
+        handler: handler as Subscription["handler"],
+        live: new Set(),
+      };
       subs.push(sub);
       for (let i = 0; i < early.length; ) {
         const m = early[i];
         if (m !== undefined && topicMatches(pattern, m.topic)) {
           early.splice(i, 1);
-          deliver(m.topic, m.raw, sub);
+          deliver(m.topic, m.raw, m.retain, sub);
         } else i++;
       }
       await client.subscribeAsync(pattern, { qos: 1 });

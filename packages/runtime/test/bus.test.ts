@@ -113,3 +113,53 @@ describe("connectBus against a real in-process broker", () => {
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 });
+
+describe("retained copies that arrive after a newer live message", () => {
+  const state = (link: string, s: "unknown" | "up") =>
+    JSON.stringify({
+      link,
+      state: s,
+      since: new Date().toISOString(),
+      cause: "test",
+      interface: "wan1",
+      source: null,
+      gateway: null,
+      carrier: true,
+      rttMs: null,
+      lossRatio: null,
+      at: new Date().toISOString(),
+    });
+
+  it("are dropped, so a subscriber keeps the latest state; a later subscription still gets the current one", async () => {
+    // aedes streams a new subscription's retained snapshot while it forwards live messages: seen at start-up,
+    // a router holding a prober's "unknown: starting" after its "up". The delay makes the race certain.
+    const slow = await startTestBroker({ retainedDelayMs: 300 });
+    const publisher = await mqtt.connectAsync(slow.url);
+    const retained = { qos: 1, retain: true } as const;
+    await publisher.publishAsync(topics.linkState("gw1", "dsl"), state("dsl", "unknown"), retained);
+    await publisher.publishAsync(topics.linkState("gw1", "cable"), state("cable", "up"), retained);
+    const router = await connectBus({ config, component: { kind: "router" }, log, url: slow.url });
+    try {
+      const got: string[] = [];
+      await router.subscribe("linkState", topics.allLinkStates("gw1"), (p) =>
+        got.push(`${p.link} ${p.state}`),
+      );
+      // Live, while the snapshot (dsl unknown, cable up) is held back.
+      await publisher.publishAsync(topics.linkState("gw1", "dsl"), state("dsl", "up"), retained);
+      await until("the snapshot arrived", () => got.includes("cable up"));
+      // Published after the whole snapshot was sent: once it is in, every copy of the snapshot is too.
+      await publisher.publishAsync(topics.linkState("gw1", "wlan"), state("wlan", "up"), retained);
+      await until("the marker arrived", () => got.includes("wlan up"));
+      expect(got.filter((g) => g.startsWith("dsl"))).toEqual(["dsl up"]);
+
+      const later: string[] = [];
+      await router.subscribe("linkState", topics.linkState("gw1", "dsl"), (p) => later.push(p.state));
+      await until("the later subscription's retained copy", () => later.length > 0);
+      expect(later).toEqual(["up"]);
+    } finally {
+      await router.close();
+      await publisher.endAsync();
+      await slow.stop();
+    }
+  });
+});

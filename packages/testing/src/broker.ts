@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:net";
+import { PassThrough, type Readable } from "node:stream";
 import { Aedes } from "aedes";
 
 /**
@@ -17,6 +18,34 @@ export interface TestBroker {
 export interface TestBrokerOptions {
   /** TCP_NODELAY on the broker's sockets (for tests that measure latency). */
   noDelay?: boolean;
+  /**
+   * Sends a new subscription's retained messages this long after reading them: the race aedes runs anyway
+   * (its retained snapshot is streamed while live messages are forwarded), made to happen every time.
+   */
+  retainedDelayMs?: number;
+}
+
+/** The part of aedes' persistence a subscription's retained messages come from (not in aedes' types). */
+interface RetainedSource {
+  createRetainedStreamCombi(patterns: string[]): Readable;
+}
+
+function delayRetained(broker: Aedes, ms: number): void {
+  const persistence = (broker as unknown as { persistence: RetainedSource }).persistence;
+  const read = persistence.createRetainedStreamCombi.bind(persistence);
+  persistence.createRetainedStreamCombi = (patterns) => {
+    const out = new PassThrough({ objectMode: true });
+    const snapshot: unknown[] = [];
+    read(patterns)
+      .on("data", (packet: unknown) => snapshot.push(packet))
+      .on("end", () =>
+        setTimeout(() => {
+          for (const packet of snapshot) out.write(packet);
+          out.end();
+        }, ms),
+      );
+    return out;
+  };
 }
 
 async function listen(
@@ -24,6 +53,7 @@ async function listen(
   opts: TestBrokerOptions,
 ): Promise<{ server: Server; broker: Aedes; port: number }> {
   const broker = await Aedes.createBroker();
+  if (opts.retainedDelayMs !== undefined) delayRetained(broker, opts.retainedDelayMs);
   const server = createServer({ noDelay: opts.noDelay ?? false }, broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
