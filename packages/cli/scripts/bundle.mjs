@@ -10,7 +10,7 @@ import { build } from "esbuild";
 const cli = join(dirname(fileURLToPath(import.meta.url)), "..");
 const root = join(cli, "..", "..");
 const outDir = join(cli, "dist", "bundle");
-const NAMES = ["prober", "router", "logger", "observer", "web", "start"];
+const NAMES = ["prober", "router", "logger", "observer", "web", "start", "broker"];
 
 // Libraries a part loads but never uses on its paths, kept out of the bundle. The real package is still
 // required on first use (MQTTJS_SOCKS_PROXY, a prom-client exemplar), from node_modules like any module.

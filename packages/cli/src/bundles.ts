@@ -1,16 +1,24 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { startArgv, supervisedPart } from "./core/part-argv.js";
+import { commandArgv, supervisedPart } from "./core/part-argv.js";
 
 /** One file per long-running process (scripts/bundle.mjs): its code and libraries, loaded as one module. */
-export type BundleName = "prober" | "router" | "logger" | "observer" | "web" | "start";
+export type BundleName = "prober" | "router" | "logger" | "observer" | "web" | "start" | "broker";
 
-const BUNDLE_DIR = new URL("./bundle/", import.meta.url);
-// Present in a checkout, absent from the tarball and an installed copy (whose files' times are copy times).
-const SOURCE_DIR = new URL("../src/", import.meta.url);
+/** Where the bundles are, and the sources whose presence marks a checkout. */
+export interface BundleDirs {
+  bundles: URL;
+  source: URL;
+}
 
-/** The bundle that runs this argv: a part's or start's, only in the shapes of part-argv.ts; else undefined. */
+const DIRS: BundleDirs = {
+  bundles: new URL("./bundle/", import.meta.url),
+  // Present in a checkout, absent from the tarball and an installed copy (whose files' times are copy times).
+  source: new URL("../src/", import.meta.url),
+};
+
+/** The bundle that runs this argv: a part's, start's or the broker's, in the shapes of part-argv.ts; else undefined. */
 export function bundleName(argv: readonly string[]): BundleName | undefined {
-  if (startArgv(argv) !== undefined) return "start";
+  for (const name of ["start", "broker"] as const) if (commandArgv(name, argv) !== undefined) return name;
   return supervisedPart(argv)?.kind;
 }
 
@@ -21,15 +29,16 @@ export function bundleName(argv: readonly string[]): BundleName | undefined {
  */
 export function bundleUrl(
   argv: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  opts: { env?: NodeJS.ProcessEnv; warn?: (line: string) => void; dirs?: BundleDirs } = {},
 ): URL | undefined {
+  const { env = process.env, dirs = DIRS } = opts;
+  const warn = opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
   const name = bundleName(argv);
   if (name === undefined || env.WANPILOT_BUNDLES === "0") return undefined;
-  const file = new URL(`${name}.js`, BUNDLE_DIR);
+  const file = new URL(`${name}.js`, dirs.bundles);
   if (!existsSync(file)) return undefined;
-  if (!existsSync(SOURCE_DIR)) return file;
-  const stale = staleInput(name, statSync(file).mtimeMs);
+  if (!existsSync(dirs.source)) return file;
+  const stale = staleInput(dirs.bundles, name, statSync(file).mtimeMs);
   if (stale === undefined) return file;
   warn(
     `wanpilot: dist/bundle/${name}.js is older than ${stale}: running the compiled modules (npm run build)`,
@@ -38,19 +47,16 @@ export function bundleUrl(
 }
 
 /** An input of the bundle changed (or gone) since it was made, per the list scripts/bundle.mjs wrote. */
-function staleInput(name: BundleName, builtMs: number): string | undefined {
+function staleInput(dir: URL, name: BundleName, builtMs: number): string | undefined {
   let inputs: string[];
   try {
-    const all = JSON.parse(readFileSync(new URL("inputs.json", BUNDLE_DIR), "utf8")) as Record<
-      string,
-      string[]
-    >;
+    const all = JSON.parse(readFileSync(new URL("inputs.json", dir), "utf8")) as Record<string, string[]>;
     inputs = all[name] ?? [];
   } catch {
     return "its list of inputs (dist/bundle/inputs.json)";
   }
   for (const input of inputs) {
-    const url = new URL(input, BUNDLE_DIR);
+    const url = new URL(input, dir);
     if (!existsSync(url) || statSync(url).mtimeMs > builtMs) return input.replace(/^(\.\.\/)+/, "");
   }
   return undefined;

@@ -29,9 +29,15 @@ export function supervisedPart(argv: readonly string[]): SupervisedPart | undefi
   return { kind: kind as PartKind, options: link === undefined ? { config } : { config, link } };
 }
 
-/** `start` or `start --config PATH` (as the units and `wanpilot start` users write it); anything else is undefined. */
-export function startArgv(argv: readonly string[]): { config?: string } | undefined {
-  if (argv[0] !== "start") return undefined;
+/**
+ * `start` or `broker`, alone or with `--config PATH` (as the units and compose write them); anything else
+ * (another command, help, other flags) is undefined.
+ */
+export function commandArgv(
+  name: "start" | "broker",
+  argv: readonly string[],
+): { config?: string } | undefined {
+  if (argv[0] !== name) return undefined;
   if (argv.length === 1) return {};
   const config = argv[2];
   if (argv.length !== 3 || argv[1] !== "--config" || config === undefined || config.startsWith("-"))
