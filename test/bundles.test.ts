@@ -99,16 +99,27 @@ describe("the built bundles", () => {
       expect(url?.pathname, "not built or stale: npm run build").toMatch(
         new RegExp(`/dist/bundle/${name}\\.js$`),
       );
+      const run = async (config: string) => {
+        const js = `const { main } = await import(${JSON.stringify(url?.href)}); process.exitCode = await main(${JSON.stringify([...argv, "--config", config])});`;
+        const r = await execa(process.execPath, ["--input-type=module", "-e", js], {
+          reject: false,
+          timeout: 30_000,
+        });
+        return { exitCode: r.exitCode, stderr: r.stderr };
+      };
       const missing = join(tmpdir(), `wanpilot-no-such-config-${process.pid}.yaml`);
-      const run = `const { main } = await import(${JSON.stringify(url?.href)}); process.exitCode = await main(${JSON.stringify([...argv, "--config", missing])});`;
-      const r = await execa(process.execPath, ["--input-type=module", "-e", run], {
-        reject: false,
-        timeout: 30_000,
-      });
-      expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({
-        exitCode: 1,
-        stderr: `${missing}: no such file`,
-      });
+      expect(await run(missing)).toEqual({ exitCode: 1, stderr: `${missing}: no such file` });
+      // A YAML config (a unit's): the YAML parser's own bundle loads on demand and says what is wrong.
+      const dir = mkdtempSync(join(tmpdir(), "wanpilot-bundle-yaml-"));
+      try {
+        const bad = join(dir, "wanpilot.yaml");
+        writeFileSync(bad, "gateway: [unclosed\n");
+        const r = await run(bad);
+        expect(r.exitCode).toBe(1);
+        expect(r.stderr).toMatch(/^\S+wanpilot\.yaml:2:1: Flow sequence in block collection/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 });

@@ -39,6 +39,21 @@ function ownImportMeta(bundleFile) {
   };
 }
 
+// The YAML parser: loaded only for a YAML config (start, a part run by a unit; not the parts start runs, which
+// read its JSON snapshot), synchronously (createRequire in common's config/parse.js): its own CommonJS bundle.
+const YAML_BUNDLE = "./yaml.cjs";
+const yamlOnDemand = {
+  name: "yaml-on-demand",
+  setup(b) {
+    b.onLoad({ filter: /\/packages\/common\/dist\/config\/parse\.js$/ }, (args) => {
+      const text = readFileSync(args.path, "utf8");
+      const loader = 'createRequire(import.meta.url)("yaml")';
+      if (!text.includes(loader)) throw new Error(`${args.path}: no ${loader} to point at ${YAML_BUNDLE}`);
+      return { contents: text.replace(loader, `require(${JSON.stringify(YAML_BUNDLE)})`), loader: "js" };
+    });
+  },
+};
+
 const leanDependencies = {
   name: "lean-dependencies",
   setup(b) {
@@ -75,12 +90,12 @@ for (const name of NAMES) {
     sourcemap: "external",
     legalComments: "none",
     // better-sqlite3 is a native module; ws is required only for a ws:// bus URL.
-    external: ["better-sqlite3", "ws"],
+    external: ["better-sqlite3", "ws", YAML_BUNDLE],
     // The CommonJS libraries' require() of Node's modules.
     banner: {
       js: 'import { createRequire as __wpRequire } from "node:module"; const require = __wpRequire(import.meta.url);',
     },
-    plugins: [ownImportMeta(outfile), leanDependencies],
+    plugins: [yamlOnDemand, ownImportMeta(outfile), leanDependencies],
     metafile: true,
     absWorkingDir: root,
     logLevel: "warning",
@@ -91,4 +106,23 @@ for (const name of NAMES) {
     .filter(([p, i]) => i.bytesInOutput > 0 && !p.includes(":"))
     .map(([p]) => relative(outDir, join(root, p)));
 }
+const yaml = await build({
+  stdin: { contents: 'module.exports = require("yaml");', resolveDir: cli, loader: "js" },
+  outfile: join(outDir, "yaml.cjs"),
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: ["node20"],
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: "none",
+  metafile: true,
+  absWorkingDir: root,
+  logLevel: "warning",
+});
+// Every bundle may load it: part of each one's inputs.
+const yamlInputs = Object.keys(yaml.metafile.inputs)
+  .filter((p) => !p.includes(":") && !p.startsWith("<"))
+  .map((p) => relative(outDir, join(root, p)));
+for (const name of NAMES) inputs[name].push(...yamlInputs);
 writeFileSync(join(outDir, "inputs.json"), `${JSON.stringify(inputs)}\n`);

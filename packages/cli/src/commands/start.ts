@@ -21,18 +21,25 @@ async function until(check: () => boolean, timeoutMs: number): Promise<void> {
   while (!check() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
-function publisher(bus: Bus, gateway: string, log: Logger) {
+/** The supervisor's state, kept until the bus is there and published on it then, on each change and reconnect. */
+function publisher(gateway: string, log: Logger) {
   let latest: SupervisorState | undefined;
+  let bus: Bus | undefined;
   const publish = () => {
-    if (latest === undefined || !bus.connected) return;
+    if (latest === undefined || bus === undefined || !bus.connected) return;
     bus.publish("supervisorState", topics.supervisorState(gateway), latest).catch((err: unknown) => {
       log.warn({ err }, "cannot publish supervisor state");
     });
   };
-  bus.onConnect(publish);
-  return (state: SupervisorState) => {
-    latest = state;
-    publish();
+  return {
+    attach(b: Bus) {
+      bus = b;
+      b.onConnect(publish);
+    },
+    onChange(state: SupervisorState) {
+      latest = state;
+      publish();
+    },
   };
 }
 
@@ -44,28 +51,38 @@ export async function runStart(out: Output, opts: { config?: string }): Promise<
   const { config, path } = loaded;
   const log = createLogger({ name: "wanpilot", level: config.log_level }).child({ component: "supervisor" });
   let broker: RunningBroker | undefined;
-  let bus: Bus | undefined;
   let snapshot: string;
   try {
     if (config.bus.url === undefined) broker = await startBroker({ config, log });
     // Every part reads this copy, so an edit of the file changes nothing until a reload validates it.
     snapshot = writeConfigSnapshot(config.runtime_dir, loaded.text);
-    bus = await connectBus({ config, component: { kind: "supervisor" }, log });
   } catch (err: unknown) {
-    await bus?.close();
     await broker?.close();
     if (!isWanpilotError(err)) throw err;
     out.err(`wanpilot start: ${errorMessage(err)}`);
     return 1;
   }
+  const state = publisher(config.gateway, log);
   const supervisor = new Supervisor({
     specs: childSpecs(config),
     binPath: BIN_PATH,
     configPath: snapshot,
     log,
-    onChange: publisher(bus, config.gateway, log),
+    onChange: (s) => state.onChange(s),
   });
+  // The parts first: each takes a while to load and connect, the supervisor's own connection need not go before.
   supervisor.start();
+  let bus: Bus;
+  try {
+    bus = await connectBus({ config, component: { kind: "supervisor" }, log });
+  } catch (err: unknown) {
+    await supervisor.stop();
+    await broker?.close();
+    if (!isWanpilotError(err)) throw err;
+    out.err(`wanpilot start: ${errorMessage(err)}`);
+    return 1;
+  }
+  state.attach(bus);
   // LinkHealth is the probers' heartbeat; a prober that stops sending it is killed and restarted.
   await bus
     .subscribe("linkHealth", topics.allLinkHealth(config.gateway), (h) =>

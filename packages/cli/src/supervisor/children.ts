@@ -12,13 +12,22 @@ export interface ChildSpec {
   args: string[];
   /** Sends heartbeats (a prober's LinkHealth): restarted when it goes silent. */
   heartbeat?: boolean;
+  /** How much nicer than the supervisor it runs (scheduling priority: the higher, the more it yields). */
+  nice?: number;
 }
 
-/** One prober per link, the router, the logger and the observer, in that order. */
+/**
+ * The niceness of the parts off the failover path (history, Home Assistant and metrics, the page): on a busy
+ * gateway, and while 20 processes load at once on a 2-core one, the probers and the router get the CPU first.
+ */
+export const BACKGROUND_NICE = 10;
+
+/** One prober per link, the router, then the logger, the observer and the web page (in the background). */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
   return partComponents(config.links.map((l) => l.name)).map((c) => ({
     name: componentId(c),
     args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
     ...(c.kind === "prober" ? { heartbeat: true } : {}),
+    ...(c.kind === "prober" || c.kind === "router" ? {} : { nice: BACKGROUND_NICE }),
   }));
 }

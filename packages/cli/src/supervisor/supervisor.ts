@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { getPriority, setPriority } from "node:os";
 import type { SupervisorState } from "@wanpilot/common";
 import type { Logger } from "@wanpilot/runtime";
 import {
@@ -188,6 +189,13 @@ export class Supervisor {
     });
     proc.once("error", (err) => log.error({ err, child: e.spec.name }, "cannot spawn child"));
     if (proc.pid !== undefined) {
+      if (e.spec.nice !== undefined) {
+        try {
+          setPriority(proc.pid, Math.min(19, getPriority() + e.spec.nice));
+        } catch (err: unknown) {
+          log.warn({ err, child: e.spec.name, nice: e.spec.nice }, "cannot lower the child's priority");
+        }
+      }
       log.info({ child: e.spec.name, pid: proc.pid }, "child started");
       this.apply(e, { type: "started", atMs: Date.now(), pid: proc.pid });
     }
