@@ -12,9 +12,27 @@ const root = join(cli, "..", "..");
 const outDir = join(cli, "dist", "bundle");
 const NAMES = ["prober", "router", "logger", "observer", "web", "start", "broker"];
 
-// Libraries a part loads but never uses on its paths, kept out of the bundle. The real package is still
-// required on first use (MQTTJS_SOCKS_PROXY, a prom-client exemplar), from node_modules like any module.
-const LAZY = ["socks", "@opentelemetry/api"];
+// Modules a part loads but never uses on its paths, kept out of the bundle and required from node_modules on
+// first use, like any module: mqtt's SOCKS proxy (MQTTJS_SOCKS_PROXY), a prom-client exemplar's tracing,
+// pino's transports (a worker thread), prom-client's Pushgateway (with it Node's HTTP, TLS and zlib).
+const LAZY = [
+  { path: "socks", require: "socks" },
+  { path: "@opentelemetry/api", require: "@opentelemetry/api" },
+  { path: "thread-stream", require: "thread-stream" },
+  {
+    path: "./lib/pushgateway",
+    importer: /\/prom-client\/index\.js$/,
+    require: "prom-client/lib/pushgateway.js",
+  },
+];
+// Stands for the module until a property is read, or it is called or constructed (a class).
+const lazyModule = (specifier) => `let m;
+const load = () => (m ??= require(${JSON.stringify(specifier)}));
+module.exports = new Proxy(function () {}, {
+  get: (_, k) => load()[k],
+  apply: (_, self, args) => Reflect.apply(load(), self, args),
+  construct: (_, args) => Reflect.construct(load(), args),
+});`;
 // mqtt's timers for browsers' web workers: under Node mqtt uses the global timers (get-timer.js).
 const NODE_TIMERS = "module.exports = { setTimeout, clearTimeout, setInterval, clearInterval };";
 
@@ -57,14 +75,26 @@ const yamlOnDemand = {
 const leanDependencies = {
   name: "lean-dependencies",
   setup(b) {
-    const lazy = new RegExp(`^(${LAZY.map((n) => n.replace("/", "\\/")).join("|")})$`);
-    b.onResolve({ filter: lazy }, (args) =>
-      args.namespace === "lazy"
-        ? { path: args.path, external: true }
-        : { path: args.path, namespace: "lazy" },
-    );
+    for (const lazy of LAZY) {
+      const filter = new RegExp(`^${lazy.path.replace(/[./]/g, "\\$&")}$`);
+      b.onResolve({ filter }, (args) => {
+        if (args.namespace === "lazy") return { path: args.path, external: true };
+        if (lazy.importer !== undefined && !lazy.importer.test(args.importer)) return undefined;
+        return { path: lazy.require, namespace: "lazy" };
+      });
+    }
+    b.onResolve({ filter: /.*/, namespace: "lazy" }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
-      contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
+      contents: lazyModule(args.path),
+      loader: "js",
+    }));
+    // mqtt's and bl's streams (readable-stream: Node's streams republished for browsers): Node's own, loaded anyway.
+    b.onResolve({ filter: /^readable-stream$/ }, () => ({
+      path: "readable-stream",
+      namespace: "node-stream",
+    }));
+    b.onLoad({ filter: /.*/, namespace: "node-stream" }, () => ({
+      contents: 'module.exports = require("node:stream");',
       loader: "js",
     }));
     b.onResolve({ filter: /^worker-timers$/ }, () => ({ path: "worker-timers", namespace: "node-timers" }));

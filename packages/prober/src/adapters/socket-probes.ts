@@ -1,9 +1,21 @@
-import { createSocket } from "node:dgram";
-import http from "node:http";
-import https from "node:https";
+import { createRequire } from "node:module";
 import { connect, isIP, isIPv6, type Socket } from "node:net";
-import tls from "node:tls";
 import type { ProbeTarget } from "@wanpilot/common";
+
+// Node's HTTP, TLS and UDP stacks load with the first probe that needs them: a link probed by ping alone
+// (the default) never holds them (~2 MiB of memory per prober, docs/bench.md, cost).
+const builtin = createRequire(import.meta.url);
+function onFirstUse<T>(name: string): () => T {
+  let loaded: T | undefined;
+  return () => {
+    loaded ??= builtin(name) as T;
+    return loaded;
+  };
+}
+const http = onFirstUse<typeof import("node:http")>("node:http");
+const https = onFirstUse<typeof import("node:https")>("node:https");
+const tls = onFirstUse<typeof import("node:tls")>("node:tls");
+const dgram = onFirstUse<typeof import("node:dgram")>("node:dgram");
 
 /**
  * Where a probe's socket is bound: the link's address and one of the link's own local ports. Node
@@ -77,13 +89,13 @@ export const probeHttp: SocketProbe = (target, local, timeoutMs) =>
   new Promise((resolve) => {
     const url = new URL(target.url ?? `http://${target.host}/`);
     const secure = url.protocol === "https:";
-    const get = secure ? https.get : http.get;
+    const get = secure ? https().get : http().get;
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const tcp = connectFrom(local, host, Number(url.port || (secure ? 443 : 80)));
     const servername = isIP(host) === 0 ? { servername: host } : {};
     // Our own socket (no agent), so it is bound to the link's port and reset when done.
     const createConnection = () =>
-      secure ? tls.connect({ socket: tcp.socket, host, ...servername }) : tcp.socket;
+      secure ? tls().connect({ socket: tcp.socket, host, ...servername }) : tcp.socket;
     const t0 = process.hrtime.bigint();
     const done = settleOnce(resolve, () => {
       clearTimeout(timer);
@@ -122,7 +134,7 @@ export function isDnsAnswer(msg: Buffer, id: number): boolean {
 
 export const probeDns: SocketProbe = (target, local, timeoutMs) =>
   new Promise((resolve) => {
-    const sock = createSocket(isIPv6(target.host) ? "udp6" : "udp4");
+    const sock = dgram().createSocket(isIPv6(target.host) ? "udp6" : "udp4");
     const id = Math.floor(Math.random() * 0x10000);
     const t0 = process.hrtime.bigint();
     const done = settleOnce(resolve, () => {
