@@ -5,6 +5,7 @@ import {
   initialMachine,
   type LinkMachine,
   type MachineInput,
+  quality,
   step,
   type Transition,
   timeoutFor,
@@ -271,5 +272,26 @@ describe("link decision core", () => {
     const link = LinkConfigInput.parse({ name: "a", interface: "wan1" });
     const d = decisionParams(link.probe);
     expect({ ...d, targets: ["a", "b", "c"] }).toEqual(p);
+  });
+});
+
+describe("quality: loss and RTT over the quality window", () => {
+  const p = defaultParams({ targets: ["a", "b"] });
+  const samples = (rtts: Array<number | null>) => ({
+    samples: rtts.map((rttMs, i) => ({ sentAtMs: i * 200, rttMs })),
+  });
+  it("counts each window from qualitySinceMs, also for windows already counted from another point", () => {
+    // a: 10 answered of 12 (RTTs 30, 30, then 10s); from 800 ms on, 8 of 8 at 10 ms. b: 12 of 12 at 10 ms.
+    const a = samples([null, null, 30, 30, 10, 10, 10, 10, 10, 10, 10, 10]);
+    const b = samples([10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]);
+    const m = { ...initialMachine(p, 0), windows: { a, b }, qualitySinceMs: 0 };
+    // The lower median of two targets: the better one.
+    expect(quality(p, m)).toEqual({ lossRatio: 0, rttMs: 10 });
+    const onlyA = { ...m, windows: { a } };
+    expect(quality(p, onlyA)).toEqual({ lossRatio: 2 / 12, rttMs: 14 });
+    expect(quality(p, { ...onlyA, qualitySinceMs: 800 })).toEqual({ lossRatio: 0, rttMs: 10 });
+    expect(quality(p, { ...onlyA, qualitySinceMs: 0 })).toEqual({ lossRatio: 2 / 12, rttMs: 14 });
+    // Too few samples since the point (6 per target): no judgement.
+    expect(quality(p, { ...onlyA, qualitySinceMs: 1400 })).toBeUndefined();
   });
 });

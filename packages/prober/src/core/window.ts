@@ -14,10 +14,12 @@ export function emptyWindow(): TargetWindow {
 export function pushSample(w: TargetWindow, o: ProbeOutcome, windowMs: number, nowMs: number): TargetWindow {
   let first = 0;
   while (first < w.samples.length && (w.samples[first]?.sentAtMs ?? 0) <= nowMs - windowMs) first++;
-  const fresh = w.samples.slice(first);
   // A hard cap keeps memory bounded even if a clock jump defeats the time bound.
-  const capped = fresh.length >= 10_000 ? fresh.slice(1) : fresh;
-  return { samples: [...capped, { sentAtMs: o.sentAtMs, rttMs: o.rttMs }] };
+  if (w.samples.length - first >= 10_000) first++;
+  // One copy per outcome (this runs for every probe).
+  const samples = w.samples.slice(first);
+  samples.push({ sentAtMs: o.sentAtMs, rttMs: o.rttMs });
+  return { samples };
 }
 
 export function since(w: TargetWindow, fromMs: number): TargetWindow {
