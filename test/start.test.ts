@@ -6,6 +6,7 @@ import { createLab, type Lab } from "@wanpilot/lab";
 import { until } from "@wanpilot/testing";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bundleName } from "../packages/cli/src/bundles.js";
 import { isAlive, Spawned } from "./helpers/process.js";
 import { BusWatch } from "./helpers/watch.js";
 
@@ -145,6 +146,31 @@ describe(`wanpilot start in a lab gateway`, () => {
     }
     expect(watch.messages().filter((m) => m.payload === forged)).toEqual([]);
     expect(start.json().some((l) => l.msg === "publish refused")).toBe(true);
+  });
+
+  it("runs every part from its bundle, the background ones 10 nicer than the supervisor", () => {
+    const own = (pid: number) => {
+      // /proc/<pid>/stat: field 19 is the nice value (counted after the command's closing parenthesis).
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const supervisorNice = own(start.proc.pid ?? 0);
+    const parts = supervisorState()?.processes ?? [];
+    expect(parts.map((p) => p.name).sort()).toEqual(
+      components
+        .filter((c) => c.kind !== "supervisor")
+        .map(componentId)
+        .sort(),
+    );
+    for (const p of parts) {
+      const pid = p.pid ?? 0;
+      const background = ["logger", "observer", "web"].includes(p.name);
+      expect(own(pid), p.name).toBe(Math.min(19, supervisorNice + (background ? 10 : 0)));
+      // Its argv is one the launcher runs from the part's bundle (test/bundles.test.ts: chosen and run).
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const args = argv.slice(argv.findIndex((a) => a.endsWith("/bin/wanpilot.js")) + 1, -1);
+      expect(bundleName(args), p.name).toBe(p.name.split("/")[0]);
+    }
   });
 
   it("restarts a prober killed with SIGKILL", async () => {

@@ -116,8 +116,6 @@ for (const name of NAMES) {
     // Whitespace and syntax only: names stay, so logged errors keep their types and stack frames their functions.
     minifyWhitespace: true,
     minifySyntax: true,
-    // Only for reading a stack trace against the compiled modules; never loaded (no --enable-source-maps).
-    sourcemap: "external",
     legalComments: "none",
     // better-sqlite3 is a native module; ws is required only for a ws:// bus URL.
     external: ["better-sqlite3", "ws", YAML_BUNDLE],
