@@ -6,7 +6,9 @@ import type { Command } from "commander";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { bundleName } from "../packages/cli/src/bundles.js";
 import { buildProgram } from "../packages/cli/src/program.js";
+import { BACKGROUND_NICE } from "../packages/cli/src/supervisor/children.js";
 import { CHILD_NODE_FLAGS, SUPERVISOR_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
 
 const root = new URL("../", import.meta.url);
@@ -46,8 +48,9 @@ const services = Object.entries(compose.services);
 const exampleConfig = parseConfigText(read("examples/two-links.yaml"));
 
 describe("docker-compose.yml", () => {
-  it.each(services)("%s runs a real wanpilot command", (_name, svc) => {
+  it.each(services)("%s runs a real wanpilot command, from its bundle", (_name, svc) => {
     expect(checkArgv(svc.command)).toBe("ok");
+    expect(bundleName(svc.command)).toBe(svc.command[0]);
   });
 
   it("has the broker, one prober per link of the example config, the router, the logger, the observer and the web page", () => {
@@ -189,8 +192,13 @@ describe("deploy/systemd units", () => {
       // and runs with those of the command's #! line.
       const part = argv[0] !== "start" && argv[0] !== "check-config";
       expect(flags).toEqual(part ? CHILD_NODE_FLAGS : argv[0] === "start" ? SUPERVISOR_NODE_FLAGS : []);
+      // Every long-running command runs from its bundle (dist/bundle), as under `wanpilot start`.
+      expect(bundleName(argv)).toBe(argv[0] === "check-config" ? undefined : argv[0]);
     }
     expect(svc.Environment).toContain("WANPILOT_CONFIG=/etc/wanpilot/wanpilot.yaml");
+    // The parts `wanpilot start` runs in the background run so as units too.
+    const background = /wanpilot-(logger|observer|web)\.service/.test(_f);
+    expect(svc.Nice ?? [], _f).toEqual(background ? [String(BACKGROUND_NICE)] : []);
   });
 
   it.each(services_)("%s: capabilities only through the ambient set, bounded, never as root", (_f, unit) => {
