@@ -161,4 +161,36 @@ describe("wanpilot exec --link", () => {
       15_000,
     );
   });
+
+  it("leaves nothing behind after cleanup: a killed exec's rules go once its command has ended", async () => {
+    const killed = lab.spawn(lab.ns.gw, [
+      process.execPath,
+      WANPILOT_BIN,
+      "exec",
+      "--link",
+      "isp1",
+      "--config",
+      dep.configPath,
+      "--",
+      "sleep",
+      "60",
+    ]);
+    spawned.push(killed);
+    await until("the exec's rules", async () => (await execRules()).length === 4, 15_000);
+    process.kill(killed.pid ?? 0, "SIGKILL");
+    await until("the exec gone", () => !isPidAlive(killed.pid ?? 0), 10_000);
+    process.kill(-(killed.pid ?? 0), "SIGTERM");
+    // cleanup refuses while the router runs: wanpilot is stopped first, as an owner would.
+    await dep.stop({ keepFiles: true });
+    await until(
+      "cleanup removing them",
+      async () => {
+        const out = await dep.cli(["cleanup"], 30_000);
+        expect(out).toMatch(/removed wanpilot's routing|nothing of wanpilot's/);
+        return (await execRules()).length === 0;
+      },
+      15_000,
+    );
+    expect(await lab.gwExec(["ip", "-4", "rule", "show"])).not.toMatch(/lookup 10[0-9]\b/);
+  });
 });
