@@ -56,6 +56,21 @@ async function exec(link: string, argv: string[]) {
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A long `wanpilot exec --link isp1 -- sleep 60` in the gateway. */
+const run = () =>
+  lab.spawn(lab.ns.gw, [
+    process.execPath,
+    WANPILOT_BIN,
+    "exec",
+    "--link",
+    "isp1",
+    "--config",
+    dep.configPath,
+    "--",
+    "sleep",
+    "60",
+  ]);
+
 const execRules = async () =>
   (await lab.gwExec(["ip", "-4", "rule", "show"]))
     .split("\n")
@@ -121,19 +136,6 @@ describe("wanpilot exec --link", () => {
   });
 
   it("removes its rules when killed: forwarded to the command on SIGTERM, swept by the next exec after SIGKILL", async () => {
-    const run = () =>
-      lab.spawn(lab.ns.gw, [
-        process.execPath,
-        WANPILOT_BIN,
-        "exec",
-        "--link",
-        "isp1",
-        "--config",
-        dep.configPath,
-        "--",
-        "sleep",
-        "60",
-      ]);
     const term = run();
     spawned.push(term);
     await until("the exec's rules", async () => (await execRules()).length === 4, 15_000);
@@ -163,18 +165,7 @@ describe("wanpilot exec --link", () => {
   });
 
   it("leaves nothing behind after cleanup: a killed exec's rules go once its command has ended", async () => {
-    const killed = lab.spawn(lab.ns.gw, [
-      process.execPath,
-      WANPILOT_BIN,
-      "exec",
-      "--link",
-      "isp1",
-      "--config",
-      dep.configPath,
-      "--",
-      "sleep",
-      "60",
-    ]);
+    const killed = run();
     spawned.push(killed);
     await until("the exec's rules", async () => (await execRules()).length === 4, 15_000);
     process.kill(killed.pid ?? 0, "SIGKILL");
