@@ -4,6 +4,7 @@ import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment, WANPILOT_BIN } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
+import { type StatusWatch, watchStatus } from "./helpers/lab-views.js";
 
 // `wanpilot exec --link NAME -- CMD…` in a lab gateway running wanpilot: CMD's connections leave by
 // that link only, other traffic is untouched, and its policy rules go away when it ends (also when killed).
@@ -12,11 +13,10 @@ const FAST = { interval: "200ms", timeout: "500ms", down: 2, up: 2 };
 
 let lab: Lab;
 let dep: LabDeployment;
-let latest: StatusView | undefined;
+let status: StatusWatch;
 const spawned: LabProcess[] = [];
 
-const view = (ok: (v: StatusView) => boolean, what: string) =>
-  until(what, () => (latest !== undefined && ok(latest) ? latest : undefined), 30_000);
+const view = (ok: (v: StatusView) => boolean, what: string) => status.view(ok, what);
 
 /** The flow client's argv: `count` TCP connections to the flow server, each reporting the ISP it came by. */
 const flows = (count: number, timeoutMs = 3000) => [
@@ -80,11 +80,8 @@ const execRules = async () =>
 beforeAll(async () => {
   lab = await createLab({ isps: 3, name: "exec" });
   dep = LabDeployment.start(lab, { probe: FAST, logLevel: "warn" });
-  spawned.push(
-    dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
-      if (stream === "stdout" && line.startsWith("{")) latest = JSON.parse(line) as StatusView;
-    }),
-  );
+  status = watchStatus(dep);
+  spawned.push(status.process);
   await view((v) => v.links.every((l) => l.state === "up" && l.active), "every link up and active");
   // isp2 out of rotation: only `wanpilot exec` may still reach the flow server through it.
   await dep.cli(["link", "isp2", "disable"]);
