@@ -39,3 +39,17 @@ describe("supervisedPart: the parts' argv (supervisor's and units'), taken witho
       expect(supervisedPart([...spec.args, "--config", "/c.yaml"])?.kind).toBe(spec.name.split("/")[0]);
   });
 });
+
+describe("childSpecs", () => {
+  it("spawns the router first (the probers wait for the paths it installs), the background parts nicer", () => {
+    const config = { links: [{ name: "dsl" }, { name: "lte" }] } as Parameters<typeof childSpecs>[0];
+    expect(childSpecs(config).map((s) => [s.name, s.nice ?? 0])).toEqual([
+      ["router", 0],
+      ["prober/dsl", 0],
+      ["prober/lte", 0],
+      ["logger", 10],
+      ["observer", 10],
+      ["web", 10],
+    ]);
+  });
+});

@@ -22,9 +22,17 @@ export interface ChildSpec {
  */
 export const BACKGROUND_NICE = 10;
 
-/** One prober per link, the router, then the logger, the observer and the web page (in the background). */
+/**
+ * The router, one prober per link, then the logger, the observer and the web page (in the background). The
+ * router is spawned first: a prober judges no probe until the router has installed its link's path.
+ */
 export function childSpecs(config: WanpilotConfig): ChildSpec[] {
-  return partComponents(config.links.map((l) => l.name)).map((c) => ({
+  const parts = partComponents(config.links.map((l) => l.name));
+  const routerFirst = [
+    ...parts.filter((c) => c.kind === "router"),
+    ...parts.filter((c) => c.kind !== "router"),
+  ];
+  return routerFirst.map((c) => ({
     name: componentId(c),
     args: c.kind === "prober" ? ["prober", "--link", c.link] : [c.kind],
     ...(c.kind === "prober" ? { heartbeat: true } : {}),
