@@ -48,8 +48,17 @@ export function ruleMatch(rule: TrafficRule): string {
       ...portMatch(rule.proto, "dport", rule.dport),
     ];
     parts.push(...(ports.length > 0 ? ports : [`meta l4proto ${rule.proto}`]));
-  } else if (rule.proto === "icmp") parts.push("meta l4proto icmp");
+  } else if (rule.proto === "icmp") parts.push(`meta l4proto ${icmpProto(rule)}`);
   return parts.join(" ");
+}
+
+/**
+ * `proto: icmp` is ICMP for IPv4 and ICMPv6 for IPv6 (another protocol number, 58): a rule of one family
+ * matches its own, a rule without addresses both (the inet table sees both families).
+ */
+function icmpProto(rule: TrafficRule): string {
+  if (rule.src === undefined && rule.dst === undefined) return "{ icmp, ipv6-icmp }";
+  return isIpv6Rule(rule) ? "ipv6-icmp" : "icmp";
 }
 
 /** Rules sharing a via list and fallback share one small chain; only those chains change with link states. */
