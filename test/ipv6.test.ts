@@ -4,6 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
 
+interface Explained {
+  link: string | null;
+  reason: string;
+  candidates: Array<{ link: string }>;
+  kernel: { route: string | null };
+}
+
 const FAST = { interval: "200ms", timeout: "500ms", down: 3, up: 5, window: "2s" };
 
 /** What wanpilot holds in the kernel for both families (its rules, routes and nft table). */
@@ -85,6 +92,14 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
       expect(v.links[0]?.active).toBe(true);
       expect(v.ipv6?.defaultRoute?.nexthops.map((n) => n.link)).toEqual(["isp2"]);
       expect(await ipv6Nexthops(lab)).toEqual(["wan2"]);
+      // explain answers per family: IPv6's route has only isp2, IPv4's both links.
+      const explain = async (destination: string) =>
+        JSON.parse(await dep.cli(["explain", destination, "--json"])) as Explained;
+      const e6 = await explain(server6());
+      expect(e6).toMatchObject({ link: "isp2", reason: "IPv6 default route, tier 1: isp2 weight 1" });
+      expect(e6.kernel.route).toMatch(/ dev wan2 /);
+      const e4 = await explain(lab.server.address);
+      expect(e4.candidates.map((c) => c.link)).toEqual(["isp1", "isp2"]);
       const during6 = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000, host: server6() });
       expect([during6.failed, during6.byIsp.isp1 ?? 0]).toEqual([0, 0]);
       const during4 = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000 });
