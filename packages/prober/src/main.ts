@@ -39,7 +39,7 @@ export interface ProberOptions {
   bus: ProberBus;
   /** Prepended to ping/ip commands: `["ip", "netns", "exec", ns]` in lab tests, empty in production. */
   commandPrefix?: CommandPrefix;
-  /** How often LinkHealth, the prober's heartbeat, is published; default 2 s. */
+  /** How often LinkHealth, the prober's heartbeat (and IPv6's LinkHealth on linkHealth6), is published; default 2 s. */
   healthIntervalMs?: number;
   /** Keep unacknowledged transitions in this file too, so a restarted prober resends them (`wanpilot prober`). */
   outboxFile?: string;
@@ -293,11 +293,13 @@ export class LinkProber {
   }
 
   #publishHealth(): void {
-    // LinkHealth is the part's heartbeat and IPv4's window; IPv6's state goes out on change only.
-    if (this.#plan.family === "ipv6") return;
+    // Each family's window on the same timer; linkHealth (IPv4's) is also the part's heartbeat, IPv6's is not.
     const payload = linkHealthPayload(this.#ctx, this.#machine, now());
+    const gw = this.#o.config.gateway;
     this.#publish(() =>
-      this.#o.bus.publish("linkHealth", topics.linkHealth(this.#o.config.gateway, this.#link.name), payload),
+      this.#plan.family === "ipv6"
+        ? this.#o.bus.publish("linkHealth6", topics.linkHealth6(gw, this.#link.name), payload)
+        : this.#o.bus.publish("linkHealth", topics.linkHealth(gw, this.#link.name), payload),
     );
   }
 
