@@ -238,7 +238,8 @@ describe("wanpilot reload", () => {
 
   it("removes a link: its prober stops, its rules and routes are gone, its connections flushed, others untouched", async () => {
     const isp3 = lab.isps[2];
-    const streams = await lab.startStreams({ count: 24, durationMs: 110_000 });
+    // isp3 has weight 1 of 6: 48 streams leave none on it once in ~6000 runs (24 did once in ~80).
+    const streams = await lab.startStreams({ count: 48, durationMs: 110_000 });
     try {
       const on3 = streams.streams.filter((s) => s.isp === isp3?.name);
       const others = streams.streams.filter((s) => s.isp !== isp3?.name);
@@ -308,7 +309,11 @@ describe("wanpilot link (operator commands)", () => {
         "status --json showing the override",
         async () => {
           const status = await cli("status", "--json");
-          return status.exitCode === 0 && JSON.parse(status.stdout).links[0]?.override?.admin === "disable";
+          if (status.exitCode !== 0) return false;
+          const view = JSON.parse(status.stdout) as {
+            links: Array<{ name: string; override?: { admin?: string } }>;
+          };
+          return view.links.find((l) => l.name === name)?.override?.admin === "disable";
         },
         30_000,
       );

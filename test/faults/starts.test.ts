@@ -27,15 +27,26 @@ afterAll(async () => {
 interface Run {
   dep: LabDeployment;
   views: StatusView[];
+  /** The parts' log lines about states, paths, rates and restarts: printed when a test fails. */
+  log: string[];
 }
 
+const TOLD = /state changed|path|source address|probe rate|exited|reconcil|applied/;
+
 function startWanpilot(): Run {
-  const dep = LabDeployment.start(lab, { probe: { ...FAST_PROBE_PROFILE }, logLevel: "warn" });
+  const log: string[] = [];
+  const dep = LabDeployment.start(lab, {
+    probe: { ...FAST_PROBE_PROFILE },
+    logLevel: "info",
+    onLine: (line) => {
+      if (TOLD.test(line)) log.push(line);
+    },
+  });
   const views: StatusView[] = [];
   dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
     if (stream === "stdout" && line.startsWith("{")) views.push(JSON.parse(line) as StatusView);
   });
-  return { dep, views };
+  return { dep, views, log };
 }
 
 const allUp = (v: StatusView | undefined) => v?.links.every((l) => l.state === "up" && l.active) === true;
@@ -68,8 +79,8 @@ describe("no false alarm on start or on a busy gateway (fast profile)", () => {
           startMs.push(Date.now() - t0);
           // A little longer, so a down right after the first verdict would be seen too.
           await new Promise((r) => setTimeout(r, 2000));
-          expect(downsSeen(run.views)).toEqual([]);
-          expect(await outages(run.dep)).toEqual([]);
+          expect(downsSeen(run.views), run.log.join("\n")).toEqual([]);
+          expect(await outages(run.dep), run.log.join("\n")).toEqual([]);
         } finally {
           await run.dep.stop({ keepFiles: true });
           // The next start finds no table or rule of wanpilot's: its probers start before its router again.
@@ -92,8 +103,8 @@ describe("no false alarm on start or on a busy gateway (fast profile)", () => {
         const hogs = hog(HOG_MS);
         await Promise.all(hogs.map((h) => h.exited));
         await new Promise((r) => setTimeout(r, 1000));
-        expect(downsSeen(run.views.slice(from))).toEqual([]);
-        expect(await outages(run.dep)).toEqual([]);
+        expect(downsSeen(run.views.slice(from)), run.log.join("\n")).toEqual([]);
+        expect(await outages(run.dep), run.log.join("\n")).toEqual([]);
         note(FILE, `${HOG_MS / 1000} s with two CPU hogs: ${run.views.length - from} status views, no down`);
       } finally {
         await run.dep.stop();

@@ -206,6 +206,7 @@ export class LinkProber {
         // Sockets wait up to the ceiling: a late answer still refines the timeout the core judges by.
         timeoutMs: this.#params.timeout.maxMs,
         source: () => this.#facts?.view.source ?? null,
+        path: () => this.#facts?.path ?? false,
         identity: this.#identity,
         ports: {
           take: () => {
@@ -242,6 +243,8 @@ export class LinkProber {
         f.path ? "link path installed: judging probes" : "waiting for the link's path (table and mark rule)",
       );
       this.#apply({ kind: "path", atMs: now(), ready: f.path });
+      // ICMP probes run only while the path is there (see TargetProberOptions.path).
+      for (const p of this.#probers) p.prober.pathChanged(f.path);
     }
     if (before?.view.source !== f.view.source) {
       this.#log.info({ from: before?.view.source ?? null, to: f.view.source }, "source address changed");

@@ -39,13 +39,16 @@ export function toFamilies(metrics: MetricObjectWithValues<MetricValue<string>>[
     name: m.name,
     help: m.help.slice(0, 500),
     type: (FAMILY_TYPES.has(String(m.type)) ? String(m.type) : "untyped") as MetricFamily["type"],
-    samples: m.values.map((v) => ({
-      name: (v as { metricName?: string }).metricName ?? m.name,
-      labels: Object.fromEntries(
-        Object.entries(v.labels).map(([k, l]) => [k, l === Number.POSITIVE_INFINITY ? "+Inf" : String(l)]),
-      ),
-      value: v.value,
-    })),
+    // No event-loop sample yet (a part's first publish, at connect): prom-client says NaN, which JSON cannot carry.
+    samples: m.values
+      .filter((v) => !Number.isNaN(v.value))
+      .map((v) => ({
+        name: (v as { metricName?: string }).metricName ?? m.name,
+        labels: Object.fromEntries(
+          Object.entries(v.labels).map(([k, l]) => [k, l === Number.POSITIVE_INFINITY ? "+Inf" : String(l)]),
+        ),
+        value: v.value,
+      })),
   }));
 }
 

@@ -100,8 +100,11 @@ export function ipKernelWatcher(opts: {
   return {
     async start(handler) {
       onFacts = handler;
+      // Every read goes through refresh: two at once could deliver the older one last (a path seen
+      // missing after it appeared, until the next event or poll).
       monitor.start();
-      await read();
+      refresh();
+      await reading;
       poll = setInterval(refresh, opts.pollMs ?? 30_000);
     },
     async stop() {

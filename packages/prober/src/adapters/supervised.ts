@@ -54,6 +54,17 @@ export class Supervised {
     this.#failures = 0;
   }
 
+  /**
+   * What made it fail may be gone (the link's path appeared): one waiting out its back-off starts now, with
+   * the back-off reset. A running one is left alone.
+   */
+  retryNow(): void {
+    if (this.#stopped || this.#child !== undefined) return;
+    clearTimeout(this.#timer);
+    this.#failures = 0;
+    this.#spawn();
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);

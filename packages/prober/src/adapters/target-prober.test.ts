@@ -37,6 +37,7 @@ function tcpProber(port: number, source: string | null = "127.0.0.1") {
     intervalMs: 200,
     timeoutMs: 60_000,
     source: () => source,
+    path: () => true,
     identity: { mark: 1, interface: "lo" },
     // Any free local port: the link's range is the router's business.
     ports: { take: () => 0, release: () => undefined },

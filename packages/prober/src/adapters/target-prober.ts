@@ -15,6 +15,8 @@ export interface TargetProber {
   start(): void;
   /** The source address changed (or went away): rebind. */
   sourceChanged(): void;
+  /** The link's path appeared (true: ping starts now) or went away (false: ping stops until it is back). */
+  pathChanged(ready: boolean): void;
   /** Probe at another interval from now on: a new sequence (onRestart) at the new cadence. */
   retime(intervalMs: number): void;
   stop(): Promise<void>;
@@ -25,6 +27,12 @@ export interface TargetProberOptions {
   intervalMs: number;
   timeoutMs: number;
   source: () => string | null;
+  /**
+   * The router's path for the link (its table and mark rule) is there. Without it a device-bound ping's
+   * echoes count as on-link (the kernel's fallback), wait for ARP answers that never come and fill the
+   * socket's buffer: ping stays stuck seconds after the path appears. So ICMP waits for it (`pathReady`).
+   */
+  path: () => boolean;
   /** What tells this link apart from others with the same address: ICMP probes carry the mark and are bound to the device. */
   identity: { mark: number; interface: string };
   /** The link's local ports for socket probes (shared by its targets); null when all are in use. */
@@ -63,8 +71,9 @@ function icmpProber(o: TargetProberOptions): TargetProber {
       const source = o.source();
       // -O: say so when a probe goes unanswered; -W only bounds the wait after the last probe.
       const wait = String(Math.max(1, Math.ceil(o.timeoutMs / 1000)));
-      // The address is not used, but without one the link cannot answer: wait for it (back-off).
-      if (source === null) return undefined;
+      // The address is not used, but without one the link cannot answer: wait for it (back-off), and
+      // for the path (pathReady starts it at once).
+      if (source === null || !o.path()) return undefined;
       const { mark, interface: dev } = o.identity;
       const seconds = (intervalMs / 1000).toFixed(3);
       const family = o.ipFamily === 6 ? ["-6"] : [];
@@ -99,6 +108,7 @@ function icmpProber(o: TargetProberOptions): TargetProber {
   return {
     start: () => ping.start(),
     sourceChanged: () => ping.restart(),
+    pathChanged: (ready) => (ready ? ping.retryNow() : ping.restart()),
     retime(ms) {
       intervalMs = ms;
       ping.restart();
@@ -142,6 +152,7 @@ function socketProber(o: TargetProberOptions): TargetProber {
   return {
     start,
     sourceChanged: () => undefined,
+    pathChanged: () => undefined,
     // Probes in flight keep their own (real) outcome; the new cadence starts with a probe now.
     retime(ms) {
       clearTimeout(timer);
