@@ -1,14 +1,42 @@
+import { HaDiscovery, topics } from "@wanpilot/common";
 import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
 import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
+import { HaLikeClient } from "./helpers/observe.js";
 
 interface Explained {
   link: string | null;
   reason: string;
   candidates: Array<{ link: string }>;
   kernel: { route: string | null };
+}
+
+/**
+ * What Home Assistant shows for an entity: its value_template applied to the state topic's JSON. Only the
+ * template forms wanpilot's link entities use; any other fails the test rather than guessing.
+ */
+function renderHa(template: string, json: Record<string, unknown>): string {
+  const path = (p: string): unknown =>
+    p.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], json);
+  const shown = (v: unknown) => (v === null || v === undefined ? "None" : String(v));
+  const literal = (l: string) => (l === "None" ? "None" : l.replace(/^'(.*)'$/, "$1"));
+  const plain = /^\{\{ value_json\.([\w.]+) \}\}$/.exec(template);
+  if (plain?.[1] !== undefined) return shown(path(plain[1]));
+  const v6 = /^\{\{ value_json\.ipv6\.(\w+) if value_json\.ipv6 is defined else (\S+) \}\}$/.exec(template);
+  if (v6?.[1] !== undefined && v6[2] !== undefined)
+    return json.ipv6 === undefined ? literal(v6[2]) : shown(path(`ipv6.${v6[1]}`));
+  const flag = /^\{\{ 'ON' if (.+) else 'OFF' \}\}$/.exec(template);
+  if (flag?.[1] !== undefined) {
+    const on = flag[1]
+      .split(" and ")
+      .every((c) =>
+        c.endsWith(" is defined") ? path(c.slice(11, -11)) !== undefined : Boolean(path(c.slice(11))),
+      );
+    return on ? "ON" : "OFF";
+  }
+  throw new Error(`a template this test does not render: ${template}`);
 }
 
 const FAST = { interval: "200ms", timeout: "500ms", down: 3, up: 5, window: "2s" };
@@ -46,16 +74,23 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
   let dep: LabDeployment;
   let latest: StatusView | undefined;
   let streams: StreamGroup | undefined;
+  let ha: HaLikeClient | undefined;
   const cut = { atMs: 0, restoredMs: 0 };
 
   beforeAll(async () => {
     lab = await createLab({ isps: 2, gwMasquerade: false, name: "e2e6", ipv6: true });
-    dep = LabDeployment.start(lab, { probe: FAST, ipv6: true, logLevel: "warn" });
+    dep = LabDeployment.start(lab, {
+      probe: FAST,
+      ipv6: true,
+      logLevel: "warn",
+      homeassistant: { username: "hass", password: "ha-secret" },
+    });
     dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
       if (stream === "stdout" && line.startsWith("{")) latest = JSON.parse(line) as StatusView;
     });
   });
   afterAll(async () => {
+    await ha?.proc.stop();
     await streams?.stop();
     await dep?.stop();
     await lab?.destroy();
@@ -152,5 +187,95 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
     expect(await kernel(lab)).toEqual(before);
     const healthy = streams?.streams.filter((s) => s.isp === "isp2") ?? [];
     for (const s of healthy) expect(await s.waitForProgress(3000, 64)).toBe(true);
+  });
+
+  it("Home Assistant: an IPv6-only upstream cut changes the link's IPv6 entities, and only those", async () => {
+    await view((v) => v.processes.observer?.availability === "online", "the observer online");
+    // A Home Assistant-like client with Home Assistant's user, once the broker is up.
+    const client = new HaLikeClient(
+      ["ip", "netns", "exec", lab.ns.gw],
+      "mqtt://127.0.0.1:1883",
+      "hass",
+      "ha-secret",
+      "homeassistant",
+      600,
+    );
+    ha = client;
+    // Each link's entities on its ha/link state topic, as Home Assistant renders them: name → shown value.
+    const shown = (link: string): Record<string, string> => {
+      const raw = client.last(topics.haLink("lab", link));
+      if (raw === undefined) return {};
+      const json = JSON.parse(raw) as Record<string, unknown>;
+      const out: Record<string, string> = {};
+      for (const p of client.discovery("homeassistant").values()) {
+        const e = HaDiscovery.parse(p);
+        if (e.state_topic === topics.haLink("lab", link) && e.value_template !== undefined)
+          out[e.name ?? ""] = renderHa(e.value_template, json);
+      }
+      return out;
+    };
+    const v6Names = (link: string) => [
+      `${link} IPv6 state`,
+      `${link} carries new IPv6 traffic`,
+      `${link} IPv6 latency`,
+      `${link} IPv6 packet loss`,
+    ];
+    const ready = await until(
+      "both links' IPv6 entities up in Home Assistant",
+      () => {
+        const [a, b] = [shown("isp1"), shown("isp2")];
+        return a["isp1 IPv6 state"] === "up" &&
+          b["isp2 IPv6 state"] === "up" &&
+          a["isp1 carries new IPv6 traffic"] === "ON"
+          ? { isp1: a, isp2: b }
+          : undefined;
+      },
+      30_000,
+      200,
+    ).catch((err: unknown) => {
+      throw new Error(
+        `${String(err)}\n${JSON.stringify([shown("isp1"), shown("isp2")])}\nha:\n${client.proc.text().slice(-2000)}`,
+      );
+    });
+    for (const n of v6Names("isp1")) expect(ready.isp1, n).toHaveProperty([n]);
+    expect(Number(ready.isp1["isp1 IPv6 latency"])).toBeGreaterThanOrEqual(0);
+    // Not measurements (their values move on their own): states and flags.
+    const steady = (all: Record<string, string>, except: string[]) =>
+      Object.fromEntries(
+        Object.entries(all).filter(
+          ([n, v]) => !except.includes(n) && !/latency|loss|share/.test(n) && v !== "",
+        ),
+      );
+
+    await lab.cutUpstream(0, "ipv6");
+    try {
+      const after = await until(
+        "isp1's IPv6 down in Home Assistant",
+        () => {
+          const a = shown("isp1");
+          return a["isp1 IPv6 state"] === "down" ? a : undefined;
+        },
+        20_000,
+        200,
+      );
+      expect(Object.fromEntries(v6Names("isp1").map((n) => [n, after[n]]))).toEqual({
+        "isp1 IPv6 state": "down",
+        "isp1 carries new IPv6 traffic": "OFF",
+        "isp1 IPv6 latency": "None",
+        "isp1 IPv6 packet loss": "None",
+      });
+      // isp1's IPv4 entities and every entity of isp2 are as they were.
+      expect(steady(after, v6Names("isp1"))).toEqual(steady(ready.isp1, v6Names("isp1")));
+      expect(steady(shown("isp2"), [])).toEqual(steady(ready.isp2, []));
+      expect(after["isp1 state"]).toBe("up");
+    } finally {
+      await lab.restoreUpstream(0);
+    }
+    await until(
+      "isp1's IPv6 up again in Home Assistant",
+      () => shown("isp1")["isp1 IPv6 state"] === "up",
+      30_000,
+      200,
+    );
   });
 });

@@ -264,6 +264,7 @@ export function computeDesired(
     interface: config.links[i]?.interface ?? "",
     masquerade: config.links[i]?.masquerade ?? true,
     masquerade6: config.links[i]?.ipv6 !== undefined && (config.links[i]?.masquerade ?? true),
+    ...(config.links[i]?.ipv6?.npt === undefined ? {} : { npt6: config.links[i]?.ipv6?.npt }),
   }));
   return {
     marks,

@@ -9,6 +9,8 @@ export interface NftLink {
   masquerade: boolean;
   /** nat66: the LAN's IPv6 translated to the link's address (only links with `ipv6` on). */
   masquerade6?: boolean;
+  /** nat66 by NPTv6: the LAN prefix mapped 1:1 to the link's prefix, both ways (with masquerade6). */
+  npt6?: { lan: string; prefix: string };
 }
 
 /** What a traffic rule does now: pin to a link's mark, let balancing decide, or refuse. */
@@ -127,11 +129,21 @@ function body(input: NftInput, withVias: boolean): string[] {
     ...input.links
       .filter((l) => l.masquerade)
       .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`),
-    // nat66 only where IPv6 is configured: elsewhere IPv6 stays untouched.
-    ...input.links
-      .filter((l) => l.masquerade6 === true)
-      .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv6 masquerade`),
+    // nat66 only where IPv6 is configured: elsewhere IPv6 stays untouched. NPTv6 first (a nat verdict ends
+    // the chain), the masquerade then covers other sources (the gateway's own, another LAN).
+    ...nat66(input.links).flatMap((l) => [
+      ...(l.npt6 === undefined
+        ? []
+        : [`oifname ${quote(l.interface)} ip6 saddr ${l.npt6.lan} snat ip6 prefix to ${l.npt6.prefix}`]),
+      `oifname ${quote(l.interface)} meta nfproto ipv6 masquerade`,
+    ]),
   ];
+  // NPTv6 both ways: the link's prefix arriving on its WAN maps back to the LAN host (the inbound 1:1 half).
+  const natIn = nat66(input.links).flatMap((l) =>
+    l.npt6 === undefined
+      ? []
+      : [`iifname ${quote(l.interface)} ip6 daddr ${l.npt6.prefix} dnat ip6 prefix to ${l.npt6.lan}`],
+  );
   const chain = (name: string, hook: string | null, lines: string[]) => [
     `  chain ${name} {`,
     ...(hook === null ? [] : [`    ${hook}`]),
@@ -157,8 +169,13 @@ function body(input: NftInput, withVias: boolean): string[] {
     // Saved after the routing decision, from the interface the first packet really left by.
     ...chain("postrouting", "type filter hook postrouting priority mangle; policy accept;", save),
     ...chain("nat", "type nat hook postrouting priority srcnat; policy accept;", nat),
+    ...(natIn.length === 0
+      ? []
+      : chain("nat_in", "type nat hook prerouting priority dstnat; policy accept;", natIn)),
   ];
 }
+
+const nat66 = (links: NftLink[]) => links.filter((l) => l.masquerade6 === true);
 
 /** `nft -f` text that replaces `inet wanpilot` atomically; the hash in its comment tells observers it is current. */
 export function renderNft(input: NftInput): NftDesired {
