@@ -2,25 +2,17 @@ import { createLab, type Lab, WanCounters } from "@wanpilot/lab";
 import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
+import { logCollector, rateChanges } from "./helpers/log-lines.js";
 
 // isp1 on tier 1, isp2 the tier-2 backup, both with IPv6. Standby every 2 s (hold 4 s) keeps the test short.
 const PROBE = { standby_interval: "2s" };
 const WINDOW_MS = 6000;
 
-interface LogLine {
-  msg?: string;
-  link?: string;
-  family?: string;
-  to?: string;
-  reason?: string;
-  t: number;
-}
-
 describe("the IPv6 judge of a tier-2 link follows the standby rate, on its own (real kernel, whole wanpilot)", () => {
   let lab: Lab;
   let dep: LabDeployment;
   let counters: WanCounters;
-  const logs: LogLine[] = [];
+  const { logs, onLine } = logCollector();
 
   beforeAll(async () => {
     lab = await createLab({ isps: 2, name: "standby6", ipv6: true });
@@ -30,14 +22,7 @@ describe("the IPv6 judge of a tier-2 link follows the standby rate, on its own (
       probe: PROBE,
       ipv6: true,
       logLevel: "info",
-      onLine: (line) => {
-        if (!line.startsWith("{")) return;
-        try {
-          logs.push({ ...(JSON.parse(line) as Omit<LogLine, "t">), t: performance.now() });
-        } catch {
-          // not a log line
-        }
-      },
+      onLine,
     });
   });
   afterAll(async () => {
@@ -45,12 +30,8 @@ describe("the IPv6 judge of a tier-2 link follows the standby rate, on its own (
     await lab?.destroy();
   });
 
-  const rateChanges = (family: string, after: number) =>
-    logs.filter(
-      (l) => l.msg === "probe rate changed" && l.link === "isp2" && l.family === family && l.t >= after,
-    );
   const rateChange = (family: string, to: string, after: number) =>
-    rateChanges(family, after).find((l) => l.to === to);
+    rateChanges(logs, "isp2", after, family).find((l) => l.to === to);
 
   /** The gateway's own echo requests per WAN and family over a window. */
   async function window(ms: number) {
@@ -97,7 +78,7 @@ describe("the IPv6 judge of a tier-2 link follows the standby rate, on its own (
       expect(busy.wan2.v6).toBeGreaterThanOrEqual(15);
       // isp1's IPv4 is fine: isp2's IPv4 judge stays on standby.
       expect(busy.wan2.v4).toBeLessThanOrEqual(8);
-      expect(rateChanges("ipv4", cutAt)).toEqual([]);
+      expect(rateChanges(logs, "isp2", cutAt, "ipv4")).toEqual([]);
     } finally {
       await lab.restoreUpstream(0);
     }
