@@ -4,6 +4,7 @@ import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment, WANPILOT_BIN } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
+import { type StatusWatch, watchStatus } from "./helpers/lab-views.js";
 
 // `wanpilot exec --link NAME -- CMD…` in a lab gateway running wanpilot: CMD's connections leave by
 // that link only, other traffic is untouched, and its policy rules go away when it ends (also when killed).
@@ -12,11 +13,10 @@ const FAST = { interval: "200ms", timeout: "500ms", down: 2, up: 2 };
 
 let lab: Lab;
 let dep: LabDeployment;
-let latest: StatusView | undefined;
+let status: StatusWatch;
 const spawned: LabProcess[] = [];
 
-const view = (ok: (v: StatusView) => boolean, what: string) =>
-  until(what, () => (latest !== undefined && ok(latest) ? latest : undefined), 30_000);
+const view = (ok: (v: StatusView) => boolean, what: string) => status.view(ok, what);
 
 /** The flow client's argv: `count` TCP connections to the flow server, each reporting the ISP it came by. */
 const flows = (count: number, timeoutMs = 3000) => [
@@ -56,6 +56,21 @@ async function exec(link: string, argv: string[]) {
   return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A long `wanpilot exec --link isp1 -- sleep 60` in the gateway. */
+const run = () =>
+  lab.spawn(lab.ns.gw, [
+    process.execPath,
+    WANPILOT_BIN,
+    "exec",
+    "--link",
+    "isp1",
+    "--config",
+    dep.configPath,
+    "--",
+    "sleep",
+    "60",
+  ]);
+
 const execRules = async () =>
   (await lab.gwExec(["ip", "-4", "rule", "show"]))
     .split("\n")
@@ -65,11 +80,8 @@ const execRules = async () =>
 beforeAll(async () => {
   lab = await createLab({ isps: 3, name: "exec" });
   dep = LabDeployment.start(lab, { probe: FAST, logLevel: "warn" });
-  spawned.push(
-    dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
-      if (stream === "stdout" && line.startsWith("{")) latest = JSON.parse(line) as StatusView;
-    }),
-  );
+  status = watchStatus(dep);
+  spawned.push(status.process);
   await view((v) => v.links.every((l) => l.state === "up" && l.active), "every link up and active");
   // isp2 out of rotation: only `wanpilot exec` may still reach the flow server through it.
   await dep.cli(["link", "isp2", "disable"]);
@@ -121,19 +133,6 @@ describe("wanpilot exec --link", () => {
   });
 
   it("removes its rules when killed: forwarded to the command on SIGTERM, swept by the next exec after SIGKILL", async () => {
-    const run = () =>
-      lab.spawn(lab.ns.gw, [
-        process.execPath,
-        WANPILOT_BIN,
-        "exec",
-        "--link",
-        "isp1",
-        "--config",
-        dep.configPath,
-        "--",
-        "sleep",
-        "60",
-      ]);
     const term = run();
     spawned.push(term);
     await until("the exec's rules", async () => (await execRules()).length === 4, 15_000);
@@ -160,5 +159,26 @@ describe("wanpilot exec --link", () => {
       },
       15_000,
     );
+  });
+
+  it("leaves nothing behind after cleanup: a killed exec's rules go once its command has ended", async () => {
+    const killed = run();
+    spawned.push(killed);
+    await until("the exec's rules", async () => (await execRules()).length === 4, 15_000);
+    process.kill(killed.pid ?? 0, "SIGKILL");
+    await until("the exec gone", () => !isPidAlive(killed.pid ?? 0), 10_000);
+    process.kill(-(killed.pid ?? 0), "SIGTERM");
+    // cleanup refuses while the router runs: wanpilot is stopped first, as an owner would.
+    await dep.stop({ keepFiles: true });
+    await until(
+      "cleanup removing them",
+      async () => {
+        const out = await dep.cli(["cleanup"], 30_000);
+        expect(out).toMatch(/removed wanpilot's routing|nothing of wanpilot's/);
+        return (await execRules()).length === 0;
+      },
+      15_000,
+    );
+    expect(await lab.gwExec(["ip", "-4", "rule", "show"])).not.toMatch(/lookup 10[0-9]\b/);
   });
 });

@@ -1,36 +1,21 @@
 import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
-import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
+import { kernelNexthops, type StatusWatch, watchStatus } from "./helpers/lab-views.js";
 
 const FAST = { interval: "200ms", timeout: "500ms", down: 3, up: 5, window: "2s" };
-
-/** The links of the default route wanpilot installed, as the kernel has them (balance table 100). */
-async function kernelNexthops(lab: Lab): Promise<Map<string, number>> {
-  const routes = JSON.parse(await lab.gwExec(["ip", "-json", "route", "show", "table", "100"])) as Array<{
-    dst: string;
-    dev?: string;
-    weight?: number;
-    nexthops?: Array<{ dev: string; weight?: number }>;
-  }>;
-  const def = routes.find((r) => r.dst === "default");
-  const hops = def?.nexthops ?? (def?.dev ? [{ dev: def.dev, weight: def.weight ?? 1 }] : []);
-  return new Map(hops.map((h) => [h.dev, h.weight ?? 1]));
-}
 
 describe("wanpilot status against the kernel's truth", () => {
   let lab: Lab;
   let dep: LabDeployment;
   let streams: StreamGroup | undefined;
-  let latest: StatusView | undefined;
+  let status: StatusWatch;
 
   beforeAll(async () => {
     lab = await createLab({ isps: 2, gwMasquerade: false, name: "status" });
     dep = LabDeployment.start(lab, { weights: [1, 3], probe: FAST, logLevel: "warn" });
-    dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
-      if (stream === "stdout" && line.startsWith("{")) latest = JSON.parse(line) as StatusView;
-    });
+    status = watchStatus(dep);
   });
   afterAll(async () => {
     await streams?.stop();
@@ -38,8 +23,7 @@ describe("wanpilot status against the kernel's truth", () => {
     await lab?.destroy();
   });
 
-  const view = (ok: (v: StatusView) => boolean, what: string) =>
-    until(what, () => (latest !== undefined && ok(latest) ? latest : undefined), 30_000);
+  const view = (ok: (v: StatusView) => boolean, what: string) => status.view(ok, what);
 
   it("shows the links the kernel routes over, their weights and their connections", async () => {
     await view((v) => v.links.every((l) => l.state === "up" && l.active), "both links up and active");

@@ -8,6 +8,7 @@ import { until } from "@wanpilot/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchInNamespace } from "./helpers/browser.js";
+import { kernelNexthops } from "./helpers/lab-views.js";
 import { Spawned } from "./helpers/process.js";
 
 // The gateway's page in a real browser (Debian's chromium, headless, inside the lab's gateway namespace):
@@ -58,19 +59,6 @@ log_level: warn
 `,
   );
   return path;
-}
-
-/** The balance table's default route as the kernel has it: interface → weight. */
-async function kernelNexthops(): Promise<Map<string, number>> {
-  const routes = JSON.parse(await lab.gwExec(["ip", "-json", "route", "show", "table", "100"])) as Array<{
-    dst: string;
-    dev?: string;
-    weight?: number;
-    nexthops?: Array<{ dev: string; weight?: number }>;
-  }>;
-  const def = routes.find((r) => r.dst === "default");
-  const hops = def?.nexthops ?? (def?.dev === undefined ? [] : [{ dev: def.dev, weight: def.weight ?? 1 }]);
-  return new Map(hops.map((h) => [h.dev, h.weight ?? 1]));
 }
 
 const stateOf = (link: string) =>
@@ -196,7 +184,7 @@ describe("the web page in a real browser", () => {
       return [await post({}), await post({ "X-CSRF-Token": "guessed" })];
     }, link);
     expect(answers).toEqual([401, 401]);
-    expect((await kernelNexthops()).size).toBe(3);
+    expect((await kernelNexthops(lab)).size).toBe(3);
   });
 
   it("shows a link whose upstream is cut as down, without a reload", async () => {
@@ -258,10 +246,10 @@ describe("the web page in a real browser", () => {
       .click({ timeout: 15_000 });
     await until(
       `${link.wanInterface} out of the default route`,
-      async () => !(await kernelNexthops()).has(link.wanInterface),
+      async () => !(await kernelNexthops(lab)).has(link.wanInterface),
       20_000,
     );
-    expect((await kernelNexthops()).size).toBe(2);
+    expect((await kernelNexthops(lab)).size).toBe(2);
     await until(
       "the override on the page",
       async () =>
@@ -299,15 +287,15 @@ describe("the web page in a real browser", () => {
     await card.locator('button[data-action="weight"]').click();
     await until(
       `${other.wanInterface} at weight 3 in the kernel`,
-      async () => (await kernelNexthops()).get(other.wanInterface) === 3,
+      async () => (await kernelNexthops(lab)).get(other.wanInterface) === 3,
       20_000,
     );
     await page.locator(`#links [data-link="${drained.name}"] button[data-action="enable"]`).click();
     await until(
       `${drained.wanInterface} back in the default route`,
-      async () => (await kernelNexthops()).has(drained.wanInterface),
+      async () => (await kernelNexthops(lab)).has(drained.wanInterface),
       20_000,
     );
-    expect((await kernelNexthops()).size).toBe(3);
+    expect((await kernelNexthops(lab)).size).toBe(3);
   });
 });

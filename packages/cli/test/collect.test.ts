@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:net";
 import { type LinkHealth, type LinkState, type RouterState, topics, validateConfig } from "@wanpilot/common";
+import { linkStateFixture } from "@wanpilot/testing";
 import { Aedes } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { collectRetained } from "../src/status/collect.js";
@@ -22,19 +23,14 @@ function publish(topic: string, payload: string, retain = false): void {
 const retain = (topic: string, payload: string) => publish(topic, payload, true);
 
 const at = new Date().toISOString();
-const dslState: LinkState = {
-  link: "dsl",
-  state: "up",
+const dslState: LinkState = linkStateFixture("dsl", "up", {
   since: at,
-  cause: "test",
-  interface: "wan1",
   source: "198.18.1.2",
   gateway: "198.18.1.1",
-  carrier: true,
   rttMs: 1,
   lossRatio: 0,
   at,
-};
+});
 
 const dslHealth: LinkHealth = {
   link: "dsl",

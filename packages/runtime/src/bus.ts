@@ -216,7 +216,16 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   client.on("close", () => {
     for (const h of disconnectHandlers) h();
   });
-  client.on("error", (err) => log.warn({ err }, "bus error"));
+  let closing = false;
+  client.on("error", (err) => {
+    // While closing, a message still arriving gets its acknowledgement written to the ended stream:
+    // nothing is lost by that (we are going), so it is not worth a warning at every stop.
+    if (closing && (err as { code?: string }).code === "ERR_STREAM_WRITE_AFTER_END") {
+      log.debug({ err }, "bus error while closing");
+      return;
+    }
+    log.warn({ err }, "bus error");
+  });
 
   await waitConnected(client, 15_000);
 
@@ -236,6 +245,12 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         throw new WanpilotError("BUS_PAYLOAD_INVALID", `payload for ${topic} does not match its schema`, {
           cause: check.error,
         });
+      // The part is going: what it would still say (a view refreshed by others' last wills) is dropped
+      // quietly; reliable events stay in their outbox file for the next start.
+      if (closing) {
+        log.debug({ topic }, "not published: the bus is closing");
+        return;
+      }
       await client.publishAsync(topic, encodePayload(kind, payload), {
         qos: spec.qos,
         retain: spec.retained,
@@ -287,6 +302,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       disconnectHandlers.push(handler);
     },
     async close() {
+      closing = true;
       // Never hang on a broker that went away: the offline gets a second, then the client is ended by force
       // (a forced end skips DISCONNECT, so the broker publishes the will, which says offline too).
       try {

@@ -3,8 +3,12 @@ import { cleanup } from "@wanpilot/router";
 import { createLogger } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import type { Output } from "../output.js";
+import { sweepStaleExecRules } from "./exec.js";
 
-/** `wanpilot cleanup`: removes every route, rule, nexthop and nft table wanpilot created (and nothing else); restores its sysctls. */
+/**
+ * `wanpilot cleanup`: removes every route, rule, nexthop and nft table wanpilot created (and nothing else),
+ * the rules of killed `wanpilot exec`s whose commands have ended; restores its sysctls.
+ */
 export async function runCleanup(out: Output, opts: { config?: string; force?: boolean }): Promise<number> {
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
@@ -19,14 +23,18 @@ export async function runCleanup(out: Output, opts: { config?: string; force?: b
     out.err(err.message);
     return 1;
   }
+  // Rules of a killed `wanpilot exec` whose command has ended (those of a running one stay).
+  const swept = await sweepStaleExecRules();
+  const commands = result.commands + swept.length;
+  if (swept.length > 0) log.info({ uids: swept }, "rules of killed execs removed");
   if (result.errors.length > 0) {
     out.err(`cleanup: ${result.errors.length} of ${result.commands} changes failed (see the log above)`);
     return 1;
   }
   out.out(
-    result.commands === 0
+    commands === 0
       ? "nothing of wanpilot's was left in the kernel"
-      : `removed wanpilot's routing (${result.commands} changes)`,
+      : `removed wanpilot's routing (${commands} changes${swept.length > 0 ? `, ${swept.length} killed execs' rules among them` : ""})`,
   );
   return 0;
 }

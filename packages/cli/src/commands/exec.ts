@@ -52,6 +52,9 @@ async function sweep(inUse: ReadonlySet<number>): Promise<number[]> {
   return stale;
 }
 
+/** `wanpilot cleanup`: the rules of execs that were killed and whose commands have ended. */
+export const sweepStaleExecRules = (): Promise<number[]> => sweep(uidsInUse());
+
 /** The command's file, looked up in PATH here (as root: the transient uid may not search every PATH directory). */
 function resolveCommand(file: string): string | undefined {
   if (file.includes("/")) return file;
