@@ -111,7 +111,12 @@ describe("IPv6 prober on the real kernel", () => {
       expect(h6?.topic).toBe("wanpilot/gw1/link/isp1/ipv6/health");
       expect(h6?.payload).toMatchObject({ link: "isp1", state: "up", rtt: { meanMs: expect.any(Number) } });
       expect(h6?.payload.targets.map((t) => t.target)).toEqual([...(lab.ipv6?.targets ?? []), "server6-tcp"]);
-      expect(bus.of("linkHealth").at(-1)?.payload.targets.map((t) => t.target)).toEqual([...lab.targets]);
+      expect(
+        bus
+          .of("linkHealth")
+          .at(-1)
+          ?.payload.targets.map((t) => t.target),
+      ).toEqual([...lab.targets]);
 
       const cutAt = performance.now();
       await lab.cutUpstream(0, "ipv6");

@@ -3,25 +3,28 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { controller, labConfig, newLab, setStates } from "./harness.js";
 import { server6, setStates6 } from "./harness6.js";
 
-const TABLE = "wp_test_echo6";
+const TABLE = "wp_test_echo";
 
-/** Counts the IPv6 echo requests the gateway forwards out of each WAN (a table of the test's own). */
-async function countEchoes6(lab: Lab): Promise<() => Promise<Record<string, number>>> {
+/** Counts the echo requests of each family the gateway forwards out of each WAN (a table of the test's own). */
+async function countEchoes(lab: Lab): Promise<() => Promise<Record<string, number>>> {
   const wans = lab.isps.map((i) => i.wanInterface);
   const script = [
-    `table ip6 ${TABLE} {}`,
-    `delete table ip6 ${TABLE}`,
-    `table ip6 ${TABLE} {`,
+    `table inet ${TABLE} {}`,
+    `delete table inet ${TABLE}`,
+    `table inet ${TABLE} {`,
     "  chain forward_count {",
     "    type filter hook forward priority -400; policy accept;",
-    ...wans.map((w) => `    oifname "${w}" icmpv6 type echo-request counter comment "${w}"`),
+    ...wans.flatMap((w) => [
+      `    oifname "${w}" icmp type echo-request counter comment "${w} v4"`,
+      `    oifname "${w}" icmpv6 type echo-request counter comment "${w} v6"`,
+    ]),
     "  }",
     "}",
     "",
   ].join("\n");
   await lab.gwExec(["nft", "-f", "-"], { input: script });
   return async () => {
-    const listing = await lab.gwExec(["nft", "-j", "list", "table", "ip6", TABLE]);
+    const listing = await lab.gwExec(["nft", "-j", "list", "table", "inet", TABLE]);
     const items = (JSON.parse(listing) as { nftables: Array<{ rule?: NftRule }> }).nftables;
     const out: Record<string, number> = {};
     for (const { rule } of items) {
@@ -52,19 +55,24 @@ describe("proto icmp matches ICMPv6 for IPv6 traffic (real kernel)", () => {
       rules: [{ name: "ping", proto: "icmp", via: ["isp2"], ...rule }],
     });
 
+  /** Pings (4 of one family) from the LAN host: how many got answers and how many left by each WAN. */
+  async function ping(host: string, family: "v4" | "v6") {
+    const read = await countEchoes(lab);
+    const before = await read();
+    const r = await lab.pingFrom(lab.ns.lan, host, { count: 4, intervalMs: 50 });
+    const after = await read();
+    const sent = (w: string) => (after[`${w} ${family}`] ?? 0) - (before[`${w} ${family}`] ?? 0);
+    return { received: r.received, wan1: sent("wan1"), wan2: sent("wan2") };
+  }
+
   async function pingsOut(rule: Record<string, unknown>) {
     const c = controller(lab, config(rule));
     await c.reconcile("start", true);
     await setStates(lab, c, ["up", "up"]);
     await setStates6(lab, c, ["up", "up"]);
-    const read = await countEchoes6(lab);
-    const before = await read();
-    const ping = await lab.pingFrom(lab.ns.lan, server6(lab), { count: 4, intervalMs: 50 });
-    const after = await read();
-    const [wan1 = "", wan2 = ""] = lab.isps.map((i) => i.wanInterface);
-    const sent = (w: string) => (after[w] ?? 0) - (before[w] ?? 0);
+    const echoes = await ping(server6(lab), "v6");
     const flows = await lab.openFlows({ count: 20, host: server6(lab) });
-    return { received: ping.received, wan1: sent(wan1), wan2: sent(wan2), flows };
+    return { ...echoes, flows };
   }
 
   it("a rule without addresses pins an IPv6 ping to its link; IPv6 TCP keeps the default route", async () => {
@@ -78,5 +86,22 @@ describe("proto icmp matches ICMPv6 for IPv6 traffic (real kernel)", () => {
     const r = await pingsOut({ dst: `${server6(lab)}/128` });
     expect({ received: r.received, wan1: r.wan1, wan2: r.wan2 }).toEqual({ received: 4, wan1: 0, wan2: 4 });
     expect(r.flows.byIsp).toEqual({ isp1: 20 });
+  });
+
+  it("a rule without addresses follows each family's liveness: isp2 down for IPv6 only sends IPv6 pings to isp1", async () => {
+    const c = controller(
+      lab,
+      labConfig(lab, [{ ipv6: true }, { tier: 2, ipv6: true }], {
+        rules: [{ name: "ping", proto: "icmp", via: ["isp2", "isp1"] }],
+      }),
+    );
+    await c.reconcile("start", true);
+    await setStates(lab, c, ["up", "up"]);
+    await setStates6(lab, c, ["up", "down"]);
+    expect(await ping(server6(lab), "v6")).toEqual({ received: 4, wan1: 4, wan2: 0 });
+    expect(await ping(lab.server.address, "v4")).toEqual({ received: 4, wan1: 0, wan2: 4 });
+    // isp2's IPv6 back: its IPv6 line pins IPv6 pings to isp2 again.
+    await setStates6(lab, c, ["up", "up"]);
+    expect(await ping(server6(lab), "v6")).toEqual({ received: 4, wan1: 0, wan2: 4 });
   });
 });

@@ -92,7 +92,8 @@ export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot)
     config.links.every((l) => snap.links.has(l.name) && snap.health.has(l.name)) &&
     // IPv6's state and window too, for links with ipv6 on (the same part sends both families).
     config.links.every(
-      (l) => l.ipv6 === undefined || (snap.links6?.has(l.name) === true && snap.health6?.has(l.name) === true),
+      (l) =>
+        l.ipv6 === undefined || (snap.links6?.has(l.name) === true && snap.health6?.has(l.name) === true),
     ) &&
     parts.every((p) => snap.availability.has(p));
 }

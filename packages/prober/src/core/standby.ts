@@ -84,7 +84,8 @@ export function activeSet(router: RouterState | null): string {
 /**
  * The router's state as the IPv6 judge weighs it: IPv6's default route, and each link's IPv6 state, route
  * membership and weight; a link's override and staleness count for both families. Links without IPv6 are
- * left out (they carry no IPv6), and so are rules whose active link has none. Null without an IPv6 half.
+ * left out (they carry no IPv6), and so are rules whose active link has none; a rule without addresses
+ * counts by its IPv6 link (`active6`). Null without an IPv6 half.
  */
 export function ipv6RouterView(r: RouterState): RouterState | null {
   const v6 = r.ipv6;
@@ -95,7 +96,10 @@ export function ipv6RouterView(r: RouterState): RouterState | null {
     return base === undefined ? [] : [{ ...base, ...l }];
   });
   const has6 = new Set(links.map((l) => l.link));
-  const rules = r.rules.filter((rule) => rule.active === null || has6.has(rule.active));
+  // A rule without addresses carries its IPv6 by `active6`; an IPv6 rule's `active` is IPv6's already.
+  const rules = r.rules
+    .map((rule) => (rule.active6 === undefined ? rule : { ...rule, active: rule.active6 }))
+    .filter((rule) => rule.active === null || has6.has(rule.active));
   return { ...r, defaultRoute: v6.defaultRoute, links, rules };
 }
 

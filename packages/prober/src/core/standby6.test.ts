@@ -29,7 +29,7 @@ interface Family {
 function router(
   v6: Partial<Family> & { states6?: Record<string, LinkStateName> } = {},
   v4: Partial<Family> = {},
-  opts: { drained?: string; ruleActive?: string | null } = {},
+  opts: { drained?: string; ruleActive?: string | null; ruleActive6?: string | null } = {},
 ): RouterState {
   const states4 = { fibre: "up", cable: "up", lte: "up", ...v4.states } as Record<string, LinkStateName>;
   const route4 = v4.route ?? ["fibre", "cable"];
@@ -56,7 +56,16 @@ function router(
         opts.drained === link ? { admin: "drain" as const, weight: null, tier: null, since: at } : null,
     })),
     rules:
-      opts.ruleActive === undefined ? [] : [{ name: "r", via: ["lte", "fibre"], active: opts.ruleActive }],
+      opts.ruleActive === undefined
+        ? []
+        : [
+            {
+              name: "r",
+              via: ["lte", "fibre"],
+              active: opts.ruleActive,
+              ...(opts.ruleActive6 === undefined ? {} : { active6: opts.ruleActive6 }),
+            },
+          ],
     lastChange: null,
     ipv6: {
       defaultRoute: def(route6),
@@ -136,6 +145,12 @@ describe("standby verdict per family: the IPv6 judge weighs IPv6's route and ver
       ),
       v4: "standby: drained by the operator",
       v6: "standby: drained by the operator",
+    },
+    {
+      name: "a rule without addresses carrying lte's IPv6 only (its IPv4 line on fibre)",
+      router: router({}, {}, { ruleActive: "fibre", ruleActive6: "lte" }),
+      v4: "standby: tier 1 carries the traffic, this link is tier 2",
+      v6: "full: carrying traffic",
     },
     {
       name: "a rule's active link: carrying traffic in both families",

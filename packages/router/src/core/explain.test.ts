@@ -64,6 +64,7 @@ const dual = config(
     rules: [
       { name: "v6pin", dst: "2001:db8:ffff::/48", via: ["dsl"] },
       { name: "ssh", proto: "tcp", dport: 22, via: ["lte"] },
+      { name: "web", proto: "tcp", dport: 443, via: ["cable", "dsl"] },
     ],
   },
   [
@@ -114,11 +115,25 @@ describe("explain IPv6 destinations", () => {
       reason: /^rule v6pin: no link of dsl is live; IPv6 default route, tier 1: cable weight 4$/,
     },
     {
-      name: "a rule without addresses pinned to a link without IPv6: IPv6 balancing decides",
+      name: "a rule without addresses pinned to a link without IPv6: its IPv6 line falls back",
       states6: { dsl: "up", cable: "down" },
       q: { destination: "2001:db8:1234::1", proto: "tcp", dport: 22 },
       link: "dsl",
-      reason: /^rule ssh: via lte, which has no IPv6; IPv6 default route/,
+      reason: /^rule ssh: no link of lte is live; IPv6 default route, tier 1: dsl weight 1$/,
+    },
+    {
+      name: "a rule without addresses follows IPv6 liveness for IPv6 (cable down for IPv6 only)",
+      states6: { dsl: "up", cable: "down" },
+      q: { destination: "2001:db8:1234::1", proto: "tcp", dport: 443 },
+      link: "dsl",
+      reason: /^rule web: via dsl \(cable not live\)$/,
+    },
+    {
+      name: "… and IPv4 liveness for IPv4",
+      states6: { dsl: "up", cable: "down" },
+      q: { destination: "203.0.113.9", proto: "tcp", dport: 443 },
+      link: "cable",
+      reason: /^rule web: via cable$/,
     },
     {
       name: "every IPv6 link down (all_down: keep)",

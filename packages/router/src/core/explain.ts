@@ -74,19 +74,16 @@ export function explain(config: WanpilotConfig, desired: DesiredState, q: Explai
   for (const view of desired.trafficRules) {
     const rule = config.rules.find((r) => r.name === view.name);
     if (rule === undefined || !ruleMatches(rule, q)) continue;
-    // A rule without addresses marks IPv6 too; a link without IPv6 has no IPv6 mark rule: IPv6 balancing decides.
-    if (view.active !== null && family === "ipv6" && !v6?.links.some((l) => l.name === view.active)) {
-      const b = fallback();
-      return { ...b, reason: `rule ${rule.name}: via ${view.active}, which has no IPv6; ${b.reason}` };
-    }
-    if (view.active !== null) {
-      const skipped = rule.via.slice(0, rule.via.indexOf(view.active));
+    // A rule without addresses has an IPv6 line of its own, following the links' IPv6 state.
+    const active = family === "ipv6" && view.active6 !== undefined ? view.active6 : view.active;
+    if (active !== null) {
+      const skipped = rule.via.slice(0, rule.via.indexOf(active));
       const why = skipped.length > 0 ? ` (${skipped.join(", ")} not live)` : "";
       return {
-        link: view.active,
-        candidates: [{ link: view.active, share: 1 }],
+        link: active,
+        candidates: [{ link: active, share: 1 }],
         refused: false,
-        reason: `rule ${rule.name}: via ${view.active}${why}`,
+        reason: `rule ${rule.name}: via ${active}${why}`,
       };
     }
     if (rule.fallback === "refuse")
