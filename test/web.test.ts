@@ -279,6 +279,36 @@ describe("the web page in a real browser", () => {
     expect(consoleErrors).toEqual([]);
   });
 
+  it("lets the operator disable a link: out of the kernel's route, shown on the page; enable brings it back", async () => {
+    // isp1: the drain test drained isp2, the next one enables it again.
+    const [link] = lab.isps;
+    if (link === undefined) throw new Error("no isp");
+    const card = page.locator(`#links [data-link="${link.name}"]`);
+    await card.locator('button[data-action="disable"]').click({ timeout: 15_000 });
+    await until(
+      `${link.wanInterface} out of the default route`,
+      async () => !(await kernelNexthops(lab)).has(link.wanInterface),
+      20_000,
+    );
+    await until(
+      "the override on the page",
+      async () =>
+        /disabled/.test(
+          (await card
+            .locator(".override")
+            .textContent({ timeout: 1000 })
+            .catch(() => "")) ?? "",
+        ),
+      10_000,
+    );
+    await card.locator('button[data-action="enable"]').click({ timeout: 15_000 });
+    await until(
+      `${link.wanInterface} back in the default route`,
+      async () => (await kernelNexthops(lab)).has(link.wanInterface),
+      20_000,
+    );
+  });
+
   it("lets the operator set a weight and enable the drained link again; the kernel follows both", async () => {
     const [, drained, other] = lab.isps;
     if (drained === undefined || other === undefined) throw new Error("no isp");

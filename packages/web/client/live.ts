@@ -9,10 +9,15 @@ const STATE_TEXT: Record<LiveLink["state"], string> = {
   unknown: "unknown",
 };
 
+const ADMIN_TEXT = { drain: "drained", disable: "disabled" } as const;
+
 function overrideText(l: LiveLink): string | null {
   const o = l.override;
   if (o === null) return null;
-  const parts = [o.admin === null ? null : `${o.admin}ed`, o.weight === null ? null : `weight ${o.weight}`];
+  const parts = [
+    o.admin === null ? null : ADMIN_TEXT[o.admin],
+    o.weight === null ? null : `weight ${o.weight}`,
+  ];
   const text = parts.filter((p) => p !== null).join(", ");
   return text === "" ? null : `operator: ${text}`;
 }
