@@ -19,6 +19,7 @@ const PATTERN: Record<TopicKind, string> = {
   availability: topics.availability("<gateway>", { kind: "router" }).replace(/router$/, "<component>"),
   linkState: topics.linkState("<gateway>", "<link>"),
   linkState6: topics.linkState6("<gateway>", "<link>"),
+  linkHealth6: topics.linkHealth6("<gateway>", "<link>"),
   linkEvent6: topics.linkEvent6("<gateway>", "<link>"),
   linkHealth: topics.linkHealth("<gateway>", "<link>"),
   linkEvent: topics.linkEvent("<gateway>", "<link>"),

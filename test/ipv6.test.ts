@@ -1,8 +1,43 @@
+import { HaDiscovery, topics } from "@wanpilot/common";
 import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
 import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
+import { HaLikeClient } from "./helpers/observe.js";
+
+interface Explained {
+  link: string | null;
+  reason: string;
+  candidates: Array<{ link: string }>;
+  kernel: { route: string | null };
+}
+
+/**
+ * What Home Assistant shows for an entity: its value_template applied to the state topic's JSON. Only the
+ * template forms wanpilot's link entities use; any other fails the test rather than guessing.
+ */
+function renderHa(template: string, json: Record<string, unknown>): string {
+  const path = (p: string): unknown =>
+    p.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], json);
+  const shown = (v: unknown) => (v === null || v === undefined ? "None" : String(v));
+  const literal = (l: string) => (l === "None" ? "None" : l.replace(/^'(.*)'$/, "$1"));
+  const plain = /^\{\{ value_json\.([\w.]+) \}\}$/.exec(template);
+  if (plain?.[1] !== undefined) return shown(path(plain[1]));
+  const v6 = /^\{\{ value_json\.ipv6\.(\w+) if value_json\.ipv6 is defined else (\S+) \}\}$/.exec(template);
+  if (v6?.[1] !== undefined && v6[2] !== undefined)
+    return json.ipv6 === undefined ? literal(v6[2]) : shown(path(`ipv6.${v6[1]}`));
+  const flag = /^\{\{ 'ON' if (.+) else 'OFF' \}\}$/.exec(template);
+  if (flag?.[1] !== undefined) {
+    const on = flag[1]
+      .split(" and ")
+      .every((c) =>
+        c.endsWith(" is defined") ? path(c.slice(11, -11)) !== undefined : Boolean(path(c.slice(11))),
+      );
+    return on ? "ON" : "OFF";
+  }
+  throw new Error(`a template this test does not render: ${template}`);
+}
 
 const FAST = { interval: "200ms", timeout: "500ms", down: 3, up: 5, window: "2s" };
 
@@ -39,16 +74,23 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
   let dep: LabDeployment;
   let latest: StatusView | undefined;
   let streams: StreamGroup | undefined;
+  let ha: HaLikeClient | undefined;
   const cut = { atMs: 0, restoredMs: 0 };
 
   beforeAll(async () => {
     lab = await createLab({ isps: 2, gwMasquerade: false, name: "e2e6", ipv6: true });
-    dep = LabDeployment.start(lab, { probe: FAST, ipv6: true, logLevel: "warn" });
+    dep = LabDeployment.start(lab, {
+      probe: FAST,
+      ipv6: true,
+      logLevel: "warn",
+      homeassistant: { username: "hass", password: "ha-secret" },
+    });
     dep.spawnCli(["status", "--watch", "--json"], (line, stream) => {
       if (stream === "stdout" && line.startsWith("{")) latest = JSON.parse(line) as StatusView;
     });
   });
   afterAll(async () => {
+    await ha?.proc.stop();
     await streams?.stop();
     await dep?.stop();
     await lab?.destroy();
@@ -85,6 +127,14 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
       expect(v.links[0]?.active).toBe(true);
       expect(v.ipv6?.defaultRoute?.nexthops.map((n) => n.link)).toEqual(["isp2"]);
       expect(await ipv6Nexthops(lab)).toEqual(["wan2"]);
+      // explain answers per family: IPv6's route has only isp2, IPv4's both links.
+      const explain = async (destination: string) =>
+        JSON.parse(await dep.cli(["explain", destination, "--json"])) as Explained;
+      const e6 = await explain(server6());
+      expect(e6).toMatchObject({ link: "isp2", reason: "IPv6 default route, tier 1: isp2 weight 1" });
+      expect(e6.kernel.route).toMatch(/ dev wan2 /);
+      const e4 = await explain(lab.server.address);
+      expect(e4.candidates.map((c) => c.link)).toEqual(["isp1", "isp2"]);
       const during6 = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000, host: server6() });
       expect([during6.failed, during6.byIsp.isp1 ?? 0]).toEqual([0, 0]);
       const during4 = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000 });
@@ -137,5 +187,93 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
     expect(await kernel(lab)).toEqual(before);
     const healthy = streams?.streams.filter((s) => s.isp === "isp2") ?? [];
     for (const s of healthy) expect(await s.waitForProgress(3000, 64)).toBe(true);
+  });
+
+  it("Home Assistant: an IPv6-only upstream cut changes the link's IPv6 entities, and only those", async () => {
+    await view((v) => v.processes.observer?.availability === "online", "the observer online");
+    // A Home Assistant-like client with Home Assistant's user, once the broker is up.
+    const client = new HaLikeClient(
+      ["ip", "netns", "exec", lab.ns.gw],
+      "mqtt://127.0.0.1:1883",
+      "hass",
+      "ha-secret",
+      "homeassistant",
+      600,
+    );
+    ha = client;
+    // Each link's entities on its ha/link state topic, as Home Assistant renders them: name → shown value.
+    const shown = (link: string): Record<string, string> => {
+      const raw = client.last(topics.haLink("lab", link));
+      if (raw === undefined) return {};
+      const json = JSON.parse(raw) as Record<string, unknown>;
+      const out: Record<string, string> = {};
+      for (const p of client.discovery("homeassistant").values()) {
+        const e = HaDiscovery.parse(p);
+        if (e.state_topic === topics.haLink("lab", link) && e.value_template !== undefined)
+          out[e.name ?? ""] = renderHa(e.value_template, json);
+      }
+      return out;
+    };
+    const v6Names = (link: string) => [
+      `${link} IPv6 state`,
+      `${link} carries new IPv6 traffic`,
+      `${link} IPv6 latency`,
+      `${link} IPv6 packet loss`,
+    ];
+    const ready = await until(
+      "both links' IPv6 entities up in Home Assistant",
+      () => {
+        const [a, b] = [shown("isp1"), shown("isp2")];
+        return a["isp1 IPv6 state"] === "up" &&
+          b["isp2 IPv6 state"] === "up" &&
+          a["isp1 carries new IPv6 traffic"] === "ON" &&
+          a["isp1 IPv6 latency"] !== "None"
+          ? { isp1: a, isp2: b }
+          : undefined;
+      },
+      30_000,
+      200,
+    ).catch((err: unknown) => {
+      throw new Error(
+        `${String(err)}\n${JSON.stringify([shown("isp1"), shown("isp2")])}\nha:\n${client.proc.text().slice(-2000)}`,
+      );
+    });
+    for (const n of v6Names("isp1")) expect(ready.isp1, n).toHaveProperty([n]);
+    expect(Number(ready.isp1["isp1 IPv6 latency"])).toBeGreaterThanOrEqual(0);
+    const live = ["up", "degraded"]; // a loaded machine may slow a link's answers: degraded, still carrying
+
+    await lab.cutUpstream(0, "ipv6");
+    try {
+      const after = await until(
+        "isp1's IPv6 down in Home Assistant",
+        () => {
+          const a = shown("isp1");
+          return a["isp1 IPv6 state"] === "down" ? a : undefined;
+        },
+        20_000,
+        200,
+      );
+      expect(Object.fromEntries(v6Names("isp1").map((n) => [n, after[n]]))).toEqual({
+        "isp1 IPv6 state": "down",
+        "isp1 carries new IPv6 traffic": "OFF",
+        "isp1 IPv6 latency": "None",
+        "isp1 IPv6 packet loss": "None",
+      });
+      // isp1's IPv4 and isp2's IPv6 carry on: only isp1's IPv6 entities changed.
+      const isp2 = shown("isp2");
+      expect(live).toContain(after["isp1 state"]);
+      expect([after["isp1 internet"], after["isp1 carries new traffic"]]).toEqual(["ON", "ON"]);
+      expect(live).toContain(isp2["isp2 IPv6 state"]);
+      expect(isp2["isp2 carries new IPv6 traffic"]).toBe("ON");
+      expect(Number(isp2["isp2 IPv6 latency"])).toBeGreaterThanOrEqual(0);
+    } finally {
+      await lab.restoreUpstream(0);
+    }
+    await until(
+      "isp1's IPv6 up again in Home Assistant",
+      () => shown("isp1")["isp1 IPv6 state"] === "up",
+      30_000,
+      200,
+    );
   });
 });

@@ -2,26 +2,17 @@ import { createLab, type Lab, WanCounters } from "@wanpilot/lab";
 import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
+import { logCollector, rateChanges } from "./helpers/log-lines.js";
 
 // isp1 on tier 1, isp2 the tier-2 backup. Standby every 2 s (hold 4 s) keeps the test short; full rate 300 ms.
 const PROBE = { standby_interval: "2s" };
 const WINDOW_MS = 6000;
 
-interface LogLine {
-  msg?: string;
-  link?: string;
-  from?: string;
-  to?: string;
-  cause?: string;
-  reason?: string;
-  t: number;
-}
-
 describe("a tier-2 link on the standby rate (real kernel, whole wanpilot)", () => {
   let lab: Lab;
   let dep: LabDeployment;
   let counters: WanCounters;
-  const logs: LogLine[] = [];
+  const { logs, onLine } = logCollector();
 
   beforeAll(async () => {
     lab = await createLab({ isps: 2, name: "standby" });
@@ -30,14 +21,7 @@ describe("a tier-2 link on the standby rate (real kernel, whole wanpilot)", () =
       tiers: [1, 2],
       probe: PROBE,
       logLevel: "info",
-      onLine: (line) => {
-        if (!line.startsWith("{")) return;
-        try {
-          logs.push({ ...(JSON.parse(line) as Omit<LogLine, "t">), t: performance.now() });
-        } catch {
-          // not a log line
-        }
-      },
+      onLine,
     });
   });
   afterAll(async () => {
@@ -46,7 +30,7 @@ describe("a tier-2 link on the standby rate (real kernel, whole wanpilot)", () =
   });
 
   const rateChange = (to: "full" | "standby", after: number) =>
-    logs.find((l) => l.msg === "probe rate changed" && l.link === "isp2" && l.to === to && l.t >= after);
+    rateChanges(logs, "isp2", after).find((l) => l.to === to);
   // A down straight from "unknown" is the start (probes before the router's rules exist: issue 14's start gate,
   // not the rate's business); every later one would be the standby rate's.
   const isp2Downs = () =>

@@ -120,7 +120,7 @@ export function buildProgram(out: Output, result: { code: Promise<number> | numb
   program
     .command("explain")
     .description("which link a new flow to <destination> would take now, and why")
-    .argument("<destination>", "IPv4 address")
+    .argument("<destination>", "IPv4 or IPv6 address")
     .option("--from <address>", "the LAN host it comes from")
     .option("--proto <proto>", "tcp or udp")
     .option("--dport <port>", "destination port")

@@ -7,14 +7,18 @@ export interface WanCount {
   packets: number;
   /** ICMP echo requests the gateway itself sent out of it (probes). */
   echoRequests: number;
+  /** ICMPv6 echo requests the gateway itself sent out of it (IPv6 probes). */
+  echoRequests6: number;
 }
 
 const TABLE = "labcount";
+/** IPv6's echo requests, in a table of their own (the IPv4 table's byte counts stay IPv4's). */
+const TABLE6 = "labcount6";
 
 /**
  * nftables counters on the gateway's WAN interfaces, in a table of their own in the lab's gateway
  * namespace (wanpilot's router replaces only its own table). Counts IP packets in both directions,
- * forwarded and the gateway's own; the echo requests it sends are counted apart.
+ * forwarded and the gateway's own; the echo requests it sends (ICMP and ICMPv6) are counted apart.
  */
 export class WanCounters {
   private constructor(
@@ -38,6 +42,12 @@ export class WanCounters {
       // forwarded replies coming in from the WAN
       ...wans.map((w) => `add rule ip ${TABLE} count_fwd iifname "${w}" counter comment "${w} fwdin"`),
       ...rules,
+      `add table ip6 ${TABLE6}`,
+      `add chain ip6 ${TABLE6} count_out { type filter hook output priority -400; }`,
+      ...wans.map(
+        (w) =>
+          `add rule ip6 ${TABLE6} count_out oifname "${w}" icmpv6 type echo-request counter comment "${w} echo6"`,
+      ),
     ].join("\n");
     await lab.gwExec(["nft", "-f", "-"], { input: `${script}\n` });
     return new WanCounters(lab, wans);
@@ -45,10 +55,15 @@ export class WanCounters {
 
   /** The counts per WAN interface now. */
   async read(): Promise<Record<string, WanCount>> {
-    const out = await this.lab.gwExec(["nft", "-j", "list", "table", "ip", TABLE]);
-    const items = (JSON.parse(out) as { nftables: Array<{ rule?: NftRule }> }).nftables;
+    const list = async (family: string, table: string) =>
+      (
+        JSON.parse(await this.lab.gwExec(["nft", "-j", "list", "table", family, table])) as {
+          nftables: Array<{ rule?: NftRule }>;
+        }
+      ).nftables;
+    const items = [...(await list("ip", TABLE)), ...(await list("ip6", TABLE6))];
     const counts: Record<string, WanCount> = Object.fromEntries(
-      this.interfaces.map((w) => [w, { bytes: 0, packets: 0, echoRequests: 0 }]),
+      this.interfaces.map((w) => [w, { bytes: 0, packets: 0, echoRequests: 0, echoRequests6: 0 }]),
     );
     for (const { rule } of items) {
       const [wan, kind] = (rule?.comment ?? "").split(" ");
@@ -56,6 +71,7 @@ export class WanCounters {
       const slot = wan === undefined ? undefined : counts[wan];
       if (slot === undefined || c === undefined) continue;
       if (kind === "echo") slot.echoRequests += c.packets;
+      else if (kind === "echo6") slot.echoRequests6 += c.packets;
       else {
         slot.bytes += c.bytes;
         slot.packets += c.packets;

@@ -61,6 +61,10 @@ export const run = (async (opts: ObserverOptions): Promise<ObserverService> => {
     state.health.set(h.link, h);
     changed();
   });
+  await bus.subscribe("linkHealth6", topics.allLinkHealth6(gw), (h) => {
+    state.health6 = new Map(state.health6).set(h.link, h);
+    changed();
+  });
   await bus.subscribe("routerState", topics.routerState(gw), (r) => {
     state.router = r;
     changed();

@@ -30,6 +30,7 @@ import { paramsAtInterval } from "./core/rate-params.js";
 import type { ProbeRate } from "./core/standby.js";
 import { type Family, type FamilyPlan, familyPlan } from "./family.js";
 import { ProbeFeed } from "./probe-feed.js";
+import { RateBus } from "./rate-bus.js";
 import { RateWatch } from "./rate-watch.js";
 
 export interface ProberOptions {
@@ -39,7 +40,7 @@ export interface ProberOptions {
   bus: ProberBus;
   /** Prepended to ping/ip commands: `["ip", "netns", "exec", ns]` in lab tests, empty in production. */
   commandPrefix?: CommandPrefix;
-  /** How often LinkHealth, the prober's heartbeat, is published; default 2 s. */
+  /** How often LinkHealth, the prober's heartbeat (and IPv6's LinkHealth on linkHealth6), is published; default 2 s. */
   healthIntervalMs?: number;
   /** Keep unacknowledged transitions in this file too, so a restarted prober resends them (`wanpilot prober`). */
   outboxFile?: string;
@@ -47,6 +48,8 @@ export interface ProberOptions {
   metrics?: Registry;
   /** The family this prober judges (default ipv4; ipv6 for links with `ipv6` on, beside the ipv4 one). */
   family?: Family;
+  /** The part's standby-rate bus inputs, shared by both families' judges (one subscription per topic). */
+  rateBus?: RateBus;
 }
 
 /** Monotonic core time; wall time only when a timestamp is published. */
@@ -115,15 +118,15 @@ export class LinkProber {
     this.#params = decisionParams(this.#plan.probe);
     this.#judging = this.#params;
     this.#rate = new RateWatch({
-      bus: o.bus,
-      gateway: o.config.gateway,
+      source: o.rateBus ?? new RateBus(o.bus, o.config.gateway, link.ipv6 !== undefined),
       params: {
         link: link.name,
         tiers: Object.fromEntries(o.config.links.map((l) => [l.name, l.tier])),
         // Two standby rounds: a lower tier that just recovered must stay up that long before this link slows down.
         holdMs: 2 * link.probe.standby_interval,
-        // The IPv6 judge always probes at full rate (standby would need the IPv6 route state too).
-        enabled: this.#plan.family === "ipv4" && link.probe.standby_interval > link.probe.interval,
+        // Each family's judge on its own: the IPv6 one weighs the router's IPv6 half and the links' IPv6 states.
+        enabled: link.probe.standby_interval > link.probe.interval,
+        family: this.#plan.family,
       },
       now,
       log: this.#log,
@@ -296,11 +299,13 @@ export class LinkProber {
   }
 
   #publishHealth(): void {
-    // LinkHealth is the part's heartbeat and IPv4's window; IPv6's state goes out on change only.
-    if (this.#plan.family === "ipv6") return;
+    // Each family's window on the same timer; linkHealth (IPv4's) is also the part's heartbeat, IPv6's is not.
     const payload = linkHealthPayload(this.#ctx, this.#machine, now());
+    const gw = this.#o.config.gateway;
     this.#publish(() =>
-      this.#o.bus.publish("linkHealth", topics.linkHealth(this.#o.config.gateway, this.#link.name), payload),
+      this.#plan.family === "ipv6"
+        ? this.#o.bus.publish("linkHealth6", topics.linkHealth6(gw, this.#link.name), payload)
+        : this.#o.bus.publish("linkHealth", topics.linkHealth(gw, this.#link.name), payload),
     );
   }
 
@@ -319,13 +324,12 @@ export class LinkProber {
 export const run = (async (
   o: ProberOptions,
 ): Promise<{ stop(): Promise<void>; prober: LinkProber; prober6?: LinkProber }> => {
-  const prober = new LinkProber(o);
+  const has6 = o.config.links.find((l) => l.name === o.link)?.ipv6 !== undefined;
+  const rateBus = o.rateBus ?? new RateBus(o.bus, o.config.gateway, has6);
+  const prober = new LinkProber({ ...o, rateBus });
   await prober.start();
   // A link with IPv6 on gets a second, independent judge for its IPv6 in the same part.
-  const ipv6 =
-    o.config.links.find((l) => l.name === o.link)?.ipv6 === undefined
-      ? null
-      : new LinkProber({ ...o, family: "ipv6" });
+  const ipv6 = has6 ? new LinkProber({ ...o, rateBus, family: "ipv6" }) : null;
   await ipv6?.start();
   return {
     prober,

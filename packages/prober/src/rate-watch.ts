@@ -1,6 +1,5 @@
-import { type LinkStateName, topics } from "@wanpilot/common";
+import type { LinkStateName } from "@wanpilot/common";
 import type { Logger } from "pino";
-import type { ProberBus } from "./adapters/bus.js";
 import {
   initialRate,
   type ProbeRate,
@@ -9,10 +8,11 @@ import {
   type RateParams,
   rateStep,
 } from "./core/standby.js";
+import type { RateBus } from "./rate-bus.js";
 
 export interface RateWatchOptions {
-  bus: ProberBus;
-  gateway: string;
+  /** The part's bus inputs, shared by both families' watches. */
+  source: RateBus;
   params: RateParams;
   now: () => number;
   log: Logger;
@@ -21,8 +21,8 @@ export interface RateWatchOptions {
 }
 
 /**
- * Feeds what the bus says about the router and the other links (and the link's own verdict) to the
- * standby core, and wakes it when its hold ends. Only hands the rate over; the prober retimes.
+ * Feeds what the bus says about the router and the other links (from the part's RateBus) and the link's
+ * own verdict to the standby core, and wakes it when its hold ends. Only hands the rate over; the prober retimes.
  */
 export class RateWatch {
   readonly #o: RateWatchOptions;
@@ -40,19 +40,18 @@ export class RateWatch {
   }
 
   async start(): Promise<void> {
-    const { bus, gateway } = this.#o;
-    if (!this.#o.params.enabled) return;
-    bus.onDisconnect(() => this.#feed({ kind: "bus", atMs: this.#o.now(), connected: false }));
-    bus.onConnect(() => this.#feed({ kind: "bus", atMs: this.#o.now(), connected: true }));
-    await bus.subscribe("availability", topics.availability(gateway, { kind: "router" }), (a) =>
-      this.#feed({ kind: "routerOnline", atMs: this.#o.now(), online: a === "online" }),
-    );
-    await bus.subscribe("routerState", topics.routerState(gateway), (state) =>
-      this.#feed({ kind: "routerState", atMs: this.#o.now(), state }),
-    );
-    await bus.subscribe("linkState", topics.allLinkStates(gateway), (s) =>
-      this.#feed({ kind: "peer", atMs: this.#o.now(), link: s.link, state: s.state }),
-    );
+    const { source, now, params } = this.#o;
+    if (!params.enabled) return;
+    const family = params.family ?? "ipv4";
+    source.listen((e) => {
+      const atMs = now();
+      if (e.kind === "bus") this.#feed({ kind: "bus", atMs, connected: e.connected });
+      else if (e.kind === "routerOnline") this.#feed({ kind: "routerOnline", atMs, online: e.online });
+      else if (e.kind === "routerState") this.#feed({ kind: "routerState", atMs, state: e.state });
+      // The peers of the judge's own family: an IPv6 judge weighs the other links' IPv6 verdicts.
+      else if (e.family === family) this.#feed({ kind: "peer", atMs, link: e.link, state: e.state });
+    });
+    await source.start();
   }
 
   /** The link's own verdict changed. */

@@ -104,6 +104,19 @@ describe("IPv6 prober on the real kernel", () => {
         carrier: true,
       });
       expect(v4()).toMatchObject({ source: "198.18.1.2" });
+      // IPv6's window goes out periodically on its own topic, beside IPv4's heartbeat.
+      const beats6 = bus.of("linkHealth6").length;
+      await until("three more IPv6 health messages", () => bus.of("linkHealth6").length >= beats6 + 3, 5000);
+      const h6 = bus.of("linkHealth6").at(-1);
+      expect(h6?.topic).toBe("wanpilot/gw1/link/isp1/ipv6/health");
+      expect(h6?.payload).toMatchObject({ link: "isp1", state: "up", rtt: { meanMs: expect.any(Number) } });
+      expect(h6?.payload.targets.map((t) => t.target)).toEqual([...(lab.ipv6?.targets ?? []), "server6-tcp"]);
+      expect(
+        bus
+          .of("linkHealth")
+          .at(-1)
+          ?.payload.targets.map((t) => t.target),
+      ).toEqual([...lab.targets]);
 
       const cutAt = performance.now();
       await lab.cutUpstream(0, "ipv6");
@@ -111,13 +124,24 @@ describe("IPv6 prober on the real kernel", () => {
       process.stdout.write(`MEASURED IPv6 upstream cut → IPv6 down: ${Math.round(down.atMs - cutAt)} ms\n`);
       expect(down.payload.cause).toBe("no reply from 4/4 targets for 3 rounds");
       expect(v4()?.state).toBe("up");
+      // The periodic IPv6 window follows: down, with the lost probes in its loss (the window still holds earlier answers).
+      const h6down = await until(
+        "an IPv6 health message after the down",
+        () => bus.of("linkHealth6").find((m) => m.atMs > down.atMs)?.payload,
+        5000,
+      );
+      expect(h6down.state).toBe("down");
+      expect(h6down.lossRatio).toBeGreaterThan(0);
       expect(bus.of("linkEvent").filter((e) => e.atMs >= cutAt)).toEqual([]); // linkEvent is IPv4's
-      expect(
-        bus
-          .of("linkEvent6")
-          .filter((e) => e.atMs >= cutAt)
-          .map((e) => [e.topic, e.payload.to]),
-      ).toEqual([["wanpilot/gw1/link/isp1/ipv6/event", "down"]]);
+      // With a full window the rising loss may pass through degraded first.
+      const events6 = bus
+        .of("linkEvent6")
+        .filter((e) => e.atMs >= cutAt)
+        .map((e) => [e.topic, e.payload.to]);
+      expect(events6.at(-1)).toEqual(["wanpilot/gw1/link/isp1/ipv6/event", "down"]);
+      expect(events6.slice(0, -1)).toEqual(
+        events6.slice(0, -1).map(() => ["wanpilot/gw1/link/isp1/ipv6/event", "degraded"]),
+      );
 
       const restoreAt = performance.now();
       await lab.restoreUpstream(0);

@@ -1,5 +1,5 @@
-import { isIpv4, isWanpilotError } from "@wanpilot/common";
-import { explainFromStates } from "@wanpilot/router";
+import { isIpv4, isIpv6, isWanpilotError } from "@wanpilot/common";
+import { type ExplainQuery, explainFromStates } from "@wanpilot/router";
 import { busUrl } from "@wanpilot/runtime";
 import { loadConfig } from "../config.js";
 import { askKernel } from "../explain/kernel.js";
@@ -20,11 +20,13 @@ export async function runExplain(out: Output, destination: string, opts: Explain
   const loaded = loadConfig(out, opts.config);
   if (!loaded.ok) return 1;
   const { config } = loaded;
+  const ip = (a: string) => isIpv4(a) || isIpv6(a);
+  const v6 = isIpv6(destination);
   const problems = [
-    ...(isIpv4(destination) ? [] : [`destination: "${destination}" is not an IPv4 address`]),
-    ...(opts.from === undefined || isIpv4(opts.from)
+    ...(ip(destination) ? [] : [`destination: "${destination}" is not an IPv4 or IPv6 address`]),
+    ...(opts.from === undefined || (ip(opts.from) && isIpv6(opts.from) === v6)
       ? []
-      : [`--from: "${opts.from}" is not an IPv4 address`]),
+      : [`--from: "${opts.from}" is not an ${v6 ? "IPv6" : "IPv4"} address like the destination`]),
     ...(opts.proto === undefined || opts.proto === "tcp" || opts.proto === "udp"
       ? []
       : [`--proto: "${opts.proto}" is not tcp or udp`]),
@@ -36,21 +38,28 @@ export async function runExplain(out: Output, destination: string, opts: Explain
     for (const p of problems) out.err(p);
     return 2;
   }
-  let states: Awaited<ReturnType<typeof collectRetained>>["links"];
+  let snap: Pick<RetainedSnapshot, "links" | "links6">;
   try {
-    const complete = (snap: RetainedSnapshot) => config.links.every((l) => snap.links.has(l.name));
-    states = (await collectRetained(busUrl(config), config.gateway, { complete })).links;
+    // An IPv6 destination needs the IPv6 states of the links with ipv6 on too.
+    const complete = (s: RetainedSnapshot) =>
+      config.links.every(
+        (l) => s.links.has(l.name) && (!v6 || l.ipv6 === undefined || s.links6?.has(l.name) === true),
+      );
+    snap = await collectRetained(busUrl(config), config.gateway, { complete });
   } catch (err: unknown) {
     if (!isWanpilotError(err, "NOT_RUNNING")) throw err;
     out.err(`${err.message}; explaining with every link's state unknown`);
-    states = new Map();
+    snap = { links: new Map() };
   }
-  const answer = explainFromStates(config, [...states.values()], {
+  const query: ExplainQuery = {
     destination,
     ...(opts.from === undefined ? {} : { from: opts.from }),
     ...(opts.proto === "tcp" || opts.proto === "udp" ? { proto: opts.proto } : {}),
     ...(opts.dport === undefined ? {} : { dport: Number(opts.dport) }),
-  });
+  };
+  const answer = explainFromStates(config, [...snap.links.values()], query, [
+    ...(snap.links6 ?? new Map()).values(),
+  ]);
   const kernel = await askKernel(config, destination, answer.link);
   if (opts.json) {
     out.out(JSON.stringify({ ...answer, kernel }, null, 2));

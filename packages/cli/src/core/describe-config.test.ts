@@ -7,7 +7,17 @@ describe("describeConfig", () => {
     gateway: "gw",
     links: [
       { name: "a", interface: "wan1", weight: 1, gateway: "198.51.100.1" },
-      { name: "b", interface: "wan2", weight: 3, table: 200 },
+      {
+        name: "b",
+        interface: "wan2",
+        weight: 3,
+        table: 200,
+        ipv6: {
+          gateway: "fe80::1",
+          targets: ["2001:db8:ffff::1"],
+          nat66: { npt: { lan: "fd00:1::/64", prefix: "2001:db8:1:100::/64" } },
+        },
+      },
       {
         name: "c",
         interface: "ppp0",
@@ -32,6 +42,10 @@ describe("describeConfig", () => {
     },
     { what: "assigned tables", line: "  a: interface wan1, table 101, tier 1, weight 1" },
     { what: "learned addresses", line: "    gateway learned, source learned" },
+    {
+      what: "a link's IPv6 with NPTv6",
+      line: "    ipv6: gateway fe80::1, source learned, nat66 NPTv6 fd00:1::/64 ↔ 2001:db8:1:100::/64\n    ipv6 probe 2001:db8:ffff::1",
+    },
     { what: "configured gateway", line: "    gateway 198.51.100.1, source learned" },
     { what: "probe targets by method", line: "    probe tcp 9.9.9.9:53 every" },
     {

@@ -27,7 +27,23 @@ function describeLink(l: LinkConfig): string[] {
     `    probe ${p.targets.map(formatTarget).join(", ")} every ${formatDurationMs(p.interval)} ` +
       `(timeout ${formatDurationMs(p.timeout_min)}..${formatDurationMs(p.timeout)} from the RTT, ${p.reliability} must answer; down after ${p.down} bad rounds, ` +
       `up after ${p.up} good; degraded at ${formatDurationMs(p.degraded.rtt)} rtt or ${Math.round(p.degraded.loss * 100)}% loss)`,
+    ...describeIpv6(l),
     describeTraffic(l),
+  ];
+}
+
+/** A link's IPv6, when on: its addresses, targets and how the LAN's IPv6 leaves it. */
+function describeIpv6(l: LinkConfig): string[] {
+  const v6 = l.ipv6;
+  if (v6 === undefined) return [];
+  const nat = !l.masquerade
+    ? "no nat66"
+    : v6.npt === undefined
+      ? "nat66 masquerade"
+      : `nat66 NPTv6 ${v6.npt.lan} ↔ ${v6.npt.prefix}`;
+  return [
+    `    ipv6: gateway ${v6.gateway ?? "learned"}, source ${v6.source ?? "learned"}, ${nat}`,
+    `    ipv6 probe ${v6.targets.map(formatTarget).join(", ")}`,
   ];
 }
 

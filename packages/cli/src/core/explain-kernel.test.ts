@@ -30,3 +30,21 @@ describe("which main-table route overrides wanpilot", () => {
     );
   });
 });
+
+describe("which IPv6 main-table route overrides wanpilot", () => {
+  const main6 = [
+    { dst: "2001:db8:100::/64", dev: "lan0" },
+    { dst: "2001:db8:ffff::/48", dev: "tun0" },
+    { dst: "2001:db8:ffff::100", type: "blackhole" },
+    { dst: "fe80::/64", dev: "wan1" },
+    { dst: "default", gateway: "fe80::1", dev: "wan1" },
+  ];
+  it.each([
+    ["2001:db8:100::9", "2001:db8:100::/64"],
+    ["2001:db8:ffff::100", "2001:db8:ffff::/48"],
+    ["2001:db8:1234::1", null],
+    ["fe80::99", "fe80::/64"],
+  ])("%s → %s", (dest, dst) => {
+    expect(mainOverride(dest, main6)?.dst ?? null).toBe(dst);
+  });
+});

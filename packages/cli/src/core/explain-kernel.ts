@@ -1,4 +1,4 @@
-import { inIpv4Prefix, KERNEL_TABLE } from "@wanpilot/common";
+import { inIpv4Prefix, inIpv6Prefix, isIpv6, KERNEL_TABLE } from "@wanpilot/common";
 
 /** One route as `ip -j route get` or `ip -j route show` prints it. */
 export interface KernelRoute {
@@ -22,7 +22,8 @@ export function describeRoute(r: KernelRoute): string {
     .join(" ");
 }
 
-const prefixLength = (dst: string) => (dst.includes("/") ? Number(dst.split("/")[1]) : 32);
+const prefixLength = (dst: string) =>
+  dst.includes("/") ? Number(dst.split("/")[1]) : dst.includes(":") ? 128 : 32;
 
 /**
  * The main-table route that wins over wanpilot's default route for `destination`, if any: wanpilot's rules
@@ -30,12 +31,17 @@ const prefixLength = (dst: string) => (dst.includes("/") ? Number(dst.split("/")
  * (a VPN's, a static route, a connected network) is taken instead of wanpilot's links.
  */
 export function mainOverride(destination: string, mainRoutes: KernelRoute[]): KernelRoute | null {
+  // Of the destination's family: `ip -6 route show` for an IPv6 one.
+  const inside = (dst: string) =>
+    isIpv6(destination)
+      ? dst.includes(":") && inIpv6Prefix(destination, dst)
+      : !dst.includes(":") && inIpv4Prefix(destination, dst);
   const matching = mainRoutes.filter(
     (r) =>
       r.dst !== "default" &&
       (r.type === undefined || r.type === "unicast") &&
       prefixLength(r.dst) > 0 &&
-      inIpv4Prefix(destination, r.dst.includes("/") ? r.dst : `${r.dst}/32`),
+      inside(r.dst),
   );
   return matching.sort((a, b) => prefixLength(b.dst) - prefixLength(a.dst))[0] ?? null;
 }

@@ -42,6 +42,20 @@ describe("a link's probe traffic per 30-day month", () => {
     expect(monthlyProbeBytes(link({}))).toEqual({ full: 6_531_840_000, standby: 43_545_600 });
   });
 
+  it("a link with ipv6 counts its IPv6 targets too (208 bytes each): both judges follow the standby rate", () => {
+    const r = validateConfig({
+      links: [{ name: "a", interface: "wan1", ipv6: { targets: ["2001:db8::1", "2001:db8::2"] } }],
+    });
+    if (!r.ok) throw new Error(r.problems.join("\n"));
+    const a = r.config.links[0];
+    if (a === undefined) throw new Error("no link");
+    // (3 × 168 + 2 × 208) bytes a round
+    expect(monthlyProbeBytes(a)).toEqual({
+      full: (6_531_840_000 / 504) * 920,
+      standby: (43_545_600 / 504) * 920,
+    });
+  });
+
   it("standby_interval equal to interval: the same figure twice", () => {
     const b = monthlyProbeBytes(link({ interval: "2s", standby_interval: "2s" }));
     expect(b.standby).toBe(b.full);

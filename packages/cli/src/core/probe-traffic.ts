@@ -62,9 +62,16 @@ export function probeBytes(t: ProbeTarget): number {
   }
 }
 
-/** A link's probe traffic per month (MONTH_MS) at the full and at the standby rate, in bytes. */
-export function monthlyProbeBytes(link: Pick<LinkConfig, "probe">): { full: number; standby: number } {
-  const round = link.probe.targets.reduce((n, t) => n + probeBytes(t), 0);
+/**
+ * A link's probe traffic per month (MONTH_MS) at the full and at the standby rate, in bytes: both families'
+ * targets (the IPv6 judge follows the same rates).
+ */
+export function monthlyProbeBytes(link: Pick<LinkConfig, "probe" | "ipv6">): {
+  full: number;
+  standby: number;
+} {
+  const targets = [...link.probe.targets, ...(link.ipv6?.targets ?? [])];
+  const round = targets.reduce((n, t) => n + probeBytes(t), 0);
   return {
     full: Math.round((round * MONTH_MS) / link.probe.interval),
     standby: Math.round((round * MONTH_MS) / link.probe.standby_interval),

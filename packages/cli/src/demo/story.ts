@@ -2,7 +2,7 @@ import type { StatusView } from "../status/view.js";
 
 /** What the demo does to the simulated ISPs. */
 export type DemoAction =
-  | { kind: "cut"; isp: number }
+  | { kind: "cut"; isp: number; family?: "ipv4" | "ipv6" }
   | { kind: "restore"; isp: number }
   | { kind: "loss"; isp: number; percent: number }
   | { kind: "clearLoss"; isp: number };
@@ -10,8 +10,8 @@ export type DemoAction =
 export interface DemoStep {
   say: string;
   action: DemoAction;
-  /** The state the story waits for, on link `isp`. */
-  expect: { isp: number; state: "up" | "degraded" | "down" };
+  /** The state the story waits for, on link `isp` (its IPv6 state with `family: "ipv6"`). */
+  expect: { isp: number; state: "up" | "degraded" | "down"; family?: "ipv6" };
   /** Also check: how many LAN streams on the *other* ISPs survived. */
   checkStreams: boolean;
 }
@@ -69,14 +69,46 @@ export const STORY: DemoStep[] = [
   },
 ];
 
-/** One line a person reads while the demo waits: `isp1 DOWN · isp2 UP 3ms · isp3 UP 2ms`. */
+/**
+ * With IPv6 in the lab: each ISP's IPv6 dies behind its live modem while its IPv4 works (a common ISP
+ * fault), then comes back. Only IPv6 moves.
+ */
+export const STORY6: DemoStep[] = [
+  {
+    say: "isp3's IPv6 dies behind its modem; its IPv4 keeps working",
+    action: { kind: "cut", isp: 2, family: "ipv6" },
+    expect: { isp: 2, state: "down", family: "ipv6" },
+    checkStreams: true,
+  },
+  {
+    say: "isp3's IPv6 comes back",
+    action: { kind: "restore", isp: 2 },
+    expect: { isp: 2, state: "up", family: "ipv6" },
+    checkStreams: false,
+  },
+];
+
+/** The story for a lab with or without IPv6. */
+export function storyFor(ipv6: boolean): DemoStep[] {
+  return ipv6 ? [...STORY, ...STORY6] : STORY;
+}
+
+/** One line a person reads while the demo waits: `isp1 DOWN · isp2 UP 3ms · isp3 UP 2ms, v6 DOWN`. */
 export function tickerLine(view: StatusView): string {
+  const figure = (state: string, rttMs: number | null) =>
+    `${state.toUpperCase()}${rttMs === null || state === "down" ? "" : ` ${rttMs.toFixed(1)}ms`}`;
   return view.links
     .map(
       (l) =>
-        `${l.name} ${l.state.toUpperCase()}${l.rttMs === null || l.state === "down" ? "" : ` ${l.rttMs.toFixed(1)}ms`}${l.active ? "" : " (idle)"}`,
+        `${l.name} ${figure(l.state, l.rttMs)}${l.active ? "" : " (idle)"}${l.ipv6 === undefined ? "" : `, v6 ${figure(l.ipv6.state, l.ipv6.rttMs)}`}`,
     )
     .join(" · ");
+}
+
+/** The state a step waits for, of its family. */
+export function stepState(view: StatusView, isp: string, family: "ipv6" | undefined): string | undefined {
+  const link = view.links.find((l) => l.name === isp);
+  return family === "ipv6" ? link?.ipv6?.state : link?.state;
 }
 
 /** "isp1 12 (20%, weight 1) · …" for flows per ISP against the weights. */

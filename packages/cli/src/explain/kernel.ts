@@ -1,4 +1,4 @@
-import type { WanpilotConfig } from "@wanpilot/common";
+import { isIpv6, type WanpilotConfig } from "@wanpilot/common";
 import { computeDesired, hex } from "@wanpilot/router";
 import { execa } from "execa";
 import { describeRoute, type KernelRoute, mainOverride } from "../core/explain-kernel.js";
@@ -13,8 +13,8 @@ export interface KernelAnswer {
   override: string | null;
 }
 
-async function ipJson(args: string[]): Promise<KernelRoute[] | null> {
-  const r = await execa("ip", ["-j", ...args], { reject: false, timeout: 5000 });
+async function ipJson(family: "-4" | "-6", args: string[]): Promise<KernelRoute[] | null> {
+  const r = await execa("ip", [family, "-j", ...args], { reject: false, timeout: 5000 });
   if (r.exitCode !== 0) return null;
   try {
     return JSON.parse(String(r.stdout)) as KernelRoute[];
@@ -32,12 +32,14 @@ export async function askKernel(
 ): Promise<KernelAnswer> {
   const view =
     link === null ? undefined : computeDesired(config, [], null).links.find((l) => l.name === link);
+  // A link's mark is the same in both families; the family is the destination's.
+  const family = isIpv6(destination) ? "-6" : "-4";
   const [plain, marked, main] = await Promise.all([
-    ipJson(["route", "get", destination]),
+    ipJson(family, ["route", "get", destination]),
     view === undefined
       ? Promise.resolve(null)
-      : ipJson(["route", "get", destination, "mark", hex(view.mark)]),
-    ipJson(["route", "show", "table", "main"]),
+      : ipJson(family, ["route", "get", destination, "mark", hex(view.mark)]),
+    ipJson(family, ["route", "show", "table", "main"]),
   ]);
   const over = mainOverride(destination, main ?? []);
   return {

@@ -24,6 +24,8 @@ export interface LabDeployOptions {
   logLevel?: string;
   /** IPv6 on every link too (the lab must have it: `createLab({ ipv6: true })`), probing the lab's IPv6 targets. */
   ipv6?: boolean;
+  /** Home Assistant's own user on the embedded broker (its password written to a file beside the config). */
+  homeassistant?: { username: string; password: string };
   /** Extra lines of the supervisor's output go here (demo: none; tests: keep). */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
@@ -56,6 +58,14 @@ export function labConfigObject(lab: Lab, dir: string, opts: LabDeployOptions = 
     rules: opts.rules ?? [],
     bus: { listen: `127.0.0.1:${opts.port ?? 1883}` },
     logger: { database: join(dir, "wanpilot.db") },
+    ...(opts.homeassistant === undefined
+      ? {}
+      : {
+          homeassistant: {
+            username: opts.homeassistant.username,
+            password_file: join(dir, "homeassistant.pass"),
+          },
+        }),
   };
 }
 
@@ -76,6 +86,8 @@ export class LabDeployment {
     const parsed = validateConfig(object);
     if (!parsed.ok) throw new Error(`lab config is invalid:\n${parsed.problems.join("\n")}`);
     const configPath = join(dir, "wanpilot.yaml");
+    if (opts.homeassistant !== undefined)
+      writeFileSync(join(dir, "homeassistant.pass"), `${opts.homeassistant.password}\n`, { mode: 0o600 });
     writeFileSync(configPath, stringify(object));
     const supervisor = lab.spawn(
       lab.ns.gw,

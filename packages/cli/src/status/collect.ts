@@ -4,7 +4,8 @@ import type { RetainedSnapshot } from "./view.js";
 
 export function emptySnapshot(): RetainedSnapshot {
   const none = { router: undefined, supervisor: undefined };
-  return { links: new Map(), links6: new Map(), health: new Map(), availability: new Map(), ...none };
+  const maps = { links: new Map(), links6: new Map(), health: new Map(), health6: new Map() };
+  return { ...maps, availability: new Map(), ...none };
 }
 
 /** Folds one bus message into the snapshot; false when it was not a message status shows (retained state, health). */
@@ -25,6 +26,12 @@ export function applyMessage(snap: RetainedSnapshot, topic: string, raw: Buffer)
     case "linkHealth": {
       const d = decodePayload("linkHealth", raw);
       if (d.ok && t.link !== undefined && d.value.link === t.link) snap.health.set(t.link, d.value);
+      return d.ok;
+    }
+    case "linkHealth6": {
+      const d = decodePayload("linkHealth6", raw);
+      if (d.ok && t.link !== undefined && d.value.link === t.link)
+        snap.health6 = new Map(snap.health6).set(t.link, d.value);
       return d.ok;
     }
     case "routerState": {

@@ -21,6 +21,8 @@ export interface RetainedSnapshot {
   links6?: Map<string, LinkState6>;
   /** The last LinkHealth heard per link: the current RTT and loss (LinkState's are those of its last change). */
   health: Map<string, LinkHealth>;
+  /** The last IPv6 LinkHealth heard per IPv6 link (`link/<name>/ipv6/health`). */
+  health6?: Map<string, LinkHealth>;
   router: RouterState | undefined;
   supervisor: SupervisorState | undefined;
   /** componentId → availability */
@@ -79,7 +81,7 @@ export interface StatusView {
 }
 
 /**
- * Everything the table needs has arrived: each link's state and a heartbeat (its RTT and loss now: the state's
+ * Everything the table needs has arrived: each link's state (and IPv6 state and health) and a heartbeat (its RTT and loss now: the state's
  * are those of its last change, 100 % loss for a link that came up at start), the router's state, each part's
  * availability. The supervisor's are not required: with the parts as their own units there is none.
  */
@@ -88,6 +90,11 @@ export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot)
   return (snap) =>
     snap.router !== undefined &&
     config.links.every((l) => snap.links.has(l.name) && snap.health.has(l.name)) &&
+    // IPv6's state and window too, for links with ipv6 on (the same part sends both families).
+    config.links.every(
+      (l) =>
+        l.ipv6 === undefined || (snap.links6?.has(l.name) === true && snap.health6?.has(l.name) === true),
+    ) &&
     parts.every((p) => snap.availability.has(p));
 }
 
@@ -95,7 +102,7 @@ export function statusComplete(config: WanpilotConfig): (snap: RetainedSnapshot)
 export function buildStatusView(config: WanpilotConfig, snap: RetainedSnapshot): StatusView {
   const routed = new Map((snap.router?.links ?? []).map((l) => [l.link, l]));
   const total = [...routed.values()].reduce((sum, l) => sum + (l.connections ?? 0), 0);
-  const v6 = statusIpv6(config, snap.links6 ?? new Map(), snap.router);
+  const v6 = statusIpv6(config, snap.links6 ?? new Map(), snap.router, snap.health6 ?? new Map());
   const links = config.links.map((cfg): StatusLink => {
     const st = snap.links.get(cfg.name);
     const r = routed.get(cfg.name);

@@ -76,6 +76,32 @@ describe("status with IPv6", () => {
     expect(text).toContain("IPv6 default route: dsl×1 (tier -, all-down-keep)");
   });
 
+  it("IPv6 RTT and loss come from the periodic IPv6 health once newer than the state", () => {
+    const snap = emptySnapshot();
+    applyMessage(snap, topics.linkState6("gw", "dsl"), state("ipv6", "up"));
+    const health = (rttMs: number, lossRatio: number, atIso: string) =>
+      Buffer.from(
+        JSON.stringify({
+          link: "dsl",
+          at: atIso,
+          windowMs: 10_000,
+          state: "up",
+          rtt: { meanMs: rttMs, minMs: rttMs, maxMs: rttMs, jitterMs: 0 },
+          lossRatio,
+          targets: [],
+        }),
+      );
+    expect(buildStatusView(config, snap).links[0]?.ipv6).toMatchObject({ rttMs: 12.5, lossRatio: 0 });
+    // IPv4's health does not feed IPv6's figures; an older IPv6 health does not either.
+    applyMessage(snap, topics.linkHealth("gw", "dsl"), health(99, 0.5, "2026-11-29T12:00:05Z"));
+    expect(applyMessage(snap, topics.linkHealth6("gw", "dsl"), health(40, 0.2, "2026-11-29T11:59:00Z"))).toBe(
+      true,
+    );
+    expect(buildStatusView(config, snap).links[0]?.ipv6).toMatchObject({ rttMs: 12.5, lossRatio: 0 });
+    applyMessage(snap, topics.linkHealth6("gw", "dsl"), health(31.5, 0.1, "2026-11-29T12:00:04Z"));
+    expect(buildStatusView(config, snap).links[0]?.ipv6).toMatchObject({ rttMs: 31.5, lossRatio: 0.1 });
+  });
+
   it("a config without IPv6 shows no IPv6 at all", () => {
     const plain = validateConfig({ links: [{ name: "dsl", interface: "wan1" }] });
     if (!plain.ok) throw new Error("invalid");

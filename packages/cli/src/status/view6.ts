@@ -1,4 +1,11 @@
-import type { DefaultRoute, LinkState6, RouterState, WanpilotConfig } from "@wanpilot/common";
+import {
+  type DefaultRoute,
+  type LinkHealth,
+  type LinkState6,
+  latestMeasures,
+  type RouterState,
+  type WanpilotConfig,
+} from "@wanpilot/common";
 
 /** One link's IPv6, as status shows it (links with `ipv6` on); every other field of StatusLink is IPv4's. */
 export interface StatusLink6 {
@@ -15,11 +22,15 @@ export interface StatusLink6 {
   gateway: string | null;
 }
 
-/** The IPv6 part of each link, by name (links without IPv6 are absent), and IPv6's default route. */
+/**
+ * The IPv6 part of each link, by name (links without IPv6 are absent), and IPv6's default route. RTT and
+ * loss are the latest of the IPv6 health (periodic) and the IPv6 state (at its last change).
+ */
 export function statusIpv6(
   config: WanpilotConfig,
   states: ReadonlyMap<string, LinkState6>,
   router: RouterState | undefined,
+  health: ReadonlyMap<string, LinkHealth> = new Map(),
 ): { links: Map<string, StatusLink6>; defaultRoute: DefaultRoute | null } | undefined {
   const v6links = config.links.filter((l) => l.ipv6 !== undefined);
   if (v6links.length === 0) return undefined;
@@ -28,14 +39,15 @@ export function statusIpv6(
     v6links.map((cfg): [string, StatusLink6] => {
       const st = states.get(cfg.name);
       const r = routed.get(cfg.name);
+      const m = latestMeasures(st, health.get(cfg.name));
       return [
         cfg.name,
         {
           state: st?.state ?? "unknown",
           since: st?.since ?? null,
           cause: st?.cause ?? null,
-          rttMs: st?.rttMs ?? null,
-          lossRatio: st?.lossRatio ?? null,
+          rttMs: m.rttMs,
+          lossRatio: m.lossRatio,
           weight: r?.weight ?? cfg.weight,
           active: r?.active ?? false,
           connections: r?.connections ?? null,

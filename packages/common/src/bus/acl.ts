@@ -3,7 +3,16 @@ import { type Component, componentId, parseTopic, type TopicKind, topics } from 
 
 /** Which topic kinds each component may publish (its own link only, for probers). */
 const PUBLISHES: Record<Component["kind"], TopicKind[]> = {
-  prober: ["availability", "partMetrics", "linkState", "linkState6", "linkHealth", "linkEvent", "linkEvent6"],
+  prober: [
+    "availability",
+    "partMetrics",
+    "linkState",
+    "linkState6",
+    "linkHealth",
+    "linkHealth6",
+    "linkEvent",
+    "linkEvent6",
+  ],
   router: ["availability", "partMetrics", "routerState", "routerEvent", "operations"],
   logger: ["availability", "partMetrics", "loggerAck"],
   observer: ["availability", "partMetrics", "haLink", "haGateway"],
@@ -53,6 +62,7 @@ export function publishGrants(who: Component, gw: string, haPrefix: string = HA_
     linkState6: () => (link === undefined ? [] : [topics.linkState6(gw, link)]),
     linkEvent6: () => (link === undefined ? [] : [topics.linkEvent6(gw, link)]),
     linkHealth: () => (link === undefined ? [] : [topics.linkHealth(gw, link)]),
+    linkHealth6: () => (link === undefined ? [] : [topics.linkHealth6(gw, link)]),
     linkEvent: () => (link === undefined ? [] : [topics.linkEvent(gw, link)]),
     routerState: () => [topics.routerState(gw)],
     routerEvent: () => [topics.routerEvent(gw)],

@@ -30,6 +30,7 @@ export const CONTRACT = {
   linkState6: { schema: LinkState6, retained: true, qos: 1, encoding: "json" },
   linkEvent6: { schema: LinkTransition, retained: false, qos: 1, encoding: "json" },
   linkHealth: { schema: LinkHealth, retained: false, qos: 0, encoding: "json" },
+  linkHealth6: { schema: LinkHealth, retained: false, qos: 0, encoding: "json" },
   linkEvent: { schema: LinkTransition, retained: false, qos: 1, encoding: "json" },
   routerState: { schema: RouterState, retained: true, qos: 1, encoding: "json" },
   routerEvent: { schema: RouteChange, retained: false, qos: 1, encoding: "json" },

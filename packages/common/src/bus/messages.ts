@@ -132,7 +132,15 @@ export const RouterState = z.object({
   at: Iso,
   defaultRoute: DefaultRoute,
   links: z.array(RouterLinkView),
-  rules: z.array(z.object({ name: z.string(), via: z.array(z.string()), active: z.string().nullable() })),
+  rules: z.array(
+    z.object({
+      name: z.string(),
+      via: z.array(z.string()),
+      active: z.string().nullable(),
+      /** A rule without addresses while IPv6 is on: its IPv6 traffic's link, by IPv6 state (`active` is IPv4's). */
+      active6: z.string().nullable().optional(),
+    }),
+  ),
   lastChange: z.object({ at: Iso, reason: z.string() }).nullable(),
   /** Objects in wanpilot's priority range or tables that it did not create: left alone, listed here. */
   foreign: z.array(z.string().max(500)).max(200).optional(),

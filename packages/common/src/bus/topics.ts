@@ -65,6 +65,9 @@ export const topics = {
   /** LinkTransition of the link's IPv6, QoS 1, not retained (acked by the logger like linkEvent). */
   linkEvent6: (gw: string, link: string) => topicOf("linkEvent6", `${base(gw)}/link/${link}/ipv6/event`),
   allLinkEvents6: (gw: string) => filterOf("linkEvent6", `${base(gw)}/link/+/ipv6/event`),
+  /** LinkHealth of the link's IPv6 judge, periodic, not retained (its window; the heartbeat stays linkHealth). */
+  linkHealth6: (gw: string, link: string) => topicOf("linkHealth6", `${base(gw)}/link/${link}/ipv6/health`),
+  allLinkHealth6: (gw: string) => filterOf("linkHealth6", `${base(gw)}/link/+/ipv6/health`),
   /** LinkHealth, periodic, not retained. */
   linkHealth: (gw: string, link: string) => topicOf("linkHealth", `${base(gw)}/link/${link}/health`),
   allLinkHealth: (gw: string) => filterOf("linkHealth", `${base(gw)}/link/+/health`),
@@ -100,6 +103,7 @@ export type TopicKind =
   | "linkState"
   | "linkState6"
   | "linkEvent6"
+  | "linkHealth6"
   | "linkHealth"
   | "linkEvent"
   | "routerState"
@@ -145,7 +149,9 @@ export function parseTopic(topic: string): ParsedTopic | undefined {
       ? { gateway, kind: "linkState6", link: b }
       : rest[3] === "event"
         ? { gateway, kind: "linkEvent6", link: b }
-        : undefined;
+        : rest[3] === "health"
+          ? { gateway, kind: "linkHealth6", link: b }
+          : undefined;
   if (a === "link" && b !== undefined && rest.length === 3) {
     const kind =
       c === "state"

@@ -33,6 +33,22 @@ describe("links[].ipv6", () => {
     expect(r.config.links[0]?.ipv6).toEqual(expected);
   });
 
+  it("nat66: masquerade by default, or NPTv6 between two prefixes of one length", () => {
+    const npt = (n: Record<string, unknown>) => validateConfig(link({ nat66: { npt: n } }));
+    const ok = npt({ lan: "2001:db8:100::/64", prefix: "2001:db8:1:1::/64" });
+    if (!ok.ok) throw new Error(ok.problems.join("\n"));
+    expect(ok.config.links[0]?.ipv6?.npt).toEqual({ lan: "2001:db8:100::/64", prefix: "2001:db8:1:1::/64" });
+    const masq = validateConfig(link({ nat66: "masquerade" }));
+    expect(masq.ok && masq.config.links[0]?.ipv6?.npt).toBeUndefined();
+    const problems = (r: ReturnType<typeof validateConfig>) => (r.ok ? [] : r.problems);
+    expect(problems(npt({ lan: "2001:db8:100::/64", prefix: "2001:db8:1::/48" }))).toEqual([
+      "links[0].ipv6.nat66.npt.prefix: must be as long as lan (/64): NPTv6 maps the host bits 1:1",
+    ]);
+    expect(problems(npt({ lan: "2001:db8:100::1/64", prefix: "2001:db8:1:1::/64" }))).toEqual([
+      'links[0].ipv6.nat66.npt.lan: "2001:db8:100::1/64" is not an IPv6 prefix (like 2001:db8:1:100::/64, host bits zero)',
+    ]);
+  });
+
   it("traffic rules take IPv6 prefixes; src and dst of one rule share a family", () => {
     const rules = (r: Record<string, unknown>) =>
       validateConfig({ ...link(true), rules: [{ name: "r", via: ["dsl"], ...r }] });

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { isIpv4, isIpv6 } from "./net.js";
+import { isIpv6Prefix } from "./net6.js";
 import { normalizeTarget, type ProbeTarget, ProbeTargetInput } from "./probe.js";
 
 /** Public IPv6 anycast resolvers of three operators (Cloudflare, Google, Quad9), as for IPv4. */
@@ -18,6 +19,31 @@ export function isLinkLocal6(address: string): boolean {
   return /^fe[89ab][0-9a-f]:/i.test(address);
 }
 
+const Ipv6Prefix = z.string().refine((v) => v.includes("/") && isIpv6Prefix(v), {
+  error: (i) => `${JSON.stringify(i.input)} is not an IPv6 prefix (like 2001:db8:1:100::/64, host bits zero)`,
+});
+
+/**
+ * NPTv6 (prefix translation) instead of masquerade: the LAN prefix is mapped 1:1 to the link's own prefix,
+ * host bits kept, both ways (so LAN hosts are reachable at their mapped address through this link).
+ */
+const Npt = z
+  .strictObject({
+    lan: Ipv6Prefix.meta({ description: "The LAN's IPv6 prefix (the source addresses to translate)" }),
+    prefix: Ipv6Prefix.meta({
+      description: "The link's own prefix they map to (delegated or routed to this gateway by the ISP)",
+    }),
+  })
+  .superRefine((n, ctx) => {
+    if (n.lan.split("/")[1] !== n.prefix.split("/")[1])
+      ctx.addIssue({
+        code: "custom",
+        path: ["prefix"],
+        message: `must be as long as lan (/${n.lan.split("/")[1]}): NPTv6 maps the host bits 1:1`,
+      });
+  });
+export type Npt = z.infer<typeof Npt>;
+
 const Ipv6Object = z.strictObject({
   gateway: Ipv6Address.optional().meta({
     description:
@@ -33,6 +59,13 @@ const Ipv6Object = z.strictObject({
     .min(1)
     .default([...DEFAULT_PROBE_TARGETS_V6])
     .meta({ description: "IPv6 probe targets (the link's other probe settings apply)" }),
+  nat66: z
+    .union([z.literal("masquerade"), z.strictObject({ npt: Npt })])
+    .default("masquerade")
+    .meta({
+      description:
+        "How the LAN's IPv6 leaves this link (with masquerade on): masquerade to the link's address, or {npt: {lan, prefix}} prefix translation",
+    }),
 });
 
 /** `ipv6: true` (everything learned) or an object; absent or false: IPv6 on this link is left alone. */
@@ -55,6 +88,7 @@ export const LinkIpv6Input = z
     if (v === undefined || v === false) return undefined;
     const o = v === true ? Ipv6Object.parse({}) : v;
     const out: LinkIpv6 = { targets: o.targets.map(normalizeTarget) };
+    if (o.nat66 !== "masquerade") out.npt = o.nat66.npt;
     if (o.gateway !== undefined) out.gateway = o.gateway;
     if (o.source !== undefined) out.source = o.source;
     return out;
@@ -65,4 +99,6 @@ export interface LinkIpv6 {
   gateway?: string;
   source?: string;
   targets: ProbeTarget[];
+  /** nat66 by NPTv6 (absent: masquerade). */
+  npt?: Npt;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isLinkLocal6 } from "./ipv6.js";
-import { isIpv6Prefix, network6, sameNetwork6 } from "./net6.js";
+import { inIpv6Prefix, isIpv6Prefix, network6, sameNetwork6 } from "./net6.js";
 
 describe("IPv6 arithmetic", () => {
   it.each([
@@ -36,5 +36,16 @@ describe("IPv6 arithmetic", () => {
       isLinkLocal6("fec0::1"),
       isLinkLocal6("2001:db8::1"),
     ]).toEqual([true, true, false, false]);
+  });
+
+  it.each([
+    ["2001:db8:ffff::100", "2001:db8:ffff::/48", true],
+    ["2001:db8:fffe::100", "2001:db8:ffff::/48", false],
+    ["2001:db8:ffff::100", "2001:db8:ffff::100", true],
+    ["2001:db8:ffff::101", "2001:db8:ffff::100", false],
+    ["2001:db8::1", "::/0", true],
+    ["198.18.1.1", "::/0", false],
+  ])("inIpv6Prefix(%s, %s) = %s", (address, prefix, inside) => {
+    expect(inIpv6Prefix(address, prefix)).toBe(inside);
   });
 });

@@ -41,6 +41,13 @@ export function sameNetwork6(address: string, local: string, prefixLength: numbe
   return a !== null && a === network6(local, prefixLength);
 }
 
+/** Whether `address` lies in `prefix` ("2001:db8:100::/64"; a bare address is a /128). */
+export function inIpv6Prefix(address: string, prefix: string): boolean {
+  const [net = "", len = "128"] = prefix.split("/");
+  const a = network6(address, Number(len));
+  return a !== null && a === network6(net, Number(len));
+}
+
 /** "2001:db8:100::/64" (host bits zero) or a bare IPv6 address (= /128). */
 export function isIpv6Prefix(value: string): boolean {
   const [addr = "", len, ...rest] = value.split("/");

@@ -81,6 +81,7 @@ export class HaPublisher {
         health: state.health.get(l.name),
         router: state.router,
         state6: state.links6?.get(l.name),
+        health6: state.health6?.get(l.name),
         proberOnline: online(`prober/${l.name}`),
         routerOnline: online("router"),
       }),

@@ -1,4 +1,4 @@
-import type { HaLinkView, LinkState, LinkState6 } from "@wanpilot/common";
+import type { HaLinkView, LinkHealth, LinkState, LinkState6 } from "@wanpilot/common";
 import { linkStateFixture, testConfig } from "@wanpilot/testing";
 import { describe, expect, it } from "vitest";
 import { HA_NUMBERS_EVERY_MS, haGatewayView, haLinkView, shouldPublishLink } from "./ha-view.js";
@@ -127,6 +127,32 @@ describe("haLinkView, IPv6 (links with `ipv6` on only)", () => {
     const v = view({});
     expect(v.ipv6).toEqual({ state: "up", active: true, rttMs: 30, lossPercent: 2.1 });
     expect([v.state, v.rttMs, v.active]).toEqual(["up", 12, true]);
+  });
+
+  it("IPv6 RTT and loss follow the periodic IPv6 health once it is newer than the state (IPv4's health never)", () => {
+    const health = (meanMs: number, lossRatio: number, at: string): LinkHealth => ({
+      link: "dsl",
+      at,
+      windowMs: 10_000,
+      state: "up",
+      rtt: { meanMs, minMs: meanMs, maxMs: meanMs, jitterMs: 0 },
+      lossRatio,
+      targets: [],
+    });
+    const s6 = state6("up", 30.04, 0.021);
+    const later = new Date(Date.parse(s6.at) + 2000).toISOString();
+    const earlier = new Date(Date.parse(s6.at) - 2000).toISOString();
+    expect(view({ state6: s6, health: health(99, 0.5, later) }).ipv6).toMatchObject({
+      rttMs: 30,
+      lossPercent: 2.1,
+    });
+    expect(view({ state6: s6, health6: health(44.44, 0.1, earlier) }).ipv6).toMatchObject({ rttMs: 30 });
+    expect(view({ state6: s6, health6: health(44.44, 0.1, later) }).ipv6).toEqual({
+      state: "up",
+      active: true,
+      rttMs: 44.4,
+      lossPercent: 10,
+    });
   });
 
   it("IPv6 down while IPv4 is up: only the IPv6 part says so, with no numbers", () => {

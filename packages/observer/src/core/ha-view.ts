@@ -24,6 +24,8 @@ export interface LinkInputs {
   router: RouterState | undefined;
   /** The link's IPv6 state (`link/<name>/ipv6/state`); only read when the link has `ipv6` on. */
   state6?: LinkState6 | undefined;
+  /** The link's last IPv6 health (`link/<name>/ipv6/health`): IPv6's current RTT and loss. */
+  health6?: LinkHealth | undefined;
   proberOnline: boolean;
   routerOnline: boolean;
 }
@@ -53,13 +55,12 @@ export function haLinkView(i: LinkInputs): HaLinkView {
   };
 }
 
-/** Pure: the IPv6 part of a link with `ipv6` on, from its LinkState6 and the router's IPv6 half. */
+/** Pure: the IPv6 part of a link with `ipv6` on, from its LinkState6 and IPv6 health and the router's IPv6 half. */
 function haLinkView6(i: LinkInputs): HaLinkView6 {
   const state = i.proberOnline ? (i.state6?.state ?? "unknown") : "unknown";
   const live = state === "up" || state === "degraded";
   const routed = i.routerOnline ? i.router?.ipv6?.links.find((l) => l.link === i.config.name) : undefined;
-  const rttMs = i.state6?.rttMs ?? null;
-  const loss = i.state6?.lossRatio ?? null;
+  const { rttMs, lossRatio: loss } = latestMeasures(i.state6, i.health6);
   return {
     state,
     active: routed?.active ?? false,

@@ -69,6 +69,42 @@ describe("IPv6 metrics", () => {
     expect(value("wanpilot_link_connections")).toEqual([[{ link: "dsl" }, 4]]);
   });
 
+  it("IPv6 RTT and loss from the periodic IPv6 health when newer than the IPv6 state", () => {
+    const s = emptyState();
+    s.availability.set("prober/dsl", "online");
+    const base = { link: "dsl", since: at, cause: "t", interface: "wan1", carrier: true, at };
+    s.links6?.set("dsl", {
+      ...base,
+      family: "ipv6",
+      state: "up",
+      source: "2001:db8:1::2",
+      gateway: "fe80::1",
+      rttMs: 20,
+      lossRatio: 0,
+    });
+    const value = (name: string) =>
+      wanpilotFamilies(configOf(true), s, build, 0)
+        .find((f) => f.name === name)
+        ?.samples.map((x) => x.value);
+    expect([value("wanpilot_link_ipv6_rtt_seconds"), value("wanpilot_link_ipv6_loss_ratio")]).toEqual([
+      [0.02],
+      [0],
+    ]);
+    s.health6?.set("dsl", {
+      link: "dsl",
+      at: "2026-12-01T10:00:04.000Z",
+      windowMs: 10_000,
+      state: "up",
+      rtt: { meanMs: 35, minMs: 30, maxMs: 40, jitterMs: 2 },
+      lossRatio: 0.25,
+      targets: [],
+    });
+    expect([value("wanpilot_link_ipv6_rtt_seconds"), value("wanpilot_link_ipv6_loss_ratio")]).toEqual([
+      [0.035],
+      [0.25],
+    ]);
+  });
+
   it("no IPv6 family without a link that has ipv6 on", () => {
     const names = wanpilotFamilies(configOf(false), emptyState(), build, 0).map((f) => f.name);
     expect(names.filter((n) => n.includes("ipv6"))).toEqual([]);

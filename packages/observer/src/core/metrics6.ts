@@ -1,4 +1,4 @@
-import type { MetricFamily, WanpilotConfig } from "@wanpilot/common";
+import { latestMeasures, type MetricFamily, type WanpilotConfig } from "@wanpilot/common";
 import type { ObserverState } from "./state.js";
 
 const STATES = ["unknown", "up", "degraded", "down"] as const;
@@ -24,6 +24,8 @@ export function ipv6Families(config: WanpilotConfig, s: ObserverState): MetricFa
   const online = (id: string) => s.availability.get(id) === "online";
   const live = links.filter((l) => online(`prober/${l.name}`) && s.links6?.has(l.name) === true);
   const st = (link: string) => s.links6?.get(link);
+  // The latest of the periodic IPv6 health and the state (at its last change), as IPv4's.
+  const measures = (link: string) => latestMeasures(st(link), s.health6?.get(link));
   const carrying = (link: string) => ["up", "degraded"].includes(st(link)?.state ?? "");
   const routed = online("router") ? (s.router?.ipv6?.links ?? []) : [];
   const L = (link: string) => ({ link });
@@ -52,14 +54,14 @@ export function ipv6Families(config: WanpilotConfig, s: ObserverState): MetricFa
       "wanpilot_link_ipv6_rtt_seconds",
       "Window mean RTT of the link's IPv6 probes (absent while its IPv6 is down)",
       measured((link) => {
-        const rtt = st(link)?.rttMs ?? null;
+        const rtt = measures(link).rttMs;
         return rtt === null || !carrying(link) ? null : rtt / 1000;
       }),
     ),
     gauge(
       "wanpilot_link_ipv6_loss_ratio",
       "Window loss ratio of the link's IPv6 probes (0..1)",
-      measured((link) => st(link)?.lossRatio ?? null),
+      measured((link) => measures(link).lossRatio),
     ),
     gauge(
       "wanpilot_link_ipv6_weight",

@@ -22,6 +22,8 @@ export interface ObserverState {
   /** Each IPv6 link's IPv6 state (absent in states built before IPv6). */
   links6?: Map<string, LinkState6>;
   health: Map<string, LinkHealth>;
+  /** Each IPv6 link's last IPv6 health (`link/<name>/ipv6/health`; absent in states built before it). */
+  health6?: Map<string, LinkHealth>;
   router: RouterState | undefined;
   supervisor: SupervisorState | undefined;
   /** componentId → availability */
@@ -45,6 +47,7 @@ export function emptyState(): ObserverState {
     links: new Map(),
     links6: new Map(),
     health: new Map(),
+    health6: new Map(),
     router: undefined,
     supervisor: undefined,
     availability: new Map(),

@@ -15,6 +15,11 @@ export interface RateParams {
   holdMs: number;
   /** false when standby_interval equals interval: there is nothing to switch. */
   enabled: boolean;
+  /**
+   * The family this rate is for (default ipv4). The IPv6 judge reads the router's IPv6 half: IPv6's default
+   * route and each link's IPv6 verdict; peers are then the links' IPv6 states.
+   */
+  family?: "ipv4" | "ipv6";
 }
 
 /** What the prober knows from the bus and from its own machine. */
@@ -76,6 +81,28 @@ export function activeSet(router: RouterState | null): string {
   return [...new Set([...route, ...rules])].sort().join(",");
 }
 
+/**
+ * The router's state as the IPv6 judge weighs it: IPv6's default route, and each link's IPv6 state, route
+ * membership and weight; a link's override and staleness count for both families. Links without IPv6 are
+ * left out (they carry no IPv6), and so are rules whose active link has none; a rule without addresses
+ * counts by its IPv6 link (`active6`). Null without an IPv6 half.
+ */
+export function ipv6RouterView(r: RouterState): RouterState | null {
+  const v6 = r.ipv6;
+  if (v6 === undefined) return null;
+  const ipv4 = new Map(r.links.map((l) => [l.link, l]));
+  const links = v6.links.flatMap((l) => {
+    const base = ipv4.get(l.link);
+    return base === undefined ? [] : [{ ...base, ...l }];
+  });
+  const has6 = new Set(links.map((l) => l.link));
+  // A rule without addresses carries its IPv6 by `active6`; an IPv6 rule's `active` is IPv6's already.
+  const rules = r.rules
+    .map((rule) => (rule.active6 === undefined ? rule : { ...rule, active: rule.active6 }))
+    .filter((rule) => rule.active === null || has6.has(rule.active));
+  return { ...r, defaultRoute: v6.defaultRoute, links, rules };
+}
+
 /** Would the link be allowed on standby now, and why (or why not)? Ignores the hold. */
 export function standbyVerdict(p: RateParams, v: RateView): { standby: boolean; reason: string } {
   const full = (reason: string) => ({ standby: false, reason });
@@ -110,7 +137,7 @@ export function standbyVerdict(p: RateParams, v: RateView): { standby: boolean; 
   return { standby: true, reason: `tier ${route.tier} carries the traffic, this link is tier ${mine}` };
 }
 
-function withInput(v: RateView, input: RateInput): RateView {
+function withInput(p: RateParams, v: RateView, input: RateInput): RateView {
   switch (input.kind) {
     case "bus":
       // What was heard before a reconnect may have changed unseen: start over from what comes next.
@@ -120,7 +147,7 @@ function withInput(v: RateView, input: RateInput): RateView {
     case "routerOnline":
       return input.online ? { ...v, routerOnline: true } : { ...v, routerOnline: false, router: null };
     case "routerState":
-      return { ...v, router: input.state };
+      return { ...v, router: p.family === "ipv6" ? ipv6RouterView(input.state) : input.state };
     case "peer":
       return { ...v, peers: { ...v.peers, [input.link]: input.state } };
     case "own":
@@ -134,7 +161,7 @@ function withInput(v: RateView, input: RateInput): RateView {
 export function rateStep(p: RateParams, m: RateMachine, input: RateInput): RateStep {
   if (input.kind === "peer" && input.link === p.link) return { machine: m, change: null, wakeAtMs: null };
   const at = input.atMs;
-  const view = withInput(m.view, input);
+  const view = withInput(p, m.view, input);
   const verdict = standbyVerdict(p, view);
   const set = activeSet(view.router);
   const setChanged = set !== m.activeSet;

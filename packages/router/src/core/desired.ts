@@ -7,6 +7,7 @@ import {
   KERNEL_TABLE,
   type LinkConfig,
   probePorts,
+  type TrafficRule,
   type WanpilotConfig,
 } from "@wanpilot/common";
 import { isLive, selectDefaultRoute } from "./balance.js";
@@ -26,7 +27,7 @@ import {
   slotMark,
 } from "./model.js";
 import { NEXTHOP_ID, resilientNexthops } from "./nexthops.js";
-import { type RuleAction, renderNft } from "./nft.js";
+import { type NftRule, type RuleAction, renderNft } from "./nft.js";
 import { type Overrides, withOverrides } from "./overrides.js";
 
 /** `sysctl` key of an interface setting; dots in interface names (VLANs) are written as slashes. */
@@ -156,22 +157,44 @@ function inputOf(link: LinkConfig, inputs: Map<string, LinkInput>): LinkInput {
   );
 }
 
-/** Each rule's link now: the first live link of its via list (for an IPv6 rule, live for IPv6). */
-function ruleActions(config: WanpilotConfig, links: LinkView[], links6: LinkView[]) {
+/**
+ * Each rule's link now: the first live link of its via list (for an IPv6 rule, live for IPv6). A rule
+ * without addresses matches both families; while some link has IPv6 on it gets one nft line per family,
+ * each following that family's liveness.
+ */
+function ruleActions(config: WanpilotConfig, links: LinkView[], links6: LinkView[] | undefined) {
   const liveOf = (views: LinkView[]) =>
     new Map(views.filter((l) => l.live && !l.demoted).map((l) => [l.name, l]));
   const live4 = liveOf(links);
-  const live6 = liveOf(links6);
-  return config.rules.map((rule) => {
-    const live = isIpv6Rule(rule) ? live6 : live4;
+  const live6 = liveOf(links6 ?? []);
+  const pick = (rule: TrafficRule, live: Map<string, LinkView>) => {
     const active = rule.via.find((v) => live.has(v)) ?? null;
     const view = active === null ? undefined : live.get(active);
     const action: RuleAction =
       view !== undefined
         ? { kind: "mark", link: view.name, mark: view.mark }
         : { kind: rule.fallback === "refuse" ? "refuse" : "balance" };
-    const ruleView: RuleView = { name: rule.name, via: rule.via, active, fallback: rule.fallback };
-    return { rule, action, view: ruleView };
+    return { active, action };
+  };
+  return config.rules.map((rule) => {
+    const main = pick(rule, isIpv6Rule(rule) ? live6 : live4);
+    const split = links6 !== undefined && rule.src === undefined && rule.dst === undefined;
+    const six = split ? pick(rule, live6) : undefined;
+    const view: RuleView = {
+      name: rule.name,
+      via: rule.via,
+      active: main.active,
+      fallback: rule.fallback,
+      ...(six === undefined ? {} : { active6: six.active }),
+    };
+    const nft: NftRule[] =
+      six === undefined
+        ? [{ rule, action: main.action }]
+        : [
+            { rule, action: main.action, family: "ipv4" },
+            { rule, action: six.action, family: "ipv6" },
+          ];
+    return { view, nft };
   });
 }
 
@@ -255,7 +278,7 @@ export function computeDesired(
     slotOf,
     marks,
   });
-  const actions = ruleActions(config, links, v6?.links ?? []);
+  const actions = ruleActions(config, links, v6?.links);
   // hash: host → a resilient group, so a LAN host moves only when its own link leaves.
   const useGroup = config.balance.hash === "host" && defaultRoute.mode !== "unreachable";
   const nexthops = useGroup ? resilientNexthops(defaultRoute, config.links, inputs, slotOf) : [];
@@ -264,6 +287,7 @@ export function computeDesired(
     interface: config.links[i]?.interface ?? "",
     masquerade: config.links[i]?.masquerade ?? true,
     masquerade6: config.links[i]?.ipv6 !== undefined && (config.links[i]?.masquerade ?? true),
+    ...(config.links[i]?.ipv6?.npt === undefined ? {} : { npt6: config.links[i]?.ipv6?.npt }),
   }));
   return {
     marks,
@@ -276,7 +300,12 @@ export function computeDesired(
     ownedTables: [...config.links.map((l) => l.table), table],
     balanceTable: table,
     nexthops,
-    nft: renderNft({ links: nftLinks, rules: actions, sticky: config.balance.sticky, marks }),
+    nft: renderNft({
+      links: nftLinks,
+      rules: actions.flatMap((r) => r.nft),
+      sticky: config.balance.sticky,
+      marks,
+    }),
     defaultRoute,
     links,
     trafficRules: actions.map((r) => r.view),

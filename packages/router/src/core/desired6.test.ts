@@ -167,6 +167,36 @@ describe("computeDesired with IPv6", () => {
     expect(d.nft.text).toContain('ip saddr 198.18.100.0/24 goto via_1 comment "rule v4cam"');
   });
 
+  it("a rule without addresses gets one line per family, each following its family's liveness", () => {
+    const rules = { rules: [{ name: "ping", proto: "icmp", via: ["dsl", "cable"] }] };
+    const links = dual.links.map(({ name, interface: iface, ipv6 }) => ({
+      name,
+      interface: iface,
+      ...(ipv6 ? { ipv6: true } : {}),
+    }));
+    const d = computeDesired(config(rules, links), up4, null, {}, undefined, {
+      inputs: inputs6({ dsl: "down", cable: "up" }),
+      last: null,
+    });
+    // dsl is up for IPv4, down for IPv6.
+    expect(d.trafficRules).toEqual([
+      { name: "ping", via: ["dsl", "cable"], active: "dsl", active6: "cable", fallback: "balance" },
+    ]);
+    const lines = d.nft.text.split("\n").map((l) => l.trim());
+    expect(lines).toContain('meta nfproto ipv4 meta l4proto icmp goto via_0 comment "rule ping"');
+    expect(lines).toContain('meta nfproto ipv6 meta l4proto ipv6-icmp goto via_1 comment "rule ping"');
+    const marks = [...d.nft.vias].map(([name, v]) => [name, /\| (0x[0-9a-f]+) return/.exec(v.line)?.[1]]);
+    const mark = (link: string) => `0x${(d.links.find((l) => l.name === link)?.mark ?? 0).toString(16)}`;
+    expect(marks).toEqual([
+      ["via_0", mark("dsl")],
+      ["via_1", mark("cable")],
+    ]);
+    // Without any link's ipv6: one line for both families, IPv4's liveness, no active6.
+    const plain = computeDesired(config(rules), up4, null);
+    expect(plain.trafficRules[0]).not.toHaveProperty("active6");
+    expect(plain.nft.text).toContain('meta l4proto { icmp, ipv6-icmp } goto via_0 comment "rule ping"');
+  });
+
   it("IPv6 turned off by a reload: wanpilot's own IPv6 rules and routes go, and cleanup removes them too", () => {
     const on = computeDesired(dual, up4, null, {}, undefined, {
       inputs: inputs6({ dsl: "up", cable: "up" }),

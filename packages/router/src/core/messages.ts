@@ -18,8 +18,11 @@ export function describeChange(prev: DesiredState | null, next: DesiredState): s
       `IPv6 default route ${v6.mode} via ${v6.nexthops.map((n) => `${n.link}(${n.weight})`).join(" ") || "nothing"}`,
     );
   for (const r of next.trafficRules) {
-    const before = prev?.trafficRules.find((p) => p.name === r.name)?.active;
-    if (prev !== null && before !== r.active) parts.push(`rule ${r.name} via ${r.active ?? r.fallback}`);
+    const before = prev?.trafficRules.find((p) => p.name === r.name);
+    if (prev !== null && before?.active !== r.active)
+      parts.push(`rule ${r.name} via ${r.active ?? r.fallback}`);
+    if (prev !== null && r.active6 !== undefined && before?.active6 !== r.active6)
+      parts.push(`rule ${r.name} IPv6 via ${r.active6 ?? r.fallback}`);
   }
   return parts.length === 0 ? null : parts.join("; ");
 }
@@ -48,7 +51,12 @@ export function routerState(
       stale: l.stale,
       override: l.override,
     })),
-    rules: desired.trafficRules.map((r) => ({ name: r.name, via: r.via, active: r.active })),
+    rules: desired.trafficRules.map((r) => ({
+      name: r.name,
+      via: r.via,
+      active: r.active,
+      ...(r.active6 === undefined ? {} : { active6: r.active6 }),
+    })),
     lastChange,
   };
 }

@@ -112,6 +112,11 @@ export interface RuleView {
   via: string[];
   /** The link carrying the rule's traffic now; null when it falls back. */
   active: string | null;
+  /**
+   * A rule without addresses while some link has `ipv6` on: the link carrying its IPv6 traffic, by the
+   * links' IPv6 state (`active` is then IPv4's); absent otherwise.
+   */
+  active6?: string | null;
   fallback: "balance" | "refuse";
 }
 

@@ -9,6 +9,8 @@ export interface NftLink {
   masquerade: boolean;
   /** nat66: the LAN's IPv6 translated to the link's address (only links with `ipv6` on). */
   masquerade6?: boolean;
+  /** nat66 by NPTv6: the LAN prefix mapped 1:1 to the link's prefix, both ways (with masquerade6). */
+  npt6?: { lan: string; prefix: string };
 }
 
 /** What a traffic rule does now: pin to a link's mark, let balancing decide, or refuse. */
@@ -17,9 +19,21 @@ export type RuleAction =
   | { kind: "balance" }
   | { kind: "refuse" };
 
+/**
+ * A traffic rule's nft line and what it does. A rule without addresses is written once per family when
+ * IPv6 is on (`family` set): each family's line follows that family's liveness.
+ */
+export interface NftRule {
+  rule: TrafficRule;
+  action: RuleAction;
+  family?: Family;
+}
+
+type Family = "ipv4" | "ipv6";
+
 export interface NftInput {
   links: NftLink[];
-  rules: Array<{ rule: TrafficRule; action: RuleAction }>;
+  rules: NftRule[];
   sticky: boolean;
   marks: Marks;
 }
@@ -35,9 +49,10 @@ function portMatch(proto: "tcp" | "udp", dir: "sport" | "dport", spec: TrafficRu
   return spec === undefined ? [] : [`${proto} ${dir} ${String(spec)}`];
 }
 
-/** The nft match expression of a traffic rule (iif, prefixes, protocol, ports). */
-export function ruleMatch(rule: TrafficRule): string {
+/** The nft match expression of a traffic rule (family, iif, prefixes, protocol, ports). */
+export function ruleMatch(rule: TrafficRule, family?: Family): string {
   const parts: string[] = [];
+  if (family !== undefined) parts.push(`meta nfproto ${family}`);
   if (rule.iif !== undefined) parts.push(`iifname ${quote(rule.iif)}`);
   const ip = isIpv6Rule(rule) ? "ip6" : "ip";
   if (rule.src !== undefined) parts.push(`${ip} saddr ${rule.src}`);
@@ -48,14 +63,25 @@ export function ruleMatch(rule: TrafficRule): string {
       ...portMatch(rule.proto, "dport", rule.dport),
     ];
     parts.push(...(ports.length > 0 ? ports : [`meta l4proto ${rule.proto}`]));
-  } else if (rule.proto === "icmp") parts.push("meta l4proto icmp");
+  } else if (rule.proto === "icmp") parts.push(`meta l4proto ${icmpProto(rule, family)}`);
   return parts.join(" ");
 }
 
+/**
+ * `proto: icmp` is ICMP for IPv4 and ICMPv6 for IPv6 (another protocol number, 58): a rule of one family
+ * matches its own, a rule without addresses both (the inet table sees both families).
+ */
+function icmpProto(rule: TrafficRule, family?: Family): string {
+  const of = family ?? (rule.src === undefined && rule.dst === undefined ? null : ruleFamily(rule));
+  return of === null ? "{ icmp, ipv6-icmp }" : of === "ipv6" ? "ipv6-icmp" : "icmp";
+}
+
+const ruleFamily = (rule: Pick<TrafficRule, "src" | "dst">): Family => (isIpv6Rule(rule) ? "ipv6" : "ipv4");
+
 /** Rules sharing a via list and fallback share one small chain; only those chains change with link states. */
-export function viaKey(rule: Pick<TrafficRule, "via" | "fallback" | "src" | "dst">): string {
-  // IPv6 rules follow their links' IPv6 state: their own chains.
-  return `${rule.via.join(",")}|${rule.fallback}${isIpv6Rule(rule) ? "|ipv6" : ""}`;
+export function viaKey(rule: Pick<TrafficRule, "via" | "fallback" | "src" | "dst">, family?: Family): string {
+  // IPv6 rules (and a rule's IPv6 line) follow their links' IPv6 state: their own chains.
+  return `${rule.via.join(",")}|${rule.fallback}${(family ?? ruleFamily(rule)) === "ipv6" ? "|ipv6" : ""}`;
 }
 
 function viaLine(action: RuleAction, m: Marks): string {
@@ -72,8 +98,8 @@ function viaLine(action: RuleAction, m: Marks): string {
 export function viaChains(rules: NftInput["rules"], m: Marks): Map<string, { line: string; tag: string }> {
   const out = new Map<string, { line: string; tag: string }>();
   const names = new Map<string, string>();
-  for (const { rule, action } of rules) {
-    const key = viaKey(rule);
+  for (const { rule, action, family } of rules) {
+    const key = viaKey(rule, family);
     if (names.has(key)) continue;
     const name = `via_${names.size}`;
     names.set(key, name);
@@ -85,10 +111,10 @@ export function viaChains(rules: NftInput["rules"], m: Marks): Map<string, { lin
 
 function ruleLines(rules: NftInput["rules"]): string[] {
   const names = new Map<string, string>();
-  return rules.map(({ rule }) => {
-    const key = viaKey(rule);
+  return rules.map(({ rule, family }) => {
+    const key = viaKey(rule, family);
     if (!names.has(key)) names.set(key, `via_${names.size}`);
-    const match = ruleMatch(rule);
+    const match = ruleMatch(rule, family);
     // goto: the via chain's verdict ends the rules chain, so the first matching rule wins.
     return `${match === "" ? "" : `${match} `}goto ${names.get(key)} comment ${quote(`rule ${rule.name}`)}`;
   });
@@ -118,11 +144,21 @@ function body(input: NftInput, withVias: boolean): string[] {
     ...input.links
       .filter((l) => l.masquerade)
       .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv4 masquerade`),
-    // nat66 only where IPv6 is configured: elsewhere IPv6 stays untouched.
-    ...input.links
-      .filter((l) => l.masquerade6 === true)
-      .map((l) => `oifname ${quote(l.interface)} meta nfproto ipv6 masquerade`),
+    // nat66 only where IPv6 is configured: elsewhere IPv6 stays untouched. NPTv6 first (a nat verdict ends
+    // the chain), the masquerade then covers other sources (the gateway's own, another LAN).
+    ...nat66(input.links).flatMap((l) => [
+      ...(l.npt6 === undefined
+        ? []
+        : [`oifname ${quote(l.interface)} ip6 saddr ${l.npt6.lan} snat ip6 prefix to ${l.npt6.prefix}`]),
+      `oifname ${quote(l.interface)} meta nfproto ipv6 masquerade`,
+    ]),
   ];
+  // NPTv6 both ways: the link's prefix arriving on its WAN maps back to the LAN host (the inbound 1:1 half).
+  const natIn = nat66(input.links).flatMap((l) =>
+    l.npt6 === undefined
+      ? []
+      : [`iifname ${quote(l.interface)} ip6 daddr ${l.npt6.prefix} dnat ip6 prefix to ${l.npt6.lan}`],
+  );
   const chain = (name: string, hook: string | null, lines: string[]) => [
     `  chain ${name} {`,
     ...(hook === null ? [] : [`    ${hook}`]),
@@ -148,8 +184,13 @@ function body(input: NftInput, withVias: boolean): string[] {
     // Saved after the routing decision, from the interface the first packet really left by.
     ...chain("postrouting", "type filter hook postrouting priority mangle; policy accept;", save),
     ...chain("nat", "type nat hook postrouting priority srcnat; policy accept;", nat),
+    ...(natIn.length === 0
+      ? []
+      : chain("nat_in", "type nat hook prerouting priority dstnat; policy accept;", natIn)),
   ];
 }
+
+const nat66 = (links: NftLink[]) => links.filter((l) => l.masquerade6 === true);
 
 /** `nft -f` text that replaces `inet wanpilot` atomically; the hash in its comment tells observers it is current. */
 export function renderNft(input: NftInput): NftDesired {
