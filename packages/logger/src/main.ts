@@ -79,6 +79,8 @@ export const run = (async (opts: LoggerRunOptions): Promise<LoggerService> => {
       log.error({ err }, "pruning health samples failed");
     }
   };
+  // Subscribed to everything: the parts resend their unacknowledged events on this "online".
+  await bus.announce();
   prune();
   const pruneTimer = setInterval(prune, opts.pruneEveryMs ?? HOUR_MS);
   pruneTimer.unref();

@@ -50,6 +50,13 @@ export interface Bus {
   clearRetained(kind: TopicKind, topic: string): Promise<void>;
   /** Topics under `pattern` that hold a retained message now (collected until `quietMs` pass without one). */
   retainedTopics(pattern: string, quietMs: number): Promise<string[]>;
+  /**
+   * Publishes "online" again. The first goes out at connect, before the part has subscribed; a part whose
+   * peers act on its "online" (they resend their unacknowledged events to the logger) calls this once its
+   * subscriptions are made, so what is resent finds it listening. (On a reconnect MQTT.js subscribes again
+   * before "online" goes out.)
+   */
+  announce(): Promise<void>;
   /** Runs after every (re)connect, once "online" is published: republish retained state here. */
   onConnect(handler: () => void | Promise<void>): void;
   /** Runs whenever the connection is lost (and again on each failed reconnect). */
@@ -273,6 +280,9 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       if (!isPublishableTopic(topic) || !CONTRACT[kind].retained)
         throw new WanpilotError("BUS_PAYLOAD_INVALID", `refusing to clear ${topic}`);
       await client.publishAsync(topic, "", { qos: CONTRACT[kind].qos, retain: true });
+    },
+    async announce() {
+      if (client.connected) await client.publishAsync(availability, "online", { qos: 1, retain: true });
     },
     async retainedTopics(pattern, quietMs) {
       const found = new Set<string>();

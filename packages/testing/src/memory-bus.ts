@@ -77,6 +77,9 @@ export class MemoryBus implements Bus {
     this.cleared.push(topic);
   }
 
+  /** Nothing to announce: a memory bus has no availability topic. */
+  async announce(): Promise<void> {}
+
   async retainedTopics(pattern: string): Promise<string[]> {
     return this.retained.filter((t) => topicMatches(pattern, t));
   }
