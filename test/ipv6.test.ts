@@ -105,7 +105,12 @@ describe("wanpilot with IPv6 on both links (end to end)", () => {
       (v) => v.links.every((l) => l.state === "up" && l.active && l.ipv6?.state === "up" && l.ipv6.active),
       "both families up on both links",
     );
-    expect(await ipv6Nexthops(lab)).toEqual(["wan1", "wan2"]);
+    // The router's state may come a moment before its IPv6 batch is in on a loaded machine: wait for the kernel.
+    await until(
+      "both links in the kernel's IPv6 default route",
+      async () => (await ipv6Nexthops(lab)).join() === "wan1,wan2",
+      20_000,
+    );
     const before = await lab.openFlows({ count: 100, concurrency: 32, timeoutMs: 5000, host: server6() });
     expect(
       before.failed,

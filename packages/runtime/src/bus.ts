@@ -25,6 +25,7 @@ import {
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { deriveBusPassword, readBusSecret } from "./credentials.js";
+import { RetainedGuard } from "./retained-guard.js";
 import { readSecretFile } from "./secret-files.js";
 import { topicMatches } from "./topic-match.js";
 
@@ -132,8 +133,8 @@ interface Subscription {
   kind: TopicKind;
   pattern: string;
   handler: (payload: never, topic: ReceivedTopic) => void;
-  /** Topics this subscription had a live (not retained) message on since the last connect. */
-  live: Set<string>;
+  /** Drops a retained copy older than a live message on its topic (see RetainedGuard). */
+  retained: RetainedGuard;
 }
 
 /** Connects a component to the bus: last will `offline`, `online` on every connect, schema-checked in and out. */
@@ -168,12 +169,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     const parsed = parseTopic(topic);
     for (const sub of only ? [only] : subs) {
       if (!topicMatches(sub.pattern, topic)) continue;
-      // A new subscription's retained messages are a snapshot the broker streams while it forwards live
-      // ones, so a retained copy can arrive after a newer live message on its topic (aedes, at start-up:
-      // every prober publishing as the router subscribes). Once a subscription had a live message on a
-      // topic, a retained copy of it is stale (or the same message again): dropped.
-      if (!retain) sub.live.add(topic);
-      else if (sub.live.has(topic)) {
+      if (!sub.retained.accept(topic, retain)) {
         log.debug({ topic }, "retained copy older than a live message dropped");
         continue;
       }
@@ -218,7 +214,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
   });
   client.on("connect", () => {
     // A subscription made again after a reconnect sends the broker's current retained messages.
-    for (const sub of subs) sub.live.clear();
+    for (const sub of subs) sub.retained.reset();
     // Latency matters more than packet count here (a link-state message should reach the router at once).
     const stream = client.stream as { setNoDelay?: (on: boolean) => void };
     stream.setNoDelay?.(true);
@@ -309,7 +305,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
         kind,
         pattern,
         handler: handler as Subscription["handler"],
-        live: new Set(),
+        retained: new RetainedGuard(),
       };
       subs.push(sub);
       for (let i = 0; i < early.length; ) {

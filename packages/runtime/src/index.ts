@@ -11,6 +11,7 @@ export * from "./operator.js";
 export * from "./outbox.js";
 export * from "./outbox-file.js";
 export * from "./part-metrics.js";
+export * from "./retained-guard.js";
 export * from "./secret-files.js";
 export * from "./service.js";
 export * from "./topic-match.js";

@@ -1,4 +1,5 @@
 import { componentId, decodePayload, parseTopic, topics, WanpilotError } from "@wanpilot/common";
+import { RetainedGuard } from "@wanpilot/runtime";
 import mqtt, { type MqttClient } from "mqtt";
 import type { RetainedSnapshot } from "./view.js";
 
@@ -95,14 +96,17 @@ export async function watchBus(
       throw notRunning();
     }
   }
-  client.on("message", (topic, raw) => {
+  // Subscribing while the parts start, a stale retained copy can follow a live message (RetainedGuard).
+  const retained = new RetainedGuard();
+  client.on("message", (topic, raw, packet) => {
+    if (!retained.accept(topic, packet.retain)) return;
     if (applyMessage(snapshot, topic, raw)) opts.onChange?.();
   });
   // Clean sessions: subscribe again on every (re)connect.
-  client.on(
-    "connect",
-    () => void client.subscribeAsync(topics.all(gateway), { qos: 0 }).catch(() => undefined),
-  );
+  client.on("connect", () => {
+    retained.reset();
+    void client.subscribeAsync(topics.all(gateway), { qos: 0 }).catch(() => undefined);
+  });
   if (client.connected) await client.subscribeAsync(topics.all(gateway), { qos: 0 });
   return { snapshot, close: () => client.endAsync() };
 }
