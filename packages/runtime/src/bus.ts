@@ -212,6 +212,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       log.warn({ topic }, "message before any matching subscription dropped");
     }
   });
+  const publishOnline = () => client.publishAsync(availability, "online", { qos: 1, retain: true });
   client.on("connect", () => {
     // A subscription made again after a reconnect sends the broker's current retained messages.
     for (const sub of subs) sub.retained.reset();
@@ -221,7 +222,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
     log.info({ url: redactUrl(opts.url ?? busUrl(config)) }, "bus connected");
     void (async () => {
       try {
-        await client.publishAsync(availability, "online", { qos: 1, retain: true });
+        await publishOnline();
         for (const h of connectHandlers) await h();
       } catch (err: unknown) {
         log.warn({ err }, "republish after connect failed");
@@ -278,7 +279,7 @@ export async function connectBus(opts: BusOptions): Promise<Bus> {
       await client.publishAsync(topic, "", { qos: CONTRACT[kind].qos, retain: true });
     },
     async announce() {
-      if (client.connected) await client.publishAsync(availability, "online", { qos: 1, retain: true });
+      if (client.connected) await publishOnline();
     },
     async retainedTopics(pattern, quietMs) {
       const found = new Set<string>();

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { topics, type WanpilotConfig } from "@wanpilot/common";
-import { silentLog as log, startTestBroker, type TestBroker, testConfig, until } from "@wanpilot/testing";
+import {
+  linkStateFixture,
+  silentLog as log,
+  startTestBroker,
+  type TestBroker,
+  testConfig,
+  until,
+} from "@wanpilot/testing";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectBus } from "../src/bus.js";
@@ -116,19 +123,9 @@ describe("connectBus against a real in-process broker", () => {
 
 describe("retained copies that arrive after a newer live message", () => {
   const state = (link: string, s: "unknown" | "up") =>
-    JSON.stringify({
-      link,
-      state: s,
-      since: new Date().toISOString(),
-      cause: "test",
-      interface: "wan1",
-      source: null,
-      gateway: null,
-      carrier: true,
-      rttMs: null,
-      lossRatio: null,
-      at: new Date().toISOString(),
-    });
+    JSON.stringify(
+      linkStateFixture(link, s, { since: new Date().toISOString(), at: new Date().toISOString() }),
+    );
 
   it("are dropped, so a subscriber keeps the latest state; a later subscription still gets the current one", async () => {
     // aedes streams a new subscription's retained snapshot while it forwards live messages: seen at start-up,
