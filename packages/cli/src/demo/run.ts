@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
+import { createLab, type Lab } from "@wanpilot/lab";
 import { LabDeployment } from "../labrun/deploy.js";
 import type { Output } from "../output.js";
 import type { StatusView } from "../status/view.js";
@@ -10,8 +10,10 @@ import {
   shareLine,
   stepState,
   storyFor,
+  storyOutages,
   tickerLine,
 } from "./story.js";
+import { describeStreams, StreamPool, streamCheck } from "./streams.js";
 
 export interface DemoOptions {
   fast?: boolean;
@@ -20,10 +22,13 @@ export interface DemoOptions {
 
 class DemoAborted extends Error {}
 
+/** Streams per family and group: each group is one client process in the LAN namespace. */
+const STREAMS = 6;
+
 /** The LAN's long-lived streams of each family (IPv6's only when the lab has it). */
 interface Streams {
-  v4: StreamGroup;
-  v6: StreamGroup | undefined;
+  v4: StreamPool;
+  v6: StreamPool | undefined;
 }
 
 /**
@@ -75,11 +80,13 @@ export async function runDemo(out: Output, opts: DemoOptions): Promise<number> {
     out.out(await dep.cli(["status"]));
     const server6 = lab.ipv6?.server;
     streams = {
-      v4: await lab.startStreams({ count: 6, durationMs: 10 * 60_000 }),
+      v4: await StreamPool.start(() => lab.startStreams({ count: STREAMS, durationMs: 10 * 60_000 })),
       v6:
         server6 === undefined
           ? undefined
-          : await lab.startStreams({ count: 6, durationMs: 10 * 60_000, host: server6 }),
+          : await StreamPool.start(() =>
+              lab.startStreams({ count: STREAMS, durationMs: 10 * 60_000, host: server6 }),
+            ),
     };
     const names = lab.isps.map((i) => i.name);
     const flows = await lab.openFlows({ count: profile.flows });
@@ -90,21 +97,30 @@ export async function runDemo(out: Output, opts: DemoOptions): Promise<number> {
         `${profile.flows} new LAN IPv6 connections: ${shareLine(flows6.byIsp, names, profile.weights)}`,
       );
     }
-    out.out(`6 long-lived LAN streams: ${describeStreams(streams.v4)}`);
-    if (streams.v6 !== undefined) out.out(`6 long-lived LAN IPv6 streams: ${describeStreams(streams.v6)}`);
+    out.out(`${STREAMS} long-lived LAN streams: ${describeStreams(streams.v4.streams)}`);
+    if (streams.v6 !== undefined)
+      out.out(`${STREAMS} long-lived LAN IPv6 streams: ${describeStreams(streams.v6.streams)}`);
     out.out("");
     const storyStart = new Date();
-    for (const step of storyFor(ipv6)) {
+    const story = storyFor(ipv6);
+    for (const step of story) {
       await playStep(lab, live, streams, step, (line) => out.out(line), profile.stepTimeoutMs);
       await sleep(profile.dwellMs);
     }
+    const since = storyStart.toISOString();
+    // The logger stores each transition on its own time: the report waits until it holds the story's outages.
+    const stored = await outagesStored(dep, since, storyOutages(story, names), profile.stepTimeoutMs);
     out.out("");
     out.out(await dep.cli(["status"]));
     out.out(
       await dep
-        .cli(["report", "--since", storyStart.toISOString()])
+        .cli(["report", "--since", since])
         .catch((err: unknown) => `(report unavailable: ${String(err)})`),
     );
+    if (!stored)
+      out.out(
+        `(after ${profile.stepTimeoutMs / 1000} s the logger had not yet stored every outage of the story)`,
+      );
     if (opts.keep) {
       out.out(
         `The lab keeps running. In another terminal:\n  sudo ip netns exec ${lab.ns.gw} npx wanpilot status --watch --config ${dep.configPath}\nCtrl-C here removes everything.`,
@@ -120,8 +136,8 @@ export async function runDemo(out: Output, opts: DemoOptions): Promise<number> {
     }
     throw err;
   } finally {
-    await streams?.v4.stop().catch(() => undefined);
-    await streams?.v6?.stop().catch(() => undefined);
+    await streams?.v4.stop();
+    await streams?.v6?.stop();
     await dep?.stop().catch(() => undefined);
     await lab.destroy();
     process.off("SIGINT", abort);
@@ -140,14 +156,20 @@ async function playStep(
   timeoutMs: number,
 ): Promise<void> {
   say(`▶ ${step.say}`);
-  const before = {
-    v4: snapshot(streams.v4),
-    v6: streams.v6 === undefined ? undefined : snapshot(streams.v6),
-  };
-  const t0 = Date.now();
-  await act(lab, step.action);
   const isp = lab.isps[step.expect.isp]?.name ?? "";
   const { family, state } = step.expect;
+  const watched = step.checkStreams ? watches(streams, isp, family) : [];
+  // Streams land on ISPs by hash: open more when none is left that the step can check (at most 5 groups).
+  for (const w of watched) {
+    const opened = await w.pool.topUp((s) => w.changedIsp === null || s.isp !== w.changedIsp, 5);
+    if (opened.length > 0)
+      say(
+        `  ${opened.length * STREAMS} more LAN ${w.family}streams, none being open${w.changedIsp === null ? "" : ` on another ISP than ${w.changedIsp}`}: ${describeStreams(opened.flatMap((g) => g.streams))}`,
+      );
+  }
+  const before = watched.map((w) => ({ ...w, at: w.pool.snapshot() }));
+  const t0 = Date.now();
+  await act(lab, step.action);
   const label = family === "ipv6" ? `${isp} IPv6` : isp;
   const view = await live.waitFor(
     (v) => stepState(v, isp, family) === state,
@@ -160,27 +182,31 @@ async function playStep(
   say(
     `  ${label} is ${state.toUpperCase()} after ${((Date.now() - t0) / 1000).toFixed(1)} s (${cause ?? ""})`,
   );
-  if (!step.checkStreams) return;
-  const v6 =
-    streams.v6 === undefined || before.v6 === undefined ? undefined : { g: streams.v6, at: before.v6 };
-  if (family === "ipv6" && v6 !== undefined) {
-    say(`  ${streamCheck(v6.g, v6.at, isp, "IPv6 streams on the other ISPs")}`);
-    // An IPv6-only fault: every IPv4 stream, the faulty ISP's too, must not notice.
-    say(`  ${streamCheck(streams.v4, before.v4, null, `IPv4 streams (${isp}'s too)`)}`);
-  } else {
-    say(`  ${streamCheck(streams.v4, before.v4, isp, "streams on the other ISPs")}`);
-    if (v6 !== undefined) say(`  ${streamCheck(v6.g, v6.at, isp, "IPv6 streams on the other ISPs")}`);
-  }
+  for (const w of before) say(`  ${await streamCheck(w.pool, w.at, w.changedIsp, w.which, timeoutMs)}`);
 }
 
-/** Each stream's bytes before a step, and which were still open then (an earlier step may have closed some). */
-interface StreamSnapshot {
-  bytes: number[];
-  open: Set<number>;
+/** The streams a step checks: which must keep flowing, and how the line names them. */
+interface Watch {
+  pool: StreamPool;
+  /** The ISP whose streams are not checked (null: every stream must keep flowing). */
+  changedIsp: string | null;
+  which: string;
+  /** "IPv6 " or "" for the top-up line. */
+  family: string;
 }
 
-function snapshot(g: StreamGroup): StreamSnapshot {
-  return { bytes: g.bytes(), open: new Set(g.streams.filter((s) => !s.closed()).map((s) => s.index)) };
+function watches(streams: Streams, isp: string, family: "ipv6" | undefined): Watch[] {
+  const v6: Watch[] =
+    streams.v6 === undefined
+      ? []
+      : [{ pool: streams.v6, changedIsp: isp, which: "IPv6 streams on the other ISPs", family: "IPv6 " }];
+  // An IPv6-only fault: every IPv4 stream, the faulty ISP's too, must not notice.
+  if (family === "ipv6")
+    return [
+      ...v6,
+      { pool: streams.v4, changedIsp: null, which: `IPv4 streams (${isp}'s too)`, family: "IPv4 " },
+    ];
+  return [{ pool: streams.v4, changedIsp: isp, which: "streams on the other ISPs", family: "" }, ...v6];
 }
 
 async function act(lab: Lab, a: DemoAction): Promise<void> {
@@ -190,25 +216,26 @@ async function act(lab: Lab, a: DemoAction): Promise<void> {
   else await lab.clearLoss(a.isp);
 }
 
-function describeStreams(g: StreamGroup): string {
-  const by = new Map<string, number>();
-  for (const s of g.streams) by.set(s.isp ?? "?", (by.get(s.isp ?? "?") ?? 0) + 1);
-  return [...by].map(([isp, n]) => `${n} via ${isp}`).join(", ");
-}
-
-/** After a step: did every stream open before it (on another ISP than `changedIsp`, when given) keep flowing? */
-function streamCheck(
-  g: StreamGroup,
-  before: StreamSnapshot,
-  changedIsp: string | null,
-  which: string,
-): string {
-  const others = g.streams.filter(
-    (s) => before.open.has(s.index) && (changedIsp === null || s.isp !== changedIsp),
-  );
-  const flowing = others.filter((s) => !s.closed() && s.bytes() > (before.bytes[s.index] ?? 0));
-  const none = flowing.length === others.length ? ", none interrupted" : "";
-  return `${flowing.length} of ${others.length} ${which} kept flowing (bytes still counted)${none}`;
+/** Whether the logger's report (from `since`) holds an ended outage of each of `histories`, within `timeoutMs`. */
+async function outagesStored(
+  dep: LabDeployment,
+  since: string,
+  histories: string[],
+  timeoutMs: number,
+): Promise<boolean> {
+  type Json = { links: Array<{ name: string; outages: Array<{ end: string | null }> }> };
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const report = await dep
+      .cli(["report", "--since", since, "--json"])
+      .then((text) => JSON.parse(text) as Json)
+      .catch(() => undefined);
+    const ended = (h: string) =>
+      report?.links.find((l) => l.name === h)?.outages.some((o) => o.end !== null) === true;
+    if (histories.every(ended)) return true;
+    if (Date.now() > end) return false;
+    await sleep(500);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,3 +1,4 @@
+import { ipv6History } from "@wanpilot/common";
 import type { StatusView } from "../status/view.js";
 
 /** What the demo does to the simulated ISPs. */
@@ -91,6 +92,17 @@ export const STORY6: DemoStep[] = [
 /** The story for a lab with or without IPv6. */
 export function storyFor(ipv6: boolean): DemoStep[] {
   return ipv6 ? [...STORY, ...STORY6] : STORY;
+}
+
+/** The histories the story takes down, as the logger names them (`isp3/ipv6` for an IPv6-only fault). */
+export function storyOutages(story: readonly DemoStep[], names: readonly string[]): string[] {
+  const down = story
+    .filter((s) => s.expect.state === "down")
+    .map((s) => {
+      const name = names[s.expect.isp] ?? `isp${s.expect.isp + 1}`;
+      return s.expect.family === "ipv6" ? ipv6History(name) : name;
+    });
+  return [...new Set(down)];
 }
 
 /** One line a person reads while the demo waits: `isp1 DOWN · isp2 UP 3ms · isp3 UP 2ms, v6 DOWN`. */
