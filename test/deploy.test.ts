@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { bundleName } from "../packages/cli/src/bundles.js";
 import { buildProgram } from "../packages/cli/src/program.js";
 import { BACKGROUND_NICE } from "../packages/cli/src/supervisor/children.js";
-import { CHILD_NODE_FLAGS, SUPERVISOR_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
+import { CHILD_ENV, CHILD_NODE_FLAGS, SUPERVISOR_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
 
 const root = new URL("../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
@@ -111,6 +111,8 @@ describe("the container image (deploy/Dockerfile, .dockerignore)", () => {
     const health = jsonArgv(/^\s+CMD (\[.*\])$/m) ?? [];
     expect(health.slice(0, 2)).toEqual(["node", "/usr/lib/wanpilot/packages/cli/bin/wanpilot.js"]);
     expect(checkArgv(health.slice(2))).toBe("ok");
+    // The environment `wanpilot start` gives its children: every part of the image runs with it.
+    for (const [k, v] of Object.entries(CHILD_ENV)) expect(final).toMatch(new RegExp(`^ENV ${k}=${v}$`, "m"));
   });
 
   it(".dockerignore keeps installed, built and secret files out of the build context", () => {
@@ -196,6 +198,8 @@ describe("deploy/systemd units", () => {
       expect(bundleName(argv)).toBe(argv[0] === "check-config" ? undefined : argv[0]);
     }
     expect(svc.Environment).toContain("WANPILOT_CONFIG=/etc/wanpilot/wanpilot.yaml");
+    // The environment `wanpilot start` gives its children (and, in wanpilot.service, start itself).
+    for (const [k, v] of Object.entries(CHILD_ENV)) expect(svc.Environment, _f).toContain(`${k}=${v}`);
     // The parts `wanpilot start` runs in the background run so as units too.
     const background = /wanpilot-(logger|observer|web)\.service/.test(_f);
     expect(svc.Nice ?? [], _f).toEqual(background ? [String(BACKGROUND_NICE)] : []);

@@ -24,12 +24,23 @@ const LAZY = [
     importer: /\/prom-client\/index\.js$/,
     require: "prom-client/lib/pushgateway.js",
   },
+  // mqtt builds its table of transports at import: ws:// (with it ws, and ws's HTTP, HTTPS, TLS and zlib),
+  // mqtts:// (TLS), and a SOCKS proxy for both (with it dns). A part on mqtt:// loads none of them.
+  { path: "ws", importer: /\/mqtt\/build\/lib\/connect\/ws\.js$/, require: "ws", esModule: false },
+  { path: "tls", importer: /\/mqtt\/build\/lib\/connect\/tls\.js$/, require: "node:tls" },
+  {
+    path: "./socks",
+    importer: /\/mqtt\/build\/lib\/connect\/(tcp|tls)\.js$/,
+    require: "mqtt/lib/connect/socks",
+    esModule: true,
+  },
 ];
-// Stands for the module until a property is read, or it is called or constructed (a class).
-const lazyModule = (specifier) => `let m;
+// Stands for the module until a property is read, or it is called or constructed (a class). A module whose
+// \`esModule\` is known answers TypeScript's __importDefault (its \`__esModule\` check) without loading.
+const lazyModule = (specifier, esModule) => `let m;
 const load = () => (m ??= require(${JSON.stringify(specifier)}));
 module.exports = new Proxy(function () {}, {
-  get: (_, k) => load()[k],
+  get: (_, k) => (k === "__esModule" && ${esModule !== undefined} ? ${esModule === true} : load()[k]),
   apply: (_, self, args) => Reflect.apply(load(), self, args),
   construct: (_, args) => Reflect.construct(load(), args),
 });`;
@@ -80,12 +91,12 @@ const leanDependencies = {
       b.onResolve({ filter }, (args) => {
         if (args.namespace === "lazy") return { path: args.path, external: true };
         if (lazy.importer !== undefined && !lazy.importer.test(args.importer)) return undefined;
-        return { path: lazy.require, namespace: "lazy" };
+        return { path: lazy.require, namespace: "lazy", pluginData: lazy.esModule };
       });
     }
     b.onResolve({ filter: /.*/, namespace: "lazy" }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({
-      contents: lazyModule(args.path),
+      contents: lazyModule(args.path, args.pluginData),
       loader: "js",
     }));
     // mqtt's and bl's streams (readable-stream: Node's streams republished for browsers): Node's own, loaded anyway.

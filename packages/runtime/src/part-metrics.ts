@@ -12,14 +12,18 @@ import type { Bus } from "./bus.js";
 /** How often a part publishes its metrics to the observer. */
 export const PART_METRICS_EVERY_MS = 10_000;
 
-/** How often a part's event-loop delay is sampled for `nodejs_eventloop_lag_*`. */
-export const EVENT_LOOP_SAMPLE_MS = 100;
+/**
+ * How often a part's event-loop delay is sampled for `nodejs_eventloop_lag_*`: a timer that wakes every part.
+ * At 100 ms the eight processes of `start` spent ~0.25 % of one core more than at 500 ms (docs/bench.md,
+ * cost); a stall that matters (hundreds of ms) still shows in the lag's max and percentiles.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 500;
 
 /** A part's own registry, with the Node process metrics (CPU, memory, event loop, GC) in it. */
 export function createPartRegistry(): Registry {
   const registry = new Registry();
   // The event-loop delay histogram samples on a libuv timer: prom-client's 10 ms default wakes every
-  // part 100 times a second (~0.2 % of one core each, measured); 100 ms still shows any stall that matters.
+  // part 100 times a second (~0.2 % of one core each, measured); see EVENT_LOOP_SAMPLE_MS.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   // Gauges named like counters (promtool objects); each is the sum of its per-type sibling without `_total`.
   for (const name of [

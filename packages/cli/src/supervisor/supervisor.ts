@@ -36,6 +36,13 @@ export const CHILD_NODE_FLAGS = [
  */
 export const SUPERVISOR_NODE_FLAGS = ["--max-semi-space-size=1"];
 
+/**
+ * What the parts' environment adds (the units and the image set it too; a value in the supervisor's own
+ * environment wins): one malloc arena. glibc gives each thread that allocates an arena of its own, which
+ * keeps its own free pages; a part's few threads allocate little (~0.5 MiB less RSS per prober, measured).
+ */
+export const CHILD_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: "1" };
+
 export interface SupervisorOptions {
   specs: ChildSpec[];
   /** The `wanpilot` bin the children run (with process.execPath). */
@@ -179,7 +186,7 @@ export class Supervisor {
         // Its own process group: a terminal's Ctrl-C reaches only the supervisor, which stops the
         // children itself (otherwise a child could exit first and be restarted during shutdown).
         detached: true,
-        env: { ...process.env, WANPILOT_CONFIG: configPath, [SUPERVISED_ENV]: "1" },
+        env: { ...CHILD_ENV, ...process.env, WANPILOT_CONFIG: configPath, [SUPERVISED_ENV]: "1" },
       },
     );
     e.proc = proc;
