@@ -9,7 +9,11 @@ import { parse } from "yaml";
 import { bundleName } from "../packages/cli/src/bundles.js";
 import { buildProgram } from "../packages/cli/src/program.js";
 import { BACKGROUND_NICE } from "../packages/cli/src/supervisor/children.js";
-import { CHILD_ENV, CHILD_NODE_FLAGS, SUPERVISOR_NODE_FLAGS } from "../packages/cli/src/supervisor/supervisor.js";
+import {
+  CHILD_ENV,
+  CHILD_NODE_FLAGS,
+  SUPERVISOR_NODE_FLAGS,
+} from "../packages/cli/src/supervisor/supervisor.js";
 
 const root = new URL("../", import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), "utf8");
