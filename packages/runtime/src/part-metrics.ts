@@ -14,8 +14,8 @@ export const PART_METRICS_EVERY_MS = 10_000;
 
 /**
  * How often a part's event-loop delay is sampled for `nodejs_eventloop_lag_*`: a timer that wakes every part.
- * At 100 ms the eight processes of `start` spent ~0.25 % of one core more than at 500 ms (docs/bench.md,
- * cost); a stall that matters (hundreds of ms) still shows in the lag's max and percentiles.
+ * At 100 ms the five processes of `start` other than the probers spent ~0.15 % of one core more than at
+ * 500 ms (docs/bench.md, cost); a stall that matters (hundreds of ms) still shows in the lag's max.
  */
 export const EVENT_LOOP_SAMPLE_MS = 500;
 
