@@ -40,7 +40,7 @@ const LAZY = [
 const lazyModule = (specifier, esModule) => `let m;
 const load = () => (m ??= require(${JSON.stringify(specifier)}));
 module.exports = new Proxy(function () {}, {
-  get: (_, k) => (k === "__esModule" && ${esModule !== undefined} ? ${esModule === true} : load()[k]),
+  get: (_, k) => (${esModule === undefined ? "" : `k === "__esModule" ? ${esModule} : `}load()[k]),
   apply: (_, self, args) => Reflect.apply(load(), self, args),
   construct: (_, args) => Reflect.construct(load(), args),
 });`;

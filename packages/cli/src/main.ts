@@ -10,11 +10,8 @@ import { type Output, stdio } from "./output.js";
 export async function main(argv: string[], out: Output = stdio): Promise<number> {
   const part = supervisedPart(argv);
   if (part !== undefined) {
-    const [{ runPart }, { loadService }] = await Promise.all([
-      import("./commands/part.js"),
-      import("./services.js"),
-    ]);
-    return await runPart(out, part.kind, part.options, loadService);
+    const { runPartCommand } = await import("./services.js");
+    return await runPartCommand(out, part.kind, part.options);
   }
   const { runProgram } = await import("./program.js");
   return await runProgram(argv, out);

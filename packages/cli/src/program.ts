@@ -192,17 +192,8 @@ function version(): string {
 }
 
 /** A part run from the command line: its package imported when it starts. */
-async function runPartCommand(
-  out: Output,
-  kind: PartKind,
-  o: { config?: string; link?: string },
-): Promise<number> {
-  const [{ runPart }, { loadService }] = await Promise.all([
-    import("./commands/part.js"),
-    import("./services.js"),
-  ]);
-  return await runPart(out, kind, o, loadService);
-}
+const runPartCommand = (out: Output, kind: PartKind, o: { config?: string; link?: string }) =>
+  import("./services.js").then((m) => m.runPartCommand(out, kind, o));
 
 /** Runs the command line through commander; resolves to the exit code. */
 export async function runProgram(argv: string[], out: Output): Promise<number> {

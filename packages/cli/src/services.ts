@@ -1,5 +1,7 @@
 import { type Component, componentId, WanpilotError } from "@wanpilot/common";
 import type { Service, ServiceOptions } from "@wanpilot/runtime";
+import type { PartKind } from "./core/part-argv.js";
+import type { Output } from "./output.js";
 
 /** A part's component (the supervisor is not one). */
 export type PartComponent = Exclude<Component, { kind: "supervisor" }>;
@@ -31,4 +33,14 @@ export async function loadService(component: PartComponent): Promise<StartPart> 
     case "web":
       return (await import("@wanpilot/web").catch(loading("@wanpilot/web"))).run;
   }
+}
+
+/** A part run by the compiled modules (not its bundle): `commands/part.js` and its package imported when it starts. */
+export async function runPartCommand(
+  out: Output,
+  kind: PartKind,
+  opts: { config?: string; link?: string },
+): Promise<number> {
+  const { runPart } = await import("./commands/part.js");
+  return await runPart(out, kind, opts, loadService);
 }

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { createLab, type Lab } from "@wanpilot/lab";
 import { LabDeployment } from "../labrun/deploy.js";
 import type { Output } from "../output.js";
@@ -237,8 +238,6 @@ async function outagesStored(
     await sleep(500);
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The latest status view, from `wanpilot status --watch --json` running in the gateway's namespace. */
 class LiveView {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Stream, StreamGroup } from "@wanpilot/lab";
 
 /** Each stream's echoed bytes before a step, for the streams open then (an earlier step may have closed some). */
@@ -73,5 +74,3 @@ export async function streamCheck(
   const none = n === others.length ? ", none interrupted" : "";
   return `${n} of ${others.length} ${which} kept flowing (bytes still counted)${none}`;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
