@@ -1,4 +1,5 @@
 import { createLab, type Lab, type StreamGroup } from "@wanpilot/lab";
+import { until } from "@wanpilot/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabDeployment } from "wanpilot/labrun";
 import type { StatusView } from "../packages/cli/src/status/view.js";
@@ -27,8 +28,34 @@ describe("wanpilot status against the kernel's truth", () => {
 
   it("shows the links the kernel routes over, their weights and their connections", async () => {
     await view((v) => v.links.every((l) => l.state === "up" && l.active), "both links up and active");
-    const hops = await kernelNexthops(lab);
-    const v = await view((x) => x.links.every((l) => l.active === hops.has(l.interface)), "status to match");
+    // Status and kernel are read together until they agree: a link that flaps between two reads of one
+    // would otherwise leave a stale snapshot of the other to wait for.
+    let seen: { kernel: Array<[string, number]>; status: unknown } | undefined;
+    const { v, hops } = await until(
+      "status and the kernel's route to agree",
+      async () => {
+        const hops = await kernelNexthops(lab);
+        const v = status.latest();
+        if (v === undefined) return undefined;
+        seen = {
+          kernel: [...hops],
+          status: v.links.map((l) => ({
+            link: l.interface,
+            state: l.state,
+            active: l.active,
+            weight: l.weight,
+          })),
+        };
+        const agree = v.links.every(
+          (l) => l.active === hops.has(l.interface) && (!l.active || l.weight === hops.get(l.interface)),
+        );
+        return agree && hops.size === 2 ? { v, hops } : undefined;
+      },
+      30_000,
+      100,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}; last seen ${JSON.stringify(seen)}`);
+    });
     for (const l of v.links) expect(l.weight).toBe(hops.get(l.interface));
     expect(v.defaultRoute?.nexthops.map((n) => n.link).sort()).toEqual(["isp1", "isp2"]);
     expect(Object.values(v.processes).every((p) => p.availability === "online")).toBe(true);
