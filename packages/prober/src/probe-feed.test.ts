@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { MachineInput } from "./core/machine.js";
 import { ProbeFeed } from "./probe-feed.js";
 
@@ -61,5 +61,50 @@ describe("probe feed: retiming a target", () => {
       [0, 20],
       [300, null],
     ]);
+  });
+});
+
+describe("probe feed: deadlines", () => {
+  it("a silent target's probe is lost at its deadline while another target's replies keep coming", async () => {
+    vi.useFakeTimers();
+    try {
+      const t0 = Date.now();
+      const now = () => Date.now() - t0;
+      const lost: Array<{ target: string; sentAtMs: number; atMs: number }> = [];
+      const f = new ProbeFeed({
+        intervalMs: 200,
+        now,
+        timeoutOf: () => 150,
+        apply: (i) => {
+          if (i.kind === "probe" && i.outcome.rttMs === null)
+            lost.push({ target: i.outcome.target, sentAtMs: i.outcome.sentAtMs, atMs: i.atMs });
+        },
+      });
+      stop = () => f.stop();
+      f.track("a", 200);
+      f.track("b", 200);
+      f.drain();
+      // a answers every probe 2 ms after sending it. b answers its first probe only; from then on its ping
+      // (-O) says "no answer yet" for the previous probe each time it sends the next one.
+      for (let seq = 1; seq <= 6; seq++) {
+        const sentAtMs = (seq - 1) * 200;
+        await vi.advanceTimersByTimeAsync(sentAtMs - now());
+        if (seq >= 3) f.onPingEvent("b", { kind: "noAnswer", seq: seq - 1, atMs: now() });
+        await vi.advanceTimersByTimeAsync(2);
+        f.onPingEvent("a", { kind: "reply", seq, rttMs: 2, atMs: now() });
+        if (seq === 1) f.onPingEvent("b", { kind: "reply", seq, rttMs: 2, atMs: now() });
+      }
+      await vi.advanceTimersByTimeAsync(1200 - now());
+      expect(lost.filter((l) => l.target === "a")).toEqual([]);
+      const late = lost.filter((l) => l.target === "b").map((l) => [l.sentAtMs, l.atMs - (l.sentAtMs + 150)]);
+      // b's probe sent at 200 is judged on the line that proves ping was still reading (at 400: it had
+      // been silent longer than a round before); from then on each at its deadline, by the timer alone.
+      expect(late.map(([sent]) => sent)).toEqual([200, 400, 600, 800, 1000]);
+      expect(late[0]?.[1]).toBe(50);
+      for (const [, ms] of late.slice(1)) expect(ms).toBeGreaterThanOrEqual(0);
+      for (const [, ms] of late.slice(1)) expect(ms).toBeLessThanOrEqual(25);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

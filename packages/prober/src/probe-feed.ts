@@ -31,7 +31,11 @@ export class ProbeFeed {
   readonly #now: () => number;
   readonly #apply: (input: MachineInput) => void;
   readonly #timeoutOf: (key: string) => number;
+  /** Each ICMP target's next deadline: when its oldest open probe's timeout passes. */
+  readonly #deadlines = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
+  /** When the armed timer fires. */
+  #wakeAtMs = 0;
   #immediate: NodeJS.Immediate | undefined;
   #stopped = false;
   /** How late this process last was: a timer firing after its time, or a line read after ping printed it. */
@@ -79,7 +83,10 @@ export class ProbeFeed {
     // Every reply, late ones too, tells the core the target's RTT now.
     if (e.kind === "reply") this.#apply({ kind: "rtt", atMs: e.atMs, target: key, rttMs: e.rttMs });
     this.#trackers.set(key, pingEvent(t, e));
-    this.drain();
+    // A line says something about its own target only: the others' deadlines stand, and the timer has them.
+    const at = this.#now();
+    this.#judge(key, at);
+    this.#arm(at);
   }
 
   /**
@@ -119,24 +126,48 @@ export class ProbeFeed {
   /** Feeds every probe whose fate is known to the core, then sleeps until the next one can time out. */
   drain(): void {
     if (this.#stopped) return;
-    clearTimeout(this.#timer);
     const at = this.#now();
-    let nextMs = at + this.#intervalMs;
-    for (const [key, t] of this.#trackers) {
-      if (this.#retiming.has(key)) continue;
-      const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(t, at));
-      this.#trackers.set(key, d.tracker);
-      for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
-      nextMs = Math.min(nextMs, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
+    for (const key of this.#trackers.keys()) this.#judge(key, at);
+    this.#arm(at);
+  }
+
+  /** Feeds the target's probes whose fate is known to the core; notes when its next one can time out. */
+  #judge(key: string, at: number): void {
+    const t = this.#trackers.get(key);
+    if (t === undefined || this.#retiming.has(key)) {
+      this.#deadlines.delete(key);
+      return;
     }
-    // At the next deadline; a judgement already waiting for ping to show it runs: look again in 20 ms
-    // (its next line drains too).
+    const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(t, at));
+    this.#trackers.set(key, d.tracker);
+    for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
+    this.#deadlines.set(key, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
+  }
+
+  /**
+   * Wakes at the next deadline; a judgement already waiting for ping to show it runs: look again in 20 ms
+   * (its next line judges too). A timer already armed earlier stays: Node cannot move a timer later without
+   * waking at the earlier time anyway, so re-arming on every line (a reply moves its target's deadline a
+   * round later) only cost work; the early wake judges every target and arms the next deadline.
+   */
+  #arm(at: number): void {
+    if (this.#stopped || this.#immediate !== undefined) return;
+    let nextMs = at + this.#intervalMs;
+    for (const [key, deadline] of this.#deadlines)
+      if (!this.#retiming.has(key)) nextMs = Math.min(nextMs, deadline);
     const wakeAtMs = nextMs > at ? nextMs + 1 : at + 20;
+    if (this.#timer !== undefined && this.#wakeAtMs <= wakeAtMs) return;
+    clearTimeout(this.#timer);
+    this.#wakeAtMs = wakeAtMs;
     // The timer only wakes us: the judgement waits one I/O turn, so replies that ping already wrote while
     // this process was busy are read (and count) before any probe is called lost.
     this.#timer = setTimeout(() => {
+      this.#timer = undefined;
       this.#lagMs = this.#now() - wakeAtMs;
-      this.#immediate = setImmediate(() => this.drain());
+      this.#immediate = setImmediate(() => {
+        this.#immediate = undefined;
+        this.drain();
+      });
     }, wakeAtMs - this.#now());
   }
 
