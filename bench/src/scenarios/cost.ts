@@ -1,4 +1,5 @@
 import { createLab } from "@wanpilot/lab";
+import { groupMemoryKiB } from "../group-memory.js";
 import { sleep, waitFor } from "../poll.js";
 import { allStats, descendants, type ProcStat, readPssKiB, readRssKiB, TICKS_PER_S } from "../proc.js";
 import type { Scenario, ScenarioContext, ScenarioOutput } from "../scenario.js";
@@ -68,6 +69,7 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
     const rssMaxKiB = new Map<string, number>();
     const pssMaxKiB = new Map<string, number>();
     const pssTotalsKiB: number[] = [];
+    const ownKiB: number[] = [];
     const windowPct: number[] = [];
     const first = allStats();
     let before = first;
@@ -78,8 +80,11 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
       const now = allStats();
       // Every process `start` runs: the supervisor, the parts, their ping and ip processes.
       let total = 0;
-      for (const pid of descendants(sup, now)) total += readPssKiB(pid) ?? 0;
+      const all = descendants(sup, now);
+      for (const pid of all) total += readPssKiB(pid) ?? 0;
       pssTotalsKiB.push(total);
+      const own = groupMemoryKiB(all);
+      if (own !== undefined) ownKiB.push(own);
       for (const [name, pid] of pids) {
         rssMaxKiB.set(name, Math.max(rssMaxKiB.get(name) ?? 0, readRssKiB(pid) ?? 0));
         const pss = group(name, pid, now).reduce((s, p) => s + (readPssKiB(p) ?? 0), 0);
@@ -141,6 +146,14 @@ async function run(ctx: ScenarioContext, out: ScenarioOutput): Promise<void> {
         unit: "MiB",
         summary: summarize(totals),
         note: "every process `start` runs, pings and `ip monitor` included",
+      },
+      {
+        ...row,
+        metric: "memory (each page once, 1 s samples)",
+        system: "all processes",
+        unit: "MiB",
+        summary: summarize(ownKiB.map((k) => k / 1024)),
+        note: "the same processes' memory on a machine that runs nothing else: their PSS summed, without the share other processes (the bench's own node processes) take of the pages they map too",
       },
       {
         ...row,
