@@ -74,18 +74,15 @@ function addFilePages(pid: number, frames: Set<number>): void {
 export function groupMemoryKiB(pids: readonly number[]): number | undefined {
   const frames = new Set<number>();
   let anonKiB = 0;
-  let filePagesSeen = false;
   for (const pid of new Set(pids)) {
     try {
       const anon = parseAnonKiB(readFileSync(`/proc/${pid}/status`, "utf8"));
       if (anon === undefined) continue;
-      const before = frames.size;
       addFilePages(pid, frames);
       anonKiB += anon;
-      filePagesSeen ||= frames.size > before;
     } catch {
       // gone meanwhile
     }
   }
-  return filePagesSeen ? anonKiB + (frames.size * PAGE) / 1024 : undefined;
+  return frames.size === 0 ? undefined : anonKiB + (frames.size * PAGE) / 1024;
 }

@@ -31,8 +31,6 @@ export class ProbeFeed {
   readonly #now: () => number;
   readonly #apply: (input: MachineInput) => void;
   readonly #timeoutOf: (key: string) => number;
-  /** Each ICMP target's next deadline: when its oldest open probe's timeout passes. */
-  readonly #deadlines = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
   /** When the armed timer fires. */
   #wakeAtMs = 0;
@@ -131,17 +129,13 @@ export class ProbeFeed {
     this.#arm(at);
   }
 
-  /** Feeds the target's probes whose fate is known to the core; notes when its next one can time out. */
+  /** Feeds the target's probes whose fate is known to the core. */
   #judge(key: string, at: number): void {
     const t = this.#trackers.get(key);
-    if (t === undefined || this.#retiming.has(key)) {
-      this.#deadlines.delete(key);
-      return;
-    }
+    if (t === undefined || this.#retiming.has(key)) return;
     const d = pingDue({ ...t, timeoutMs: this.#timeoutOf(key) }, at, this.#trust(t, at));
     this.#trackers.set(key, d.tracker);
     for (const outcome of d.outcomes) this.#apply({ kind: "probe", atMs: at, outcome });
-    this.#deadlines.set(key, estimatedSentAt(d.tracker, d.tracker.nextSeq) + d.tracker.timeoutMs);
   }
 
   /**
@@ -152,9 +146,10 @@ export class ProbeFeed {
    */
   #arm(at: number): void {
     if (this.#stopped || this.#immediate !== undefined) return;
+    // Each target's next deadline: when its oldest open probe's timeout (as last judged) passes.
     let nextMs = at + this.#intervalMs;
-    for (const [key, deadline] of this.#deadlines)
-      if (!this.#retiming.has(key)) nextMs = Math.min(nextMs, deadline);
+    for (const [key, t] of this.#trackers)
+      if (!this.#retiming.has(key)) nextMs = Math.min(nextMs, estimatedSentAt(t, t.nextSeq) + t.timeoutMs);
     const wakeAtMs = nextMs > at ? nextMs + 1 : at + 20;
     if (this.#timer !== undefined && this.#wakeAtMs <= wakeAtMs) return;
     clearTimeout(this.#timer);
